@@ -1,0 +1,130 @@
+import pytest
+
+from tests.factories import PASSWORD, make_user
+from tracker.accounts.roles import Role
+
+LANDING = [
+    ("the_patient", "/me/"),
+    ("nurse_on_team", "/ward/"),
+    ("clinician_on_team", "/clinic/"),
+    ("admin", "/admin/"),
+]
+
+
+@pytest.mark.parametrize("name, landing", LANDING)
+def test_signing_in_lands_each_role_on_its_home_page(client, personas, name, landing):
+    user = getattr(personas, name)
+    response = client.post(
+        "/login/", {"username": user.username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == landing
+    assert response.status_code == 200
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, personas):
+    response = client.post("/login/", {"username": "patient", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_home_sends_anonymous_visitors_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/login/?next=/"
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_role_is_told_so(client):
+    client.force_login(make_user(None))
+    response = client.get("/")
+    assert response.status_code == 403
+    assert "no role" in response.text
+
+
+@pytest.mark.parametrize(
+    "url, allowed",
+    [("/clinic/", "clinician_on_team"), ("/ward/", "nurse_on_team"), ("/me/", "the_patient")],
+)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "the_patient",
+        "other_patient",
+        "nurse_on_team",
+        "nurse_off_team",
+        "clinician_on_team",
+        "admin",
+    ],
+)
+def test_home_pages_belong_to_one_role(as_persona, personas, url, allowed, name):
+    response = as_persona(name).get(url)
+    same_role = getattr(personas, name).role == getattr(personas, allowed).role
+    assert response.status_code == (200 if same_role else 403)
+
+
+@pytest.mark.parametrize("url", ["/clinic/", "/ward/", "/me/", "/patients/", "/password/"])
+def test_pages_send_anonymous_visitors_to_login(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith("/login/?next=")
+
+
+def test_the_clinic_page_lists_only_my_patients(as_persona, personas):
+    response = as_persona("clinician_on_team").get("/clinic/")
+    assert list(response.context["patients"]) == [personas.patient]
+
+
+def test_the_ward_page_lists_only_my_patients(as_persona, personas):
+    assert list(as_persona("nurse_off_team").get("/ward/").context["patients"]) == []
+    assert list(as_persona("nurse_on_team").get("/ward/").context["patients"]) == [
+        personas.patient
+    ]
+
+
+def test_a_patient_sees_their_own_record_at_home(as_persona, personas):
+    response = as_persona("the_patient").get("/me/")
+    assert response.context["patient"] == personas.patient
+    assert f"Hello, {personas.patient.given_name}" in response.text
+
+
+@pytest.mark.django_db
+def test_a_patient_without_a_linked_record_is_told_so(client):
+    client.force_login(make_user(Role.PATIENT))
+    response = client.get("/me/")
+    assert "not linked to a patient record" in response.text
+
+
+def test_signing_out_needs_a_post_and_ends_the_session(as_persona):
+    client = as_persona("nurse_on_team")
+    assert client.get("/logout/").status_code == 405
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert response.url == "/login/"
+    assert client.get("/ward/").status_code == 302
+
+
+def test_a_user_changes_their_password(as_persona, personas):
+    client = as_persona("nurse_on_team")
+    response = client.post(
+        "/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-longer-passphrase-2026",
+            "new_password2": "a-much-longer-passphrase-2026",
+        },
+    )
+    assert response.status_code == 302
+    personas.nurse_on_team.refresh_from_db()
+    assert personas.nurse_on_team.check_password("a-much-longer-passphrase-2026")
+
+
+def test_a_weak_new_password_is_refused(as_persona, personas):
+    response = as_persona("nurse_on_team").post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": "password", "new_password2": "password"},
+    )
+    assert response.status_code == 200
+    assert "This password is too common" in response.text
+    personas.nurse_on_team.refresh_from_db()
+    assert personas.nurse_on_team.check_password(PASSWORD)

@@ -1,0 +1,53 @@
+"""Factories for test data: every default can be overridden by keyword."""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from tracker.accounts.models import User
+from tracker.accounts.roles import Role
+from tracker.patients.models import Patient
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(PASSWORD)
+
+
+def make_user(role: Role | None = None, **kwargs) -> User:
+    """A user in one role group; admins can also enter the Django admin."""
+    kwargs.setdefault("is_staff", role == Role.ADMIN)
+    user = UserFactory(**kwargs)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+        skip_postgeneration_save = True
+
+    mrn = factory.Sequence(lambda n: f"MRN-{n:06d}")
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    date_of_birth = date(1970, 6, 15)
+    sex = Patient.Sex.FEMALE
+    height_cm = Decimal("170.0")
+    weight_kg = Decimal("70.0")
+    time_zone = "America/New_York"
+
+    @factory.post_generation
+    def care_team(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.care_team.set(extracted)

@@ -1,0 +1,193 @@
+from decimal import Decimal
+
+import pytest
+
+from tracker.patients.models import Patient
+
+IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
+OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
+
+
+def detail_url(personas):
+    return f"/patients/{personas.patient.pk}/"
+
+
+def edit_url(personas):
+    return f"/patients/{personas.patient.pk}/edit/"
+
+
+def valid_form(patient, **changes):
+    data = {
+        "mrn": patient.mrn,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "sex": patient.sex,
+        "height_cm": str(patient.height_cm),
+        "weight_kg": str(patient.weight_kg),
+        "time_zone": patient.time_zone,
+        "care_team": [member.pk for member in patient.care_team.all()],
+        "user": patient.user_id or "",
+        "reason": "weighed on the ward",
+    }
+    data.update(changes)
+    return data
+
+
+# Detail
+
+
+@pytest.mark.parametrize("name", IN_SCOPE)
+def test_detail_is_shown_to_users_in_scope(as_persona, personas, name):
+    response = as_persona(name).get(detail_url(personas))
+    assert response.status_code == 200
+    assert personas.patient.mrn in response.text
+
+
+@pytest.mark.parametrize("name", OUT_OF_SCOPE)
+def test_detail_is_404_for_users_out_of_scope(as_persona, personas, name):
+    assert as_persona(name).get(detail_url(personas)).status_code == 404
+
+
+def test_detail_sends_anonymous_visitors_to_login(client, personas):
+    response = client.get(detail_url(personas))
+    assert response.status_code == 302
+    assert response.url == f"/login/?next={detail_url(personas)}"
+
+
+def test_detail_runs_a_fixed_number_of_queries(
+    as_persona, personas, django_assert_max_num_queries
+):
+    client = as_persona("clinician_on_team")
+    with django_assert_max_num_queries(8):
+        client.get(detail_url(personas))
+
+
+# List
+
+
+@pytest.mark.parametrize("name", ["nurse_on_team", "clinician_on_team", "admin"])
+def test_list_shows_staff_only_their_patients(as_persona, personas, name):
+    response = as_persona(name).get("/patients/")
+    assert response.status_code == 200
+    assert personas.patient.mrn in response.text
+    expected = 2 if name == "admin" else 1
+    assert len(response.context["patients"]) == expected
+
+
+@pytest.mark.parametrize("name", ["nurse_off_team", "clinician_off_team"])
+def test_list_is_empty_for_staff_off_the_team(as_persona, personas, name):
+    response = as_persona(name).get("/patients/")
+    assert response.status_code == 200
+    assert personas.patient.mrn not in response.text
+
+
+@pytest.mark.parametrize("name", ["the_patient", "other_patient"])
+def test_list_is_forbidden_to_patients(as_persona, name):
+    assert as_persona(name).get("/patients/").status_code == 403
+
+
+def test_list_searches_by_mrn(as_persona, personas):
+    response = as_persona("admin").get("/patients/", {"q": personas.patient.mrn})
+    assert list(response.context["patients"]) == [personas.patient]
+
+
+def test_list_query_count_does_not_grow_with_patients(
+    as_persona, personas, django_assert_max_num_queries
+):
+    from tests.factories import PatientFactory
+
+    client = as_persona("admin")
+    PatientFactory.create_batch(30)
+    with django_assert_max_num_queries(6):
+        client.get("/patients/")
+
+
+# Create
+
+
+def test_a_clinician_registers_a_patient_and_joins_the_care_team(as_persona, personas):
+    data = valid_form(personas.patient, mrn="MRN-NEW-1", user="", care_team=[])
+    response = as_persona("clinician_off_team").post("/patients/new/", data)
+    patient = Patient.objects.get(mrn="MRN-NEW-1")
+    assert response.status_code == 302
+    assert response.url == f"/patients/{patient.pk}/"
+    assert list(patient.care_team.all()) == [personas.clinician_off_team]
+    assert {row.history_user for row in patient.history.all()} == {personas.clinician_off_team}
+
+
+@pytest.mark.parametrize("name", ["the_patient", "nurse_on_team"])
+def test_registering_is_forbidden_to_patients_and_nurses(as_persona, personas, name):
+    data = valid_form(personas.patient, mrn="MRN-NEW-2", user="")
+    assert as_persona(name).post("/patients/new/", data).status_code == 403
+    assert not Patient.objects.filter(mrn="MRN-NEW-2").exists()
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"height_cm": "1780"}, "Ensure that there are no more than"),
+        ({"weight_kg": "0.5"}, "greater than or equal to 1"),
+        ({"date_of_birth": "2999-01-01"}, "cannot be in the future"),
+        ({"date_of_birth": "not a date"}, "Enter a valid date"),
+        ({"time_zone": "Mars/Base"}, "Select a valid choice"),
+        ({"mrn": "DUP"}, "Patient with this MRN already exists"),
+        ({"mrn": "bad mrn!"}, "Use letters, digits and hyphens"),
+    ],
+)
+def test_registering_bad_input_explains_and_writes_nothing(as_persona, personas, changes, message):
+    from tests.factories import PatientFactory
+
+    PatientFactory(mrn="DUP")
+    before = Patient.objects.count()
+    data = valid_form(personas.patient, **{"mrn": "MRN-NEW-3", "user": "", **changes})
+    response = as_persona("clinician_on_team").post("/patients/new/", data)
+    assert response.status_code == 200
+    assert message in response.text
+    assert Patient.objects.count() == before
+
+
+# Edit
+
+
+def test_a_clinician_on_the_team_edits_with_a_reason_kept_in_history(as_persona, personas):
+    data = valid_form(personas.patient, weight_kg="68.5")
+    response = as_persona("clinician_on_team").post(edit_url(personas), data)
+    assert response.status_code == 302
+    personas.patient.refresh_from_db()
+    assert personas.patient.weight_kg == Decimal("68.5")
+    latest = personas.patient.history.first()
+    assert latest.history_change_reason == "weighed on the ward"
+    assert latest.history_user == personas.clinician_on_team
+
+
+def test_an_edit_without_a_reason_is_refused(as_persona, personas):
+    data = valid_form(personas.patient, weight_kg="68.5", reason="")
+    response = as_persona("clinician_on_team").post(edit_url(personas), data)
+    assert response.status_code == 200
+    assert "This field is required" in response.text
+    personas.patient.refresh_from_db()
+    assert personas.patient.weight_kg == Decimal("70.0")
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("the_patient", 403),
+        ("nurse_on_team", 403),
+        ("other_patient", 404),
+        ("nurse_off_team", 404),
+        ("clinician_off_team", 404),
+    ],
+)
+def test_edit_is_refused_to_everyone_else(as_persona, personas, name, status):
+    data = valid_form(personas.patient, weight_kg="50.0")
+    assert as_persona(name).post(edit_url(personas), data).status_code == status
+    personas.patient.refresh_from_db()
+    assert personas.patient.weight_kg == Decimal("70.0")
+
+
+def test_edit_sends_anonymous_visitors_to_login(client, personas):
+    response = client.get(edit_url(personas))
+    assert response.status_code == 302
+    assert response.url.startswith("/login/")

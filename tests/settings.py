@@ -1,0 +1,24 @@
+"""The test suite's settings: tracker.settings with fast, self-contained tweaks.
+
+The database still comes from DATABASE_URL, so the same suite runs on SQLite
+and on PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-key-not-secret-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from tracker.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Templates resolve {% static %} without a collectstatic manifest.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Serve static files from the app folders, as runserver does, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

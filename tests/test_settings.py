@@ -1,0 +1,73 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from tracker.settings import env_bool, env_list, env_str, env_zone
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_env_bool_rejects_values_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG must be true or false"):
+        env_bool("FLAG", False)
+
+
+def test_env_bool_reads_the_usual_spellings(monkeypatch):
+    monkeypatch.setenv("FLAG", "Yes")
+    assert env_bool("FLAG", False) is True
+    monkeypatch.setenv("FLAG", "0")
+    assert env_bool("FLAG", True) is False
+
+
+def test_env_str_fails_loudly_when_a_required_value_is_missing(monkeypatch):
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="NOT_SET_ANYWHERE must be set"):
+        env_str("NOT_SET_ANYWHERE")
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example, b.example ,")
+    assert env_list("HOSTS") == ["a.example", "b.example"]
+
+
+def test_env_zone_rejects_a_zone_that_does_not_exist(monkeypatch):
+    monkeypatch.setenv("ZONE", "Europe/Atlantis")
+    with pytest.raises(ImproperlyConfigured, match="not an IANA time zone"):
+        env_zone("ZONE", "UTC")
+
+
+def run_manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT")
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="tracker.settings")
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="k7#Vq2!pZ9@rT4$wX8^mN3&bY6*cL1(hJ5)fD0_gS7+eA2=uR9",
+        ALLOWED_HOSTS="il2.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", DEBUG="false", ALLOWED_HOSTS="il2.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

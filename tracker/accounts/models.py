@@ -1,0 +1,63 @@
+from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.utils.functional import cached_property
+
+from tracker.accounts.roles import CARE_TEAM_ROLES, STAFF_ROLES, Role
+
+
+class RoleUserManager(UserManager):
+    def create_with_role(self, username, role: Role, password=None, **fields):
+        """Create a user in one role; admins also get into the Django admin."""
+        if role == Role.ADMIN:
+            fields.setdefault("is_staff", True)
+        user = self.create_user(username, password=password, **fields)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    create_with_role.alters_data = True
+
+
+class User(AbstractUser):
+    """A person who signs in: a clinician, nurse, patient or admin.
+
+    The role comes from group membership; see tracker.accounts.roles.
+    """
+
+    objects = RoleUserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role(self) -> Role | None:
+        if self.is_superuser:
+            return Role.ADMIN
+        names = {group.name for group in self.groups.all()}
+        return next((role for role in Role if role.value in names), None)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role == Role.CLINICIAN
+
+    @property
+    def is_nurse(self) -> bool:
+        return self.role == Role.NURSE
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Clinical or admin staff, as opposed to a patient (not Django's is_staff)."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def can_join_care_team(self) -> bool:
+        return self.role in CARE_TEAM_ROLES

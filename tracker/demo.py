@@ -1,0 +1,90 @@
+"""Demo data for trying the app on a laptop.  Never run against real patients."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from tracker.accounts.models import User
+from tracker.accounts.roles import Role
+from tracker.patients.models import Patient
+
+DEMO_PASSWORD = "il2-demo-2026"  # noqa: S105 (published on purpose)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: Role
+    first_name: str
+    last_name: str
+
+
+DEMO_USERS = [
+    DemoUser("admin", Role.ADMIN, "Ada", "Admin"),
+    DemoUser("clinician", Role.CLINICIAN, "Chidi", "Okafor"),
+    DemoUser("nurse", Role.NURSE, "Nora", "Lindqvist"),
+    DemoUser("nurse2", Role.NURSE, "Ngozi", "Bello"),
+    DemoUser("patient1", Role.PATIENT, "Peter", "Morales"),
+    DemoUser("patient2", Role.PATIENT, "Priya", "Shah"),
+]
+
+DEMO_PATIENTS = [
+    {
+        "mrn": "DEMO-0001",
+        "given_name": "Peter",
+        "family_name": "Morales",
+        "date_of_birth": date(1968, 4, 12),
+        "sex": Patient.Sex.MALE,
+        "height_cm": Decimal("178.0"),
+        "weight_kg": Decimal("82.4"),
+        "time_zone": "America/New_York",
+        "login": "patient1",
+        "care_team": ["clinician", "nurse"],
+    },
+    {
+        "mrn": "DEMO-0002",
+        "given_name": "Priya",
+        "family_name": "Shah",
+        "date_of_birth": date(1979, 11, 3),
+        "sex": Patient.Sex.FEMALE,
+        "height_cm": Decimal("164.5"),
+        "weight_kg": Decimal("61.0"),
+        "time_zone": "Europe/London",
+        "login": "patient2",
+        "care_team": ["clinician", "nurse2"],
+    },
+]
+
+
+@transaction.atomic
+def seed() -> int:
+    """Create the demo users and patients that are missing; return how many rows were made."""
+    created = 0
+    users = {}
+    for demo in DEMO_USERS:
+        user = User.objects.filter(username=demo.username).first()
+        if user is None:
+            user = User.objects.create_with_role(
+                demo.username,
+                demo.role,
+                password=DEMO_PASSWORD,
+                first_name=demo.first_name,
+                last_name=demo.last_name,
+                is_superuser=demo.role == Role.ADMIN,
+            )
+            created += 1
+        users[demo.username] = user
+
+    for spec in DEMO_PATIENTS:
+        fields = {k: v for k, v in spec.items() if k not in ("login", "care_team")}
+        if Patient.objects.filter(mrn=spec["mrn"]).exists():
+            continue
+        patient = Patient(**fields, user=users[spec["login"]])
+        patient._change_reason = "Demo data"
+        patient.full_clean()
+        patient.save()
+        patient.care_team.set([users[name] for name in spec["care_team"]])
+        created += 1
+    return created

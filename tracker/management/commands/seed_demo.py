@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker import demo
+
+
+class Command(BaseCommand):
+    help = "Create demo users and patients (idempotent). Refuses to run with DEBUG off."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. Demo logins have a published password.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError(
+                "seed_demo creates logins with a published password; "
+                "it runs only with DEBUG on, or with --force."
+            )
+        created = demo.seed()
+        self.stdout.write(f"Demo data: {created} new records.")
+        self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD}):")
+        for user in demo.DEMO_USERS:
+            self.stdout.write(f"  {user.username:<10} {user.role.label}")

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tracker.accounts import views as account_views
+from tracker.patients import views as patient_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("clinic/", account_views.clinician_home, name="clinician-home"),
+    path("ward/", account_views.nurse_home, name="nurse-home"),
+    path("me/", account_views.patient_home, name="patient-home"),
+    path("patients/", patient_views.patient_list, name="patient-list"),
+    path("patients/new/", patient_views.patient_create, name="patient-create"),
+    path("patients/<int:pk>/", patient_views.patient_detail, name="patient-detail"),
+    path("patients/<int:pk>/edit/", patient_views.patient_edit, name="patient-edit"),
+    path("admin/", admin.site.urls),
+]
