@@ -18,8 +18,12 @@ def all_zones() -> tuple[str, ...]:
     )
 
 
+# These names depend on how the server is configured, not on the tz database.
+SERVER_DEPENDENT = frozenset({"localtime", "posixrules", "Factory"})
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value in SERVER_DEPENDENT or value not in zoneinfo.available_timezones():
         raise ValidationError(
             "%(value)s is not a time zone. Use a name such as Europe/London or America/New_York.",
             code="invalid_time_zone",
