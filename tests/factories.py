@@ -51,3 +51,24 @@ class PatientFactory(factory.django.DjangoModelFactory):
     def care_team(self, create, extracted, **kwargs):
         if create and extracted:
             self.care_team.set(extracted)
+
+
+def make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00", by=None, **choices):
+    """Start a real course (with its doses) from a shipped template."""
+    from datetime import datetime
+
+    from regimens.courses import start_course
+    from regimens.models import RegimenTemplate
+
+    template = RegimenTemplate.objects.get(slug=slug)
+    choices.setdefault("cycles", template.default_cycles)
+    choices.setdefault("time_zone", patient.time_zone)
+    choices.setdefault("weight_kg", patient.weight_kg)
+    choices.setdefault("height_cm", patient.height_cm)
+    return start_course(
+        patient=patient,
+        created_by=by or make_user(Role.CLINICIAN),
+        template=template,
+        start=datetime.fromisoformat(start),
+        **choices,
+    )
