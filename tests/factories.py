@@ -29,7 +29,8 @@ def make_user(role: Role | None = None, **kwargs) -> User:
     kwargs.setdefault("is_staff", role == Role.ADMIN)
     user = UserFactory(**kwargs)
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        # get_or_create: transactional (browser) tests flush the groups the migrations made.
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

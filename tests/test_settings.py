@@ -42,11 +42,8 @@ def test_env_zone_rejects_a_zone_that_does_not_exist(monkeypatch):
 
 
 def run_manage(*args, **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT")
-    }
+    test_only = ("DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in test_only}
     clean.update(env, DJANGO_SETTINGS_MODULE="tracker.settings")
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True

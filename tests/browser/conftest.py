@@ -7,8 +7,8 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-# Playwright's sync API runs an event loop in this thread; the live server's ORM
-# calls from the test body are still synchronous and safe.
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test
+# body and the database teardown make are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
