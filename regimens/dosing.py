@@ -118,14 +118,14 @@ class DoseCalculation:
 
     def basis(self) -> str:
         """How the dose was reached, in words a pharmacist can check by hand."""
-        amount = f"{_format_number(self.amount)} {self.unit}"
+        amount = f"{_format_input(self.amount)} {self.unit}"
         if self.unit == DoseUnit.MIU_FLAT:
             return f"{amount} flat"
         if self.unit == DoseUnit.IU_PER_KG:
-            return f"{amount} × {_format_number(self.weight_kg)} kg = {self.dose_miu}"
+            return f"{amount} × {_format_input(self.weight_kg)} kg = {self.dose_miu}"
         return (
-            f"{amount} × {self.bsa} (Mosteller, {_format_number(self.height_cm)} cm, "
-            f"{_format_number(self.weight_kg)} kg) = {self.dose_miu}"
+            f"{amount} × {self.bsa} (Mosteller, {_format_input(self.height_cm)} cm, "
+            f"{_format_input(self.weight_kg)} kg) = {self.dose_miu}"
         )
 
 
@@ -271,3 +271,8 @@ def _format_number(value: Decimal) -> str:
     # Fixed point, never 4.2E+7; thousands grouped so 600,000 reads at a glance.
     # Trailing zeros are kept because they carry the quantisation (1.00 mL).
     return f"{value:,f}"
+
+
+def _format_input(value: Decimal) -> str:
+    # Inputs are shown as entered, less storage padding: 600000.000 IU/kg reads 600,000.
+    return _format_number(value.normalize())

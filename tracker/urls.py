@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from tracker.accounts import views as account_views
 from tracker.patients import views as patient_views
@@ -22,5 +22,6 @@ urlpatterns = [
     path("patients/new/", patient_views.patient_create, name="patient-create"),
     path("patients/<int:pk>/", patient_views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/edit/", patient_views.patient_edit, name="patient-edit"),
+    path("", include("regimens.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -41,4 +41,5 @@ def nurse_home(request):
 @role_required(Role.PATIENT)
 def patient_home(request):
     patient = get_own_patient(request.user)
-    return render(request, "accounts/patient_home.html", {"patient": patient})
+    courses = patient.courses.select_related("template") if patient else []
+    return render(request, "accounts/patient_home.html", {"patient": patient, "courses": courses})

@@ -35,6 +35,7 @@ def patient_detail(request, pk):
         {
             "patient": patient,
             "care_team": care_team,
+            "courses": patient.courses.select_related("template"),
             "can_edit": request.user.role in EDITOR_ROLES,
         },
     )

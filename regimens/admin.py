@@ -1,0 +1,87 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
+
+
+@admin.register(RegimenTemplate)
+class RegimenTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "route", "dose_amount", "dose_unit", "mode", "is_active"]
+    list_filter = ["route", "mode", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "drug", "route", "is_active", "notes"]}),
+        ("Dose", {"fields": ["dose_amount", "dose_unit", "infusion_minutes"]}),
+        ("Schedule", {"fields": ["mode", "dose_time"]}),
+        ("Every N hours", {"fields": ["every_hours", "max_doses_per_cycle", "window_days"]}),
+        (
+            "Days on / days off",
+            {
+                "fields": [
+                    "days_on",
+                    "days_off",
+                    "pattern_days",
+                    "rest_days",
+                    "days_chosen_per_course",
+                ]
+            },
+        ),
+        (
+            "Cycles",
+            {"fields": ["cycle_start_days", "cycle_length_days", "default_cycles", "max_cycles"]},
+        ),
+    ]
+
+
+class DoseInline(admin.TabularInline):
+    model = Dose
+    fields = [
+        "dose_in_course",
+        "cycle",
+        "dose_in_cycle",
+        "day",
+        "planned_at",
+        "status",
+        "dst_note",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Course)
+class CourseAdmin(SimpleHistoryAdmin):
+    list_display = ["patient", "template", "start_date", "time_zone", "cycles", "status"]
+    list_filter = ["template", "status", "start_date"]
+    list_select_related = ["patient", "template"]
+    search_fields = ["patient__mrn", "patient__family_name", "patient__given_name"]
+    date_hierarchy = "start_date"
+    raw_id_fields = ["patient", "created_by"]
+    readonly_fields = ["rule", "dose_iu", "created", "created_by"]
+    inlines = [DoseInline]
+
+
+@admin.register(Dose)
+class DoseAdmin(SimpleHistoryAdmin):
+    list_display = ["course", "dose_in_course", "cycle", "dose_in_cycle", "planned_at", "status"]
+    list_filter = ["status", "course__template", "planned_at"]
+    list_select_related = ["course__patient", "course__template"]
+    search_fields = ["course__patient__mrn", "course__patient__family_name"]
+    date_hierarchy = "planned_at"
+    raw_id_fields = ["course"]
+    readonly_fields = ["uid", "original_planned_at"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(SimpleHistoryAdmin):
+    list_display = ["patient", "created", "created_by", "revoked_at"]
+    list_select_related = ["patient", "created_by"]
+    list_filter = ["revoked_at"]
+    search_fields = ["patient__mrn", "patient__family_name"]
+    raw_id_fields = ["patient", "created_by", "revoked_by"]
+    readonly_fields = ["token"]

@@ -1,0 +1,100 @@
+from datetime import datetime
+
+from django import forms
+
+from regimens.calendar import CalendarError
+from regimens.courses import preview_course
+from regimens.dosing import DosingError
+from regimens.models import RegimenTemplate
+from tracker.lib.zones import all_zones
+from tracker.patients.models import (
+    MAX_HEIGHT_CM,
+    MAX_WEIGHT_KG,
+    MIN_HEIGHT_CM,
+    MIN_WEIGHT_KG,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class StartFields(forms.Form):
+    start_date = forms.DateField(widget=DateInput, help_text="Local date of the first dose.")
+    start_time = forms.TimeField(widget=TimeInput, help_text="Local time of the first dose.")
+
+    def start(self) -> datetime:
+        return datetime.combine(self.cleaned_data["start_date"], self.cleaned_data["start_time"])
+
+
+class CourseForm(StartFields):
+    template = forms.ModelChoiceField(
+        label="Regimen", queryset=RegimenTemplate.objects.filter(is_active=True)
+    )
+    field_order = ["template", "start_date", "start_time"]
+    time_zone = forms.ChoiceField(
+        choices=[(zone, zone.replace("_", " ")) for zone in all_zones()],
+        help_text="Dose times are planned on this zone's clock.",
+    )
+    cycles = forms.IntegerField(min_value=1, max_value=52, initial=1)
+    treatment_days = forms.IntegerField(
+        label="Days of treatment",
+        min_value=1,
+        max_value=366,
+        required=False,
+        help_text="Only for regimens whose length is chosen per course.",
+    )
+    weight_kg = forms.DecimalField(
+        label="Weight used (kg)",
+        min_value=MIN_WEIGHT_KG,
+        max_value=MAX_WEIGHT_KG,
+        max_digits=4,
+        decimal_places=1,
+    )
+    height_cm = forms.DecimalField(
+        label="Height used (cm)",
+        min_value=MIN_HEIGHT_CM,
+        max_value=MAX_HEIGHT_CM,
+        max_digits=4,
+        decimal_places=1,
+    )
+
+    def clean(self):
+        data = super().clean()
+        template = data.get("template")
+        if template is None or self.errors:
+            return data
+        if template.max_cycles and data["cycles"] > template.max_cycles:
+            self.add_error("cycles", f"This regimen has at most {template.max_cycles} cycles.")
+        if data.get("treatment_days") and not template.days_chosen_per_course:
+            self.add_error("treatment_days", "This regimen has a fixed length.")
+        if not self.errors:
+            try:
+                self.course, self.plan = preview_course(**self.choices())
+            except (CalendarError, DosingError) as error:
+                raise forms.ValidationError(str(error)) from error
+        return data
+
+    def choices(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "template": data["template"],
+            "start": self.start(),
+            "time_zone": data["time_zone"],
+            "cycles": data["cycles"],
+            "treatment_days": data.get("treatment_days"),
+            "weight_kg": data["weight_kg"],
+            "height_cm": data["height_cm"],
+        }
+
+
+class MoveStartForm(StartFields):
+    reason = forms.CharField(max_length=200, help_text="Kept in the course history.")
+
+
+class CancelCourseForm(forms.Form):
+    reason = forms.CharField(max_length=200, help_text="Kept in the course history.")

@@ -1,0 +1,57 @@
+"""Display formatting for doses: local times, cycle numbers and status badges."""
+
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.utils import dateformat
+
+from regimens.models import Dose, RegimenTemplate
+
+register = template.Library()
+
+STATUS_CLASSES = {
+    Dose.Status.SCHEDULED: "text-bg-primary",
+    Dose.Status.GIVEN: "text-bg-success",
+    Dose.Status.HELD: "text-bg-warning",
+    Dose.Status.NOT_GIVEN: "text-bg-danger",
+    Dose.Status.CANCELLED: "text-bg-secondary",
+}
+
+
+@register.filter
+def local_time(dose, fmt: str = "H:i T") -> str:
+    """A dose's instant on its patient's wall clock: {{ dose|local_time:"H:i T" }} → "09:00 EDT".
+
+    Formatted here rather than with |date, which would first convert to the active
+    (UTC) zone and lose the patient's zone abbreviation.
+    """
+    if dose is None:
+        return ""
+    zone = ZoneInfo(dose.course.patient.time_zone)
+    return dateformat.format(dose.planned_at.astimezone(zone), fmt)
+
+
+@register.filter
+def status_class(status) -> str:
+    """Bootstrap badge class for a dose status; the status is always shown in words too."""
+    return STATUS_CLASSES.get(status, "text-bg-light")
+
+
+@register.filter
+def doses_per_cycle(dose) -> int | None:
+    """How many doses the dose's cycle has: the cap for interval rules, else the count.
+
+    The count comes from the ``cycle_total`` annotation the calendar views add.
+    """
+    rule = dose.course.rule or {}
+    if rule.get("mode") == RegimenTemplate.Mode.INTERVAL and rule.get("max_doses_per_cycle"):
+        return rule["max_doses_per_cycle"]
+    return getattr(dose, "cycle_total", None)
+
+
+@register.filter
+def cycle_dose(dose) -> str:
+    """ "Cycle 1 · dose 3 of 14"."""
+    text = f"Cycle {dose.cycle} · dose {dose.dose_in_cycle}"
+    total = doses_per_cycle(dose)
+    return f"{text} of {total}" if total else text

@@ -1,0 +1,122 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from regimens.access import get_course_for_user
+from regimens.calendar import CalendarError
+from regimens.courses import start_course
+from regimens.dosing import DosingError
+from regimens.forms import CancelCourseForm, CourseForm, MoveStartForm
+from regimens.models import Course, Dose
+from tracker.patients.access import EDITOR_ROLES, get_patient_for_user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_create(request, patient_pk):
+    """Choose a regimen, preview its calendar, then confirm to save it."""
+    patient = get_patient_for_user(request.user, patient_pk, edit=True)
+    initial = {
+        "time_zone": patient.time_zone,
+        "weight_kg": patient.weight_kg,
+        "height_cm": patient.height_cm,
+        "cycles": 1,
+    }
+    form = CourseForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "confirm" in request.POST:
+            try:
+                course = start_course(patient=patient, created_by=request.user, **form.choices())
+            except (CalendarError, DosingError) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Course started: {course.doses.count()} doses planned.")
+                return redirect(course)
+        course = form.course
+        preview = {
+            "course": course,
+            "rows": [(p, p.local_start(course.time_zone)) for p in form.plan],
+            "dose": course.dose_calculation(),
+            "vials_per_cycle": course.dose_calculation().vials_for(
+                max(p.dose_in_cycle for p in form.plan)
+            ),
+        }
+    return render(
+        request,
+        "regimens/course_form.html",
+        {"patient": patient, "form": form, "preview": preview},
+    )
+
+
+def cycle_counts(course):
+    return (
+        course.doses.values("cycle")
+        .order_by("cycle")
+        .annotate(
+            planned=Count("pk", filter=~Q(status=Dose.Status.CANCELLED)),
+            given=Count("pk", filter=Q(status=Dose.Status.GIVEN)),
+            held=Count("pk", filter=Q(status=Dose.Status.HELD)),
+            not_given=Count("pk", filter=Q(status=Dose.Status.NOT_GIVEN)),
+            cancelled=Count("pk", filter=Q(status=Dose.Status.CANCELLED)),
+        )
+    )
+
+
+@login_required
+def course_detail(request, pk):
+    course = get_course_for_user(request.user, pk)
+    doses = list(course.doses.order_by("dose_in_course"))
+    return render(
+        request,
+        "regimens/course_detail.html",
+        {
+            "course": course,
+            "patient": course.patient,
+            "doses": doses,
+            "cycles": cycle_counts(course),
+            "dose": course.dose_calculation(),
+            "can_edit": request.user.role in EDITOR_ROLES
+            and course.status != Course.Status.CANCELLED,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_move(request, pk):
+    course = get_course_for_user(request.user, pk, edit=True)
+    form = MoveStartForm(
+        request.POST or None,
+        initial={"start_date": course.start_date, "start_time": course.start_time},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = course.move_start(
+                form.start(), by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, CalendarError) as error:
+            form.add_error(None, error.messages[0] if hasattr(error, "messages") else str(error))
+        else:
+            messages.success(request, f"Course moved: {moved} future doses have new times.")
+            return redirect(course)
+    return render(request, "regimens/course_move.html", {"course": course, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_cancel(request, pk):
+    course = get_course_for_user(request.user, pk, edit=True)
+    form = CancelCourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = course.cancel(by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, f"Course cancelled: {cancelled} future doses cancelled.")
+            return redirect(course)
+    return render(request, "regimens/course_cancel.html", {"course": course, "form": form})

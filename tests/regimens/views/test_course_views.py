@@ -1,0 +1,170 @@
+import pytest
+import time_machine
+
+from regimens.models import Course, Dose, RegimenTemplate
+from tests.factories import make_course
+
+IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
+OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
+BEFORE_START = "2027-03-01 12:00Z"
+
+
+@pytest.fixture
+def course(personas):
+    return make_course(personas.patient, by=personas.clinician_on_team)
+
+
+def form(**changes):
+    data = {
+        "template": RegimenTemplate.objects.get(slug="hd-iv-label").pk,
+        "start_date": "2027-03-10",
+        "start_time": "08:00",
+        "time_zone": "America/New_York",
+        "cycles": "2",
+        "treatment_days": "",
+        "weight_kg": "80.0",
+        "height_cm": "175.0",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("name", IN_SCOPE)
+def test_course_detail_is_shown_to_users_in_scope(as_persona, course, name):
+    response = as_persona(name).get(f"/courses/{course.pk}/")
+    assert response.status_code == 200
+    assert "America/New_York" in response.text
+
+
+@pytest.mark.parametrize("name", OUT_OF_SCOPE)
+def test_course_detail_is_404_out_of_scope(as_persona, course, name):
+    assert as_persona(name).get(f"/courses/{course.pk}/").status_code == 404
+
+
+def test_course_detail_sends_anonymous_visitors_to_login(client, course):
+    assert client.get(f"/courses/{course.pk}/").url.startswith("/login/")
+
+
+def test_course_detail_query_count_does_not_grow_with_doses(
+    as_persona, personas, django_assert_max_num_queries
+):
+    small = make_course(personas.patient, slug="hd-iv-q8h-15", start="2027-05-01 08:00")
+    client = as_persona("clinician_on_team")
+    with django_assert_max_num_queries(10) as small_queries:
+        client.get(f"/courses/{small.pk}/")
+    big = make_course(personas.patient, slug="sc-5on2off", start="2027-06-01 09:00", cycles=4)
+    with django_assert_max_num_queries(len(small_queries.captured_queries)):
+        client.get(f"/courses/{big.pk}/")
+
+
+def test_a_clinician_previews_before_anything_is_saved(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    response = client.post(f"/patients/{personas.patient.pk}/courses/new/", form(preview="1"))
+    assert response.status_code == 200
+    assert len(response.context["preview"]["rows"]) == 28
+    assert "48.00 MIU" in response.text
+    assert "3 vials per dose" in response.text
+    assert not Course.objects.exists()
+
+
+def test_a_clinician_confirms_and_the_course_is_saved(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    response = client.post(f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1"))
+    course = Course.objects.get()
+    assert response.url == f"/courses/{course.pk}/"
+    assert course.doses.count() == 28
+    assert course.created_by == personas.clinician_on_team
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"cycles": "3"}, "at most 2 cycles"),
+        ({"treatment_days": "10"}, "fixed length"),
+        ({"start_date": "someday"}, "Enter a valid date"),
+        ({"time_zone": "Nowhere/Else"}, "Select a valid choice"),
+        ({"weight_kg": "0"}, "greater than or equal to 1"),
+    ],
+)
+def test_bad_course_choices_explain_and_write_nothing(as_persona, personas, changes, message):
+    client = as_persona("clinician_on_team")
+    response = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1", **changes)
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("nurse_on_team", 403),
+        ("the_patient", 403),
+        ("clinician_off_team", 404),
+        ("other_patient", 404),
+    ],
+)
+def test_starting_a_course_is_refused_to_others(as_persona, personas, name, status):
+    response = as_persona(name).post(
+        f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1")
+    )
+    assert response.status_code == status
+    assert not Course.objects.exists()
+
+
+@time_machine.travel(BEFORE_START)
+def test_a_clinician_moves_the_start_with_a_reason(as_persona, course):
+    client = as_persona("clinician_on_team")
+    data = {"start_date": "2027-03-12", "start_time": "08:00", "reason": "bed not free"}
+    response = client.post(f"/courses/{course.pk}/move/", data)
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert str(course.start_date) == "2027-03-12"
+    assert course.history.first().history_change_reason == "bed not free"
+
+
+@time_machine.travel(BEFORE_START)
+def test_moving_into_the_past_explains_and_changes_nothing(as_persona, course):
+    data = {"start_date": "2027-02-01", "start_time": "08:00", "reason": "typo"}
+    response = as_persona("clinician_on_team").post(f"/courses/{course.pk}/move/", data)
+    assert response.status_code == 200
+    assert "Choose a later start" in response.text
+    course.refresh_from_db()
+    assert str(course.start_date) == "2027-03-10"
+
+
+@time_machine.travel(BEFORE_START)
+def test_a_clinician_cancels_a_course(as_persona, course):
+    response = as_persona("clinician_on_team").post(
+        f"/courses/{course.pk}/cancel/", {"reason": "patient declined"}
+    )
+    assert response.status_code == 302
+    assert set(course.doses.values_list("status", flat=True)) == {Dose.Status.CANCELLED}
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("nurse_on_team", 403),
+        ("the_patient", 403),
+        ("nurse_off_team", 404),
+        ("clinician_off_team", 404),
+    ],
+)
+def test_moving_and_cancelling_are_refused_to_others(as_persona, course, name, status):
+    client = as_persona(name)
+    move = {"start_date": "2027-03-12", "start_time": "08:00", "reason": "x"}
+    assert client.post(f"/courses/{course.pk}/move/", move).status_code == status
+    assert client.post(f"/courses/{course.pk}/cancel/", {"reason": "x"}).status_code == status
+    course.refresh_from_db()
+    assert course.status == Course.Status.PLANNED
+    assert str(course.start_date) == "2027-03-10"
+
+
+def test_cancelling_without_a_reason_is_refused(as_persona, course):
+    response = as_persona("clinician_on_team").post(
+        f"/courses/{course.pk}/cancel/", {"reason": ""}
+    )
+    assert response.status_code == 200
+    assert "This field is required" in response.text
