@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from regimens.models import Course, Dose
 from tracker import demo
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
@@ -22,9 +23,15 @@ def test_seed_demo_creates_the_demo_team_and_patients(capsys):
 
 def test_seed_demo_twice_creates_nothing_new(capsys):
     call_command("seed_demo", "--force")
-    counts = (User.objects.count(), Patient.objects.count(), Patient.history.count())
+
+    def counts():
+        return [m.objects.count() for m in (User, Patient, Course, Dose)] + [
+            Patient.history.count()
+        ]
+
+    before = counts()
     call_command("seed_demo", "--force")
-    assert (User.objects.count(), Patient.objects.count(), Patient.history.count()) == counts
+    assert counts() == before
     assert "Demo data: 0 new records." in capsys.readouterr().out
 
 
@@ -39,3 +46,10 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="published password"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_seed_demo_puts_each_demo_patient_on_a_course():
+    call_command("seed_demo", "--force")
+    slugs = dict(Course.objects.values_list("patient__mrn", "template__slug"))
+    assert slugs == {"DEMO-0001": "hd-iv-label", "DEMO-0002": "sc-5on2off"}
+    assert Dose.objects.filter(course__patient__mrn="DEMO-0001").count() == 28

@@ -1,11 +1,15 @@
 """Demo data for trying the app on a laptop.  Never run against real patients."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
+from regimens.courses import start_course
+from regimens.models import RegimenTemplate
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.patients.models import Patient
@@ -42,6 +46,8 @@ DEMO_PATIENTS = [
         "time_zone": "America/New_York",
         "login": "patient1",
         "care_team": ["clinician", "nurse"],
+        # Admitted yesterday morning, so the ward has doses due today.
+        "course": ("hd-iv-label", -1, time(8, 0), 2),
     },
     {
         "mrn": "DEMO-0002",
@@ -54,6 +60,7 @@ DEMO_PATIENTS = [
         "time_zone": "Europe/London",
         "login": "patient2",
         "care_team": ["clinician", "nurse2"],
+        "course": ("sc-5on2off", 0, time(9, 0), 2),
     },
 ]
 
@@ -78,7 +85,7 @@ def seed() -> int:
         users[demo.username] = user
 
     for spec in DEMO_PATIENTS:
-        fields = {k: v for k, v in spec.items() if k not in ("login", "care_team")}
+        fields = {k: v for k, v in spec.items() if k not in ("login", "care_team", "course")}
         if Patient.objects.filter(mrn=spec["mrn"]).exists():
             continue
         patient = Patient(**fields, user=users[spec["login"]])
@@ -87,4 +94,22 @@ def seed() -> int:
         patient.save()
         patient.care_team.set([users[name] for name in spec["care_team"]])
         created += 1
+        created += start_demo_course(patient, spec["course"], users["clinician"])
     return created
+
+
+def start_demo_course(patient, course, clinician) -> int:
+    slug, day_offset, start_time, cycles = course
+    today = timezone.localdate(timezone=ZoneInfo(patient.time_zone))
+    start_course(
+        patient=patient,
+        created_by=clinician,
+        template=RegimenTemplate.objects.get(slug=slug),
+        start=datetime.combine(today + timedelta(days=day_offset), start_time),
+        time_zone=patient.time_zone,
+        cycles=cycles,
+        weight_kg=patient.weight_kg,
+        height_cm=patient.height_cm,
+        reason="Demo data",
+    )
+    return 1
