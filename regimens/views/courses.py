@@ -98,8 +98,10 @@ def course_move(request, pk):
             moved = course.move_start(
                 form.start(), by=request.user, reason=form.cleaned_data["reason"]
             )
-        except (ValidationError, CalendarError) as error:
-            form.add_error(None, error.messages[0] if hasattr(error, "messages") else str(error))
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        except CalendarError as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, f"Course moved: {moved} future doses have new times.")
             return redirect(course)
