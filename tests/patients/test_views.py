@@ -49,6 +49,12 @@ def test_detail_is_404_for_users_out_of_scope(as_persona, personas, name):
     assert as_persona(name).get(detail_url(personas)).status_code == 404
 
 
+def test_detail_titles_the_page_with_the_patient_and_lists_courses_once(as_persona, personas):
+    response = as_persona("clinician_on_team").get(detail_url(personas))
+    assert f"<title>{personas.patient.full_name} · IL-2 tracker</title>" in response.text
+    assert response.text.count(">Courses</h2>") == 1
+
+
 def test_detail_sends_anonymous_visitors_to_login(client, personas):
     response = client.get(detail_url(personas))
     assert response.status_code == 302
