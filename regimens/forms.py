@@ -6,6 +6,7 @@ from regimens.calendar import CalendarError
 from regimens.courses import preview_course
 from regimens.dosing import DosingError
 from regimens.models import RegimenTemplate
+from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import all_zones
 from tracker.patients.models import (
     MAX_HEIGHT_CM,
@@ -13,14 +14,6 @@ from tracker.patients.models import (
     MIN_HEIGHT_CM,
     MIN_WEIGHT_KG,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 class StartFields(forms.Form):

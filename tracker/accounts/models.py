@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.utils.functional import cached_property
 
-from tracker.accounts.roles import CARE_TEAM_ROLES, STAFF_ROLES, Role
+from tracker.accounts.roles import Role
 
 
 class RoleUserManager(UserManager):
@@ -36,28 +36,3 @@ class User(AbstractUser):
             return Role.ADMIN
         names = {group.name for group in self.groups.all()}
         return next((role for role in Role if role.value in names), None)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_clinician(self) -> bool:
-        return self.role == Role.CLINICIAN
-
-    @property
-    def is_nurse(self) -> bool:
-        return self.role == Role.NURSE
-
-    @property
-    def is_patient(self) -> bool:
-        return self.role == Role.PATIENT
-
-    @property
-    def is_staff_member(self) -> bool:
-        """Clinical or admin staff, as opposed to a patient (not Django's is_staff)."""
-        return self.role in STAFF_ROLES
-
-    @property
-    def can_join_care_team(self) -> bool:
-        return self.role in CARE_TEAM_ROLES

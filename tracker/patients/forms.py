@@ -2,12 +2,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from tracker.accounts.roles import CARE_TEAM_ROLES, Role
+from tracker.lib.widgets import DateInput
 from tracker.lib.zones import all_zones
 from tracker.patients.models import Patient
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PatientForm(forms.ModelForm):

@@ -142,6 +142,3 @@ class Patient(models.Model):
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - before_birthday
-
-    def is_on_care_team(self, user) -> bool:
-        return self.care_team.filter(pk=user.pk).exists()
