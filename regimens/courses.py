@@ -1,6 +1,6 @@
 """Starting a course: one operation across patient, template, course and doses."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -32,21 +32,72 @@ def preview_course(
         dose_amount=template.dose_amount,
         dose_unit=template.dose_unit,
         rule=template.rule_snapshot(),
+        overdue_after=template.overdue_after,
+        retreatment_gap_days=template.retreatment_gap_days,
     )
     course.dose_iu = course.dose_calculation().dose_iu
     return course, course.plan()
 
 
+def retreatment_refusal(patient, template: RegimenTemplate, start: date) -> str | None:
+    """Why `patient` may not start a course of `template` on `start`, or None.
+
+    Courses of a kind with a retreatment gap (high-dose IV: 7 weeks, counted from
+    discharge) must follow each other's discharge by at least that gap.
+    """
+    if not template.retreatment_gap_days:
+        return None
+    earlier = (
+        Course.objects.for_patient(patient)
+        .exclude(status=Course.Status.CANCELLED)
+        .filter(retreatment_gap_days__isnull=False, start_date__lte=start)
+        .order_by("-start_date")
+    )
+    for course in earlier:
+        if course.discharged_on is None:
+            return (
+                f"The course that started on {course.start_date:%d %b %Y} has no discharge date. "
+                "Record the discharge first; the next course counts from it."
+            )
+        earliest = course.earliest_next_course()
+        if start < earliest:
+            return (
+                f"Too soon after the course that started on {course.start_date:%d %b %Y}: "
+                f"discharged {course.discharged_on:%d %b %Y}, so the next course may start on "
+                f"{earliest:%d %b %Y} at the earliest ({course.retreatment_gap_days} days)."
+            )
+    return None
+
+
+class RetreatmentRefused(ValueError):
+    """The course starts too soon after the previous one, with no override."""
+
+
 @transaction.atomic
-def start_course(*, patient, created_by, reason: str = "Course started", **choices) -> Course:
+def start_course(
+    *,
+    patient,
+    created_by,
+    reason: str = "Course started",
+    override_reason: str = "",
+    **choices,
+) -> Course:
     """Put a patient on a course and write its dose calendar.
 
     Raises regimens.calendar.CalendarError or regimens.dosing.DosingError, with a
-    message for the clinician, if the choices do not make a calendar.
+    message for the clinician, if the choices do not make a calendar, and
+    RetreatmentRefused if it starts too soon after the last course and no
+    override reason is given.
     """
     course, plan = preview_course(**choices)
+    refusal = retreatment_refusal(patient, course.template, course.start_date)
+    if refusal and not override_reason.strip():
+        raise RetreatmentRefused(refusal)
+    if refusal:
+        course.retreatment_override = override_reason.strip()
+        reason = f"{reason}; retreatment gap overridden: {course.retreatment_override}"
     course.patient, course.created_by = patient, created_by
-    course._change_reason = reason
+    course._change_reason, course._history_user = reason, created_by
     course.save()
     bulk_create_with_history(
         [Dose.from_plan(course, planned) for planned in plan],

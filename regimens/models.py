@@ -1,6 +1,7 @@
 import secrets
 import uuid
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,10 @@ from simple_history.utils import bulk_create_with_history
 
 from regimens import calendar, dosing
 from tracker.lib.zones import validate_time_zone
+
+# A clock a few minutes fast must not stop a nurse recording a dose that just started.
+GIVEN_TIME_LEEWAY = timedelta(minutes=5)
+GIVEN_TIME_RANGE = timedelta(hours=24)
 
 INTERVAL_FIELDS = ("every_hours", "max_doses_per_cycle", "window_days")
 PATTERN_FIELDS = ("days_on", "days_off", "pattern_days", "rest_days")
@@ -86,6 +91,18 @@ class RegimenTemplate(models.Model):
     default_cycles = models.PositiveSmallIntegerField(default=1)
     max_cycles = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Leave empty for no limit."
+    )
+    overdue_after = models.DurationField(
+        default=timedelta(hours=1),
+        help_text="A dose with no record this long after its planned time is overdue (hh:mm:ss).",
+    )
+    retreatment_gap_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Least number of days from discharge after a course of this kind to the next one, "
+            "e.g. 49 (7 weeks) for high-dose IV. Empty for no limit."
+        ),
     )
     notes = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
@@ -190,7 +207,19 @@ class Course(models.Model):
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
+        COMPLETED = "completed", "Completed"
+        DISCONTINUED = "discontinued", "Discontinued"
         CANCELLED = "cancelled", "Cancelled"
+
+    class DiscontinueReason(models.TextChoices):
+        # The label's events for stopping for good (clinical-facts §1.3) come first.
+        TOXICITY = "toxicity", "Toxicity meeting a label criterion to stop permanently"
+        HEPATIC = "hepatic", "Signs of hepatic failure: no further doses this course"
+        INTOLERANCE = "intolerance", "Toxicity: not tolerated, at the clinician's judgement"
+        PROGRESSION = "progression", "Disease progression"
+        PATIENT_CHOICE = "patient_choice", "Patient's decision"
+        DEATH = "death", "Death"
+        OTHER = "other", "Other (see note)"
 
     patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="courses")
     template = models.ForeignKey(RegimenTemplate, models.PROTECT, related_name="courses")
@@ -209,8 +238,24 @@ class Course(models.Model):
     dose_unit = models.CharField(max_length=8)
     dose_iu = models.DecimalField("dose per administration (IU)", max_digits=14, decimal_places=0)
     rule = models.JSONField(help_text="The template's schedule rule when the course started.")
+    overdue_after = models.DurationField(
+        default=timedelta(hours=1),
+        help_text="A dose with no record this long after its planned time is overdue.",
+    )
+    retreatment_gap_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Least days from this course's discharge to the next."
+    )
+    retreatment_override = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why this course starts sooner than the gap after the previous one allows.",
+    )
     status = models.CharField(max_length=12, choices=Status, default=Status.PLANNED)
     status_reason = models.CharField(max_length=200, blank=True)
+    discontinue_reason = models.CharField(max_length=16, choices=DiscontinueReason, blank=True)
+    discharged_on = models.DateField(
+        null=True, blank=True, help_text="Hospital discharge after this course."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
@@ -224,6 +269,16 @@ class Course(models.Model):
                 condition=models.Q(cycles__gte=1), name="course_cycles_positive"
             ),
             models.CheckConstraint(condition=models.Q(dose_iu__gt=0), name="course_dose_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(status="discontinued") | ~models.Q(discontinue_reason=""),
+                name="course_discontinued_has_reason",
+                violation_error_message="A discontinued course needs a coded reason.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | models.Q(discharged_on__isnull=False),
+                name="course_completed_has_discharge",
+                violation_error_message="A completed course needs its discharge date.",
+            ),
         ]
 
     def __str__(self):
@@ -296,21 +351,199 @@ class Course(models.Model):
         )
         return moved
 
-    @transaction.atomic
-    def cancel(self, *, by, reason: str) -> int:
-        """Cancel the course and its future unrecorded doses; returns how many were cancelled."""
-        if self.status == self.Status.CANCELLED:
-            raise ValidationError("This course is already cancelled.")
+    @property
+    def is_open(self) -> bool:
+        """Doses of an open course can be recorded, moved and cancelled."""
+        return self.status == self.Status.PLANNED
+
+    def earliest_next_course(self) -> date | None:
+        """The first day another course may start after this one, counted from discharge."""
+        if self.retreatment_gap_days and self.discharged_on:
+            return self.discharged_on + timedelta(days=self.retreatment_gap_days)
+        return None
+
+    def counts(self, now=None) -> "CourseCounts":
+        return CourseCounts.of(self, now or timezone.now())
+
+    def _save_status(self, reason: str, by, *fields):
+        self._change_reason, self._history_user = reason, by
+        self.save(update_fields=["status", "status_reason", *fields])
+
+    def _cancel_future_doses(self, *, by, reason: str) -> int:
         now = timezone.now()
-        self.status, self.status_reason = self.Status.CANCELLED, reason
-        self._change_reason = reason
-        self.save(update_fields=["status", "status_reason"])
         cancelled = 0
         for dose in self.doses.select_for_update():
             if dose.is_movable(now):
                 dose.cancel(by=by, reason=reason)
                 cancelled += 1
         return cancelled
+
+    def _lock(self) -> "Course":
+        """Re-read this course under a row lock, so two people cannot change it at once."""
+        locked = Course.objects.select_for_update().get(pk=self.pk)
+        self.status, self.discharged_on = locked.status, locked.discharged_on
+        return self
+
+    @transaction.atomic
+    def cancel(self, *, by, reason: str) -> int:
+        """Cancel a course entered by mistake; returns how many future doses were cancelled.
+
+        Once a dose has a record the course has happened, so it is discontinued instead.
+        """
+        self._lock()
+        if self.status == self.Status.CANCELLED:
+            raise ValidationError("This course is already cancelled.")
+        if not self.is_open:
+            raise ValidationError(f"This course is {self.get_status_display().lower()}.")
+        if self.doses.filter(status__in=Dose.RECORDED).exists():
+            raise ValidationError(
+                "Doses of this course have been recorded, so it cannot be cancelled. "
+                "Discontinue it instead."
+            )
+        self.status, self.status_reason = self.Status.CANCELLED, reason
+        self._save_status(reason, by)
+        return self._cancel_future_doses(by=by, reason=reason)
+
+    @transaction.atomic
+    def discontinue(self, *, by, code: str, note: str = "", discharged_on=None) -> int:
+        """Stop the course for good; returns how many future doses were cancelled.
+
+        Past doses with no record stay as they are, still listed as overdue, because
+        only a nurse can say whether they were given.
+        """
+        self._lock()
+        if not self.is_open:
+            raise ValidationError(f"This course is {self.get_status_display().lower()}.")
+        code = self.DiscontinueReason(code)
+        if code == self.DiscontinueReason.OTHER and not note.strip():
+            raise ValidationError("Say why the course is discontinued.")
+        reason = f"Discontinued: {code.label}" + (f". {note.strip()}" if note.strip() else "")
+        self.status, self.status_reason = self.Status.DISCONTINUED, reason[:200]
+        self.discontinue_reason, self.discharged_on = code, discharged_on or self.discharged_on
+        self._save_status(reason, by, "discontinue_reason", "discharged_on")
+        return self._cancel_future_doses(by=by, reason=reason)
+
+    @transaction.atomic
+    def record_discharge(self, *, by, on: date, note: str = "") -> int:
+        """Record the discharge that ends the course; returns how many future doses lapse.
+
+        Refused while a past dose still has no record: it must be recorded (given,
+        held or not given) first, so nothing is closed silently.
+        """
+        self._lock()
+        if self.status == self.Status.CANCELLED:
+            raise ValidationError("This course was cancelled; it has no discharge.")
+        if on < self.start_date:
+            raise ValidationError("The discharge date is before the course started.")
+        if on > timezone.localdate(timezone.now(), calendar.ZoneInfo(self.time_zone)):
+            raise ValidationError("The discharge date is in the future.")
+        unrecorded = list(
+            self.doses.scheduled()
+            .filter(planned_at__lte=timezone.now())
+            .values_list("dose_in_course", flat=True)
+        )
+        if unrecorded and self.is_open:
+            numbers = ", ".join(str(n) for n in unrecorded[:10])
+            raise ValidationError(
+                f"Record dose{'s' if len(unrecorded) > 1 else ''} {numbers} first "
+                "(given, held or not given), then record the discharge."
+            )
+        reason = f"Discharged on {on:%d %b %Y}" + (f". {note.strip()}" if note.strip() else "")
+        self.discharged_on = on
+        if self.is_open:
+            self.status, self.status_reason = self.Status.COMPLETED, reason[:200]
+        self._save_status(reason, by, "discharged_on")
+        return self._cancel_future_doses(by=by, reason=reason)
+
+
+@dataclass(frozen=True)
+class CycleCount:
+    """Given, held and remaining doses of one cycle.  Held doses are not made up."""
+
+    cycle: int
+    cap: int
+    given: int
+    held: int
+    not_given: int
+    cancelled: int
+    remaining: int
+    window_end: datetime
+    now: datetime
+
+    @property
+    def recorded(self) -> int:
+        return self.given + self.held + self.not_given
+
+    @property
+    def ended(self) -> bool:
+        return self.remaining == 0 or self.now >= self.window_end
+
+    @property
+    def end_reason(self) -> str:
+        if not self.ended:
+            return ""
+        if self.given >= self.cap:
+            return "cap reached"
+        if self.remaining == 0:
+            return "every dose recorded or cancelled"
+        return "window closed"
+
+    @classmethod
+    def total(cls, rows: list["CycleCount"], now) -> "CycleCount":
+        return cls(
+            cycle=0,
+            now=now,
+            window_end=max((r.window_end for r in rows), default=now),
+            **{
+                f: sum(getattr(r, f) for r in rows)
+                for f in ("cap", "given", "held", "not_given", "cancelled", "remaining")
+            },
+        )
+
+
+@dataclass(frozen=True)
+class CourseCounts:
+    cycles: list[CycleCount]
+    course: CycleCount
+
+    @classmethod
+    def of(cls, course: Course, now) -> "CourseCounts":
+        """One query: per-cycle counts by status, plus each cycle's first and last dose."""
+        status = Dose.Status
+        rows = (
+            course.doses.order_by("cycle")
+            .values("cycle")
+            .annotate(
+                slots=models.Count("pk"),
+                given=models.Count("pk", filter=models.Q(status=status.GIVEN)),
+                held=models.Count("pk", filter=models.Q(status=status.HELD)),
+                not_given=models.Count("pk", filter=models.Q(status=status.NOT_GIVEN)),
+                cancelled=models.Count("pk", filter=models.Q(status=status.CANCELLED)),
+                remaining=models.Count("pk", filter=models.Q(status=status.SCHEDULED)),
+                first=models.Min("planned_at"),
+                last=models.Max("planned_at"),
+            )
+        )
+        rule = course.rule
+        cap = rule.get("max_doses_per_cycle") if rule.get("mode") == "interval" else None
+        window = timedelta(days=rule["window_days"]) if rule.get("mode") == "interval" else None
+        cycles = [
+            CycleCount(
+                cycle=row["cycle"],
+                cap=cap or row["slots"],
+                given=row["given"],
+                held=row["held"],
+                not_given=row["not_given"],
+                cancelled=row["cancelled"],
+                remaining=row["remaining"],
+                window_end=(
+                    row["first"] + window if window else row["last"] + course.overdue_after
+                ),
+                now=now,
+            )
+            for row in rows
+        ]
+        return cls(cycles=cycles, course=CycleCount.total(cycles, now))
 
 
 class DoseQuerySet(models.QuerySet):
@@ -325,6 +558,24 @@ class DoseQuerySet(models.QuerySet):
 
     def scheduled(self):
         return self.filter(status=Dose.Status.SCHEDULED)
+
+    def recordable(self):
+        """Doses waiting for a record, on courses still open."""
+        return self.scheduled().filter(course__status=Course.Status.PLANNED)
+
+    def overdue(self, now):
+        """Recordable doses whose course's overdue window has passed with no record."""
+        return (
+            self.recordable()
+            .filter(planned_at__lt=now)
+            .alias(
+                overdue_from=models.ExpressionWrapper(
+                    models.F("planned_at") + models.F("course__overdue_after"),
+                    output_field=models.DateTimeField(),
+                )
+            )
+            .filter(overdue_from__lte=now)
+        )
 
     def with_course(self):
         return self.select_related("course__patient", "course__template")
@@ -393,6 +644,49 @@ class Dose(models.Model):
     def is_movable(self, now) -> bool:
         return self.status == self.Status.SCHEDULED and self.planned_at > now
 
+    @property
+    def overdue_from(self) -> datetime:
+        return self.planned_at + self.course.overdue_after
+
+    def is_overdue(self, now) -> bool:
+        return (
+            self.status == self.Status.SCHEDULED
+            and self.course.is_open
+            and now >= self.overdue_from
+        )
+
+    def refusal_to_record(self) -> str | None:
+        """Why this dose cannot take a new record now, or None if it can."""
+        if self.status == self.Status.CANCELLED:
+            return "This dose was cancelled, so it cannot be recorded."
+        if self.is_recorded:
+            return (
+                f"This dose is already recorded as {self.get_status_display().lower()}. "
+                "To change it, correct that record."
+            )
+        if not self.course.is_open:
+            return (
+                f"This course is {self.course.get_status_display().lower()}, "
+                "so its doses cannot be recorded."
+            )
+        return None
+
+    def refusal_of_given_time(self, given_at: datetime, now: datetime) -> str | None:
+        """Why a dose cannot have been given at `given_at`, or None if it could."""
+        if given_at > now + GIVEN_TIME_LEEWAY:
+            return "The time given is in the future. Record a dose once it has started."
+        if abs(given_at - self.planned_at) > GIVEN_TIME_RANGE:
+            return (
+                "The time given is more than 24 hours from the planned time. "
+                "Check the dose and the date."
+            )
+        return None
+
+    def set_status(self, status, *, by, reason: str):
+        self.status = status
+        self._change_reason, self._history_user = reason, by
+        self.save(update_fields=["status"])
+
     def local_time(self, zone: str | None = None) -> datetime:
         return timezone.localtime(
             self.planned_at, calendar.ZoneInfo(zone or self.course.time_zone)
@@ -405,9 +699,7 @@ class Dose(models.Model):
         self.save(update_fields=["planned_at", "day", "dst_note", "cycle", "dose_in_cycle"])
 
     def cancel(self, *, by, reason: str) -> None:
-        self.status = self.Status.CANCELLED
-        self._change_reason = reason
-        self.save(update_fields=["status"])
+        self.set_status(self.Status.CANCELLED, by=by, reason=reason)
 
 
 class CalendarFeedQuerySet(models.QuerySet):

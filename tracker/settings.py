@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tracker.patients",
     "tracker",
     "regimens",
+    "tracker.ward",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -137,6 +138,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Five wrong passwords lock the username and address pair for an hour.
+# Correction reasons can be long; the default column stops at 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1

@@ -109,7 +109,9 @@ def test_no_patient_identifiers_in_the_output(course):
 def test_patient_calendar_includes_every_course():
     patient = PatientFactory()
     first = make_course(patient)
-    second = make_course(patient, start="2027-05-10 08:00")
+    second = make_course(
+        patient, start="2027-05-10 08:00", override_reason="Second course in this test"
+    )
     with time_machine.travel(BEFORE_START):
         first.cancel(by=make_user(Role.CLINICIAN), reason="x")
     body = ics.patient_calendar(patient, ics.doses_for_export(Dose.objects.for_patient(patient)))

@@ -118,12 +118,12 @@ def test_cancelling_a_course_cancels_its_future_unrecorded_doses(clinician):
     assert course.history.first().history_change_reason == "patient declined"
 
 
-def test_cancelling_spares_recorded_and_past_doses(clinician):
+def test_discontinuing_spares_recorded_and_past_doses(clinician):
     course = make_course(PatientFactory(), by=clinician)
     first, second = course.doses.order_by("dose_in_course")[:2]
     record(first, Dose.Status.HELD)
     with time_machine.travel(second.planned_at.replace(minute=30)):
-        cancelled = course.cancel(by=clinician, reason="toxicity")
+        cancelled = course.discontinue(by=clinician, code="intolerance")
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == Dose.Status.HELD

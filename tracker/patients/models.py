@@ -1,5 +1,6 @@
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -134,6 +135,10 @@ class Patient(models.Model):
     def clean(self):
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @property
     def full_name(self) -> str:

@@ -1,0 +1,364 @@
+"""What happened at the bedside: dose records, pre-dose checks and the hold rules they use.
+
+A dose has at most one active record.  A wrong record is never edited or deleted:
+it is marked "entered in error" with a reason, and a new record replaces it.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class HoldReason(models.TextChoices):
+    """Why a dose is held: the label's withhold criteria (clinical-facts §1.3) first."""
+
+    HYPOTENSION = "hypotension", "Systolic BP below 90 mmHg"
+    ARRHYTHMIA = "arrhythmia", "AF, SVT or bradycardia needing treatment"
+    HYPOXIA = "hypoxia", "O₂ saturation below 90%"
+    MENTAL_STATUS = "mental_status", "Mental status change (confusion, agitation)"
+    OCCULT_BLOOD = "occult_blood", "Positive stool occult blood test"
+    RENAL = "renal", "Raised creatinine or persistent oliguria"
+    HEPATIC = "hepatic", "Signs of hepatic failure"
+    SEPSIS = "sepsis", "Sepsis with clinical instability"
+    SKIN = "skin", "Bullous dermatitis or marked worsening of the skin"
+    INSTITUTIONAL = "institutional", "Institutional bedside criterion (see note)"
+    OTHER = "other", "Other toxicity (see note)"
+
+
+class NotGivenReason(models.TextChoices):
+    REFUSED = "refused", "Patient refused"
+    UNAVAILABLE = "unavailable", "Drug unavailable"
+    OTHER = "other", "Other (see note)"
+
+
+# Reasons that mean nothing without the nurse's words.
+NEEDS_NOTE = {HoldReason.INSTITUTIONAL, HoldReason.OTHER, NotGivenReason.OTHER}
+
+
+class HoldRuleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+UNITS = {
+    "systolic_bp": " mmHg",
+    "heart_rate": "/min",
+    "temperature_c": " °C",
+    "spo2": "%",
+    "urine_ml": " mL",
+    "weight_gain_percent": "%",
+}
+
+
+class HoldRule(models.Model):
+    """A bedside rule that suggests holding a dose.  Centres differ, so rules are data."""
+
+    class Measure(models.TextChoices):
+        SYSTOLIC_BP = "systolic_bp", "Systolic BP (mmHg)"
+        HEART_RATE = "heart_rate", "Heart rate (/min)"
+        TEMPERATURE = "temperature_c", "Temperature (°C)"
+        SPO2 = "spo2", "SpO₂ (%)"
+        URINE = "urine_ml", "Urine since the last dose (mL)"
+        WEIGHT_GAIN = "weight_gain_percent", "Weight gain over the course's weight (%)"
+        MENTAL_STATUS = "mental_status_changed", "Mental status changed"
+        PRESSORS = "on_pressors", "On pressors"
+
+    YES_NO = (Measure.MENTAL_STATUS, Measure.PRESSORS)
+
+    class Comparison(models.TextChoices):
+        BELOW = "lt", "<"
+        AT_MOST = "le", "≤"
+        ABOVE = "gt", ">"
+        AT_LEAST = "ge", "≥"
+        YES = "yes", "is yes"
+
+    measure = models.CharField(max_length=24, choices=Measure)
+    comparison = models.CharField(max_length=3, choices=Comparison)
+    threshold = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True, help_text="Empty for yes/no."
+    )
+    hold_reason = models.CharField(max_length=16, choices=HoldReason)
+    source = models.CharField(max_length=200, help_text="Where the rule comes from.")
+    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+    objects = HoldRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        measure__in=["mental_status_changed", "on_pressors"],
+                        comparison="yes",
+                        threshold__isnull=True,
+                    )
+                    | (
+                        ~models.Q(measure__in=["mental_status_changed", "on_pressors"])
+                        & ~models.Q(comparison="yes")
+                        & models.Q(threshold__isnull=False)
+                    )
+                ),
+                name="hold_rule_comparison_fits_measure",
+                violation_error_message=(
+                    "Yes/no measures take the comparison 'is yes' and no threshold; "
+                    "numbers take <, ≤, > or ≥ and a threshold."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        """The rule as a nurse would say it: "Systolic BP < 90 mmHg"."""
+        name = self.Measure(self.measure).label.partition(" (")[0]
+        if self.measure in self.YES_NO:
+            return name
+        threshold = f"{self.threshold.normalize():f}"
+        return f"{name} {self.get_comparison_display()} {threshold}{UNITS[self.measure]}"
+
+    def fires(self, values: dict) -> bool:
+        """Whether the rule fires for a check's values; a value not measured never fires."""
+        value = values.get(self.measure)
+        if value is None:
+            return False
+        if self.comparison == self.Comparison.YES:
+            return bool(value)
+        value = Decimal(value)
+        return {
+            self.Comparison.BELOW: value < self.threshold,
+            self.Comparison.AT_MOST: value <= self.threshold,
+            self.Comparison.ABOVE: value > self.threshold,
+            self.Comparison.AT_LEAST: value >= self.threshold,
+        }[self.comparison]
+
+    def snapshot(self) -> dict:
+        """What a check keeps of the rule, so editing the rule later leaves the check as it was."""
+        return {"rule": self.pk, "text": str(self), "hold_reason": self.hold_reason}
+
+
+class PreDoseCheck(models.Model):
+    """Observations before a high-dose IV dose, the rules they fired and the nurse's decision."""
+
+    class MentalStatus(models.TextChoices):
+        NORMAL = "normal", "Normal"
+        CHANGED = "changed", "Changed"
+
+    class Decision(models.TextChoices):
+        GIVE = "give", "Give the dose"
+        HOLD = "hold", "Hold the dose"
+
+    dose = models.ForeignKey("regimens.Dose", models.PROTECT, related_name="checks")
+    taken_at = models.DateTimeField(default=timezone.now)
+    systolic_bp = models.PositiveSmallIntegerField(
+        "systolic BP (mmHg)", validators=[MinValueValidator(40), MaxValueValidator(300)]
+    )
+    heart_rate = models.PositiveSmallIntegerField(
+        "heart rate (/min)", validators=[MinValueValidator(20), MaxValueValidator(250)]
+    )
+    temperature_c = models.DecimalField(
+        "temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("30.0")), MaxValueValidator(Decimal("45.0"))],
+    )
+    spo2 = models.PositiveSmallIntegerField(
+        "SpO₂ (%)", validators=[MinValueValidator(50), MaxValueValidator(100)]
+    )
+    weight_kg = models.DecimalField(
+        "weight (kg)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("20.0")), MaxValueValidator(Decimal("400.0"))],
+    )
+    urine_ml = models.PositiveIntegerField(
+        "urine since the last dose (mL)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(20000)],
+    )
+    mental_status = models.CharField(max_length=8, choices=MentalStatus)
+    on_pressors = models.BooleanField("on pressors")
+    fired_rules = models.JSONField(default=list, blank=True)
+    decision = models.CharField(max_length=4, choices=Decision)
+    decision_note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["taken_at", "pk"]
+        get_latest_by = "taken_at"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(spo2__gte=50, spo2__lte=100), name="check_spo2_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(systolic_bp__gte=40, systolic_bp__lte=300),
+                name="check_systolic_bp_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision__in=["give", "hold"]), name="check_decision_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Pre-dose check for {self.dose}"
+
+    def rule_values(self) -> dict:
+        """The check as the measures hold rules compare against."""
+        baseline = self.dose.course.weight_kg
+        gain = None
+        if self.weight_kg is not None and baseline:
+            gain = (self.weight_kg - baseline) / baseline * 100
+        return {
+            "systolic_bp": self.systolic_bp,
+            "heart_rate": self.heart_rate,
+            "temperature_c": self.temperature_c,
+            "spo2": self.spo2,
+            "urine_ml": self.urine_ml,
+            "weight_gain_percent": gain,
+            "mental_status_changed": self.mental_status == self.MentalStatus.CHANGED,
+            "on_pressors": self.on_pressors,
+        }
+
+    def evaluate(self, rules) -> list[dict]:
+        """Fire `rules` against this check and keep what fired on it."""
+        values = self.rule_values()
+        self.fired_rules = [rule.snapshot() for rule in rules if rule.fires(values)]
+        return self.fired_rules
+
+    @property
+    def suggestion(self) -> str:
+        return self.Decision.HOLD if self.fired_rules else self.Decision.GIVE
+
+    @property
+    def went_against_suggestion(self) -> bool:
+        return self.decision != self.suggestion
+
+
+class AdministrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=Administration.State.ACTIVE)
+
+    def for_patient(self, patient):
+        return self.filter(dose__course__patient=patient)
+
+
+class Administration(models.Model):
+    """The record of one dose: given, held or not given."""
+
+    class Outcome(models.TextChoices):
+        # The same values as the dose statuses they set.
+        GIVEN = "given", "Given"
+        HELD = "held", "Held"
+        NOT_GIVEN = "not_given", "Not given"
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+    dose = models.ForeignKey("regimens.Dose", models.PROTECT, related_name="administrations")
+    outcome = models.CharField(max_length=12, choices=Outcome)
+    given_at = models.DateTimeField(null=True, blank=True, help_text="When the dose started.")
+    amount_iu = models.DecimalField(
+        "amount given (IU)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hold_reason = models.CharField(max_length=16, choices=HoldReason, blank=True)
+    not_given_reason = models.CharField(max_length=16, choices=NotGivenReason, blank=True)
+    reason_note = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    pre_dose_check = models.ForeignKey(
+        PreDoseCheck, models.PROTECT, null=True, blank=True, related_name="administrations"
+    )
+    state = models.CharField(max_length=16, choices=State, default=State.ACTIVE)
+    error_reason = models.CharField(max_length=200, blank=True)
+    marked_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_in_error_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        help_text="The record, entered in error, that this one corrects.",
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = AdministrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dose"],
+                condition=models.Q(state="active"),
+                name="administration_one_active_per_dose",
+                violation_error_message="This dose already has a record.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        outcome="given",
+                        given_at__isnull=False,
+                        amount_iu__gt=0,
+                        given_by__isnull=False,
+                        hold_reason="",
+                        not_given_reason="",
+                    )
+                    | models.Q(
+                        outcome="held",
+                        given_at__isnull=True,
+                        not_given_reason="",
+                    )
+                    & ~models.Q(hold_reason="")
+                    | models.Q(
+                        outcome="not_given",
+                        given_at__isnull=True,
+                        hold_reason="",
+                    )
+                    & ~models.Q(not_given_reason="")
+                ),
+                name="administration_fields_fit_outcome",
+                violation_error_message=(
+                    "A given dose needs its time, amount and who gave it; a held or not-given "
+                    "dose needs its reason."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="active") | ~models.Q(error_reason=""),
+                name="administration_error_has_reason",
+                violation_error_message="Say why the record was entered in error.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.dose}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+    @property
+    def reason_text(self) -> str:
+        """The coded reason in words, with the nurse's note: "Patient refused — nauseated"."""
+        label = self.get_hold_reason_display() or self.get_not_given_reason_display()
+        return " — ".join(part for part in (label, self.reason_note) if part)
+
+    @property
+    def amount_miu(self) -> Decimal | None:
+        return None if self.amount_iu is None else self.amount_iu / Decimal(1_000_000)

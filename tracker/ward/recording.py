@@ -1,0 +1,209 @@
+"""Recording doses: the operations that change a dose's record, each in one transaction.
+
+Each locks the dose row first (SELECT … FOR UPDATE on PostgreSQL), so when two
+nurses record the same dose at once the second waits, then sees the first
+record and is told so.  SQLite has no row locks; there the unique constraint
+on active records refuses the second insert, and the nurse gets the same message.
+"""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from regimens.models import Dose
+from tracker.ward.models import (
+    NEEDS_NOTE,
+    Administration,
+    HoldReason,
+    HoldRule,
+    NotGivenReason,
+    PreDoseCheck,
+)
+
+Outcome = Administration.Outcome
+
+
+class RecordRefused(Exception):
+    """The record cannot be made; the message is for the nurse."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _locked(dose: Dose) -> Dose:
+    return Dose.objects.select_for_update().select_related("course__patient").get(pk=dose.pk)
+
+
+def _already_recorded(dose: Dose) -> str:
+    existing = dose.administrations.active().select_related("recorded_by").first()
+    if existing is None:
+        return "Another record for this dose was saved a moment ago. Reload the page to see it."
+    when = timezone.localtime(existing.recorded_at, dose.course.patient.zone)
+    return (
+        f"This dose was already recorded as {existing.get_outcome_display().lower()} by "
+        f"{existing.recorded_by.get_full_name() or existing.recorded_by} at {when:%H:%M %Z}. "
+        "To change it, correct that record."
+    )
+
+
+def _refusal_of_fields(dose: Dose, fields: dict, now) -> str | None:
+    outcome = fields["outcome"]
+    if outcome == Outcome.GIVEN:
+        if fields.get("given_at") is None or fields.get("given_by") is None:
+            return "A given dose needs the time it started and who gave it."
+        amount = fields.get("amount_iu")
+        if amount is None or amount <= 0:
+            return "Enter the amount given."
+        if amount > dose.course.dose_iu:
+            return (
+                f"The amount is more than the prescribed dose of "
+                f"{dose.course.dose_iu / Decimal(1_000_000):f} MIU."
+            )
+        return dose.refusal_of_given_time(fields["given_at"], now)
+    reason = (
+        fields.get("hold_reason") if outcome == Outcome.HELD else fields.get("not_given_reason")
+    )
+    choices = HoldReason if outcome == Outcome.HELD else NotGivenReason
+    if reason not in choices.values:
+        return f"Choose why the dose was {'held' if outcome == Outcome.HELD else 'not given'}."
+    if reason in NEEDS_NOTE and not fields.get("reason_note", "").strip():
+        return "Add a note to say what the reason was."
+    return None
+
+
+def _clean(fields: dict) -> dict:
+    """Keep only what the outcome uses, so a held dose never carries a stray amount."""
+    keep = {"outcome", "notes", "reason_note", "pre_dose_check"}
+    keep |= {
+        Outcome.GIVEN: {"given_at", "amount_iu", "given_by"},
+        Outcome.HELD: {"hold_reason"},
+        Outcome.NOT_GIVEN: {"not_given_reason"},
+    }[fields["outcome"]]
+    return {k: v for k, v in fields.items() if k in keep and v is not None}
+
+
+def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=None):
+    refusal = _refusal_of_fields(dose, fields, now)
+    if refusal:
+        raise RecordRefused(refusal)
+    record = Administration(
+        dose=dose, recorded_by=by, recorded_at=now, replaces=replaces, **_clean(fields)
+    )
+    record._change_reason, record._history_user = reason, by
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as error:
+        raise RecordRefused(_already_recorded(dose)) from error
+    dose.set_status(fields["outcome"], by=by, reason=reason)
+    return record
+
+
+@transaction.atomic
+def record_dose(dose: Dose, *, by, now=None, **fields) -> Administration:
+    """Record a scheduled dose as given, held or not given.
+
+    `fields` are Administration fields: outcome, and given_at/amount_iu/given_by,
+    hold_reason or not_given_reason with reason_note, notes and pre_dose_check.
+    """
+    now = now or timezone.now()
+    dose = _locked(dose)
+    if dose.is_recorded:
+        raise RecordRefused(_already_recorded(dose))
+    refusal = dose.refusal_to_record()
+    if refusal:
+        raise RecordRefused(refusal)
+    outcome = Outcome(fields["outcome"])
+    return _save_record(dose, by=by, fields=fields, now=now, reason=f"Recorded as {outcome.label}")
+
+
+def _mark_in_error(record: Administration, *, by, reason: str, now) -> Administration:
+    record = Administration.objects.select_for_update().get(pk=record.pk)
+    if not record.is_active:
+        raise RecordRefused("This record is already marked as entered in error.")
+    if not reason.strip():
+        raise RecordRefused("Say why the record was entered in error.")
+    record.state, record.error_reason = Administration.State.ENTERED_IN_ERROR, reason.strip()
+    record.marked_in_error_by, record.marked_in_error_at = by, now
+    record._change_reason, record._history_user = f"Entered in error: {reason.strip()}", by
+    record.save(
+        update_fields=["state", "error_reason", "marked_in_error_by", "marked_in_error_at"]
+    )
+    return record
+
+
+@transaction.atomic
+def mark_entered_in_error(record: Administration, *, by, reason: str, now=None) -> Administration:
+    """Withdraw a record with no replacement; the dose is waiting for a record again."""
+    now = now or timezone.now()
+    dose = _locked(record.dose)
+    if not dose.course.is_open:
+        raise RecordRefused(
+            "The course is closed, so the dose would be left with no record. "
+            "Correct the record with what did happen instead."
+        )
+    record = _mark_in_error(record, by=by, reason=reason, now=now)
+    dose.set_status(Dose.Status.SCHEDULED, by=by, reason=f"Record entered in error: {reason}")
+    return record
+
+
+@transaction.atomic
+def correct_record(record: Administration, *, by, reason: str, now=None, **fields):
+    """Mark `record` entered in error and replace it with a new one, in one step.
+
+    A closed course can still be corrected: the dose happened, and what is wrong is
+    only what was written about it.
+    """
+    now = now or timezone.now()
+    dose = _locked(record.dose)
+    old = _mark_in_error(record, by=by, reason=reason, now=now)
+    return _save_record(
+        dose, by=by, fields=fields, now=now, reason=f"Correction: {reason.strip()}", replaces=old
+    )
+
+
+@transaction.atomic
+def record_check(dose: Dose, *, by, decision: str, hold_reason: str = "", now=None, **values):
+    """Save a pre-dose check with the rules it fired and the nurse's decision.
+
+    Going against the suggestion is allowed, with a note saying why.  A decision
+    to hold records the held dose with the check, in the same transaction.
+    Returns (check, administration or None).
+    """
+    now = now or timezone.now()
+    dose = _locked(dose)
+    if dose.is_recorded:
+        raise RecordRefused(_already_recorded(dose))
+    refusal = dose.refusal_to_record()
+    if refusal:
+        raise RecordRefused(refusal)
+    check = PreDoseCheck(dose=dose, recorded_by=by, decision=decision, taken_at=now, **values)
+    fired = check.evaluate(HoldRule.objects.active())
+    if check.went_against_suggestion and not check.decision_note.strip():
+        names = "; ".join(rule["text"] for rule in fired)
+        raise RecordRefused(
+            f"The rules suggest holding ({names}). Add a note to say why the dose is given."
+            if fired
+            else "No rule suggests holding. Add a note to say why the dose is held."
+        )
+    check._change_reason, check._history_user = "Pre-dose check", by
+    check.save()
+    if decision != PreDoseCheck.Decision.HOLD:
+        return check, None
+    held = _save_record(
+        dose,
+        by=by,
+        now=now,
+        reason="Held after the pre-dose check",
+        fields={
+            "outcome": Outcome.HELD,
+            "hold_reason": hold_reason or (fired[0]["hold_reason"] if fired else ""),
+            "reason_note": ("; ".join(rule["text"] for rule in fired) or check.decision_note)[
+                :200
+            ],
+            "pre_dose_check": check,
+        },
+    )
+    return check, held
