@@ -3,9 +3,9 @@ from datetime import datetime
 from django import forms
 
 from regimens.calendar import CalendarError
-from regimens.courses import preview_course
+from regimens.courses import preview_course, retreatment_refusal
 from regimens.dosing import DosingError
-from regimens.models import RegimenTemplate
+from regimens.models import Course, RegimenTemplate
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import all_zones
 from tracker.patients.models import (
@@ -55,6 +55,16 @@ class CourseForm(StartFields):
         max_digits=4,
         decimal_places=1,
     )
+    override_reason = forms.CharField(
+        label="Reason to start sooner than the retreatment gap",
+        max_length=150,
+        required=False,
+        help_text="Only when this course starts within 7 weeks of the last high-dose discharge.",
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
 
     def clean(self):
         data = super().clean()
@@ -70,7 +80,15 @@ class CourseForm(StartFields):
                 self.course, self.plan = preview_course(**self.choices())
             except (CalendarError, DosingError) as error:
                 raise forms.ValidationError(str(error)) from error
+            self._check_retreatment(data)
         return data
+
+    def _check_retreatment(self, data):
+        refusal = retreatment_refusal(self.patient, data["template"], data["start_date"])
+        if refusal and not data.get("override_reason", "").strip():
+            self.add_error(
+                "override_reason", f"{refusal} To start anyway, give the clinical reason."
+            )
 
     def choices(self) -> dict:
         data = self.cleaned_data
@@ -91,3 +109,29 @@ class MoveStartForm(StartFields):
 
 class CancelCourseForm(forms.Form):
     reason = forms.CharField(max_length=200, help_text="Kept in the course history.")
+
+
+class DiscontinueCourseForm(forms.Form):
+    code = forms.ChoiceField(
+        label="Reason", choices=[("", "Choose a reason…"), *Course.DiscontinueReason.choices]
+    )
+    note = forms.CharField(
+        max_length=150, required=False, help_text="Needed when the reason is Other."
+    )
+    discharged_on = forms.DateField(
+        label="Discharge date",
+        widget=DateInput,
+        required=False,
+        help_text="If the patient has already gone home. High-dose retreatment counts from it.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("code") == Course.DiscontinueReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Say why the course is discontinued.")
+        return data
+
+
+class DischargeForm(forms.Form):
+    discharged_on = forms.DateField(label="Discharge date", widget=DateInput)
+    note = forms.CharField(max_length=150, required=False)

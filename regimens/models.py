@@ -353,8 +353,17 @@ class Course(models.Model):
 
     @property
     def is_open(self) -> bool:
-        """Doses of an open course can be recorded, moved and cancelled."""
+        """An open course can be moved, cancelled, discontinued and discharged."""
         return self.status == self.Status.PLANNED
+
+    @property
+    def takes_records(self) -> bool:
+        """Its doses can be recorded: every course that happened, even if stopped since.
+
+        Stopping a course cancels only the doses still to come; a past dose with no
+        record waits for the nurse who knows what happened to it.
+        """
+        return self.status != self.Status.CANCELLED
 
     def earliest_next_course(self) -> date | None:
         """The first day another course may start after this one, counted from discharge."""
@@ -414,14 +423,24 @@ class Course(models.Model):
         self._lock()
         if not self.is_open:
             raise ValidationError(f"This course is {self.get_status_display().lower()}.")
+        if code not in self.DiscontinueReason.values:
+            raise ValidationError("Choose a reason from the list.")
         code = self.DiscontinueReason(code)
         if code == self.DiscontinueReason.OTHER and not note.strip():
             raise ValidationError("Say why the course is discontinued.")
+        if discharged_on:
+            self._check_discharge_date(discharged_on)
         reason = f"Discontinued: {code.label}" + (f". {note.strip()}" if note.strip() else "")
         self.status, self.status_reason = self.Status.DISCONTINUED, reason[:200]
         self.discontinue_reason, self.discharged_on = code, discharged_on or self.discharged_on
         self._save_status(reason, by, "discontinue_reason", "discharged_on")
         return self._cancel_future_doses(by=by, reason=reason)
+
+    def _check_discharge_date(self, on: date):
+        if on < self.start_date:
+            raise ValidationError("The discharge date is before the course started.")
+        if on > timezone.localdate(timezone.now(), calendar.ZoneInfo(self.time_zone)):
+            raise ValidationError("The discharge date is in the future.")
 
     @transaction.atomic
     def record_discharge(self, *, by, on: date, note: str = "") -> int:
@@ -433,16 +452,17 @@ class Course(models.Model):
         self._lock()
         if self.status == self.Status.CANCELLED:
             raise ValidationError("This course was cancelled; it has no discharge.")
-        if on < self.start_date:
-            raise ValidationError("The discharge date is before the course started.")
-        if on > timezone.localdate(timezone.now(), calendar.ZoneInfo(self.time_zone)):
-            raise ValidationError("The discharge date is in the future.")
+        if self.discharged_on:
+            raise ValidationError(
+                f"The discharge is already recorded: {self.discharged_on:%d %b %Y}."
+            )
+        self._check_discharge_date(on)
         unrecorded = list(
             self.doses.scheduled()
             .filter(planned_at__lte=timezone.now())
             .values_list("dose_in_course", flat=True)
         )
-        if unrecorded and self.is_open:
+        if unrecorded:
             numbers = ", ".join(str(n) for n in unrecorded[:10])
             raise ValidationError(
                 f"Record dose{'s' if len(unrecorded) > 1 else ''} {numbers} first "
@@ -560,8 +580,8 @@ class DoseQuerySet(models.QuerySet):
         return self.filter(status=Dose.Status.SCHEDULED)
 
     def recordable(self):
-        """Doses waiting for a record, on courses still open."""
-        return self.scheduled().filter(course__status=Course.Status.PLANNED)
+        """Doses waiting for a record (see Course.takes_records)."""
+        return self.scheduled().exclude(course__status=Course.Status.CANCELLED)
 
     def overdue(self, now):
         """Recordable doses whose course's overdue window has passed with no record."""
@@ -651,7 +671,7 @@ class Dose(models.Model):
     def is_overdue(self, now) -> bool:
         return (
             self.status == self.Status.SCHEDULED
-            and self.course.is_open
+            and self.course.takes_records
             and now >= self.overdue_from
         )
 
@@ -664,11 +684,8 @@ class Dose(models.Model):
                 f"This dose is already recorded as {self.get_status_display().lower()}. "
                 "To change it, correct that record."
             )
-        if not self.course.is_open:
-            return (
-                f"This course is {self.course.get_status_display().lower()}, "
-                "so its doses cannot be recorded."
-            )
+        if not self.course.takes_records:
+            return "This course was cancelled, so its doses cannot be recorded."
         return None
 
     def refusal_of_given_time(self, given_at: datetime, now: datetime) -> str | None:

@@ -3,11 +3,13 @@ from django.urls import path
 from regimens.views import calendars, courses, ics
 
 urlpatterns = [
-    # Courses: start (with preview), detail, move the start, cancel.
+    # Courses: start (with preview), detail, move the start, cancel, discontinue, discharge.
     path("patients/<int:patient_pk>/courses/new/", courses.course_create, name="course-create"),
     path("courses/<int:pk>/", courses.course_detail, name="course-detail"),
     path("courses/<int:pk>/move/", courses.course_move, name="course-move"),
     path("courses/<int:pk>/cancel/", courses.course_cancel, name="course-cancel"),
+    path("courses/<int:pk>/discontinue/", courses.course_discontinue, name="course-discontinue"),
+    path("courses/<int:pk>/discharge/", courses.course_discharge, name="course-discharge"),
     # Calendars in the patient's zone.
     path(
         "patients/<int:patient_pk>/calendar/",
@@ -20,7 +22,6 @@ urlpatterns = [
         name="patient-calendar-month",
     ),
     path("patients/<int:patient_pk>/doses/", calendars.patient_dose_list, name="patient-doses"),
-    path("ward/due/", calendars.ward_due, name="ward-due"),
     # iCalendar: a download per course, and a revocable subscription per patient.
     path("courses/<int:pk>/calendar.ics", ics.course_ics, name="course-ics"),
     path("patients/<int:patient_pk>/feed/", ics.feed_manage, name="feed-manage"),

@@ -73,3 +73,14 @@ def make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00", by=None, 
         start=datetime.fromisoformat(start),
         **choices,
     )
+
+
+def record_given(dose, by, **fields):
+    """Record `dose` as given at its planned time, by `by`, through the real service."""
+    from tracker.ward.recording import record_dose
+
+    fields.setdefault("given_at", dose.planned_at)
+    fields.setdefault("amount_iu", dose.course.dose_iu)
+    fields.setdefault("given_by", by)
+    now = fields.pop("now", fields["given_at"])
+    return record_dose(dose, by=by, outcome="given", now=now, **fields)

@@ -16,12 +16,12 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("clinic/", account_views.clinician_home, name="clinician-home"),
-    path("ward/", account_views.nurse_home, name="nurse-home"),
     path("me/", account_views.patient_home, name="patient-home"),
     path("patients/", patient_views.patient_list, name="patient-list"),
     path("patients/new/", patient_views.patient_create, name="patient-create"),
     path("patients/<int:pk>/", patient_views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/edit/", patient_views.patient_edit, name="patient-edit"),
     path("", include("regimens.urls")),
+    path("", include("tracker.ward.urls")),
     path("admin/", admin.site.urls),
 ]

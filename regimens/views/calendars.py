@@ -1,4 +1,4 @@
-"""Dose calendars in the patient's zone: a month grid, a day/week list and the ward list.
+"""Dose calendars in the patient's zone: a month grid and a day/week list.
 
 Views only fetch and group; all display formatting is in regimens.templatetags.regimens.
 """
@@ -17,11 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from regimens.models import Dose
-from tracker.accounts.decorators import role_required
-from tracker.accounts.roles import STAFF_ROLES
 from tracker.patients.access import get_patient_for_user
-
-WARD_WINDOW = timedelta(hours=24)
 
 
 def with_cycle_total(doses):
@@ -178,22 +174,3 @@ def patient_dose_list(request, patient_pk):
         }
     )
     return render(request, "regimens/patient_doses.html", context)
-
-
-@login_required
-@role_required(*STAFF_ROLES)
-@require_GET
-def ward_due(request):
-    now = timezone.now()
-    doses = with_cycle_total(
-        Dose.objects.visible_to(request.user)
-        .scheduled()
-        .due_between(now, now + WARD_WINDOW)
-        .with_course()
-        .order_by("planned_at", "course__patient__family_name", "course__patient__given_name")
-    )
-    return render(
-        request,
-        "regimens/ward_due.html",
-        {"doses": doses, "now": now, "until": now + WARD_WINDOW},
-    )

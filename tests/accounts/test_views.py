@@ -44,7 +44,7 @@ def test_a_user_without_a_role_is_told_so(client):
 
 @pytest.mark.parametrize(
     "url, allowed",
-    [("/clinic/", "clinician_on_team"), ("/ward/", "nurse_on_team"), ("/me/", "the_patient")],
+    [("/clinic/", "clinician_on_team"), ("/me/", "the_patient")],
 )
 @pytest.mark.parametrize(
     "name",
@@ -61,6 +61,21 @@ def test_home_pages_belong_to_one_role(as_persona, personas, url, allowed, name)
     response = as_persona(name).get(url)
     same_role = getattr(personas, name).role == getattr(personas, allowed).role
     assert response.status_code == (200 if same_role else 403)
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("nurse_on_team", 200),
+        ("nurse_off_team", 200),
+        ("clinician_on_team", 200),
+        ("admin", 200),
+        ("the_patient", 403),
+        ("other_patient", 403),
+    ],
+)
+def test_the_shift_page_is_for_staff(as_persona, personas, name, status):
+    assert as_persona(name).get("/ward/").status_code == status
 
 
 @pytest.mark.parametrize("url", ["/clinic/", "/ward/", "/me/", "/patients/", "/password/"])

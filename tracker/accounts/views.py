@@ -31,13 +31,6 @@ def clinician_home(request):
 
 
 @login_required
-@role_required(Role.NURSE)
-def nurse_home(request):
-    patients = Patient.objects.visible_to(request.user)
-    return render(request, "accounts/nurse_home.html", {"patients": patients})
-
-
-@login_required
 @role_required(Role.PATIENT)
 def patient_home(request):
     patient = get_own_patient(request.user)

@@ -136,14 +136,12 @@ def _mark_in_error(record: Administration, *, by, reason: str, now) -> Administr
 
 @transaction.atomic
 def mark_entered_in_error(record: Administration, *, by, reason: str, now=None) -> Administration:
-    """Withdraw a record with no replacement; the dose is waiting for a record again."""
+    """Withdraw a record with no replacement; the dose is waiting for a record again.
+
+    If its time has passed it is overdue at once, so someone records what did happen.
+    """
     now = now or timezone.now()
     dose = _locked(record.dose)
-    if not dose.course.is_open:
-        raise RecordRefused(
-            "The course is closed, so the dose would be left with no record. "
-            "Correct the record with what did happen instead."
-        )
     record = _mark_in_error(record, by=by, reason=reason, now=now)
     dose.set_status(Dose.Status.SCHEDULED, by=by, reason=f"Record entered in error: {reason}")
     return record

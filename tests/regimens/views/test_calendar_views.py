@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from regimens.models import Dose
-from tests.factories import PatientFactory, make_course
+from tests.factories import make_course
 
 IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
@@ -72,22 +72,6 @@ def test_patient_calendars_send_anonymous_visitors_to_login(client, personas, ur
     response = client.get(url(personas.patient))
     assert response.status_code == 302
     assert response.url.startswith("/login/?next=")
-
-
-@pytest.mark.parametrize("name", STAFF)
-def test_ward_list_is_shown_to_staff(as_persona, personas, name):
-    assert as_persona(name).get("/ward/due/").status_code == 200
-
-
-@pytest.mark.parametrize("name", ["the_patient", "other_patient"])
-def test_ward_list_is_403_for_patients(as_persona, personas, name):
-    assert as_persona(name).get("/ward/due/").status_code == 403
-
-
-def test_ward_list_sends_anonymous_visitors_to_login(client, personas):
-    response = client.get("/ward/due/")
-    assert response.status_code == 302
-    assert response.url == "/login/?next=/ward/due/"
 
 
 # Month grid.
@@ -260,66 +244,3 @@ def test_list_bad_input_is_a_clear_400(as_persona, personas, query):
     response = as_persona("admin").get(doses_url(personas.patient, query))
     assert response.status_code == 400
     assert 'class="alert alert-danger"' in response.text
-
-
-# Ward list.
-
-
-@time_machine.travel(NOW)
-def test_ward_list_shows_the_next_24_hours(as_persona, personas):
-    course = make_course(personas.patient)
-    response = as_persona("nurse_on_team").get("/ward/due/")
-    doses = list(response.context["doses"])
-    due = course.doses.filter(planned_at__lt="2027-03-11 10:00Z").order_by("planned_at")
-    assert doses == list(due)
-    assert len(doses) == 3
-    html = response.text
-    assert personas.patient.mrn in html
-    assert personas.patient.get_absolute_url() in html
-    assert dose_times(html) == [local(d, "%a %-d %b, %H:%M %Z") for d in due]
-    assert "Wed 10 Mar, 08:00 EST" in html
-    assert "Cycle 1 · dose 1 of 14" in html
-    assert course.template.name in html
-
-
-@time_machine.travel(NOW)
-def test_ward_list_shows_only_scheduled_doses(as_persona, personas):
-    course = make_course(personas.patient)
-    Dose.objects.filter(course=course, dose_in_course=1).update(status=Dose.Status.GIVEN)
-    doses = as_persona("admin").get("/ward/due/").context["doses"]
-    assert [d.dose_in_course for d in doses] == [2, 3]
-
-
-@time_machine.travel(NOW)
-def test_ward_list_hides_other_teams_patients(as_persona, personas):
-    make_course(personas.patient)
-    response = as_persona("nurse_off_team").get("/ward/due/")
-    assert list(response.context["doses"]) == []
-    assert personas.patient.mrn not in response.text
-    assert "No doses are due in the next 24 hours." in response.text
-
-
-@time_machine.travel(NOW)
-def test_ward_list_shows_each_patient_in_their_own_zone(as_persona, personas):
-    tokyo = PatientFactory(time_zone="Asia/Tokyo", care_team=[personas.nurse_on_team])
-    make_course(tokyo, slug="sc-5on2off", start="2027-03-11 09:00")
-    make_course(personas.patient)
-    html = as_persona("nurse_on_team").get("/ward/due/").text
-    assert "Thu 11 Mar, 09:00 JST" in html
-    assert tokyo.mrn in html
-
-
-@time_machine.travel(NOW)
-def test_ward_list_runs_the_same_queries_however_many_doses(as_persona, personas):
-    client = as_persona("nurse_on_team")
-    make_course(personas.patient)
-    with CaptureQueriesContext(connection) as one_course:
-        response = client.get("/ward/due/")
-    assert len(response.context["doses"]) == 3
-    second = PatientFactory(care_team=[personas.nurse_on_team])
-    make_course(second, slug="hd-iv-q8h-15", start="2027-03-10 09:00")
-    make_course(personas.patient, slug="sc-5on2off", start="2027-03-10 11:00")
-    with CaptureQueriesContext(connection) as three_courses:
-        response = client.get("/ward/due/")
-    assert len(response.context["doses"]) == 3 + 3 + 1
-    assert len(three_courses) == len(one_course)

@@ -1,0 +1,179 @@
+"""Two nurses recording the same dose at once: exactly one record wins.
+
+On PostgreSQL the dose row lock makes the second nurse wait and then see the first
+record.  The unique constraint on active records is the last line of defence; its
+path is tested on both databases by handing record_dose a stale copy of the dose.
+"""
+
+import functools
+import importlib
+import threading
+import time
+from unittest import mock
+
+import pytest
+from django.db import connection, transaction
+
+from regimens.models import Dose, RegimenTemplate
+from tests.factories import PatientFactory, make_course, make_user, record_given
+from tracker.accounts.roles import Role
+from tracker.ward.models import Administration
+from tracker.ward.recording import RecordRefused, record_dose
+
+SHIPPED = importlib.import_module("regimens.migrations.0002_shipped_templates")
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite has no row locks and one writer at a time",
+)
+# Committed data, so the threads' own connections can see it.
+transactional = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def shipped_templates(db):
+    """The shipped templates, which an earlier transactional test's flush removes."""
+    for fields in SHIPPED.TEMPLATES:
+        RegimenTemplate.objects.update_or_create(slug=fields["slug"], defaults=fields)
+
+
+@pytest.fixture
+def nurses(db):
+    return (
+        make_user(Role.NURSE, first_name="Ada", last_name="Avery"),
+        make_user(Role.NURSE, first_name="Bea", last_name="Brook"),
+    )
+
+
+def give(dose, nurse):
+    return record_dose(
+        dose,
+        by=nurse,
+        outcome="given",
+        given_at=dose.planned_at,
+        amount_iu=dose.course.dose_iu,
+        given_by=nurse,
+        now=dose.planned_at,
+    )
+
+
+class Nurse(threading.Thread):
+    """Runs `work` in its own thread, so on its own database connection."""
+
+    def __init__(self, work):
+        super().__init__(daemon=True)
+        self.work, self.result, self.error, self.finished_at = work, None, None, None
+
+    def run(self):
+        try:
+            self.result = self.work()
+        except Exception as error:
+            self.error = error
+        finally:
+            self.finished_at = time.monotonic()
+            connection.close()
+
+    def join_or_fail(self):
+        self.join(timeout=30)
+        assert not self.is_alive(), "a recording thread hung"
+
+
+def race(start, dose, nurse):
+    start.wait()
+    return give(dose, nurse)
+
+
+def outcome_of(nurses):
+    wins = [n for n in nurses if n.error is None]
+    losses = [n for n in nurses if isinstance(n.error, RecordRefused)]
+    unexpected = [n.error for n in nurses if n.error and not isinstance(n.error, RecordRefused)]
+    assert unexpected == []
+    return wins, losses
+
+
+def assert_one_given_record(dose, by):
+    active = list(Administration.objects.filter(dose=dose).active())
+    assert [record.recorded_by for record in active] == [by]
+    assert Administration.objects.filter(dose=dose).count() == 1
+    dose.refresh_from_db()
+    assert dose.status == Dose.Status.GIVEN
+
+
+@on_postgresql
+@transactional
+def test_the_second_nurse_waits_for_the_first_and_is_told_it_is_recorded(
+    shipped_templates, nurses
+):
+    first, second = nurses
+    dose = make_course(PatientFactory()).doses.order_by("dose_in_course").first()
+    start, first_holds_the_lock = threading.Barrier(2), threading.Event()
+    times = {}
+
+    def first_nurse():
+        start.wait()
+        with transaction.atomic():
+            record = give(dose, first)
+            first_holds_the_lock.set()
+            time.sleep(0.5)  # still in the transaction: the dose row stays locked
+            times["first_commits"] = time.monotonic()
+        return record
+
+    def second_nurse():
+        start.wait()
+        assert first_holds_the_lock.wait(timeout=10)
+        times["second_starts"] = time.monotonic()
+        return give(dose, second)
+
+    a, b = Nurse(first_nurse), Nurse(second_nurse)
+    for nurse in (a, b):
+        nurse.start()
+    for nurse in (a, b):
+        nurse.join_or_fail()
+
+    wins, losses = outcome_of([a, b])
+    assert wins == [a] and losses == [b]
+    assert "already recorded as given by Ada Avery" in b.error.message
+    # The second call blocked on the row lock until the first transaction committed.
+    assert b.finished_at > times["first_commits"]
+    assert b.finished_at - times["second_starts"] >= 0.4
+    assert_one_given_record(dose, first)
+
+
+@on_postgresql
+@transactional
+def test_it_lets_only_one_of_two_simultaneous_records_win(shipped_templates, nurses):
+    doses = list(make_course(PatientFactory()).doses.order_by("dose_in_course")[:5])
+    for dose in doses:
+        start = threading.Barrier(2)
+        racers = [Nurse(functools.partial(race, start, dose, nurse)) for nurse in nurses]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join_or_fail()
+
+        wins, losses = outcome_of(racers)
+        assert len(wins) == 1 and len(losses) == 1
+        winner = wins[0].result.recorded_by
+        assert f"already recorded as given by {winner.get_full_name()}" in losses[0].error.message
+        assert_one_given_record(dose, winner)
+
+
+@pytest.mark.django_db
+def test_a_record_made_after_a_stale_read_is_refused_by_the_unique_constraint(nurses):
+    first, second = nurses
+    dose = make_course(PatientFactory()).doses.order_by("dose_in_course").first()
+    # What the second nurse's transaction read before the first nurse's record landed.
+    stale = Dose.objects.select_related("course__patient").get(pk=dose.pk)
+    record_given(dose, by=first)
+    history = (Administration.history.count(), Dose.history.filter(id=dose.pk).count())
+
+    with (
+        mock.patch("tracker.ward.recording._locked", return_value=stale),
+        pytest.raises(RecordRefused) as refused,
+    ):
+        give(dose, second)
+
+    assert "already recorded as given by Ada Avery" in refused.value.message
+    assert "correct that record" in refused.value.message
+    assert_one_given_record(dose, first)
+    assert (Administration.history.count(), Dose.history.filter(id=dose.pk).count()) == history

@@ -1,0 +1,615 @@
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+
+from regimens.models import Dose
+from tests.factories import PatientFactory, make_course, make_user, record_given
+from tracker.accounts.roles import Role
+from tracker.ward.models import Administration, HoldRule, PreDoseCheck
+from tracker.ward.recording import (
+    RecordRefused,
+    correct_record,
+    mark_entered_in_error,
+    record_check,
+    record_dose,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The default course starts 2027-03-10 08:00 in New York: dose 1 is at 13:00 UTC,
+# dose 2 at 21:00 UTC, dose 3 at 05:00 UTC the next day.
+FIRST_DOSE_AT = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
+BEFORE_START = "2027-03-10 12:00Z"
+
+NORMAL = {
+    "systolic_bp": 120,
+    "heart_rate": 80,
+    "temperature_c": Decimal("37.0"),
+    "spo2": 97,
+    "mental_status": "normal",
+    "on_pressors": False,
+}
+
+
+@pytest.fixture
+def nurse():
+    return make_user(Role.NURSE, first_name="Nora", last_name="Ward")
+
+
+@pytest.fixture
+def clinician():
+    return make_user(Role.CLINICIAN)
+
+
+@pytest.fixture
+def course(nurse, clinician):
+    return make_course(PatientFactory(care_team=[nurse, clinician]), by=clinician)
+
+
+@pytest.fixture
+def dose(course):
+    return course.doses.get(dose_in_course=1)
+
+
+def dose_number(course, number):
+    return course.doses.get(dose_in_course=number)
+
+
+def given(dose, nurse, **fields):
+    """The fields of a dose given at its planned time, in full."""
+    return {
+        "outcome": "given",
+        "given_at": dose.planned_at,
+        "amount_iu": dose.course.dose_iu,
+        "given_by": nurse,
+        **fields,
+    }
+
+
+def refused(dose, nurse, now=None, **fields):
+    """Call record_dose expecting a refusal; check nothing was written; return the message."""
+    before = (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status)
+    with pytest.raises(RecordRefused) as error:
+        record_dose(dose, by=nurse, now=now or dose.planned_at, **fields)
+    after = (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status)
+    assert after == before
+    return error.value.message
+
+
+def status_of(dose):
+    return Dose.objects.get(pk=dose.pk).status
+
+
+# Allowed changes -----------------------------------------------------------------------
+
+
+def test_recording_a_dose_as_given_stores_its_fields_and_marks_the_dose_given(dose, nurse):
+    now = dose.planned_at + timedelta(minutes=20)
+    record = record_dose(dose, by=nurse, now=now, **given(dose, nurse, notes="uneventful"))
+    record.refresh_from_db()
+    assert record.outcome == "given"
+    assert record.given_at == FIRST_DOSE_AT
+    assert record.amount_iu == Decimal("42000000")
+    assert record.given_by == nurse
+    assert record.recorded_by == nurse
+    assert record.recorded_at == now
+    assert record.notes == "uneventful"
+    assert record.state == Administration.State.ACTIVE
+    assert status_of(dose) == Dose.Status.GIVEN
+
+
+def test_recording_a_dose_as_held_stores_the_coded_reason(dose, nurse):
+    record = record_dose(
+        dose, by=nurse, now=dose.planned_at, outcome="held", hold_reason="hypotension"
+    )
+    record.refresh_from_db()
+    assert record.outcome == "held"
+    assert record.hold_reason == "hypotension"
+    assert record.given_at is None
+    assert record.reason_text == "Systolic BP below 90 mmHg"
+    assert status_of(dose) == Dose.Status.HELD
+
+
+def test_a_held_record_never_keeps_a_stray_amount_or_time(dose, nurse):
+    record = record_dose(
+        dose,
+        by=nurse,
+        now=dose.planned_at,
+        outcome="held",
+        hold_reason="hypoxia",
+        given_at=dose.planned_at,
+        amount_iu=dose.course.dose_iu,
+        given_by=nurse,
+        not_given_reason="refused",
+    )
+    record.refresh_from_db()
+    assert (record.given_at, record.amount_iu, record.given_by) == (None, None, None)
+    assert record.not_given_reason == ""
+
+
+@pytest.mark.parametrize("reason", ["refused", "unavailable"])
+def test_recording_a_dose_as_not_given_stores_the_coded_reason(dose, nurse, reason):
+    record = record_dose(
+        dose, by=nurse, now=dose.planned_at, outcome="not_given", not_given_reason=reason
+    )
+    record.refresh_from_db()
+    assert record.not_given_reason == reason
+    assert status_of(dose) == Dose.Status.NOT_GIVEN
+
+
+def test_not_given_for_another_reason_is_recorded_with_its_note(dose, nurse):
+    record = record_dose(
+        dose,
+        by=nurse,
+        now=dose.planned_at,
+        outcome="not_given",
+        not_given_reason="other",
+        reason_note="line came out",
+    )
+    assert record.reason_text == "Other (see note) — line came out"
+    assert status_of(dose) == Dose.Status.NOT_GIVEN
+
+
+def test_marking_a_given_record_in_error_puts_the_dose_back_to_scheduled(dose, nurse):
+    record = record_given(dose, nurse)
+    later = dose.planned_at + timedelta(hours=2)
+    marked = mark_entered_in_error(record, by=nurse, reason="  wrong patient  ", now=later)
+    marked.refresh_from_db()
+    assert marked.state == Administration.State.ENTERED_IN_ERROR
+    assert marked.error_reason == "wrong patient"
+    assert marked.marked_in_error_by == nurse
+    assert marked.marked_in_error_at == later
+    assert status_of(dose) == Dose.Status.SCHEDULED
+    assert not Administration.objects.active().filter(dose=dose).exists()
+
+
+def test_a_dose_marked_in_error_can_be_recorded_again(dose, nurse):
+    mark_entered_in_error(record_given(dose, nurse), by=nurse, reason="wrong bag")
+    record = record_dose(
+        dose, by=nurse, now=dose.planned_at, outcome="held", hold_reason="hypoxia"
+    )
+    assert record.is_active
+    assert dose.administrations.count() == 2
+    assert status_of(dose) == Dose.Status.HELD
+
+
+def test_correcting_a_record_replaces_it_with_a_new_one(dose, nurse):
+    old = record_given(dose, nurse)
+    new = correct_record(
+        old,
+        by=nurse,
+        reason="was held, not given",
+        now=dose.planned_at + timedelta(hours=1),
+        outcome="held",
+        hold_reason="hypotension",
+    )
+    old.refresh_from_db()
+    assert old.state == Administration.State.ENTERED_IN_ERROR
+    assert old.error_reason == "was held, not given"
+    assert old.marked_in_error_by == nurse
+    assert new.replaces == old
+    assert old.replaced_by == new
+    assert new.is_active
+    assert new.outcome == "held"
+    assert status_of(dose) == Dose.Status.HELD
+    assert list(Administration.objects.active().filter(dose=dose)) == [new]
+
+
+def test_a_record_on_a_discontinued_course_can_still_be_corrected(dose, nurse, clinician):
+    old = record_given(dose, nurse)
+    with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
+        dose.course.discontinue(by=clinician, code="intolerance")
+    new = correct_record(
+        old,
+        by=nurse,
+        reason="wrong amount",
+        now=dose.planned_at + timedelta(hours=1),
+        **given(dose, nurse, amount_iu=Decimal("40000000")),
+    )
+    assert new.amount_iu == Decimal("40000000")
+    assert new.replaces == old
+    assert status_of(dose) == Dose.Status.GIVEN
+
+
+def test_a_record_on_a_completed_course_can_still_be_corrected(dose, nurse, clinician):
+    old = record_given(dose, nurse)
+    with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
+        dose.course.record_discharge(by=clinician, on=dose.planned_at.date())
+    assert dose.course.status == "completed"
+    new = correct_record(
+        old,
+        by=nurse,
+        reason="patient refused",
+        now=dose.planned_at + timedelta(hours=1),
+        outcome="not_given",
+        not_given_reason="refused",
+    )
+    assert new.replaces == old
+    assert status_of(dose) == Dose.Status.NOT_GIVEN
+
+
+# Refused changes -----------------------------------------------------------------------
+
+
+def test_a_dose_of_a_course_cancelled_before_any_record_cannot_be_recorded(
+    course, nurse, clinician
+):
+    dose = dose_number(course, 1)
+    # Cancelled after dose 1's time: dose 1 stays scheduled, but its course is cancelled.
+    with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
+        course.cancel(by=clinician, reason="entered for the wrong patient")
+    message = refused(dose, nurse, **given(dose, nurse))
+    assert "course was cancelled" in message
+    assert "cannot be recorded" in message
+
+
+def test_a_past_dose_of_a_discontinued_course_can_still_be_recorded(course, nurse, clinician):
+    dose = dose_number(course, 1)
+    with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
+        course.discontinue(by=clinician, code="progression")
+    record_given(dose, nurse)
+    assert status_of(dose) == Dose.Status.GIVEN
+
+
+def test_a_future_dose_of_a_discontinued_course_cannot_be_recorded(course, nurse, clinician):
+    dose = dose_number(course, 2)
+    with time_machine.travel(dose_number(course, 1).planned_at + timedelta(minutes=30)):
+        course.discontinue(by=clinician, code="progression")
+    message = refused(dose, nurse, **given(dose, nurse))
+    assert "cancelled" in message
+    assert status_of(dose) == Dose.Status.CANCELLED
+
+
+def test_a_cancelled_dose_cannot_be_recorded(course, nurse, clinician):
+    with time_machine.travel(BEFORE_START):
+        course.cancel(by=clinician, reason="mistake")
+    dose = dose_number(course, 1)
+    assert dose.status == Dose.Status.CANCELLED
+    message = refused(dose, nurse, **given(dose, nurse))
+    assert "dose was cancelled" in message
+
+
+def test_recording_a_dose_twice_is_refused_naming_the_first_record(dose, nurse):
+    record_dose(dose, by=nurse, now=dose.planned_at, outcome="held", hold_reason="hypoxia")
+    message = refused(dose, make_user(Role.NURSE), **given(dose, nurse))
+    assert "already recorded as held" in message
+    assert "Nora Ward" in message
+    # Recorded at 13:00 UTC, shown in the patient's zone: 08:00 EST.
+    assert "08:00 EST" in message
+    assert "correct that record" in message
+
+
+def test_recording_a_stale_copy_of_an_already_recorded_dose_is_refused(dose, nurse):
+    stale = Dose.objects.get(pk=dose.pk)
+    record_given(dose, nurse)
+    message = refused(stale, nurse, outcome="not_given", not_given_reason="refused")
+    assert "already recorded as given" in message
+    assert Administration.objects.filter(dose=dose).count() == 1
+
+
+def test_a_given_time_more_than_five_minutes_ahead_is_refused(dose, nurse):
+    now = dose.planned_at
+    message = refused(
+        dose, nurse, now=now, **given(dose, nurse, given_at=now + timedelta(minutes=5, seconds=1))
+    )
+    assert "in the future" in message
+
+
+@pytest.mark.parametrize("ahead", [timedelta(minutes=4), timedelta(minutes=5)])
+def test_a_given_time_up_to_five_minutes_ahead_is_accepted(dose, nurse, ahead):
+    now = dose.planned_at
+    record = record_dose(dose, by=nurse, now=now, **given(dose, nurse, given_at=now + ahead))
+    assert record.given_at == now + ahead
+
+
+@pytest.mark.parametrize(
+    "offset", [timedelta(hours=24, minutes=1), -timedelta(hours=24, minutes=1)]
+)
+def test_a_given_time_more_than_24_hours_from_the_planned_time_is_refused(dose, nurse, offset):
+    given_at = dose.planned_at + offset
+    message = refused(
+        dose,
+        nurse,
+        now=dose.planned_at + timedelta(days=3),
+        **given(dose, nurse, given_at=given_at),
+    )
+    assert "more than 24 hours from the planned time" in message
+
+
+def test_a_given_time_24_hours_after_the_planned_time_is_accepted(dose, nurse):
+    given_at = dose.planned_at + timedelta(hours=24)
+    record = record_dose(dose, by=nurse, now=given_at, **given(dose, nurse, given_at=given_at))
+    assert record.given_at == given_at
+
+
+def test_an_amount_above_the_prescribed_dose_is_refused(dose, nurse):
+    message = refused(dose, nurse, **given(dose, nurse, amount_iu=dose.course.dose_iu + 1))
+    assert "more than the prescribed dose of 42 MIU" in message
+
+
+@pytest.mark.parametrize("amount", [Decimal(0), Decimal(-1), None])
+def test_a_given_dose_without_a_positive_amount_is_refused(dose, nurse, amount):
+    message = refused(dose, nurse, **given(dose, nurse, amount_iu=amount))
+    assert "Enter the amount given" in message
+
+
+@pytest.mark.parametrize("missing", ["given_at", "given_by"])
+def test_a_given_dose_needs_its_time_and_who_gave_it(dose, nurse, missing):
+    message = refused(dose, nurse, **given(dose, nurse, **{missing: None}))
+    assert "needs the time it started and who gave it" in message
+
+
+@pytest.mark.parametrize("reason", ["", "not-a-reason", None])
+def test_a_held_dose_without_a_coded_reason_is_refused(dose, nurse, reason):
+    message = refused(dose, nurse, outcome="held", hold_reason=reason)
+    assert "Choose why the dose was held" in message
+
+
+def test_a_not_given_dose_without_a_coded_reason_is_refused(dose, nurse):
+    message = refused(dose, nurse, outcome="not_given")
+    assert "Choose why the dose was not given" in message
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"outcome": "held", "hold_reason": "other"},
+        {"outcome": "held", "hold_reason": "institutional"},
+        {"outcome": "not_given", "not_given_reason": "other"},
+        {"outcome": "not_given", "not_given_reason": "other", "reason_note": "   "},
+    ],
+)
+def test_an_other_reason_without_a_note_is_refused(dose, nurse, fields):
+    message = refused(dose, nurse, **fields)
+    assert "Add a note" in message
+
+
+def test_marking_a_record_in_error_twice_is_refused(dose, nurse):
+    record = record_given(dose, nurse)
+    mark_entered_in_error(record, by=nurse, reason="wrong patient")
+    with pytest.raises(RecordRefused) as error:
+        mark_entered_in_error(record, by=nurse, reason="again")
+    assert "already marked as entered in error" in error.value.message
+    record.refresh_from_db()
+    assert record.error_reason == "wrong patient"
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_marking_a_record_in_error_needs_a_reason(dose, nurse, reason):
+    record = record_given(dose, nurse)
+    with pytest.raises(RecordRefused) as error:
+        mark_entered_in_error(record, by=nurse, reason=reason)
+    assert "Say why" in error.value.message
+    record.refresh_from_db()
+    assert record.is_active
+    assert status_of(dose) == Dose.Status.GIVEN
+
+
+def test_withdrawing_a_record_on_a_closed_course_leaves_the_dose_overdue(dose, nurse, clinician):
+    record = record_given(dose, nurse)
+    with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
+        dose.course.discontinue(by=clinician, code="patient_choice")
+    later = dose.planned_at + timedelta(hours=2)
+    mark_entered_in_error(record, by=nurse, reason="wrong patient", now=later)
+    assert status_of(dose) == Dose.Status.SCHEDULED
+    assert Dose.objects.overdue(later).filter(pk=dose.pk).exists()
+
+
+def test_a_refused_correction_leaves_the_old_record_active(dose, nurse):
+    old = record_given(dose, nurse)
+    with pytest.raises(RecordRefused) as error:
+        correct_record(
+            old, by=nurse, reason="was held", now=dose.planned_at, outcome="held", hold_reason=""
+        )
+    assert "Choose why the dose was held" in error.value.message
+    old.refresh_from_db()
+    assert old.is_active
+    assert Administration.objects.filter(dose=dose).count() == 1
+    assert status_of(dose) == Dose.Status.GIVEN
+
+
+def test_correcting_a_record_already_in_error_is_refused(dose, nurse):
+    old = record_given(dose, nurse)
+    correct_record(old, by=nurse, reason="was held", outcome="held", hold_reason="hypoxia")
+    with pytest.raises(RecordRefused) as error:
+        correct_record(old, by=nurse, reason="again", outcome="held", hold_reason="hypotension")
+    assert "already marked as entered in error" in error.value.message
+    assert Administration.objects.filter(dose=dose).count() == 2
+
+
+# The database's own constraints ---------------------------------------------------------
+
+
+def test_the_database_refuses_a_second_active_record_for_a_dose(dose, nurse):
+    record_given(dose, nurse)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Administration.objects.create(
+            dose=dose, outcome="held", hold_reason="hypoxia", recorded_by=nurse
+        )
+
+
+def test_the_database_accepts_a_new_record_beside_one_entered_in_error(dose, nurse):
+    Administration.objects.create(
+        dose=dose,
+        outcome="held",
+        hold_reason="hypoxia",
+        recorded_by=nurse,
+        state="entered_in_error",
+        error_reason="wrong dose",
+    )
+    Administration.objects.create(
+        dose=dose, outcome="held", hold_reason="hypotension", recorded_by=nurse
+    )
+    assert dose.administrations.active().count() == 1
+
+
+def test_the_database_refuses_a_given_record_without_its_time(dose, nurse):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Administration.objects.create(
+            dose=dose, outcome="given", amount_iu=1, given_by=nurse, recorded_by=nurse
+        )
+
+
+def test_the_database_refuses_a_held_record_without_a_reason(dose, nurse):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Administration.objects.create(dose=dose, outcome="held", recorded_by=nurse)
+
+
+def test_the_database_refuses_a_record_in_error_without_a_reason(dose, nurse):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Administration.objects.create(
+            dose=dose,
+            outcome="held",
+            hold_reason="hypoxia",
+            recorded_by=nurse,
+            state="entered_in_error",
+        )
+
+
+# History --------------------------------------------------------------------------------
+
+
+def latest_history(obj):
+    return obj.history.order_by("-history_id").first()
+
+
+def test_recording_writes_history_with_the_nurse_and_a_reason(dose, nurse):
+    record = record_given(dose, nurse)
+    for row in (latest_history(record), latest_history(Dose.objects.get(pk=dose.pk))):
+        assert row.history_user == nurse
+        assert row.history_change_reason == "Recorded as Given"
+
+
+def test_marking_in_error_writes_history_with_the_nurse_and_the_reason(dose, nurse):
+    record = record_given(dose, nurse)
+    other = make_user(Role.NURSE)
+    mark_entered_in_error(record, by=other, reason="wrong patient")
+    record_row = latest_history(record)
+    dose_row = latest_history(Dose.objects.get(pk=dose.pk))
+    assert (record_row.history_user, dose_row.history_user) == (other, other)
+    assert record_row.history_change_reason == "Entered in error: wrong patient"
+    assert record_row.state == "entered_in_error"
+    assert dose_row.history_change_reason == "Record entered in error: wrong patient"
+    assert dose_row.status == "scheduled"
+
+
+def test_a_correction_writes_history_on_both_records_and_the_dose(dose, nurse):
+    old = record_given(dose, nurse)
+    other = make_user(Role.NURSE)
+    new = correct_record(old, by=other, reason="was held", outcome="held", hold_reason="hypoxia")
+    old_row, new_row = latest_history(old), latest_history(new)
+    dose_row = latest_history(Dose.objects.get(pk=dose.pk))
+    assert {old_row.history_user, new_row.history_user, dose_row.history_user} == {other}
+    assert old_row.history_change_reason == "Entered in error: was held"
+    assert new_row.history_change_reason == "Correction: was held"
+    assert dose_row.history_change_reason == "Correction: was held"
+    assert dose_row.status == "held"
+
+
+# Pre-dose checks --------------------------------------------------------------------------
+
+
+def check(dose, nurse, decision, now=None, **values):
+    return record_check(
+        dose, by=nurse, decision=decision, now=now or dose.planned_at, **{**NORMAL, **values}
+    )
+
+
+def test_a_low_systolic_bp_fires_the_label_rule_and_suggests_holding(dose, nurse):
+    saved, _ = check(dose, nurse, "hold", systolic_bp=85)
+    assert [rule["text"] for rule in saved.fired_rules] == ["Systolic BP < 90 mmHg"]
+    assert saved.suggestion == "hold"
+    assert not saved.went_against_suggestion
+
+
+def test_normal_observations_fire_nothing_and_suggest_giving(dose, nurse):
+    saved, held = check(dose, nurse, "give")
+    assert saved.fired_rules == []
+    assert saved.suggestion == "give"
+    assert held is None
+    assert status_of(dose) == Dose.Status.SCHEDULED
+
+
+def test_deciding_to_hold_records_the_held_dose_with_the_check(dose, nurse):
+    saved, held = check(dose, nurse, "hold", systolic_bp=85)
+    held.refresh_from_db()
+    assert held.outcome == "held"
+    assert held.hold_reason == "hypotension"
+    assert held.pre_dose_check == saved
+    assert held.reason_note == "Systolic BP < 90 mmHg"
+    assert status_of(dose) == Dose.Status.HELD
+    assert latest_history(held).history_change_reason == "Held after the pre-dose check"
+    assert latest_history(saved).history_user == nurse
+
+
+def test_a_dose_held_after_the_check_counts_as_held_in_its_cycle_and_course(dose, nurse):
+    now = dose.planned_at
+    before = dose.course.counts(now)
+    check(dose, nurse, "hold", systolic_bp=85)
+    after = dose.course.counts(now)
+    assert (after.cycles[0].held, after.course.held) == (1, 1)
+    assert after.cycles[0].remaining == before.cycles[0].remaining - 1 == 13
+    assert after.course.remaining == before.course.remaining - 1 == 27
+    assert after.cycles[1].remaining == 14
+
+
+def test_giving_despite_a_fired_rule_without_a_note_is_refused(dose, nurse):
+    with pytest.raises(RecordRefused) as error:
+        check(dose, nurse, "give", systolic_bp=85)
+    assert "suggest holding (Systolic BP < 90 mmHg)" in error.value.message
+    assert "Add a note" in error.value.message
+    assert not PreDoseCheck.objects.exists()
+    assert not Administration.objects.exists()
+
+
+def test_giving_despite_a_fired_rule_with_a_note_is_saved(dose, nurse):
+    saved, held = check(dose, nurse, "give", systolic_bp=85, decision_note="baseline BP 85")
+    assert saved.pk is not None
+    assert saved.went_against_suggestion
+    assert held is None
+    assert status_of(dose) == Dose.Status.SCHEDULED
+
+
+def test_holding_when_no_rule_fired_needs_a_note(dose, nurse):
+    with pytest.raises(RecordRefused) as error:
+        check(dose, nurse, "hold", hold_reason="institutional")
+    assert "No rule suggests holding" in error.value.message
+    assert not PreDoseCheck.objects.exists()
+    assert status_of(dose) == Dose.Status.SCHEDULED
+
+
+def test_holding_when_no_rule_fired_with_a_note_records_the_held_dose(dose, nurse):
+    _, held = check(
+        dose, nurse, "hold", hold_reason="institutional", decision_note="rigors, team aware"
+    )
+    assert held.hold_reason == "institutional"
+    assert held.reason_note == "rigors, team aware"
+    assert status_of(dose) == Dose.Status.HELD
+
+
+def test_inactive_rules_never_fire(dose, nurse):
+    # Heart rate > 130 and weight gain > 15% ship inactive.
+    saved, _ = check(dose, nurse, "give", heart_rate=150, weight_kg=Decimal("90.0"))
+    assert saved.fired_rules == []
+
+
+def test_editing_a_rule_after_a_check_leaves_the_check_as_it_was(dose, nurse):
+    saved, _ = check(dose, nurse, "hold", systolic_bp=85)
+    rule = HoldRule.objects.get(measure="systolic_bp")
+    rule.threshold, rule.hold_reason = Decimal("80"), "other"
+    rule.save()
+    saved.refresh_from_db()
+    assert saved.fired_rules == [
+        {"rule": rule.pk, "text": "Systolic BP < 90 mmHg", "hold_reason": "hypotension"}
+    ]
+
+
+def test_a_check_on_an_already_recorded_dose_is_refused(dose, nurse):
+    record_given(dose, nurse)
+    with pytest.raises(RecordRefused) as error:
+        check(dose, nurse, "hold", systolic_bp=85)
+    assert "already recorded as given" in error.value.message
+    assert not PreDoseCheck.objects.exists()

@@ -1,0 +1,37 @@
+"""Access helpers for doses and their records: the first call in every ward view.
+
+Scope follows the patient (tracker.patients.access): out of scope is 404.  Only
+the care team's clinicians and nurses record; anyone else in scope gets 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from regimens.models import Dose
+from tracker.accounts.roles import CARE_TEAM_ROLES
+from tracker.ward.models import Administration
+
+RECORDER_ROLES = CARE_TEAM_ROLES
+
+
+def can_record(user) -> bool:
+    return user.role in RECORDER_ROLES
+
+
+def get_dose_for_user(user, pk, *, record: bool = False) -> Dose:
+    dose = get_object_or_404(Dose.objects.visible_to(user).with_course(), pk=pk)
+    if record and not can_record(user):
+        raise PermissionDenied
+    return dose
+
+
+def get_record_for_user(user, pk, *, correct: bool = False) -> Administration:
+    record = get_object_or_404(
+        Administration.objects.filter(dose__in=Dose.objects.visible_to(user)).select_related(
+            "dose__course__patient", "dose__course__template"
+        ),
+        pk=pk,
+    )
+    if correct and not can_record(user):
+        raise PermissionDenied
+    return record

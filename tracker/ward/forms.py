@@ -1,0 +1,242 @@
+"""Forms for the bedside: they clean input and convert units, and nothing else.
+
+The rules about what may be recorded live in tracker.ward.recording and on the
+models; a refusal from there is shown on the form as a non-field error.
+"""
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.utils import timezone
+
+from tracker.lib.widgets import DateInput, TimeInput
+from tracker.ward.models import (
+    NEEDS_NOTE,
+    Administration,
+    HoldReason,
+    NotGivenReason,
+    PreDoseCheck,
+)
+
+MIU = Decimal(1_000_000)
+BLANK = [("", "Choose a reason…")]
+
+
+def local_instant(day, clock, zone) -> datetime:
+    """A local date and time on `zone`'s clock as an instant, refusing times that never happen."""
+    local = datetime.combine(day, clock).replace(tzinfo=zone)
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise forms.ValidationError(
+            f"{clock:%H:%M} does not exist on {day:%d %b %Y} in {zone.key}: "
+            "the clocks went forward. Check the time."
+        )
+    return local
+
+
+class RecordDoseForm(forms.Form):
+    """Given (time, amount, who), held (coded reason) or not given (coded reason)."""
+
+    outcome = forms.ChoiceField(
+        choices=Administration.Outcome, widget=forms.RadioSelect, label="What happened"
+    )
+    given_date = forms.DateField(label="Date started", widget=DateInput, required=False)
+    given_time = forms.TimeField(label="Time started", widget=TimeInput, required=False)
+    amount_miu = forms.DecimalField(
+        label="Amount given (MIU)",
+        min_value=Decimal("0.001"),
+        max_digits=9,
+        decimal_places=3,
+        required=False,
+    )
+    given_by = forms.ModelChoiceField(queryset=None, required=False, label="Given by")
+    hold_reason = forms.ChoiceField(
+        choices=BLANK + HoldReason.choices, required=False, label="Reason held"
+    )
+    not_given_reason = forms.ChoiceField(
+        choices=BLANK + NotGivenReason.choices, required=False, label="Reason not given"
+    )
+    reason_note = forms.CharField(max_length=200, required=False, label="Reason in words")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, dose, user, **kwargs):
+        self.dose, self.zone = dose, dose.course.patient.zone
+        now = timezone.localtime(timezone.now(), self.zone)
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = {
+            "given_date": now.date(),
+            "given_time": now.time().replace(second=0, microsecond=0),
+            "amount_miu": (dose.course.dose_iu / MIU).normalize(),
+            "given_by": user.pk,
+            **kwargs["initial"],
+        }
+        super().__init__(*args, **kwargs)
+        self.fields["given_by"].queryset = dose.course.patient.care_team.order_by(
+            "last_name", "first_name"
+        ) | type(user).objects.filter(pk=user.pk)
+        self.fields["given_by"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["given_time"].help_text = f"On the patient's clock ({self.zone.key})."
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == Administration.Outcome.GIVEN:
+            self._clean_given(data)
+        elif outcome == Administration.Outcome.HELD:
+            self._require_reason(data, "hold_reason", "Choose why the dose was held.")
+        elif outcome == Administration.Outcome.NOT_GIVEN:
+            self._require_reason(data, "not_given_reason", "Choose why the dose was not given.")
+        return data
+
+    def _clean_given(self, data):
+        for name in ("given_date", "given_time", "amount_miu", "given_by"):
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, "Needed for a given dose.")
+        if data.get("given_date") and data.get("given_time"):
+            try:
+                data["given_at"] = local_instant(data["given_date"], data["given_time"], self.zone)
+            except forms.ValidationError as error:
+                self.add_error("given_time", error)
+
+    def _require_reason(self, data, field, message):
+        if not data.get(field):
+            self.add_error(field, message)
+        elif data[field] in NEEDS_NOTE and not data.get("reason_note", "").strip():
+            self.add_error("reason_note", "Say what the reason was.")
+
+    def record_fields(self) -> dict:
+        """The cleaned form as keyword arguments for tracker.ward.recording."""
+        data = self.cleaned_data
+        fields = {
+            "outcome": data["outcome"],
+            "reason_note": data.get("reason_note", "").strip(),
+            "notes": data.get("notes", "").strip(),
+        }
+        if data["outcome"] == Administration.Outcome.GIVEN:
+            fields.update(
+                given_at=data["given_at"],
+                amount_iu=(data["amount_miu"] * MIU).to_integral_value(ROUND_HALF_UP),
+                given_by=data["given_by"],
+            )
+        elif data["outcome"] == Administration.Outcome.HELD:
+            fields["hold_reason"] = data["hold_reason"]
+        else:
+            fields["not_given_reason"] = data["not_given_reason"]
+        return fields
+
+
+class CorrectionForm(RecordDoseForm):
+    """Mark a record entered in error, and say what really happened (or nothing, to withdraw)."""
+
+    REPLACE, WITHDRAW = "replace", "withdraw"
+
+    action = forms.ChoiceField(
+        choices=[
+            (REPLACE, "Replace it with what did happen"),
+            (WITHDRAW, "Withdraw it: the dose has no record yet"),
+        ],
+        widget=forms.RadioSelect,
+        initial=REPLACE,
+        label="Correction",
+    )
+    reason = forms.CharField(
+        max_length=200,
+        label="Why the record is wrong",
+        help_text="Kept with the record and in its history.",
+    )
+    field_order = ["action", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = False
+
+    def clean(self):
+        if self.data.get("action") == self.WITHDRAW:
+            return forms.Form.clean(self)
+        data = super().clean()
+        if not data.get("outcome") and "outcome" not in self.errors:
+            self.add_error("outcome", "Choose what did happen.")
+        return data
+
+    @property
+    def withdraws(self) -> bool:
+        return self.cleaned_data.get("action") == self.WITHDRAW
+
+
+class PreDoseCheckForm(forms.ModelForm):
+    """Observations before an IV dose.  Temperature may be entered in °C or °F."""
+
+    CELSIUS, FAHRENHEIT = "C", "F"
+
+    temperature = forms.DecimalField(max_digits=4, decimal_places=1, label="Temperature")
+    temperature_unit = forms.ChoiceField(
+        choices=[(CELSIUS, "°C"), (FAHRENHEIT, "°F")], initial=CELSIUS, label="Unit"
+    )
+    on_pressors = forms.TypedChoiceField(
+        choices=[("no", "No"), ("yes", "Yes")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="On pressors",
+    )
+    decision = forms.ChoiceField(
+        choices=PreDoseCheck.Decision.choices, widget=forms.RadioSelect, required=False
+    )
+    hold_reason = forms.ChoiceField(
+        choices=BLANK + HoldReason.choices,
+        required=False,
+        label="Reason held",
+        help_text="Filled in from the rule that fired; change it if another reason applies.",
+    )
+
+    class Meta:
+        model = PreDoseCheck
+        fields = [
+            "systolic_bp",
+            "heart_rate",
+            "spo2",
+            "weight_kg",
+            "urine_ml",
+            "mental_status",
+            "on_pressors",
+            "decision_note",
+        ]
+        widgets = {"mental_status": forms.RadioSelect}
+        labels = {"decision_note": "Note on the decision"}
+
+    field_order = [
+        "systolic_bp",
+        "heart_rate",
+        "temperature",
+        "temperature_unit",
+        "spo2",
+        "weight_kg",
+        "urine_ml",
+        "mental_status",
+        "on_pressors",
+    ]
+
+    def clean(self):
+        data = super().clean()
+        temperature = data.get("temperature")
+        if temperature is not None:
+            if data.get("temperature_unit") == self.FAHRENHEIT:
+                temperature = (temperature - 32) * 5 / 9
+            celsius = temperature.quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if not Decimal("30") <= celsius <= Decimal("45"):
+                self.add_error(
+                    "temperature", "Enter a temperature between 30 and 45 °C (86–113 °F)."
+                )
+            data["temperature_c"] = celsius
+        return data
+
+    def unsaved_check(self, dose) -> PreDoseCheck:
+        """The check as entered, not saved: to show which rules fire before deciding."""
+        return PreDoseCheck(dose=dose, **self.values())
+
+    def values(self) -> dict:
+        """The observations, in the model's units, for tracker.ward.recording.record_check."""
+        data = self.cleaned_data
+        return {name: data.get(name) for name in self.Meta.fields} | {
+            "temperature_c": data.get("temperature_c"),
+            "decision_note": data.get("decision_note", "").strip(),
+        }

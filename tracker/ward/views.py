@@ -1,0 +1,250 @@
+"""The bedside: the shift page, a dose and its record, pre-dose checks and corrections.
+
+Every form works as a plain POST.  With htmx, the shift page records a dose in
+place: the form opens inside the dose's row and the saved row replaces it.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from regimens.models import Dose
+from tracker.accounts.decorators import role_required
+from tracker.accounts.roles import STAFF_ROLES
+from tracker.patients.models import Patient
+from tracker.ward.access import can_record, get_dose_for_user, get_record_for_user
+from tracker.ward.forms import CorrectionForm, PreDoseCheckForm, RecordDoseForm
+from tracker.ward.models import Administration, HoldRule, PreDoseCheck
+from tracker.ward.recording import (
+    RecordRefused,
+    correct_record,
+    mark_entered_in_error,
+    record_check,
+    record_dose,
+)
+
+SHIFT_HOURS = (8, 12, 24)
+RECENT = timedelta(hours=12)
+
+
+def shift_doses(user, now, hours: int):
+    """Doses waiting for a record: overdue first, then those due within `hours`."""
+    latest_check = Prefetch(
+        "checks", queryset=PreDoseCheck.objects.order_by("-taken_at"), to_attr="latest_checks"
+    )
+    doses = list(
+        Dose.objects.visible_to(user)
+        .recordable()
+        .filter(planned_at__lt=now + timedelta(hours=hours))
+        .with_course()
+        .prefetch_related(latest_check)
+        .order_by("planned_at", "course__patient__family_name")
+    )
+    overdue = [dose for dose in doses if dose.is_overdue(now)]
+    return overdue, [dose for dose in doses if not dose.is_overdue(now)]
+
+
+@login_required
+@role_required(*STAFF_ROLES)
+@require_GET
+def shift(request):
+    """The nurse's shift: overdue and due doses of their patients, and what was just recorded."""
+    now = timezone.now()
+    try:
+        hours = int(request.GET.get("hours", 12))
+    except ValueError:
+        hours = 12
+    hours = hours if hours in SHIFT_HOURS else 12
+    overdue, due = shift_doses(request.user, now, hours)
+    recent = (
+        Administration.objects.active()
+        .filter(dose__in=Dose.objects.visible_to(request.user), recorded_at__gte=now - RECENT)
+        .select_related("dose__course__patient", "dose__course__template", "recorded_by")
+        .order_by("-recorded_at")
+    )
+    return render(
+        request,
+        "ward/shift.html",
+        {
+            "now": now,
+            "hours": hours,
+            "shift_hours": SHIFT_HOURS,
+            "overdue": overdue,
+            "due": due,
+            "recent": recent,
+            "can_record": can_record(request.user),
+            "patients": Patient.objects.visible_to(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dose_detail(request, pk):
+    dose = get_dose_for_user(request.user, pk)
+    staff = request.user.role in STAFF_ROLES
+    records = dose.administrations.select_related(
+        "recorded_by", "given_by", "marked_in_error_by", "pre_dose_check"
+    ).order_by("recorded_at", "pk")
+    return render(
+        request,
+        "ward/dose_detail.html",
+        {
+            "dose": dose,
+            "course": dose.course,
+            "patient": dose.course.patient,
+            "counts": dose.course.counts(),
+            "records": records,
+            "checks": dose.checks.select_related("recorded_by") if staff else [],
+            "staff": staff,
+            "can_record": can_record(request.user),
+            "overdue": dose.is_overdue(timezone.now()),
+        },
+    )
+
+
+def _from_shift(request) -> bool:
+    return "shift" in (request.POST.get("from"), request.GET.get("from"))
+
+
+def _back_to(request, dose) -> str:
+    """Back to the shift page if the nurse came from it, else to the dose."""
+    if _from_shift(request):
+        return reverse("nurse-home")
+    return reverse("dose-detail", args=[dose.pk])
+
+
+def _shift_row(request, dose):
+    """The dose's card on the shift page, once recorded."""
+    dose = get_dose_for_user(request.user, dose.pk)
+    return render(
+        request,
+        "ward/includes/shift_dose.html",
+        {"dose": dose, "can_record": True, "record": dose.administrations.active().first()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dose_record(request, pk):
+    dose = get_dose_for_user(request.user, pk, record=True)
+    form = RecordDoseForm(request.POST or None, dose=dose, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = record_dose(dose, by=request.user, **form.record_fields())
+        except RecordRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            if request.htmx and _from_shift(request):
+                # The saved card, showing the record, replaces the whole card.
+                return retarget(reswap(_shift_row(request, dose), "outerHTML"), f"#dose-{dose.pk}")
+            outcome = record.get_outcome_display().lower()
+            messages.success(request, f"{dose.course.patient.full_name}: {dose} {outcome}.")
+            if request.htmx:
+                return HttpResponseClientRedirect(_back_to(request, dose))
+            return redirect(_back_to(request, dose))
+    refusal = dose.refusal_to_record()
+    template = "ward/includes/record_form.html" if request.htmx else "ward/dose_record.html"
+    return render(
+        request,
+        template,
+        {
+            "dose": dose,
+            "patient": dose.course.patient,
+            "form": form,
+            "refusal": refusal,
+            "from_shift": _from_shift(request),
+        },
+    )
+
+
+def _record_check(request, dose, form):
+    """Save the check and the decision; a response on success, None to show the form again."""
+    decision = form.cleaned_data["decision"]
+    if not decision:
+        form.add_error("decision", "Choose whether to give or hold the dose.")
+        return None
+    try:
+        _, held = record_check(
+            dose,
+            by=request.user,
+            decision=decision,
+            hold_reason=form.cleaned_data["hold_reason"],
+            **form.values(),
+        )
+    except RecordRefused as refusal:
+        form.add_error(None, refusal.message)
+        return None
+    if held:
+        messages.success(request, f"Pre-dose check recorded; {dose} held.")
+        return redirect(_back_to(request, dose))
+    messages.success(request, "Pre-dose check recorded. Record the dose once it starts.")
+    record_url = reverse("dose-record", args=[dose.pk])
+    return redirect(record_url + ("?from=shift" if _from_shift(request) else ""))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dose_check(request, pk):
+    """Pre-dose observations; the hold rules they fire are shown before the nurse decides."""
+    dose = get_dose_for_user(request.user, pk, record=True)
+    form = PreDoseCheckForm(request.POST or None)
+    fired = None
+    if request.method == "POST" and form.is_valid():
+        fired = form.unsaved_check(dose).evaluate(HoldRule.objects.active())
+        if "record" in request.POST and not request.htmx:
+            done = _record_check(request, dose, form)
+            if done:
+                return done
+        elif fired and not form.data.get("hold_reason"):
+            # Pre-select the reason of the first rule that fired; the nurse may change it.
+            form.data = form.data.copy()
+            form.data["hold_reason"] = fired[0]["hold_reason"]
+    return render(
+        request,
+        "ward/dose_check.html",
+        {
+            "dose": dose,
+            "patient": dose.course.patient,
+            "form": form,
+            "fired": fired,
+            "refusal": dose.refusal_to_record(),
+            "rules": HoldRule.objects.active(),
+            "from_shift": _from_shift(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_correct(request, pk):
+    """Mark a record entered in error, with a reason, and replace or withdraw it."""
+    record = get_record_for_user(request.user, pk, correct=True)
+    dose = record.dose
+    form = CorrectionForm(request.POST or None, dose=dose, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if form.withdraws:
+                mark_entered_in_error(record, by=request.user, reason=reason)
+            else:
+                correct_record(record, by=request.user, reason=reason, **form.record_fields())
+        except RecordRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request, f"{dose} corrected; the old record is kept, marked entered in error."
+            )
+            return redirect("dose-detail", dose.pk)
+    return render(
+        request,
+        "ward/record_correct.html",
+        {"record": record, "dose": dose, "patient": dose.course.patient, "form": form},
+    )
