@@ -13,6 +13,8 @@ from regimens.models import RegimenTemplate
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.patients.models import Patient
+from tracker.ward.models import PreDoseCheck
+from tracker.ward.recording import record_check, record_dose
 
 DEMO_PASSWORD = "il2-demo-2026"  # noqa: S105 (published on purpose)
 
@@ -94,14 +96,16 @@ def seed() -> int:
         patient.save()
         patient.care_team.set([users[name] for name in spec["care_team"]])
         created += 1
-        created += start_demo_course(patient, spec["course"], users["clinician"])
+        course = start_demo_course(patient, spec["course"], users["clinician"])
+        record_demo_doses(course, users[spec["care_team"][1]])
+        created += 1
     return created
 
 
-def start_demo_course(patient, course, clinician) -> int:
+def start_demo_course(patient, course, clinician):
     slug, day_offset, start_time, cycles = course
     today = timezone.localdate(timezone=ZoneInfo(patient.time_zone))
-    start_course(
+    return start_course(
         patient=patient,
         created_by=clinician,
         template=RegimenTemplate.objects.get(slug=slug),
@@ -112,4 +116,39 @@ def start_demo_course(patient, course, clinician) -> int:
         height_cm=patient.height_cm,
         reason="Demo data",
     )
-    return 1
+
+
+def record_demo_doses(course, nurse) -> None:
+    """Record the past doses as a ward would, leaving the latest one for the nurse.
+
+    The third dose of a high-dose course is held after a pre-dose check with a
+    low blood pressure, so the demo shows a rule firing and the counts moving.
+    """
+    past = list(course.doses.filter(planned_at__lt=timezone.now()).order_by("planned_at"))
+    for dose in past[:-1]:
+        started = dose.planned_at + timedelta(minutes=5)
+        if dose.dose_in_course == 3 and course.template.route == "iv":
+            record_check(
+                dose,
+                by=nurse,
+                now=started,
+                decision=PreDoseCheck.Decision.HOLD,
+                systolic_bp=86,
+                heart_rate=112,
+                temperature_c=Decimal("38.4"),
+                spo2=95,
+                weight_kg=course.weight_kg + Decimal("2.1"),
+                urine_ml=240,
+                mental_status=PreDoseCheck.MentalStatus.NORMAL,
+                on_pressors=False,
+            )
+            continue
+        record_dose(
+            dose,
+            by=nurse,
+            now=started,
+            outcome="given",
+            given_at=started,
+            amount_iu=course.dose_iu,
+            given_by=nurse,
+        )

@@ -539,7 +539,7 @@ def test_deciding_to_hold_records_the_held_dose_with_the_check(dose, nurse):
     assert held.outcome == "held"
     assert held.hold_reason == "hypotension"
     assert held.pre_dose_check == saved
-    assert held.reason_note == "Systolic BP < 90 mmHg"
+    assert held.reason_note == "Pre-dose check: Systolic BP < 90 mmHg (measured 85)"
     assert status_of(dose) == Dose.Status.HELD
     assert latest_history(held).history_change_reason == "Held after the pre-dose check"
     assert latest_history(saved).history_user == nurse
@@ -603,7 +603,12 @@ def test_editing_a_rule_after_a_check_leaves_the_check_as_it_was(dose, nurse):
     rule.save()
     saved.refresh_from_db()
     assert saved.fired_rules == [
-        {"rule": rule.pk, "text": "Systolic BP < 90 mmHg", "hold_reason": "hypotension"}
+        {
+            "rule": rule.pk,
+            "measure": "systolic_bp",
+            "text": "Systolic BP < 90 mmHg",
+            "hold_reason": "hypotension",
+        }
     ]
 
 

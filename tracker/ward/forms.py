@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker.lib.widgets import DateInput, TimeInput
@@ -71,9 +73,13 @@ class RecordDoseForm(forms.Form):
             **kwargs["initial"],
         }
         super().__init__(*args, **kwargs)
-        self.fields["given_by"].queryset = dose.course.patient.care_team.order_by(
-            "last_name", "first_name"
-        ) | type(user).objects.filter(pk=user.pk)
+        # Whoever is on the care team, and the person recording, who may be covering.
+        self.fields["given_by"].queryset = (
+            get_user_model()
+            .objects.filter(Q(care_patients=dose.course.patient) | Q(pk=user.pk))
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
         self.fields["given_by"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["given_time"].help_text = f"On the patient's clock ({self.zone.key})."
 

@@ -138,7 +138,12 @@ class HoldRule(models.Model):
 
     def snapshot(self) -> dict:
         """What a check keeps of the rule, so editing the rule later leaves the check as it was."""
-        return {"rule": self.pk, "text": str(self), "hold_reason": self.hold_reason}
+        return {
+            "rule": self.pk,
+            "measure": self.measure,
+            "text": str(self),
+            "hold_reason": self.hold_reason,
+        }
 
 
 class PreDoseCheck(models.Model):

@@ -162,6 +162,24 @@ def correct_record(record: Administration, *, by, reason: str, now=None, **field
     )
 
 
+def _check_note(check: PreDoseCheck) -> str:
+    """What a hold after a check says: the rules that fired, with the values measured."""
+    values = check.rule_values()
+    fired = []
+    for rule in check.fired_rules:
+        value = values.get(rule.get("measure"))
+        measured = value is not None and not isinstance(value, bool)
+        fired.append(f"{rule['text']} (measured {_shown(value)})" if measured else rule["text"])
+    note = "Pre-dose check: " + "; ".join(fired) if fired else ""
+    return "; ".join(part for part in (note, check.decision_note) if part)
+
+
+def _shown(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.quantize(Decimal('0.1')).normalize():f}"
+    return str(value)
+
+
 @transaction.atomic
 def record_check(dose: Dose, *, by, decision: str, hold_reason: str = "", now=None, **values):
     """Save a pre-dose check with the rules it fired and the nurse's decision.
@@ -198,9 +216,7 @@ def record_check(dose: Dose, *, by, decision: str, hold_reason: str = "", now=No
         fields={
             "outcome": Outcome.HELD,
             "hold_reason": hold_reason or (fired[0]["hold_reason"] if fired else ""),
-            "reason_note": ("; ".join(rule["text"] for rule in fired) or check.decision_note)[
-                :200
-            ],
+            "reason_note": _check_note(check)[:200],
             "pre_dose_check": check,
         },
     )
