@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
+from tracker.ward.admin import AdministrationInline
 
 
 @admin.register(RegimenTemplate)
@@ -31,6 +32,7 @@ class RegimenTemplateAdmin(SimpleHistoryAdmin):
             "Cycles",
             {"fields": ["cycle_start_days", "cycle_length_days", "default_cycles", "max_cycles"]},
         ),
+        ("Ward", {"fields": ["overdue_after", "retreatment_gap_days"]}),
     ]
 
 
@@ -62,8 +64,22 @@ class CourseAdmin(SimpleHistoryAdmin):
     search_fields = ["patient__mrn", "patient__family_name", "patient__given_name"]
     date_hierarchy = "start_date"
     raw_id_fields = ["patient", "created_by"]
-    readonly_fields = ["rule", "dose_iu", "created", "created_by"]
+    # Status, discharge and retreatment change through the app, which keeps doses in step.
+    readonly_fields = [
+        "rule",
+        "dose_iu",
+        "status",
+        "status_reason",
+        "discontinue_reason",
+        "discharged_on",
+        "retreatment_override",
+        "created",
+        "created_by",
+    ]
     inlines = [DoseInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Dose)
@@ -74,7 +90,12 @@ class DoseAdmin(SimpleHistoryAdmin):
     search_fields = ["course__patient__mrn", "course__patient__family_name"]
     date_hierarchy = "planned_at"
     raw_id_fields = ["course"]
-    readonly_fields = ["uid", "original_planned_at"]
+    # A dose's status follows its records; change it by recording at the bedside.
+    readonly_fields = ["uid", "original_planned_at", "status"]
+    inlines = [AdministrationInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CalendarFeed)
