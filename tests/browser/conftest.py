@@ -40,19 +40,75 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A page 375 px wide, like a small phone, that fails the test on any console error."""
-    context = browser.new_context(
-        viewport={"width": 375, "height": 740}, base_url=live_server.url, is_mobile=True
-    )
+def watched_page(browser, live_server, **context_args):
+    """A new page that collects console errors and uncaught exceptions."""
+    context = browser.new_context(base_url=live_server.url, **context_args)
     page = context.new_page()
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
+    return context, page, errors
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page 375 px wide, like a small phone, that fails the test on any console error."""
+    context, page, errors = watched_page(
+        browser, live_server, viewport={"width": 375, "height": 740}, is_mobile=True
+    )
     yield page
     context.close()
     assert errors == []
+
+
+@pytest.fixture
+def tablet(browser, live_server):
+    """A ward tablet held upright, with touch, failing the test on any console error."""
+    context, page, errors = watched_page(
+        browser, live_server, viewport={"width": 768, "height": 1024}, has_touch=True
+    )
+    yield page
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def tablet_without_javascript(browser, live_server):
+    context, page, errors = watched_page(
+        browser, live_server, viewport={"width": 768, "height": 1024}, java_script_enabled=False
+    )
+    yield page
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def shipped_data(db):
+    """The templates and hold rules the migrations ship, which transactional tests flush."""
+    from importlib import import_module
+
+    from regimens.models import RegimenTemplate
+    from tracker.ward.models import HoldRule
+
+    templates = import_module("regimens.migrations.0002_shipped_templates").TEMPLATES
+    ward = import_module("regimens.migrations.0005_retreatment_gap_and_overdue_windows")
+    for fields in templates:
+        RegimenTemplate.objects.update_or_create(
+            slug=fields["slug"], defaults={**fields, **ward.SETTINGS.get(fields["slug"], {})}
+        )
+    rules = import_module("tracker.ward.migrations.0002_label_hold_rules").RULES
+    for order, (measure, comparison, threshold, reason, source, active) in enumerate(rules):
+        HoldRule.objects.get_or_create(
+            measure=measure,
+            comparison=comparison,
+            threshold=threshold,
+            defaults={
+                "hold_reason": reason,
+                "source": source,
+                "is_active": active,
+                "order": order,
+            },
+        )
 
 
 def sign_in(page, username, password):

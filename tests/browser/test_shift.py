@@ -1,0 +1,100 @@
+"""The nurse's shift page on a tablet: recording in place with htmx, and without JavaScript."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from regimens.models import Dose
+from tests.browser.conftest import sign_in
+from tests.factories import PASSWORD, make_course
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def course(personas, shipped_data):
+    """A high-dose course whose first dose was due half an hour ago: due, not yet overdue."""
+    start = timezone.localtime(timezone.now(), personas.patient.zone) - timedelta(minutes=30)
+    return make_course(
+        personas.patient, start=start.strftime("%Y-%m-%d %H:%M"), by=personas.clinician_on_team
+    )
+
+
+def first_dose(course):
+    return course.doses.get(dose_in_course=1)
+
+
+def page_width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_a_nurse_records_a_dose_in_place_on_a_tablet(tablet, course):
+    dose = first_dose(course)
+    sign_in(tablet, "nurse-on-team", PASSWORD)
+    tablet.wait_for_url("**/ward/")
+    card = tablet.locator(f"#dose-{dose.pk}")
+    card.get_by_role("link", name="Record").click()
+    form = card.locator("form")
+    form.get_by_label("Given", exact=True).check()
+    assert form.get_by_label("Amount given (MIU)").is_visible()
+    assert not form.get_by_label("Reason held").is_visible()
+    form.get_by_role("button", name="Save record").click()
+    tablet.locator(f"#dose-{dose.pk} .dose-status", has_text="Given").wait_for()
+    assert tablet.url.endswith("/ward/")
+    assert page_width(tablet) <= 768
+    dose.refresh_from_db()
+    assert dose.status == Dose.Status.GIVEN
+
+
+def test_a_hold_reason_is_asked_for_in_place(tablet, course):
+    dose = first_dose(course)
+    sign_in(tablet, "nurse-on-team", PASSWORD)
+    tablet.wait_for_url("**/ward/")
+    card = tablet.locator(f"#dose-{dose.pk}")
+    card.get_by_role("link", name="Record").click()
+    card.get_by_label("Held", exact=True).check()
+    card.get_by_role("button", name="Save record").click()
+    card.get_by_text("Choose why the dose was held.").wait_for()
+    dose.refresh_from_db()
+    assert dose.status == Dose.Status.SCHEDULED
+
+
+def test_the_pre_dose_check_suggests_a_hold_as_the_nurse_types(tablet, course):
+    dose = first_dose(course)
+    sign_in(tablet, "nurse-on-team", PASSWORD)
+    tablet.wait_for_url("**/ward/")
+    tablet.locator(f"#dose-{dose.pk}").get_by_role("link", name="Pre-dose check").click()
+    tablet.get_by_label("Systolic BP (mmHg)").fill("85")
+    tablet.get_by_label("Heart rate (/min)").fill("104")
+    tablet.get_by_label("SpO₂ (%)").fill("95")
+    tablet.locator("#id_temperature").fill("37.9")
+    tablet.get_by_label("Normal").check()
+    tablet.get_by_label("No", exact=True).check()
+    suggestion = tablet.locator("#suggestion")
+    suggestion.get_by_text("Suggestion: hold this dose.").wait_for()
+    assert "Systolic BP < 90 mmHg" in suggestion.inner_text()
+    tablet.get_by_label("Hold the dose").check()
+    tablet.get_by_role("button", name="Record check and decision").click()
+    tablet.wait_for_url("**/ward/")
+    dose.refresh_from_db()
+    assert dose.status == Dose.Status.HELD
+    assert dose.administrations.get().hold_reason == "hypotension"
+
+
+def test_recording_works_without_javascript(tablet_without_javascript, course):
+    page, dose = tablet_without_javascript, first_dose(course)
+    sign_in(page, "nurse-on-team", PASSWORD)
+    page.wait_for_url("**/ward/")
+    page.locator(f"#dose-{dose.pk}").get_by_role("link", name="Record").click()
+    page.wait_for_url(f"**/doses/{dose.pk}/record/?from=shift")
+    page.get_by_label("Not given", exact=True).check()
+    page.get_by_label("Reason not given").select_option("refused")
+    page.get_by_role("button", name="Save record").click()
+    page.wait_for_url("**/ward/")
+    assert page.get_by_text("not given", exact=False).first.is_visible()
+    dose.refresh_from_db()
+    assert dose.status == Dose.Status.NOT_GIVEN
