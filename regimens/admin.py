@@ -2,11 +2,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
+from tracker.lib.admin import ReasonedHistoryAdmin
 from tracker.ward.admin import AdministrationInline
 
 
 @admin.register(RegimenTemplate)
-class RegimenTemplateAdmin(SimpleHistoryAdmin):
+class RegimenTemplateAdmin(ReasonedHistoryAdmin):
     list_display = ["name", "slug", "route", "dose_amount", "dose_unit", "mode", "is_active"]
     list_filter = ["route", "mode", "is_active"]
     search_fields = ["name", "slug"]
@@ -33,6 +34,7 @@ class RegimenTemplateAdmin(SimpleHistoryAdmin):
             {"fields": ["cycle_start_days", "cycle_length_days", "default_cycles", "max_cycles"]},
         ),
         ("Ward", {"fields": ["overdue_after", "retreatment_gap_days"]}),
+        ("Why", {"fields": ["change_reason"]}),
     ]
 
 

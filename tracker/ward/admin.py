@@ -8,6 +8,7 @@ A wrong record is corrected there ("entered in error"), never edited or deleted.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.lib.admin import ReasonedHistoryAdmin
 from tracker.ward.models import Administration, HoldRule, PreDoseCheck
 
 
@@ -25,10 +26,9 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HoldRule)
-class HoldRuleAdmin(SimpleHistoryAdmin):
+class HoldRuleAdmin(ReasonedHistoryAdmin):
     list_display = ["__str__", "hold_reason", "source", "is_active", "order"]
     list_filter = ["is_active", "measure", "hold_reason"]
-    list_editable = ["is_active", "order"]
     search_fields = ["source"]
 
     def has_delete_permission(self, request, obj=None):

@@ -1,0 +1,21 @@
+"""Admin pieces shared by the apps: every change to reference data says why."""
+
+from django import forms
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class ReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        max_length=200,
+        help_text="Why you are making this change. Kept in the history.",
+    )
+
+
+class ReasonedHistoryAdmin(SimpleHistoryAdmin):
+    """A history-keeping admin whose add and change forms ask for a reason."""
+
+    form = ReasonForm
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
