@@ -73,6 +73,9 @@ def course_detail(request, pk):
     course = get_course_for_user(request.user, pk)
     now = timezone.now()
     doses = list(course.doses.order_by("dose_in_course"))
+    counts = course.counts(now)
+    next_dose = next((d for d in doses if d.status == Dose.Status.SCHEDULED), None)
+    caps = {row.cycle: row.cap for row in counts.cycles}
     return render(
         request,
         "regimens/course_detail.html",
@@ -80,8 +83,9 @@ def course_detail(request, pk):
             "course": course,
             "patient": course.patient,
             "doses": doses,
-            "counts": course.counts(now),
-            "next_dose": next((d for d in doses if d.status == Dose.Status.SCHEDULED), None),
+            "counts": counts,
+            "next_dose": next_dose,
+            "next_cap": caps.get(next_dose.cycle) if next_dose else None,
             "now": now,
             "dose": course.dose_calculation(),
             "can_edit": request.user.role in EDITOR_ROLES and course.is_open,
