@@ -47,13 +47,19 @@ def retreatment_refusal(patient, template: RegimenTemplate, start: date) -> str 
     """
     if not template.retreatment_gap_days:
         return None
-    earlier = (
+    others = list(
         Course.objects.for_patient(patient)
         .exclude(status=Course.Status.CANCELLED)
-        .filter(retreatment_gap_days__isnull=False, start_date__lte=start)
+        .filter(retreatment_gap_days__isnull=False)
         .order_by("-start_date")
     )
-    for course in earlier:
+    later = [course for course in others if course.start_date > start]
+    if later:
+        return (
+            f"Another high-dose course is planned from {later[-1].start_date:%d %b %Y}. "
+            "A course before it would break the gap between courses."
+        )
+    for course in others:
         if course.discharged_on is None:
             return (
                 f"The course that started on {course.start_date:%d %b %Y} has no discharge date. "

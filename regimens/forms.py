@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 
@@ -15,10 +15,22 @@ from tracker.patients.models import (
     MIN_WEIGHT_KG,
 )
 
+# Wide enough for any real course, recorded late or planned early; far from the
+# ends of the calendar, where zone arithmetic overflows.
+FIRST_START, LAST_START = date(2000, 1, 1), date(2099, 12, 31)
+
 
 class StartFields(forms.Form):
     start_date = forms.DateField(widget=DateInput, help_text="Local date of the first dose.")
     start_time = forms.TimeField(widget=TimeInput, help_text="Local time of the first dose.")
+
+    def clean_start_date(self):
+        value = self.cleaned_data["start_date"]
+        if not FIRST_START <= value <= LAST_START:
+            raise forms.ValidationError(
+                f"Choose a date between {FIRST_START:%Y} and {LAST_START:%Y}."
+            )
+        return value
 
     def start(self) -> datetime:
         return datetime.combine(self.cleaned_data["start_date"], self.cleaned_data["start_time"])

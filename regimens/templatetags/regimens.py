@@ -32,6 +32,12 @@ def local_time(dose, fmt: str = "H:i T") -> str:
 
 
 @register.filter
+def wall_clock(value, fmt: str = "D j M Y, H:i T") -> str:
+    """An aware datetime on its own zone's clock; |date would move it to UTC first."""
+    return dateformat.format(value, fmt) if value else ""
+
+
+@register.filter
 def status_class(status) -> str:
     """Bootstrap badge class for a dose status; the status is always shown in words too."""
     return STATUS_CLASSES.get(status, "text-bg-light")

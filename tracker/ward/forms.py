@@ -28,6 +28,10 @@ BLANK = [("", "Choose a reason…")]
 def local_instant(day, clock, zone) -> datetime:
     """A local date and time on `zone`'s clock as an instant, refusing times that never happen."""
     local = datetime.combine(day, clock).replace(tzinfo=zone)
+    try:
+        local.astimezone(UTC)
+    except OverflowError:
+        raise forms.ValidationError("Check the date: it is out of range.") from None
     if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise forms.ValidationError(
             f"{clock:%H:%M} does not exist on {day:%d %b %Y} in {zone.key}: "

@@ -66,7 +66,9 @@ def shift(request):
     recent = (
         Administration.objects.active()
         .filter(dose__in=Dose.objects.visible_to(request.user), recorded_at__gte=now - RECENT)
-        .select_related("dose__course__patient", "dose__course__template", "recorded_by")
+        .select_related(
+            "dose__course__patient", "dose__course__template", "recorded_by", "given_by"
+        )
         .order_by("-recorded_at")
     )
     return render(
@@ -104,6 +106,8 @@ def dose_detail(request, pk):
             "records": records,
             "checks": dose.checks.select_related("recorded_by") if staff else [],
             "staff": staff,
+            # Patients see the coded reason; the notes are the care team's.
+            "patient_view": not staff,
             "can_record": can_record(request.user),
             "overdue": dose.is_overdue(timezone.now()),
         },

@@ -1,0 +1,338 @@
+"""Pre-dose checks: the rules that fire are shown first; the nurse decides and it is saved."""
+
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from regimens.models import Dose
+from tests.factories import make_course, record_given
+from tracker.ward.models import Administration, PreDoseCheck
+
+pytestmark = pytest.mark.django_db
+
+NOW = "2027-03-10 12:45Z"  # 07:45 EST, before dose 1 at 08:00 EST
+RECORDERS = ["nurse_on_team", "clinician_on_team"]
+NOT_RECORDERS = ["the_patient", "admin"]
+OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def course(personas):
+    return make_course(personas.patient, by=personas.clinician_on_team)
+
+
+@pytest.fixture
+def dose(course):
+    return course.doses.get(dose_in_course=1)
+
+
+def obs(**changes):
+    data = {
+        "systolic_bp": "120",
+        "heart_rate": "80",
+        "temperature": "37.0",
+        "temperature_unit": "C",
+        "spo2": "97",
+        "weight_kg": "",
+        "urine_ml": "",
+        "mental_status": "normal",
+        "on_pressors": "no",
+        "decision": "",
+        "hold_reason": "",
+        "decision_note": "",
+    }
+    data.update(changes)
+    return data
+
+
+def evaluate(**changes):
+    return obs(evaluate="1", **changes)
+
+
+def record(**changes):
+    return obs(record="1", **changes)
+
+
+def fired(response):
+    return [rule["text"] for rule in response.context["fired"]]
+
+
+def assert_nothing_saved(dose):
+    assert PreDoseCheck.objects.count() == 0
+    assert Administration.objects.count() == 0
+    assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
+
+
+# Access.
+
+
+@pytest.mark.parametrize("name", RECORDERS)
+def test_the_care_team_takes_a_check(as_persona, personas, dose, name):
+    client = as_persona(name)
+    response = client.get(f"/doses/{dose.pk}/check/")
+    assert response.status_code == 200
+    assert "Systolic BP &lt; 90 mmHg" in response.text  # the active rules are listed
+    response = client.post(f"/doses/{dose.pk}/check/", record(decision="give"))
+    assert response.status_code == 302
+    assert PreDoseCheck.objects.get().recorded_by == getattr(personas, name)
+
+
+@pytest.mark.parametrize("name", NOT_RECORDERS)
+def test_the_patient_and_the_admin_may_not_take_a_check(as_persona, dose, name):
+    client = as_persona(name)
+    assert client.get(f"/doses/{dose.pk}/check/").status_code == 403
+    response = client.post(f"/doses/{dose.pk}/check/", record(decision="hold", systolic_bp="85"))
+    assert response.status_code == 403
+    assert_nothing_saved(dose)
+
+
+@pytest.mark.parametrize("name", OUT_OF_SCOPE)
+def test_a_check_out_of_scope_is_404(as_persona, dose, name):
+    client = as_persona(name)
+    assert client.get(f"/doses/{dose.pk}/check/").status_code == 404
+    response = client.post(f"/doses/{dose.pk}/check/", record(decision="hold", systolic_bp="85"))
+    assert response.status_code == 404
+    assert_nothing_saved(dose)
+
+
+def test_a_check_sends_anonymous_visitors_to_login(client, dose):
+    for response in (
+        client.get(f"/doses/{dose.pk}/check/"),
+        client.post(f"/doses/{dose.pk}/check/", record(decision="give")),
+    ):
+        assert response.status_code == 302
+        assert response.url.startswith("/login/?next=")
+    assert_nothing_saved(dose)
+
+
+# Evaluating the rules before deciding.
+
+
+def test_a_low_systolic_bp_fires_its_rule_and_preselects_hypotension(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", evaluate(systolic_bp="85")
+    )
+    assert response.status_code == 200
+    assert fired(response) == ["Systolic BP < 90 mmHg"]
+    assert response.context["form"]["hold_reason"].value() == "hypotension"
+    assert '<option value="hypotension" selected>' in response.text
+    assert "Suggestion: hold this dose." in response.text
+    assert_nothing_saved(dose)
+
+
+def test_normal_observations_fire_nothing(as_persona, dose):
+    response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/check/", evaluate())
+    assert fired(response) == []
+    assert "No hold rule fired: the dose may be given." in response.text
+    assert response.context["form"]["hold_reason"].value() == ""
+    assert_nothing_saved(dose)
+
+
+def test_several_rules_fire_and_the_first_reason_is_preselected(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/",
+        evaluate(systolic_bp="85", spo2="88", mental_status="changed"),
+    )
+    assert fired(response) == ["Systolic BP < 90 mmHg", "SpO₂ < 90%", "Mental status changed"]
+    assert response.context["form"]["hold_reason"].value() == "hypotension"
+
+
+def test_a_reason_the_nurse_chose_is_kept(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", evaluate(systolic_bp="85", hold_reason="arrhythmia")
+    )
+    assert response.context["form"]["hold_reason"].value() == "arrhythmia"
+
+
+def test_htmx_evaluates_without_saving_even_with_record(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/",
+        record(systolic_bp="85", decision="hold"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert fired(response) == ["Systolic BP < 90 mmHg"]
+    assert_nothing_saved(dose)
+
+
+# Recording the check and the decision.
+
+
+def test_holding_records_the_held_dose_and_changes_the_course_counts(
+    as_persona, personas, course, dose
+):
+    client = as_persona("nurse_on_team")
+    before = client.get(f"/courses/{course.pk}/").context["counts"].course
+    assert (before.held, before.remaining) == (0, 28)
+
+    response = client.post(f"/doses/{dose.pk}/check/", record(systolic_bp="85", decision="hold"))
+    assert response.status_code == 302
+    assert response.url == f"/doses/{dose.pk}/"
+    check = PreDoseCheck.objects.get()
+    held = Administration.objects.get()
+    assert (check.decision, check.systolic_bp, check.recorded_by) == (
+        "hold",
+        85,
+        personas.nurse_on_team,
+    )
+    assert [rule["text"] for rule in check.fired_rules] == ["Systolic BP < 90 mmHg"]
+    assert (held.outcome, held.hold_reason, held.pre_dose_check) == ("held", "hypotension", check)
+    assert held.reason_note == "Pre-dose check: Systolic BP < 90 mmHg (measured 85)"
+    assert Dose.objects.get(pk=dose.pk).status == Dose.Status.HELD
+
+    page = client.get(f"/courses/{course.pk}/")
+    after = page.context["counts"].course
+    assert (after.held, after.remaining) == (1, 27)
+    assert "<td>0</td><td>1</td><td>0</td><td>27</td><td>28</td>" in page.text
+
+
+def test_holding_from_the_shift_goes_back_to_the_shift(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/?from=shift", record(systolic_bp="85", decision="hold")
+    )
+    assert response.status_code == 302
+    assert response.url == "/ward/"
+    assert Dose.objects.get(pk=dose.pk).status == Dose.Status.HELD
+
+
+def test_giving_despite_a_rule_without_a_note_is_refused(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", record(systolic_bp="85", decision="give")
+    )
+    assert response.status_code == 200
+    message = (
+        "The rules suggest holding (Systolic BP &lt; 90 mmHg). "
+        "Add a note to say why the dose is given."
+    )
+    assert message in response.text
+    assert fired(response) == ["Systolic BP < 90 mmHg"]
+    assert_nothing_saved(dose)
+
+
+@pytest.mark.parametrize(
+    "shift, url", [(False, "/doses/{}/record/"), (True, "/doses/{}/record/?from=shift")]
+)
+def test_giving_despite_a_rule_with_a_note_saves_the_check_and_opens_the_record_form(
+    as_persona, dose, shift, url
+):
+    data = record(systolic_bp="85", decision="give", decision_note="  baseline SBP 86  ")
+    if shift:
+        data["from"] = "shift"
+    response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/check/", data)
+    assert response.status_code == 302
+    assert response.url == url.format(dose.pk)
+    check = PreDoseCheck.objects.get()
+    assert (check.decision, check.decision_note) == ("give", "baseline SBP 86")
+    assert Administration.objects.count() == 0
+    assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
+
+
+def test_a_temperature_in_fahrenheit_is_stored_in_celsius(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/",
+        record(temperature="101.3", temperature_unit="F", decision="give"),
+    )
+    assert response.status_code == 302
+    assert PreDoseCheck.objects.get().temperature_c == Decimal("38.5")
+
+
+@pytest.mark.parametrize(
+    "temperature, unit, message",
+    [
+        ("60", "C", "Enter a temperature between 30 and 45 °C (86–113 °F)."),
+        ("29.9", "C", "Enter a temperature between 30 and 45 °C (86–113 °F)."),
+        ("113.2", "F", "Enter a temperature between 30 and 45 °C (86–113 °F)."),
+        ("abc", "C", "Enter a number."),
+        ("NaN", "C", "Enter a number."),
+        ("37.0", "K", "Select a valid choice"),
+    ],
+)
+def test_an_impossible_temperature_is_refused(as_persona, dose, temperature, unit, message):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/",
+        record(temperature=temperature, temperature_unit=unit, decision="give"),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert any(
+        message in error
+        for error in errors.get("temperature", []) + errors.get("temperature_unit", [])
+    )
+    assert_nothing_saved(dose)
+
+
+def test_recording_without_a_decision_is_refused(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", record(systolic_bp="85")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["decision"] == [
+        "Choose whether to give or hold the dose."
+    ]
+    assert fired(response) == ["Systolic BP < 90 mmHg"]
+    assert_nothing_saved(dose)
+
+
+def test_holding_when_no_rule_fired_needs_a_note(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", record(decision="hold", hold_reason="skin")
+    )
+    assert response.status_code == 200
+    assert "No rule suggests holding. Add a note to say why the dose is held." in response.text
+    assert_nothing_saved(dose)
+
+
+def test_holding_when_no_rule_fired_without_a_reason_saves_nothing(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", record(decision="hold", decision_note="looks unwell")
+    )
+    assert response.status_code == 200
+    assert "Choose why the dose was held." in response.text
+    # The check was saved before the held record was refused: both are rolled back.
+    assert_nothing_saved(dose)
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"systolic_bp": "abc"}, "systolic_bp"),
+        ({"systolic_bp": "30"}, "systolic_bp"),
+        ({"systolic_bp": "99999999999999999999"}, "systolic_bp"),
+        ({"heart_rate": ""}, "heart_rate"),
+        ({"spo2": "101"}, "spo2"),
+        ({"weight_kg": "1e9"}, "weight_kg"),
+        ({"urine_ml": "-5"}, "urine_ml"),
+        ({"mental_status": "odd"}, "mental_status"),
+        ({"on_pressors": ""}, "on_pressors"),
+        ({"decision": "maybe"}, "decision"),
+        ({"hold_reason": "bored"}, "hold_reason"),
+        ({"decision_note": "x" * 201}, "decision_note"),
+    ],
+)
+def test_bad_observations_are_shown_on_the_form(as_persona, dose, changes, field):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", record(**{"decision": "give", **changes})
+    )
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert response.context["fired"] is None
+    assert_nothing_saved(dose)
+
+
+def test_a_recorded_dose_takes_no_check(as_persona, personas, dose):
+    record_given(dose, personas.nurse_on_team)
+    client = as_persona("nurse_on_team")
+    refusal = "This dose is already recorded as given. To change it, correct that record."
+    assert refusal in client.get(f"/doses/{dose.pk}/check/").text
+    response = client.post(f"/doses/{dose.pk}/check/", record(decision="give"))
+    assert response.status_code == 200
+    assert refusal in response.text
+    assert PreDoseCheck.objects.count() == 0
+    assert Administration.objects.get().outcome == "given"

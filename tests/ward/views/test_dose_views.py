@@ -1,0 +1,511 @@
+"""A dose's page and recording it: who may, what is stored, and every refusal."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from regimens.models import Dose
+from tests.factories import make_course, record_given
+from tracker.ward.models import Administration
+from tracker.ward.recording import record_check
+
+pytestmark = pytest.mark.django_db
+
+# Dose 1 of the default course is planned at 08:00 EST (13:00 UTC) on 10 March 2027.
+NOW = "2027-03-10 13:30Z"
+IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
+OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
+RECORDERS = ["nurse_on_team", "clinician_on_team"]
+NOT_RECORDERS = ["the_patient", "admin"]
+NORMAL = {
+    "systolic_bp": 120,
+    "heart_rate": 80,
+    "temperature_c": Decimal("37.0"),
+    "spo2": 97,
+    "mental_status": "normal",
+    "on_pressors": False,
+}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def course(personas):
+    return make_course(personas.patient, by=personas.clinician_on_team)
+
+
+@pytest.fixture
+def dose(course):
+    return course.doses.get(dose_in_course=1)
+
+
+def given(personas, **changes):
+    data = {
+        "outcome": "given",
+        "given_date": "2027-03-10",
+        "given_time": "08:05",
+        "amount_miu": "42",
+        "given_by": personas.nurse_on_team.pk,
+        "notes": "",
+    }
+    data.update(changes)
+    return data
+
+
+def status(dose):
+    return Dose.objects.get(pk=dose.pk).status
+
+
+def assert_nothing_written(dose):
+    assert Administration.objects.count() == 0
+    assert status(dose) == Dose.Status.SCHEDULED
+
+
+HTMX = {"HX-Request": "true"}
+
+
+# Access to the dose page.
+
+
+@pytest.mark.parametrize("name", IN_SCOPE)
+def test_the_dose_page_is_shown_in_scope(as_persona, dose, name):
+    response = as_persona(name).get(f"/doses/{dose.pk}/")
+    assert response.status_code == 200
+    assert response.context["dose"] == dose
+    assert "Wednesday 10 March 2027, 08:00 EST" in response.text
+
+
+@pytest.mark.parametrize("name", OUT_OF_SCOPE)
+def test_the_dose_page_is_404_out_of_scope(as_persona, dose, name):
+    assert as_persona(name).get(f"/doses/{dose.pk}/").status_code == 404
+
+
+def test_the_dose_page_sends_anonymous_visitors_to_login(client, dose):
+    response = client.get(f"/doses/{dose.pk}/")
+    assert response.status_code == 302
+    assert response.url == f"/login/?next=/doses/{dose.pk}/"
+
+
+def test_an_unknown_dose_is_404(as_persona):
+    assert as_persona("admin").get("/doses/999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name, buttons", [*((n, True) for n in RECORDERS), *((n, False) for n in NOT_RECORDERS)]
+)
+def test_only_recorders_get_the_record_and_check_buttons(as_persona, dose, name, buttons):
+    response = as_persona(name).get(f"/doses/{dose.pk}/")
+    assert response.context["can_record"] is buttons
+    assert (f'href="/doses/{dose.pk}/record/"' in response.text) is buttons
+    assert (f'href="/doses/{dose.pk}/check/"' in response.text) is buttons
+
+
+def test_the_patients_dose_page_hides_staff_notes_and_pre_dose_checks(as_persona, personas, dose):
+    nurse = personas.nurse_on_team
+    record_check(
+        dose,
+        by=nurse,
+        decision="give",
+        decision_note="SBP low, registrar agreed to give",
+        **{**NORMAL, "systolic_bp": 88},
+    )
+    record_given(dose, nurse, notes="Anxious about the rigors; staff only")
+
+    seen_by_nurse = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/")
+    assert "Anxious about the rigors" in seen_by_nurse.text
+    assert "Pre-dose checks" in seen_by_nurse.text
+    assert "SBP low, registrar agreed to give" in seen_by_nurse.text
+    assert len(seen_by_nurse.context["checks"]) == 1
+
+    seen_by_patient = as_persona("the_patient").get(f"/doses/{dose.pk}/")
+    assert seen_by_patient.status_code == 200
+    assert seen_by_patient.context["checks"] == []
+    assert seen_by_patient.context["staff"] is False
+    assert "Given" in seen_by_patient.text
+    assert "Anxious about the rigors" not in seen_by_patient.text
+    assert "Pre-dose check" not in seen_by_patient.text
+    assert "SBP low, registrar agreed to give" not in seen_by_patient.text
+    assert "Systolic BP &lt; 90 mmHg" not in seen_by_patient.text
+
+
+def test_the_dose_page_shows_the_course_counts(as_persona, personas, dose):
+    record_given(dose, personas.nurse_on_team)
+    response = as_persona("the_patient").get(f"/doses/{dose.pk}/")
+    assert response.context["counts"].course.given == 1
+    assert response.context["counts"].course.remaining == 27
+    assert "1 given, 0 held, 0 not given, 27 to come, of 28" in response.text
+
+
+# Access to recording.
+
+
+@pytest.mark.parametrize("name", RECORDERS)
+def test_the_care_team_gets_the_record_form(as_persona, personas, dose, name):
+    response = as_persona(name).get(f"/doses/{dose.pk}/record/")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["amount_miu"].value() == Decimal("42")
+    assert str(form["given_time"].value()) == "08:30:00"
+    assert form["given_by"].value() == getattr(personas, name).pk
+    assert "On the patient's clock (America/New_York)." in response.text
+
+
+@pytest.mark.parametrize("name", RECORDERS)
+def test_the_care_team_records_a_dose(as_persona, personas, dose, name):
+    response = as_persona(name).post(f"/doses/{dose.pk}/record/", given(personas))
+    assert response.status_code == 302
+    record = Administration.objects.get()
+    assert record.recorded_by == getattr(personas, name)
+    assert record.given_by == personas.nurse_on_team
+
+
+@pytest.mark.parametrize("name", NOT_RECORDERS)
+def test_the_patient_and_the_admin_may_not_record(as_persona, personas, dose, name):
+    client = as_persona(name)
+    assert client.get(f"/doses/{dose.pk}/record/").status_code == 403
+    assert client.post(f"/doses/{dose.pk}/record/", given(personas)).status_code == 403
+    assert_nothing_written(dose)
+
+
+@pytest.mark.parametrize("name", OUT_OF_SCOPE)
+def test_recording_out_of_scope_is_404(as_persona, personas, dose, name):
+    client = as_persona(name)
+    assert client.get(f"/doses/{dose.pk}/record/").status_code == 404
+    assert client.post(f"/doses/{dose.pk}/record/", given(personas)).status_code == 404
+    assert_nothing_written(dose)
+
+
+def test_recording_sends_anonymous_visitors_to_login(client, personas, dose):
+    for response in (
+        client.get(f"/doses/{dose.pk}/record/"),
+        client.post(f"/doses/{dose.pk}/record/", given(personas)),
+    ):
+        assert response.status_code == 302
+        assert response.url.startswith("/login/?next=")
+    assert_nothing_written(dose)
+
+
+# What is stored.
+
+
+def test_a_given_dose_is_stored_at_the_utc_instant_of_the_patients_clock(
+    as_persona, personas, dose
+):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, notes="  no reaction  "), follow=True
+    )
+    assert response.redirect_chain == [(f"/doses/{dose.pk}/", 302)]
+    record = Administration.objects.get()
+    assert record.outcome == "given"
+    assert record.given_at == datetime(2027, 3, 10, 13, 5, tzinfo=UTC)
+    assert record.amount_iu == Decimal("42000000")
+    assert record.given_by == personas.nurse_on_team
+    assert record.recorded_by == personas.nurse_on_team
+    assert record.notes == "no reaction"
+    assert status(dose) == Dose.Status.GIVEN
+    assert f"{personas.patient.full_name}: Dose 1 (cycle 1, dose 1) given." in response.text
+
+
+def test_a_dose_after_the_clocks_go_forward_is_stored_on_daylight_time(
+    as_persona, personas, course
+):
+    # Dose 13 is at 09:00 EDT (13:00 UTC) on 14 March, the day the clocks go forward.
+    dose = course.doses.get(dose_in_course=13)
+    with time_machine.travel("2027-03-14 13:30Z", tick=False):
+        response = as_persona("nurse_on_team").post(
+            f"/doses/{dose.pk}/record/",
+            given(personas, given_date="2027-03-14", given_time="09:10"),
+        )
+    assert response.status_code == 302
+    assert Administration.objects.get().given_at == datetime(2027, 3, 14, 13, 10, tzinfo=UTC)
+
+
+def test_a_held_dose_is_stored_with_its_reason(as_persona, personas, dose):
+    data = {"outcome": "held", "hold_reason": "other", "reason_note": "rigors"}
+    response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/record/", data)
+    assert response.status_code == 302
+    record = Administration.objects.get()
+    assert (record.outcome, record.hold_reason, record.reason_note) == ("held", "other", "rigors")
+    assert record.given_at is None
+    assert status(dose) == Dose.Status.HELD
+
+
+def test_a_given_time_five_minutes_ahead_is_accepted(as_persona, personas, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, given_time="08:35")
+    )
+    assert response.status_code == 302
+    assert Administration.objects.get().given_at == datetime(2027, 3, 10, 13, 35, tzinfo=UTC)
+
+
+# Where the nurse goes next.
+
+
+@pytest.mark.parametrize("where", ["body", "query"])
+def test_recording_from_the_shift_goes_back_to_the_shift(as_persona, personas, dose, where):
+    client = as_persona("nurse_on_team")
+    if where == "body":
+        response = client.post(f"/doses/{dose.pk}/record/", given(personas, **{"from": "shift"}))
+    else:
+        response = client.post(f"/doses/{dose.pk}/record/?from=shift", given(personas))
+    assert response.status_code == 302
+    assert response.url == "/ward/"
+    assert status(dose) == Dose.Status.GIVEN
+
+
+def test_the_form_from_the_shift_keeps_the_way_back(as_persona, dose):
+    response = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/record/?from=shift")
+    assert response.context["from_shift"] is True
+    assert '<input type="hidden" name="from" value="shift">' in response.text
+    assert 'href="/ward/">Back to shift</a>' in response.text
+
+
+def test_htmx_gets_only_the_form(as_persona, dose):
+    response = as_persona("nurse_on_team").get(
+        f"/doses/{dose.pk}/record/?from=shift", headers=HTMX
+    )
+    assert response.status_code == 200
+    assert response.templates[0].name == "ward/includes/record_form.html"
+    assert "ward/dose_record.html" not in [t.name for t in response.templates]
+    assert "<html" not in response.text
+    assert 'name="outcome"' in response.text
+    assert '<input type="hidden" name="from" value="shift">' in response.text
+
+
+def test_htmx_from_the_shift_swaps_in_the_recorded_card(as_persona, personas, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, **{"from": "shift"}), headers=HTMX
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == f"#dose-{dose.pk}"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert "<html" not in response.text
+    assert f'id="dose-{dose.pk}"' in response.text
+    assert "Wed 10 Mar, 08:05 EST · 42 MIU" in response.text
+    assert "View or correct" in response.text
+    assert f"/doses/{dose.pk}/record/" not in response.text
+    assert status(dose) == Dose.Status.GIVEN
+
+
+def test_htmx_elsewhere_redirects_the_page_to_the_dose(as_persona, personas, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas), headers=HTMX
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/doses/{dose.pk}/"
+    assert status(dose) == Dose.Status.GIVEN
+
+
+def test_htmx_with_bad_input_returns_the_form_with_its_errors(as_persona, personas, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/",
+        given(personas, amount_miu="abc", **{"from": "shift"}),
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert "HX-Retarget" not in response
+    assert "<html" not in response.text
+    assert "Enter a number." in response.text
+    assert_nothing_written(dose)
+
+
+# Refusals: a clear message, nothing written, never a 500.
+
+NOT_GIVEN_OTHER = {"outcome": "not_given", "not_given_reason": "other", "reason_note": "  "}
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        pytest.param({"outcome": ""}, "outcome", "This field is required.", id="no-outcome"),
+        pytest.param({"outcome": "lost"}, "outcome", "Select a valid choice", id="bad-outcome"),
+        pytest.param(
+            {"outcome": "held"},
+            "hold_reason",
+            "Choose why the dose was held.",
+            id="held-no-reason",
+        ),
+        pytest.param(
+            {"outcome": "held", "hold_reason": "other"},
+            "reason_note",
+            "Say what the reason was.",
+            id="held-other-no-note",
+        ),
+        pytest.param(
+            {"outcome": "not_given"},
+            "not_given_reason",
+            "Choose why the dose was not given.",
+            id="not-given-no-reason",
+        ),
+        pytest.param(
+            NOT_GIVEN_OTHER, "reason_note", "Say what the reason was.", id="other-no-note"
+        ),
+        pytest.param({"amount_miu": "abc"}, "amount_miu", "Enter a number.", id="amount-abc"),
+        pytest.param({"amount_miu": "NaN"}, "amount_miu", "Enter a number.", id="amount-nan"),
+        pytest.param(
+            {"amount_miu": "0"}, "amount_miu", "greater than or equal to 0.001", id="zero"
+        ),
+        pytest.param(
+            {"amount_miu": "1234567.5"}, "amount_miu", "no more than 6 digits", id="amount-huge"
+        ),
+        pytest.param({"amount_miu": ""}, "amount_miu", "Needed for a given dose.", id="no-amount"),
+        pytest.param({"given_time": ""}, "given_time", "Needed for a given dose.", id="no-time"),
+        pytest.param({"given_time": "25:00"}, "given_time", "Enter a valid time.", id="bad-time"),
+        pytest.param({"given_date": "2027-02-30"}, "given_date", "Enter a valid date.", id="date"),
+        pytest.param({"given_by": ""}, "given_by", "Needed for a given dose.", id="no-giver"),
+        pytest.param({"given_by": "abc"}, "given_by", "Select a valid choice", id="bad-giver"),
+        pytest.param(
+            {"given_by": "99999999999999999999"}, "given_by", "Select a valid choice", id="huge"
+        ),
+        pytest.param(
+            {"outcome": "held", "hold_reason": "bored"},
+            "hold_reason",
+            "Select a valid choice",
+            id="bad-hold-reason",
+        ),
+    ],
+)
+def test_bad_input_is_shown_on_the_form_and_nothing_is_written(
+    as_persona, personas, dose, data, field, message
+):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, **data)
+    )
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["form"].errors[field])
+    assert message in response.text
+    assert_nothing_written(dose)
+
+
+def test_a_giver_off_the_care_team_is_refused(as_persona, personas, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, given_by=personas.nurse_off_team.pk)
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.context["form"].errors["given_by"][0]
+    assert_nothing_written(dose)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        pytest.param(
+            {"given_time": "08:36"},
+            "The time given is in the future. Record a dose once it has started.",
+            id="six-minutes-ahead",
+        ),
+        pytest.param(
+            {"given_date": "2027-03-09", "given_time": "07:59"},
+            "more than 24 hours from the planned time",
+            id="a-day-early",
+        ),
+        pytest.param(
+            {"amount_miu": "42.001"},
+            "The amount is more than the prescribed dose of 42 MIU.",
+            id="too-much",
+        ),
+    ],
+)
+def test_a_refused_record_is_explained_and_nothing_is_written(
+    as_persona, personas, dose, data, message
+):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, **data)
+    )
+    assert response.status_code == 200
+    assert message in response.context["form"].non_field_errors()[0]
+    assert message in response.text
+    assert_nothing_written(dose)
+
+
+def test_a_time_in_the_spring_forward_gap_is_refused(as_persona, personas, course):
+    # Dose 12 is at 00:00 EST on 14 March; at 02:00 the clocks jump to 03:00.
+    dose = course.doses.get(dose_in_course=12)
+    with time_machine.travel("2027-03-14 08:00Z", tick=False):
+        response = as_persona("nurse_on_team").post(
+            f"/doses/{dose.pk}/record/",
+            given(personas, given_date="2027-03-14", given_time="02:30"),
+        )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["given_time"]
+    assert errors == [
+        "02:30 does not exist on 14 Mar 2027 in America/New_York: "
+        "the clocks went forward. Check the time."
+    ]
+    assert_nothing_written(dose)
+
+
+def test_recording_twice_is_refused_and_keeps_the_first_record(as_persona, personas, dose):
+    client = as_persona("nurse_on_team")
+    assert client.post(f"/doses/{dose.pk}/record/", given(personas)).status_code == 302
+    response = client.post(
+        f"/doses/{dose.pk}/record/", {"outcome": "held", "hold_reason": "hypotension"}
+    )
+    assert response.status_code == 200
+    assert "This dose is already recorded as given." in response.text
+    record = Administration.objects.get()
+    assert record.outcome == "given"
+    assert status(dose) == Dose.Status.GIVEN
+
+
+def test_the_form_for_a_recorded_dose_says_to_correct_it(as_persona, personas, dose):
+    record_given(dose, personas.nurse_on_team)
+    response = as_persona("clinician_on_team").get(f"/doses/{dose.pk}/record/")
+    assert response.status_code == 200
+    assert response.context["refusal"] == (
+        "This dose is already recorded as given. To change it, correct that record."
+    )
+    assert response.context["refusal"] in response.text
+    assert "Save record" not in response.text
+
+
+def test_the_dose_page_links_a_recorded_dose_to_its_correction(as_persona, personas, dose):
+    record = record_given(dose, personas.nurse_on_team)
+    response = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/")
+    assert f'href="/records/{record.pk}/correct/"' in response.text
+    assert f'href="/doses/{dose.pk}/record/"' not in response.text
+
+
+def test_a_dose_of_a_cancelled_course_cannot_be_recorded(as_persona, personas, course):
+    with time_machine.travel("2027-03-01 12:00Z", tick=False):
+        course.cancel(by=personas.clinician_on_team, reason="wrong patient")
+    dose = course.doses.get(dose_in_course=1)
+    client = as_persona("nurse_on_team")
+    assert "This dose was cancelled" in client.get(f"/doses/{dose.pk}/record/").text
+    response = client.post(f"/doses/{dose.pk}/record/", given(personas))
+    assert response.status_code == 200
+    assert Administration.objects.count() == 0
+
+
+def test_a_date_at_the_end_of_the_calendar_is_refused_not_a_500(as_persona, personas, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, given_date="9999-12-31", given_time="23:59")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert_nothing_written(dose)
+
+
+def test_the_patient_sees_why_a_dose_was_held_but_not_the_teams_note(as_persona, personas, dose):
+    check = dict(NORMAL, systolic_bp=85, decision_note="Fluids first; call registrar")
+    record_check(dose, by=personas.nurse_on_team, decision="hold", **check)
+    patient_page = as_persona("the_patient").get(f"/doses/{dose.pk}/").text
+    assert "Systolic BP below 90 mmHg" in patient_page
+    assert "registrar" not in patient_page
+    assert "measured 85" not in patient_page
+    nurse_page = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/").text
+    assert "registrar" in nurse_page
+    assert "measured 85" in nurse_page
+
+
+def test_a_refused_record_form_links_to_the_dose_to_correct_it(as_persona, personas, dose):
+    record_given(dose, personas.nurse_on_team)
+    page = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/record/").text
+    assert "already recorded as given" in page
+    assert f'href="/doses/{dose.pk}/"' in page

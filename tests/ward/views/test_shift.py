@@ -1,0 +1,244 @@
+"""The shift page: overdue and due doses of my patients, on each patient's clock."""
+
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import PatientFactory, make_course, record_given
+from tracker.ward.recording import record_check, record_dose
+
+pytestmark = pytest.mark.django_db
+
+# The default course starts 2027-03-10 08:00 in New York (13:00 UTC), every 8 h:
+# dose 1 at 13:00Z, dose 2 at 21:00Z, dose 3 at 05:00Z and dose 4 at 13:00Z on 11 March.
+# At 18:00Z dose 1 is overdue (its 1 h window closed at 14:00Z).
+NOW = "2027-03-10 18:00Z"
+STAFF = ["nurse_on_team", "nurse_off_team", "clinician_on_team", "clinician_off_team", "admin"]
+NORMAL = {
+    "systolic_bp": 120,
+    "heart_rate": 80,
+    "temperature_c": Decimal("37.0"),
+    "spo2": 97,
+    "mental_status": "normal",
+    "on_pressors": False,
+}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def course(personas):
+    return make_course(personas.patient, by=personas.clinician_on_team)
+
+
+def dose(course, number):
+    return course.doses.get(dose_in_course=number)
+
+
+def card(html, dose):
+    """The HTML of one dose's card on the shift page."""
+    match = re.search(rf'<li [^>]*id="dose-{dose.pk}">(.*?)</li>', html, re.S)
+    assert match, f"no card for dose {dose.pk}"
+    return match.group(1)
+
+
+def numbers(doses):
+    return [(d.course_id, d.dose_in_course) for d in doses]
+
+
+# Access.
+
+
+@pytest.mark.parametrize("name", STAFF)
+def test_staff_see_the_shift_page(as_persona, name):
+    response = as_persona(name).get("/ward/")
+    assert response.status_code == 200
+    assert response.context["hours"] == 12
+
+
+@pytest.mark.parametrize("name", ["the_patient", "other_patient"])
+def test_patients_are_refused_the_shift_page(as_persona, name):
+    assert as_persona(name).get("/ward/").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    response = client.get("/ward/")
+    assert response.status_code == 302
+    assert response.url == "/login/?next=/ward/"
+
+
+# What is listed.
+
+
+def test_overdue_and_due_doses_are_listed_in_their_sections(as_persona, course):
+    response = as_persona("nurse_on_team").get("/ward/")
+    assert numbers(response.context["overdue"]) == [(course.pk, 1)]
+    assert numbers(response.context["due"]) == [(course.pk, 2), (course.pk, 3)]
+    overdue, due = re.split(r'id="due-heading"', response.text)
+    overdue = overdue.split('id="overdue-heading"')[1]
+    assert f'id="dose-{dose(course, 1).pk}"' in overdue
+    assert f'id="dose-{dose(course, 2).pk}"' in due
+    assert "Overdue by 5 h 00 min" in card(response.text, dose(course, 1))
+
+
+def test_only_my_patients_doses_are_listed(as_persona, personas, course):
+    stranger = make_course(PatientFactory(), by=personas.clinician_off_team)
+    mine = as_persona("nurse_on_team").get("/ward/")
+    listed = mine.context["overdue"] + mine.context["due"]
+    assert {d.course_id for d in listed} == {course.pk}
+    assert f'id="dose-{dose(stranger, 1).pk}"' not in mine.text
+
+    theirs = as_persona("nurse_off_team").get("/ward/")
+    assert theirs.context["overdue"] == []
+    assert theirs.context["due"] == []
+    assert personas.patient.mrn not in theirs.text
+
+
+def test_each_patient_is_shown_on_their_own_clock(as_persona, personas, course):
+    london = PatientFactory(time_zone="Europe/London", care_team=[personas.nurse_on_team])
+    # 08:00 in London is 08:00 UTC: dose 3 is at 00:00 UTC on 11 March.
+    other = make_course(london, start="2027-03-10 08:00")
+    html = as_persona("nurse_on_team").get("/ward/").text
+    assert "Wed 10 Mar, 16:00 EST" in card(html, dose(course, 2))
+    assert "Thu 11 Mar, 00:00 GMT" in card(html, dose(other, 3))
+
+
+def test_each_dose_has_a_record_button_back_to_the_shift(as_persona, course):
+    html = as_persona("nurse_on_team").get("/ward/").text
+    for number in (1, 2):
+        pk = dose(course, number).pk
+        assert f'href="/doses/{pk}/record/?from=shift"' in card(html, dose(course, number))
+
+
+def test_iv_doses_get_a_pre_dose_check_link_and_sc_doses_do_not(as_persona, personas, course):
+    # SC at 09:00 New York is 14:00 UTC; its 4 h window closes at 18:00 UTC.
+    sc = make_course(personas.patient, slug="sc-5on2off", start="2027-03-10 09:00")
+    response = as_persona("nurse_on_team").get("/ward/")
+    iv_card = card(response.text, dose(course, 2))
+    sc_card = card(response.text, dose(sc, 1))
+    assert f'href="/doses/{dose(course, 2).pk}/check/?from=shift"' in iv_card
+    assert f'href="/doses/{dose(sc, 1).pk}/record/?from=shift"' in sc_card
+    assert "/check/" not in sc_card
+
+
+def test_the_admin_sees_doses_without_record_buttons(as_persona, course):
+    response = as_persona("admin").get("/ward/")
+    assert response.context["can_record"] is False
+    assert numbers(response.context["due"]) == [(course.pk, 2), (course.pk, 3)]
+    assert "/record/" not in card(response.text, dose(course, 2))
+
+
+@pytest.mark.parametrize(
+    "query, hours, due",
+    [
+        ("?hours=8", 8, [2]),
+        ("?hours=12", 12, [2, 3]),
+        ("?hours=24", 24, [2, 3, 4]),
+        ("", 12, [2, 3]),
+        ("?hours=abc", 12, [2, 3]),
+        ("?hours=5", 12, [2, 3]),
+        ("?hours=", 12, [2, 3]),
+        ("?hours=-12", 12, [2, 3]),
+    ],
+)
+def test_the_window_ahead_is_8_12_or_24_hours(as_persona, course, query, hours, due):
+    # At 18:00Z: dose 2 (21:00Z) is within 8 h, dose 3 (05:00Z) within 12 h, dose 4 within 24 h.
+    response = as_persona("nurse_on_team").get(f"/ward/{query}")
+    assert response.status_code == 200
+    assert response.context["hours"] == hours
+    assert [d.dose_in_course for d in response.context["due"]] == due
+    assert f"Due in the next {hours} hours" in response.text
+    assert numbers(response.context["overdue"]) == [(course.pk, 1)]
+
+
+def test_a_recorded_dose_leaves_due_and_appears_under_recent(as_persona, personas, course):
+    nurse = personas.nurse_on_team
+    record_dose(dose(course, 2), by=nurse, outcome="held", hold_reason="hypotension")
+    response = as_persona("nurse_on_team").get("/ward/")
+    assert numbers(response.context["due"]) == [(course.pk, 3)]
+    assert [r.dose for r in response.context["recent"]] == [dose(course, 2)]
+    recent = response.text.split('id="recent-heading"')[1]
+    assert "Dose 2 (cycle 1, dose 2)" in recent
+    assert "Systolic BP below 90 mmHg" in recent
+    assert f'id="dose-{dose(course, 2).pk}"' not in response.text
+
+
+def test_a_dose_of_a_cancelled_course_is_not_listed(as_persona, personas, course):
+    # Cancelling leaves dose 1 (past) scheduled; only the course status keeps it off the list.
+    course.cancel(by=personas.clinician_on_team, reason="entered by mistake")
+    assert dose(course, 1).status == "scheduled"
+    response = as_persona("nurse_on_team").get("/ward/")
+    assert response.context["overdue"] == []
+    assert response.context["due"] == []
+    assert f'id="dose-{dose(course, 1).pk}"' not in response.text
+
+
+def test_the_latest_pre_dose_check_is_shown_on_the_card(as_persona, personas, course):
+    record_check(
+        dose(course, 2),
+        by=personas.nurse_on_team,
+        decision="give",
+        decision_note="asymptomatic, clinician aware",
+        **{**NORMAL, "systolic_bp": 85},
+    )
+    html = card(as_persona("nurse_on_team").get("/ward/").text, dose(course, 2))
+    assert "hold suggested" in html
+    assert "Systolic BP &lt; 90 mmHg" in html
+    assert "decision: give the dose" in html
+
+
+# Queries.
+
+
+def shift_queries(client, url="/ward/"):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def add_patient_with_course(personas, slug, start, check=True):
+    """Another patient on the nurse's team, in Paris, with a course and a check on dose 2."""
+    patient = PatientFactory(care_team=[personas.nurse_on_team], time_zone="Europe/Paris")
+    course = make_course(patient, slug=slug, start=start)
+    if check:
+        record_check(dose(course, 2), by=personas.nurse_on_team, decision="give", **NORMAL)
+    return course
+
+
+def test_the_shift_page_runs_the_same_queries_however_many_courses(as_persona, personas, course):
+    client = as_persona("nurse_on_team")
+    record_check(dose(course, 2), by=personas.nurse_on_team, decision="give", **NORMAL)
+    one, one_count = shift_queries(client, "/ward/?hours=24")
+    assert (len(one.context["overdue"]), len(one.context["due"])) == (1, 3)
+    add_patient_with_course(personas, "hd-iv-label", "2027-03-10 12:00")
+    add_patient_with_course(personas, "hd-iv-q8h-15", "2027-03-10 14:00")
+    record_check(dose(course, 3), by=personas.nurse_on_team, decision="give", **NORMAL)
+    three, three_count = shift_queries(client, "/ward/?hours=24")
+    assert (len(three.context["overdue"]), len(three.context["due"])) == (3, 9)
+    assert three.text.count("no hold rule fired") == 4
+    assert three_count == one_count
+
+
+def test_recent_records_do_not_add_a_query_each(as_persona, personas, course):
+    client = as_persona("nurse_on_team")
+    nurse = personas.nurse_on_team
+    record_given(dose(course, 1), nurse, now=dose(course, 1).planned_at)
+    one, one_count = shift_queries(client)
+    assert len(one.context["recent"]) == 1
+    for slug, start in (("hd-iv-label", "2027-03-10 08:00"), ("hd-iv-q8h-15", "2027-03-10 09:00")):
+        other = add_patient_with_course(personas, slug, start, check=False)
+        first = other.doses.get(dose_in_course=1)
+        record_given(first, nurse, now=first.planned_at)
+    with CaptureQueriesContext(connection) as queries:
+        three = client.get("/ward/")
+    assert len(three.context["recent"]) == 3
+    assert len(queries) == one_count
