@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -54,3 +55,22 @@ def as_persona(client, personas):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def shipped_data(db):
+    """The templates and hold rules the migrations ship.
+
+    Transactional tests (browser, concurrency) flush the tables, and with them
+    what data migrations wrote, for the tests that follow.
+    """
+    from regimens.models import RegimenTemplate
+    from tracker.ward.models import HoldRule
+
+    templates = import_module("regimens.migrations.0002_shipped_templates").TEMPLATES
+    settings = import_module("regimens.migrations.0005_retreatment_gap_and_overdue_windows")
+    for fields in templates:
+        RegimenTemplate.objects.update_or_create(
+            slug=fields["slug"], defaults={**fields, **settings.SETTINGS.get(fields["slug"], {})}
+        )
+    import_module("tracker.ward.migrations.0002_label_hold_rules").add_rules(HoldRule)

@@ -75,6 +75,17 @@ def make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00", by=None, 
     )
 
 
+# Pre-dose observations that fire none of the shipped hold rules.
+NORMAL_OBSERVATIONS = {
+    "systolic_bp": 120,
+    "heart_rate": 80,
+    "temperature_c": Decimal("37.0"),
+    "spo2": 97,
+    "mental_status": "normal",
+    "on_pressors": False,
+}
+
+
 def record_given(dose, by, **fields):
     """Record `dose` as given at its planned time, by `by`, through the real service."""
     from tracker.ward.recording import record_dose

@@ -82,35 +82,6 @@ def tablet_without_javascript(browser, live_server):
     assert errors == []
 
 
-@pytest.fixture
-def shipped_data(db):
-    """The templates and hold rules the migrations ship, which transactional tests flush."""
-    from importlib import import_module
-
-    from regimens.models import RegimenTemplate
-    from tracker.ward.models import HoldRule
-
-    templates = import_module("regimens.migrations.0002_shipped_templates").TEMPLATES
-    ward = import_module("regimens.migrations.0005_retreatment_gap_and_overdue_windows")
-    for fields in templates:
-        RegimenTemplate.objects.update_or_create(
-            slug=fields["slug"], defaults={**fields, **ward.SETTINGS.get(fields["slug"], {})}
-        )
-    rules = import_module("tracker.ward.migrations.0002_label_hold_rules").RULES
-    for order, (measure, comparison, threshold, reason, source, active) in enumerate(rules):
-        HoldRule.objects.get_or_create(
-            measure=measure,
-            comparison=comparison,
-            threshold=threshold,
-            defaults={
-                "hold_reason": reason,
-                "source": source,
-                "is_active": active,
-                "order": order,
-            },
-        )
-
-
 def sign_in(page, username, password):
     page.goto("/login/")
     page.get_by_label("Username").fill(username)

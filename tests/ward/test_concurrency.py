@@ -6,7 +6,6 @@ path is tested on both databases by handing record_dose a stale copy of the dose
 """
 
 import functools
-import importlib
 import threading
 import time
 from unittest import mock
@@ -14,13 +13,11 @@ from unittest import mock
 import pytest
 from django.db import connection, transaction
 
-from regimens.models import Dose, RegimenTemplate
+from regimens.models import Dose
 from tests.factories import PatientFactory, make_course, make_user, record_given
 from tracker.accounts.roles import Role
 from tracker.ward.models import Administration
 from tracker.ward.recording import RecordRefused, record_dose
-
-SHIPPED = importlib.import_module("regimens.migrations.0002_shipped_templates")
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -28,13 +25,6 @@ on_postgresql = pytest.mark.skipif(
 )
 # Committed data, so the threads' own connections can see it.
 transactional = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def shipped_templates(db):
-    """The shipped templates, which an earlier transactional test's flush removes."""
-    for fields in SHIPPED.TEMPLATES:
-        RegimenTemplate.objects.update_or_create(slug=fields["slug"], defaults=fields)
 
 
 @pytest.fixture
@@ -101,9 +91,7 @@ def assert_one_given_record(dose, by):
 
 @on_postgresql
 @transactional
-def test_the_second_nurse_waits_for_the_first_and_is_told_it_is_recorded(
-    shipped_templates, nurses
-):
+def test_the_second_nurse_waits_for_the_first_and_is_told_it_is_recorded(shipped_data, nurses):
     first, second = nurses
     dose = make_course(PatientFactory()).doses.order_by("dose_in_course").first()
     start, first_holds_the_lock = threading.Barrier(2), threading.Event()
@@ -141,7 +129,7 @@ def test_the_second_nurse_waits_for_the_first_and_is_told_it_is_recorded(
 
 @on_postgresql
 @transactional
-def test_it_lets_only_one_of_two_simultaneous_records_win(shipped_templates, nurses):
+def test_it_lets_only_one_of_two_simultaneous_records_win(shipped_data, nurses):
     doses = list(make_course(PatientFactory()).doses.order_by("dose_in_course")[:5])
     for dose in doses:
         start = threading.Barrier(2)

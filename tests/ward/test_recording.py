@@ -6,7 +6,13 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from regimens.models import Dose
-from tests.factories import PatientFactory, make_course, make_user, record_given
+from tests.factories import (
+    NORMAL_OBSERVATIONS,
+    PatientFactory,
+    make_course,
+    make_user,
+    record_given,
+)
 from tracker.accounts.roles import Role
 from tracker.ward.models import Administration, HoldRule, PreDoseCheck
 from tracker.ward.recording import (
@@ -24,14 +30,7 @@ pytestmark = pytest.mark.django_db
 FIRST_DOSE_AT = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
 BEFORE_START = "2027-03-10 12:00Z"
 
-NORMAL = {
-    "systolic_bp": 120,
-    "heart_rate": 80,
-    "temperature_c": Decimal("37.0"),
-    "spo2": 97,
-    "mental_status": "normal",
-    "on_pressors": False,
-}
+NORMAL = NORMAL_OBSERVATIONS
 
 
 @pytest.fixture

@@ -36,6 +36,17 @@ def _locked(dose: Dose) -> Dose:
     return Dose.objects.select_for_update().select_related("course__patient").get(pk=dose.pk)
 
 
+def _locked_recordable(dose: Dose) -> Dose:
+    """The dose, locked, if it may take a new record; else RecordRefused saying why."""
+    dose = _locked(dose)
+    if dose.is_recorded:
+        raise RecordRefused(_already_recorded(dose))
+    refusal = dose.refusal_to_record()
+    if refusal:
+        raise RecordRefused(refusal)
+    return dose
+
+
 def _already_recorded(dose: Dose) -> str:
     existing = dose.administrations.active().select_related("recorded_by").first()
     if existing is None:
@@ -109,12 +120,7 @@ def record_dose(dose: Dose, *, by, now=None, **fields) -> Administration:
     hold_reason or not_given_reason with reason_note, notes and pre_dose_check.
     """
     now = now or timezone.now()
-    dose = _locked(dose)
-    if dose.is_recorded:
-        raise RecordRefused(_already_recorded(dose))
-    refusal = dose.refusal_to_record()
-    if refusal:
-        raise RecordRefused(refusal)
+    dose = _locked_recordable(dose)
     outcome = Outcome(fields["outcome"])
     return _save_record(dose, by=by, fields=fields, now=now, reason=f"Recorded as {outcome.label}")
 
@@ -189,12 +195,7 @@ def record_check(dose: Dose, *, by, decision: str, hold_reason: str = "", now=No
     Returns (check, administration or None).
     """
     now = now or timezone.now()
-    dose = _locked(dose)
-    if dose.is_recorded:
-        raise RecordRefused(_already_recorded(dose))
-    refusal = dose.refusal_to_record()
-    if refusal:
-        raise RecordRefused(refusal)
+    dose = _locked_recordable(dose)
     check = PreDoseCheck(dose=dose, recorded_by=by, decision=decision, taken_at=now, **values)
     fired = check.evaluate(HoldRule.objects.active())
     if check.went_against_suggestion and not check.decision_note.strip():

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from regimens.models import Dose
-from tests.factories import make_course, record_given
+from tests.factories import record_given
 from tracker.ward.models import Administration, PreDoseCheck
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +21,6 @@ OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from regimens.models import Dose
-from tests.factories import make_course, record_given
+from tests.factories import NORMAL_OBSERVATIONS, record_given
 from tracker.ward.models import Administration
 from tracker.ward.recording import record_check
 
@@ -19,25 +19,13 @@ IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 RECORDERS = ["nurse_on_team", "clinician_on_team"]
 NOT_RECORDERS = ["the_patient", "admin"]
-NORMAL = {
-    "systolic_bp": 120,
-    "heart_rate": 80,
-    "temperature_c": Decimal("37.0"),
-    "spo2": 97,
-    "mental_status": "normal",
-    "on_pressors": False,
-}
+NORMAL = NORMAL_OBSERVATIONS
 
 
 @pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 @pytest.fixture

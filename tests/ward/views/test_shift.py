@@ -1,14 +1,13 @@
 """The shift page: overdue and due doses of my patients, on each patient's clock."""
 
 import re
-from decimal import Decimal
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import PatientFactory, make_course, record_given
+from tests.factories import NORMAL_OBSERVATIONS, PatientFactory, make_course, record_given
 from tracker.ward.recording import record_check, record_dose
 
 pytestmark = pytest.mark.django_db
@@ -18,25 +17,13 @@ pytestmark = pytest.mark.django_db
 # At 18:00Z dose 1 is overdue (its 1 h window closed at 14:00Z).
 NOW = "2027-03-10 18:00Z"
 STAFF = ["nurse_on_team", "nurse_off_team", "clinician_on_team", "clinician_off_team", "admin"]
-NORMAL = {
-    "systolic_bp": 120,
-    "heart_rate": 80,
-    "temperature_c": Decimal("37.0"),
-    "spo2": 97,
-    "mental_status": "normal",
-    "on_pressors": False,
-}
+NORMAL = NORMAL_OBSERVATIONS
 
 
 @pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 def dose(course, number):

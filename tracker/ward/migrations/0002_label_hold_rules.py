@@ -48,8 +48,7 @@ GRANTS = {
 }
 
 
-def ship_rules(apps, schema_editor):
-    HoldRule = apps.get_model("ward", "HoldRule")
+def add_rules(HoldRule):
     for order, (measure, comparison, threshold, reason, source, active) in enumerate(RULES):
         HoldRule.objects.get_or_create(
             measure=measure,
@@ -62,6 +61,10 @@ def ship_rules(apps, schema_editor):
                 "order": order,
             },
         )
+
+
+def ship_rules(apps, schema_editor):
+    add_rules(apps.get_model("ward", "HoldRule"))
     grant(apps, GRANTS)
 
 
