@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
-from tracker.lib.admin import ReasonedHistoryAdmin
+from tracker.lib.admin import ReadOnlyInline, ReasonedHistoryAdmin
 from tracker.ward.admin import AdministrationInline
 
 
@@ -38,7 +38,7 @@ class RegimenTemplateAdmin(ReasonedHistoryAdmin):
     ]
 
 
-class DoseInline(admin.TabularInline):
+class DoseInline(ReadOnlyInline):
     model = Dose
     fields = [
         "dose_in_course",
@@ -49,13 +49,6 @@ class DoseInline(admin.TabularInline):
         "status",
         "dst_note",
     ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Course)

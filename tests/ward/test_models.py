@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from tests.factories import PatientFactory, make_course, make_user
+from tests.factories import NORMAL_OBSERVATIONS, PatientFactory, make_course, make_user
 from tracker.accounts.roles import Role
 from tracker.ward.models import HoldRule, PreDoseCheck
 
@@ -98,13 +98,8 @@ def course():
 
 def pre_dose_check(course, **fields):
     values = {
+        **NORMAL_OBSERVATIONS,
         "dose": course.doses.get(dose_in_course=1),
-        "systolic_bp": 120,
-        "heart_rate": 80,
-        "temperature_c": Decimal("37.0"),
-        "spo2": 97,
-        "mental_status": "normal",
-        "on_pressors": False,
         "decision": "give",
         "recorded_by": make_user(Role.NURSE),
     }

@@ -1,6 +1,7 @@
 """Admin pieces shared by the apps: every change to reference data says why."""
 
 from django import forms
+from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -19,3 +20,17 @@ class ReasonedHistoryAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"]
         super().save_model(request, obj, form, change)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown inside their parent, linked, never added or deleted there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False

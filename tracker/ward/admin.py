@@ -8,12 +8,16 @@ A wrong record is corrected there ("entered in error"), never edited or deleted.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.lib.admin import ReasonedHistoryAdmin
+from tracker.lib.admin import ReadOnlyInline, ReasonedHistoryAdmin
 from tracker.ward.models import Administration, HoldRule, PreDoseCheck
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Viewable with its history; no adding, changing or deleting."""
+    """A dose's record or check: viewable with its history; no adding, changing or deleting."""
+
+    @admin.display(description="MRN", ordering="dose__course__patient__mrn")
+    def patient_mrn(self, obj):
+        return obj.dose.course.patient.mrn
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -54,10 +58,6 @@ class AdministrationAdmin(ReadOnlyAdmin):
     search_fields = ["dose__course__patient__mrn", "dose__course__patient__family_name"]
     date_hierarchy = "recorded_at"
 
-    @admin.display(description="MRN", ordering="dose__course__patient__mrn")
-    def patient_mrn(self, record):
-        return record.dose.course.patient.mrn
-
 
 @admin.register(PreDoseCheck)
 class PreDoseCheckAdmin(ReadOnlyAdmin):
@@ -76,19 +76,8 @@ class PreDoseCheckAdmin(ReadOnlyAdmin):
     search_fields = ["dose__course__patient__mrn", "dose__course__patient__family_name"]
     date_hierarchy = "taken_at"
 
-    @admin.display(description="MRN", ordering="dose__course__patient__mrn")
-    def patient_mrn(self, check):
-        return check.dose.course.patient.mrn
 
-
-class AdministrationInline(admin.TabularInline):
+class AdministrationInline(ReadOnlyInline):
     model = Administration
     fk_name = "dose"
     fields = ["outcome", "given_at", "amount_iu", "hold_reason", "not_given_reason", "state"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
