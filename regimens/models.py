@@ -104,6 +104,14 @@ class RegimenTemplate(models.Model):
             "e.g. 49 (7 weeks) for high-dose IV. Empty for no limit."
         ),
     )
+    thyroid_every_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "TSH is due before each course; also every this many days during it "
+            "(e.g. 42 for long subcutaneous regimens). Empty for before each course only."
+        ),
+    )
     notes = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 

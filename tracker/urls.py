@@ -23,5 +23,8 @@ urlpatterns = [
     path("patients/<int:pk>/edit/", patient_views.patient_edit, name="patient-edit"),
     path("", include("regimens.urls")),
     path("", include("tracker.ward.urls")),
+    path("", include("tracker.symptoms.urls")),
+    path("", include("tracker.thyroid.urls")),
+    path("", include("tracker.alerts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,105 @@
+"""Alerts to a patient's care team: they stay open until someone acknowledges them."""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class AlertQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def visible_to(self, user):
+        from tracker.patients.models import Patient
+
+        return self.filter(patient__in=Patient.objects.visible_to(user))
+
+
+class Alert(models.Model):
+    class Trigger(models.TextChoices):
+        STAFF_GRADE = "staff_grade", "Staff-graded side effect of grade 3 or more"
+        PATIENT_ANSWER = "patient_answer", "Patient answer of 3 or more"
+        THYROID = "thyroid", "Thyroid result out of range"
+
+    patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="alerts")
+    trigger = models.CharField(max_length=16, choices=Trigger)
+    text = models.CharField(max_length=300)
+    symptom_report = models.ForeignKey(
+        "symptoms.SymptomReport", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    adverse_event = models.ForeignKey(
+        "symptoms.AdverseEvent", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    thyroid_result = models.ForeignKey(
+        "thyroid.ThyroidResult", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["patient", "acknowledged_at"], name="alert_patient_open_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="alert_acknowledged_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        trigger="staff_grade",
+                        adverse_event__isnull=False,
+                        symptom_report__isnull=True,
+                        thyroid_result__isnull=True,
+                    )
+                    | models.Q(
+                        trigger="patient_answer",
+                        symptom_report__isnull=False,
+                        adverse_event__isnull=True,
+                        thyroid_result__isnull=True,
+                    )
+                    | models.Q(
+                        trigger="thyroid",
+                        thyroid_result__isnull=False,
+                        adverse_event__isnull=True,
+                        symptom_report__isnull=True,
+                    )
+                ),
+                name="alert_one_source_for_its_trigger",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+    @transaction.atomic
+    def acknowledge(self, *, by, note: str = "") -> bool:
+        """Close the alert; False if someone else already had (theirs stands)."""
+        alert = Alert.objects.select_for_update().get(pk=self.pk)
+        if not alert.is_open:
+            return False
+        alert.acknowledged_by, alert.acknowledged_at = by, timezone.now()
+        alert.acknowledgement_note = note.strip()
+        alert._change_reason, alert._history_user = "Acknowledged", by
+        alert.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement_note"])
+        self.acknowledged_by, self.acknowledged_at = alert.acknowledged_by, alert.acknowledged_at
+        self.acknowledgement_note = alert.acknowledgement_note
+        return True

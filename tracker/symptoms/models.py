@@ -1,0 +1,268 @@
+"""Side effects: what patients report (PRO-CTCAE items) and what staff grade (CTCAE terms).
+
+Both kinds of entry link to a dose, so a symptom can be read against the dose
+before it.  The reference data (CTCAE terms with their grade texts, PRO-CTCAE
+items with the attributes each asks) is loaded by migrations and versioned.
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Attribute(models.TextChoices):
+    """PRO-CTCAE attributes, in the order the items ask them."""
+
+    FREQUENCY = "frequency", "Frequency"
+    SEVERITY = "severity", "Severity"
+    INTERFERENCE = "interference", "Interference"
+    PRESENCE = "presence", "Presence"
+
+
+# The standard PRO-CTCAE wording of each 0–4 answer (clinical-facts §3.2).
+SCALES = {
+    Attribute.FREQUENCY: ["Never", "Rarely", "Occasionally", "Frequently", "Almost constantly"],
+    Attribute.SEVERITY: ["None", "Mild", "Moderate", "Severe", "Very severe"],
+    Attribute.INTERFERENCE: ["Not at all", "A little bit", "Somewhat", "Quite a bit", "Very much"],
+    Attribute.PRESENCE: ["No", "Yes"],
+}
+
+QUESTIONS = {
+    Attribute.FREQUENCY: "How often did you have {item}?",
+    Attribute.SEVERITY: "What was the severity of your {item} at its worst?",
+    Attribute.INTERFERENCE: "How much did {item} interfere with your usual or daily activities?",
+    Attribute.PRESENCE: "Did you have any {item}?",
+}
+
+GRADES = range(1, 6)
+
+
+class CtcaeTerm(models.Model):
+    """One CTCAE term in one version, with the text of each grade it defines."""
+
+    version = models.CharField(max_length=8, help_text="CTCAE version, e.g. 5.0.")
+    term = models.CharField(max_length=120)
+    category = models.CharField(max_length=120, help_text="System organ class.")
+    grade_1 = models.TextField(blank=True)
+    grade_2 = models.TextField(blank=True)
+    grade_3 = models.TextField(blank=True)
+    grade_4 = models.TextField(blank=True, help_text="Empty where the term has no grade 4.")
+    grade_5 = models.TextField(blank=True, help_text="Empty where the term has no grade 5.")
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "term"], name="ctcae_term_once_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.term} (CTCAE v{self.version})"
+
+    def grade_text(self, grade: int) -> str:
+        return getattr(self, f"grade_{grade}", "") if grade in GRADES else ""
+
+    def grades(self) -> list[tuple[int, str]]:
+        """The grades this term defines, with their texts."""
+        return [(grade, self.grade_text(grade)) for grade in GRADES if self.grade_text(grade)]
+
+
+class ProSymptom(models.Model):
+    """A symptom patients can report: one PRO-CTCAE item and the attributes it asks."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80, help_text="As the patient sees it, e.g. Nausea.")
+    item = models.CharField(max_length=120, help_text="PRO-CTCAE item wording, lower case.")
+    asks_frequency = models.BooleanField(default=False)
+    asks_severity = models.BooleanField(default=False)
+    asks_interference = models.BooleanField(default=False)
+    asks_presence = models.BooleanField(default=False)
+    ctcae_term = models.CharField(
+        max_length=120, blank=True, help_text="The CTCAE term staff grade it with, if any."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(asks_presence=True)
+                    & models.Q(asks_frequency=False, asks_severity=False, asks_interference=False)
+                )
+                | (
+                    models.Q(asks_presence=False)
+                    & (
+                        models.Q(asks_frequency=True)
+                        | models.Q(asks_severity=True)
+                        | models.Q(asks_interference=True)
+                    )
+                ),
+                name="pro_symptom_asks_presence_or_scales",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def attributes(self) -> list[Attribute]:
+        return [a for a in Attribute if getattr(self, f"asks_{a.value}")]
+
+    def question(self, attribute: Attribute) -> str:
+        return QUESTIONS[attribute].format(item=self.item)
+
+
+class EntryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=EntryState.ACTIVE)
+
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def visible_to(self, user):
+        from tracker.patients.models import Patient
+
+        return self.filter(patient__in=Patient.objects.visible_to(user))
+
+
+class EntryState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+def zero_to_four(name):
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{name}__isnull": True})
+        | models.Q(**{f"{name}__gte": 0, f"{name}__lte": 4}),
+        name=f"report_{name}_0_to_4",
+    )
+
+
+class SymptomReport(models.Model):
+    """A patient's report of one symptom, linked to a dose."""
+
+    patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="symptom_reports")
+    symptom = models.ForeignKey(ProSymptom, models.PROTECT, related_name="reports")
+    dose = models.ForeignKey(
+        "regimens.Dose", models.PROTECT, null=True, blank=True, related_name="symptom_reports"
+    )
+    linked_automatically = models.BooleanField(
+        default=True, help_text="Linked to the dose given most recently before the onset."
+    )
+    onset_at = models.DateTimeField()
+    frequency = models.PositiveSmallIntegerField(null=True, blank=True)
+    severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    interference = models.PositiveSmallIntegerField(null=True, blank=True)
+    present = models.BooleanField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+    reviewed_grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The CTCAE grade a clinician gives this report."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=EntryState, default=EntryState.ACTIVE)
+    error_reason = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-onset_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "onset_at"], name="report_patient_onset_idx")]
+        constraints = [
+            zero_to_four("frequency"),
+            zero_to_four("severity"),
+            zero_to_four("interference"),
+            models.CheckConstraint(
+                condition=models.Q(reviewed_grade__isnull=True)
+                | models.Q(reviewed_grade__gte=0, reviewed_grade__lte=5),
+                name="report_reviewed_grade_0_to_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="active") | ~models.Q(error_reason=""),
+                name="report_error_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.symptom} reported {self.onset_at:%d %b %Y %H:%M}"
+
+    def answers(self) -> list[tuple[Attribute, int, str]]:
+        """(attribute, value, words) for each attribute answered."""
+        result = []
+        for attribute in self.symptom.attributes():
+            value = getattr(self, attribute.value)
+            if attribute == Attribute.PRESENCE and value is not None:
+                value = int(value)
+            if value is not None:
+                result.append((attribute, value, SCALES[attribute][value]))
+        return result
+
+    @property
+    def worst(self) -> int:
+        """The highest frequency or severity answer, which the alert rule reads."""
+        return max((v for v in (self.frequency, self.severity) if v is not None), default=0)
+
+
+class AdverseEvent(models.Model):
+    """A side effect graded by staff with a CTCAE term."""
+
+    class Attribution(models.TextChoices):
+        UNRELATED = "unrelated", "Unrelated"
+        UNLIKELY = "unlikely", "Unlikely"
+        POSSIBLE = "possible", "Possible"
+        PROBABLE = "probable", "Probable"
+        DEFINITE = "definite", "Definite"
+
+    patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="adverse_events")
+    term = models.ForeignKey(CtcaeTerm, models.PROTECT, related_name="events")
+    ctcae_version = models.CharField(max_length=8)
+    grade = models.PositiveSmallIntegerField()
+    onset_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    attribution = models.CharField(max_length=10, choices=Attribution)
+    dose = models.ForeignKey(
+        "regimens.Dose", models.PROTECT, null=True, blank=True, related_name="adverse_events"
+    )
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=16, choices=EntryState, default=EntryState.ACTIVE)
+    error_reason = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-onset_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "onset_at"], name="event_patient_onset_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=5), name="event_grade_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True)
+                | models.Q(resolved_at__gte=models.F("onset_at")),
+                name="event_resolves_after_onset",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="active") | ~models.Q(error_reason=""),
+                name="event_error_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.term.term} grade {self.grade}"
+
+    @property
+    def grade_text(self) -> str:
+        return self.term.grade_text(self.grade)

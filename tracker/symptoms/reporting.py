@@ -1,0 +1,152 @@
+"""Saving side effects: patient reports and staff-graded entries, each with its dose and alerts."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.alerts.rules import alert_for_event, alert_for_report
+from tracker.symptoms.models import SCALES, AdverseEvent, Attribute, SymptomReport
+from tracker.ward.models import Administration
+
+
+class EntryRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def dose_given_before(patient, onset):
+    """The dose given most recently before `onset`, by its active given record; else None."""
+    record = (
+        Administration.objects.active()
+        .filter(
+            outcome=Administration.Outcome.GIVEN,
+            dose__course__patient=patient,
+            given_at__lte=onset,
+        )
+        .select_related("dose")
+        .order_by("-given_at")
+        .first()
+    )
+    return record.dose if record else None
+
+
+def clean_answers(symptom, answers: dict) -> dict:
+    """Every attribute the item asks, each 0–4 (presence yes/no).
+
+    PRO-CTCAE branching: a frequency of "Never" scores the other attributes 0.
+    """
+    cleaned = {}
+    for attribute in symptom.attributes():
+        value = answers.get(attribute.value)
+        if attribute == Attribute.PRESENCE:
+            if value not in (True, False):
+                raise EntryRefused(f"Answer: {symptom.question(attribute)}")
+            cleaned["present"] = value
+            continue
+        if cleaned.get("frequency") == 0:
+            value = 0
+        if value not in range(len(SCALES[attribute])):
+            raise EntryRefused(f"Answer: {symptom.question(attribute)}")
+        cleaned[attribute.value] = value
+    return cleaned
+
+
+def _check_onset(onset, now):
+    if onset > now + timedelta(minutes=5):
+        raise EntryRefused("The time it started is in the future.")
+
+
+@transaction.atomic
+def report_symptom(patient, symptom, *, by, answers: dict, onset_at=None, note="", now=None):
+    """Save a patient's report, linked to the dose given most recently before its onset."""
+    now = now or timezone.now()
+    onset_at = onset_at or now
+    _check_onset(onset_at, now)
+    report = SymptomReport(
+        patient=patient,
+        symptom=symptom,
+        onset_at=onset_at,
+        note=note.strip(),
+        reported_by=by,
+        dose=dose_given_before(patient, onset_at),
+        linked_automatically=True,
+        **clean_answers(symptom, answers),
+    )
+    report._change_reason, report._history_user = "Reported", by
+    report.save()
+    alert_for_report(report)
+    return report
+
+
+@transaction.atomic
+def change_report(report, *, by, onset_at, note: str, dose="auto", now=None):
+    """The patient corrects when it started, the note, or the dose it belongs to.
+
+    dose="auto" links it again by the rule; None unlinks it; a Dose links to it.
+    """
+    now = now or timezone.now()
+    _check_onset(onset_at, now)
+    report.onset_at, report.note = onset_at, note.strip()
+    if dose == "auto":
+        report.dose, report.linked_automatically = (
+            dose_given_before(report.patient, onset_at),
+            True,
+        )
+    else:
+        report.dose, report.linked_automatically = dose, False
+    report._change_reason, report._history_user = "Changed by the patient", by
+    report.save()
+    return report
+
+
+@transaction.atomic
+def review_report(report, *, by, grade: int, now=None):
+    """A clinician's CTCAE grade for a patient's report (0: not an adverse event)."""
+    if grade not in range(6):
+        raise EntryRefused("Choose a grade from 0 to 5.")
+    report.reviewed_grade, report.reviewed_by = grade, by
+    report.reviewed_at = now or timezone.now()
+    report._change_reason, report._history_user = f"Reviewed: grade {grade}", by
+    report.save(update_fields=["reviewed_grade", "reviewed_by", "reviewed_at"])
+    return report
+
+
+@transaction.atomic
+def record_event(
+    patient,
+    term,
+    *,
+    by,
+    grade: int,
+    onset_at,
+    attribution,
+    resolved_at=None,
+    dose="auto",
+    note="",
+    now=None,
+):
+    """A staff CTCAE entry; a grade the term does not define is refused."""
+    now = now or timezone.now()
+    _check_onset(onset_at, now)
+    if not term.grade_text(grade):
+        raise EntryRefused(f"{term.term} has no grade {grade} in CTCAE v{term.version}.")
+    if resolved_at and resolved_at < onset_at:
+        raise EntryRefused("It cannot resolve before it started.")
+    event = AdverseEvent(
+        patient=patient,
+        term=term,
+        ctcae_version=term.version,
+        grade=grade,
+        onset_at=onset_at,
+        resolved_at=resolved_at,
+        attribution=attribution,
+        dose=dose_given_before(patient, onset_at) if dose == "auto" else dose,
+        note=note.strip(),
+        recorded_by=by,
+    )
+    event._change_reason, event._history_user = "Recorded", by
+    event.save()
+    alert_for_event(event)
+    return event

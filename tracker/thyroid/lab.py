@@ -1,0 +1,192 @@
+"""Thyroid tests as numbers: units, exact conversions, flags, interpretation and due dates.
+
+No database here.  Ranges and codes come from clinical-facts §4; every result
+also stores the lab's own range, which is what its flag is read against.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Test(StrEnum):
+    TSH = "tsh"
+    FREE_T4 = "ft4"
+    FREE_T3 = "ft3"
+    ANTI_TPO = "tpo"
+
+
+class Flag(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str  # UCUM, as FHIR wants it
+    label: str
+    per_canonical: Decimal  # how many of this unit make one canonical unit
+    loinc: str
+    default_range: tuple[Decimal, Decimal] | None
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    name: str
+    units: dict[str, Unit]  # the first is the canonical unit
+
+    @property
+    def canonical(self) -> str:
+        return next(iter(self.units))
+
+
+D = Decimal
+TESTS = {
+    Test.TSH: TestSpec(
+        "TSH",
+        {"mIU/L": Unit("m[IU]/L", "mIU/L", D(1), "3016-3", (D("0.4"), D("4.5")))},
+    ),
+    Test.FREE_T4: TestSpec(
+        "Free T4",
+        {
+            "ng/dL": Unit("ng/dL", "ng/dL", D(1), "3024-7", (D("0.8"), D("1.8"))),
+            "pmol/L": Unit("pmol/L", "pmol/L", D("12.87"), "14920-3", (D("10"), D("23"))),
+        },
+    ),
+    Test.FREE_T3: TestSpec(
+        "Free T3",
+        {
+            "pg/mL": Unit("pg/mL", "pg/mL", D(1), "3051-0", (D("2.4"), D("4.2"))),
+            "pmol/L": Unit("pmol/L", "pmol/L", D("1.54"), "14928-6", (D("3.7"), D("6.5"))),
+        },
+    ),
+    Test.ANTI_TPO: TestSpec(
+        "Anti-TPO antibodies",
+        {"IU/mL": Unit("[IU]/mL", "IU/mL", D(1), "8099-4", (D("0"), D("34")))},
+    ),
+}
+
+
+class LabError(ValueError):
+    """A unit or test the app does not know; the message is for the user."""
+
+
+def unit_of(test: Test, unit: str) -> Unit:
+    try:
+        return TESTS[Test(test)].units[unit]
+    except (KeyError, ValueError):
+        raise LabError(f"{unit} is not a unit for {test}.") from None
+
+
+def convert(value: Decimal, test: Test, from_unit: str, to_unit: str) -> Decimal:
+    """`value` in another unit, exactly: free T4 ng/dL × 12.87 = pmol/L.
+
+    Decimal arithmetic, never float.  Multiplying is exact; dividing is exact
+    whenever the answer has a finite decimal form, as a value first converted
+    the other way always does, so a round trip gives back what went in.
+    """
+    source, target = unit_of(test, from_unit), unit_of(test, to_unit)
+    if source == target:
+        return value
+    return value / source.per_canonical * target.per_canonical
+
+
+def flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> Flag:
+    """Against the lab's range; a value on a limit is within it."""
+    if low is not None and value < low:
+        return Flag.LOW
+    if high is not None and value > high:
+        return Flag.HIGH
+    return Flag.NORMAL
+
+
+INTERPRETATIONS = {
+    (Flag.HIGH, Flag.LOW): "Overt primary hypothyroidism (TSH high, free T4 low).",
+    (Flag.HIGH, Flag.NORMAL): "Subclinical hypothyroidism (TSH high, free T4 normal).",
+    (Flag.LOW, Flag.HIGH): "Overt hyperthyroidism / thyrotoxicosis (TSH low, free T4 high).",
+    (Flag.LOW, Flag.NORMAL): "Subclinical hyperthyroidism (TSH low, free T4 normal).",
+    (
+        Flag.LOW,
+        Flag.LOW,
+    ): "Possible central hypothyroidism (TSH low, free T4 low): do not rely on TSH alone.",
+    (
+        Flag.NORMAL,
+        Flag.LOW,
+    ): "Possible central hypothyroidism (TSH normal, free T4 low): do not rely on TSH alone.",
+    (
+        Flag.NORMAL,
+        Flag.HIGH,
+    ): "Discordant: free T4 high with a normal TSH. Repeat, and check for assay interference.",
+    (
+        Flag.HIGH,
+        Flag.HIGH,
+    ): "Discordant: TSH and free T4 both high. Repeat, and check for assay interference.",
+    (Flag.NORMAL, Flag.NORMAL): "Euthyroid: TSH and free T4 within range.",
+}
+
+SUGGESTION_ONLY = (
+    " A suggestion from the results alone; IL-2 thyroiditis can pass from "
+    "thyrotoxicosis to hypothyroidism, so read it with the trend."
+)
+
+
+def interpret(tsh: Flag | None, free_t4: Flag | None) -> str:
+    """A suggested reading of a TSH and free T4 pair (clinical-facts §4)."""
+    if tsh is None and free_t4 is None:
+        return ""
+    if free_t4 is None:
+        words = {Flag.HIGH: "high", Flag.LOW: "low", Flag.NORMAL: "within range"}[tsh]
+        return f"TSH {words}; measure free T4 to interpret it."
+    if tsh is None:
+        return "Free T4 without a TSH: measure TSH to interpret it."
+    return INTERPRETATIONS[(tsh, free_t4)] + SUGGESTION_ONLY
+
+
+@dataclass(frozen=True)
+class Due:
+    on: date
+    why: str
+    met_on: date | None  # when a TSH satisfied it, if one did
+
+    def is_overdue(self, today: date) -> bool:
+        return self.met_on is None and today > self.on
+
+
+# A TSH this many days before a due date still counts for it.
+LOOKBACK = timedelta(days=14)
+
+
+def due_checks(
+    courses: list[tuple[date, date]],
+    every_days: list[int | None],
+    tested_on: list[date],
+) -> list[Due]:
+    """When TSH falls due for a patient's courses, and which tests met each.
+
+    `courses` are (first dose, last dose) dates, oldest first, and `every_days`
+    their templates' interval during treatment (None for "before the course
+    only").  The first course's check is the baseline.  A check is met by a TSH
+    from 14 days before it up to the next check.
+    """
+    wanted = []
+    for index, ((first, last), every) in enumerate(zip(courses, every_days, strict=True)):
+        wanted.append(
+            (first, "Baseline, before the first dose" if index == 0 else "Before the course")
+        )
+        step = timedelta(days=every) if every else None
+        day = first + step if step else None
+        while step and day <= last:
+            wanted.append((day, f"Every {every} days during the course"))
+            day += step
+    wanted.sort()
+    tests = sorted(tested_on)
+    result = []
+    for position, (on, why) in enumerate(wanted):
+        until = wanted[position + 1][0] - LOOKBACK if position + 1 < len(wanted) else date.max
+        met = next(
+            (t for t in tests if on - LOOKBACK <= t < max(until, on + timedelta(days=1))), None
+        )
+        result.append(Due(on=on, why=why, met_on=met))
+    return result

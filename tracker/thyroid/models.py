@@ -1,0 +1,108 @@
+"""Thyroid results: each with its unit, the lab's range and the flag read against it."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from tracker.thyroid import lab
+
+
+class ResultQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=ThyroidResult.State.ACTIVE)
+
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def visible_to(self, user):
+        from tracker.patients.models import Patient
+
+        return self.filter(patient__in=Patient.objects.visible_to(user))
+
+    def of(self, test: lab.Test):
+        return self.filter(test=test)
+
+
+class ThyroidResult(models.Model):
+    class TestName(models.TextChoices):
+        TSH = lab.Test.TSH, "TSH"
+        FREE_T4 = lab.Test.FREE_T4, "Free T4"
+        FREE_T3 = lab.Test.FREE_T3, "Free T3"
+        ANTI_TPO = lab.Test.ANTI_TPO, "Anti-TPO antibodies"
+
+    class Flag(models.TextChoices):
+        LOW = lab.Flag.LOW, "Low"
+        NORMAL = lab.Flag.NORMAL, "Normal"
+        HIGH = lab.Flag.HIGH, "High"
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+    patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="thyroid_results")
+    course = models.ForeignKey(
+        "regimens.Course", models.PROTECT, null=True, blank=True, related_name="thyroid_results"
+    )
+    dose = models.ForeignKey(
+        "regimens.Dose", models.PROTECT, null=True, blank=True, related_name="thyroid_results"
+    )
+    test = models.CharField(max_length=4, choices=TestName)
+    value = models.DecimalField(max_digits=10, decimal_places=3)
+    unit = models.CharField(max_length=8)
+    range_low = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    range_high = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    flag = models.CharField(max_length=6, choices=Flag, editable=False)
+    collected_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=16, choices=State, default=State.ACTIVE)
+    error_reason = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-collected_at", "test"]
+        indexes = [
+            models.Index(
+                fields=["patient", "test", "collected_at"], name="thyroid_patient_test_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="thyroid_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(range_low__isnull=True)
+                | models.Q(range_high__isnull=True)
+                | models.Q(range_low__lte=models.F("range_high")),
+                name="thyroid_range_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="active") | ~models.Q(error_reason=""),
+                name="thyroid_error_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_test_display()} {self.value.normalize():f} {self.unit}"
+
+    def save(self, *args, **kwargs):
+        self.flag = lab.flag(self.value, self.range_low, self.range_high)
+        super().save(*args, **kwargs)
+
+    @property
+    def spec(self) -> lab.TestSpec:
+        return lab.TESTS[lab.Test(self.test)]
+
+    @property
+    def loinc(self) -> str:
+        return lab.unit_of(self.test, self.unit).loinc
+
+    @property
+    def is_abnormal(self) -> bool:
+        return self.flag != self.Flag.NORMAL
+
+    def value_in(self, unit: str):
+        return lab.convert(self.value, self.test, self.unit, unit)
