@@ -22,6 +22,20 @@ class ReasonedHistoryAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Clinical records made through the app: viewable with their history, never
+    added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """Rows shown inside their parent, linked, never added or deleted there."""
 

@@ -6,27 +6,17 @@ A wrong record is corrected there ("entered in error"), never edited or deleted.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.lib.admin import ReadOnlyInline, ReasonedHistoryAdmin
+from tracker.lib.admin import ReadOnlyAdmin, ReadOnlyInline, ReasonedHistoryAdmin
 from tracker.ward.models import Administration, HoldRule, PreDoseCheck
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """A dose's record or check: viewable with its history; no adding, changing or deleting."""
+class DoseRecordAdmin(ReadOnlyAdmin):
+    """A dose's record or check: viewable with its history, never edited here."""
 
     @admin.display(description="MRN", ordering="dose__course__patient__mrn")
     def patient_mrn(self, obj):
         return obj.dose.course.patient.mrn
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(HoldRule)
@@ -41,7 +31,7 @@ class HoldRuleAdmin(ReasonedHistoryAdmin):
 
 
 @admin.register(Administration)
-class AdministrationAdmin(ReadOnlyAdmin):
+class AdministrationAdmin(DoseRecordAdmin):
     list_display = [
         "dose",
         "patient_mrn",
@@ -60,7 +50,7 @@ class AdministrationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PreDoseCheck)
-class PreDoseCheckAdmin(ReadOnlyAdmin):
+class PreDoseCheckAdmin(DoseRecordAdmin):
     list_display = [
         "dose",
         "patient_mrn",
