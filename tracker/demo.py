@@ -13,6 +13,9 @@ from regimens.models import RegimenTemplate
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.patients.models import Patient
+from tracker.symptoms.models import CtcaeTerm, ProSymptom
+from tracker.symptoms.reporting import record_event, report_symptom
+from tracker.thyroid.recording import record_result
 from tracker.ward.models import PreDoseCheck
 from tracker.ward.recording import record_check, record_dose
 
@@ -97,7 +100,9 @@ def seed() -> int:
         patient.care_team.set([users[name] for name in spec["care_team"]])
         created += 1
         course = start_demo_course(patient, spec["course"], users["clinician"])
-        record_demo_doses(course, users[spec["care_team"][1]])
+        nurse = users[spec["care_team"][1]]
+        record_demo_doses(course, nurse)
+        record_demo_side_effects(course, nurse, users[spec["login"]])
         created += 1
     return created
 
@@ -151,4 +156,53 @@ def record_demo_doses(course, nurse) -> None:
             given_at=started,
             amount_iu=course.dose_iu,
             given_by=nurse,
+        )
+
+
+def record_demo_side_effects(course, nurse, patient_login) -> None:
+    """Thyroid tests before the course, and side effects after the doses given so far.
+
+    Peter's chills and low blood pressure raise alerts (patient answer 3, staff
+    grade 3); Priya's TSH comes back high (subclinical hypothyroidism).
+    """
+    patient = course.patient
+    first = course.doses.order_by("planned_at").first()
+    collected = first.planned_at - timedelta(hours=20)
+    high_dose = course.template.route == "iv"
+    tsh, free_t4 = ("2.1", "1.2") if high_dose else ("5.6", "1.0")
+    for test, value, unit in (("tsh", tsh, "mIU/L"), ("ft4", free_t4, "ng/dL")):
+        record_result(
+            patient, by=nurse, test=test, value=Decimal(value), unit=unit, collected_at=collected
+        )
+    given = course.doses.filter(status="given").order_by("planned_at")
+    if not given:
+        return
+    onset = given.last().planned_at + timedelta(hours=1, minutes=30)
+    if high_dose:
+        report_symptom(
+            patient,
+            ProSymptom.objects.get(slug="chills"),
+            by=patient_login,
+            answers={"frequency": 3, "severity": 3},
+            onset_at=onset,
+            now=onset,
+        )
+        for term, grade in (("Chills", 2), ("Hypotension", 3)):
+            record_event(
+                patient,
+                CtcaeTerm.objects.get(version="5.0", term=term),
+                by=nurse,
+                grade=grade,
+                onset_at=onset,
+                attribution="probable",
+                now=onset + timedelta(minutes=30),
+            )
+    else:
+        report_symptom(
+            patient,
+            ProSymptom.objects.get(slug="fatigue"),
+            by=patient_login,
+            answers={"severity": 2, "interference": 1},
+            onset_at=onset,
+            now=onset,
         )
