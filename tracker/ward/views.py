@@ -4,6 +4,7 @@ Every form works as a plain POST.  With htmx, the shift page records a dose in
 place: the form opens inside the dose's row and the saved row replaces it.
 """
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from regimens.models import Dose
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
+from tracker.alerts.models import Alert
 from tracker.patients.models import Patient
 from tracker.ward.access import can_record, get_dose_for_user, get_record_for_user
 from tracker.ward.forms import CorrectionForm, PreDoseCheckForm, RecordDoseForm
@@ -48,7 +50,18 @@ def shift_doses(user, now, hours: int):
         .order_by("planned_at", "course__patient__family_name")
     )
     overdue = [dose for dose in doses if dose.is_overdue(now)]
-    return overdue, [dose for dose in doses if not dose.is_overdue(now)]
+    due = [dose for dose in doses if not dose.is_overdue(now)]
+    attach_open_alerts(user, overdue + due)
+    return overdue, due
+
+
+def attach_open_alerts(user, doses):
+    """Put each patient's open alerts beside their first listed dose, the next one due."""
+    open_alerts = defaultdict(list)
+    for alert in Alert.objects.visible_to(user).open().order_by("created_at"):
+        open_alerts[alert.patient_id].append(alert)
+    for dose in doses:
+        dose.open_alerts = open_alerts.pop(dose.course.patient_id, [])
 
 
 @login_required
