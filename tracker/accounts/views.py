@@ -3,8 +3,11 @@ from django.shortcuts import redirect, render
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
+from tracker.alerts.models import Alert
 from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient
+
+HOME_ALERTS = 20
 
 HOME_PAGES = {
     Role.ADMIN: "admin:index",
@@ -27,7 +30,19 @@ def home(request):
 @role_required(Role.CLINICIAN)
 def clinician_home(request):
     patients = Patient.objects.visible_to(request.user)
-    return render(request, "accounts/clinician_home.html", {"patients": patients})
+    alerts = (
+        Alert.objects.visible_to(request.user).open().select_related("patient", "acknowledged_by")
+    )
+    return render(
+        request,
+        "accounts/clinician_home.html",
+        {
+            "patients": patients,
+            # The newest few; the alerts page has the rest.
+            "alerts": list(alerts[:HOME_ALERTS]),
+            "open_alert_count": alerts.count(),
+        },
+    )
 
 
 @login_required

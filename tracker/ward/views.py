@@ -58,7 +58,9 @@ def shift_doses(user, now, hours: int):
 def attach_open_alerts(user, doses):
     """Put each patient's open alerts beside their first listed dose, the next one due."""
     open_alerts = defaultdict(list)
-    for alert in Alert.objects.visible_to(user).open().order_by("created_at"):
+    for alert in (
+        Alert.objects.visible_to(user).open().select_related("patient").order_by("created_at")
+    ):
         open_alerts[alert.patient_id].append(alert)
     for dose in doses:
         dose.open_alerts = open_alerts.pop(dose.course.patient_id, [])

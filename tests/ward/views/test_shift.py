@@ -1,6 +1,7 @@
 """The shift page: overdue and due doses of my patients, on each patient's clock."""
 
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -229,3 +230,44 @@ def test_recent_records_do_not_add_a_query_each(as_persona, personas, course):
         three = client.get("/ward/")
     assert len(three.context["recent"]) == 3
     assert len(queries) == one_count
+
+
+def test_an_open_alert_shows_beside_the_patients_next_due_dose(as_persona, personas, course):
+    from tracker.symptoms.models import CtcaeTerm
+    from tracker.symptoms.reporting import record_event
+
+    record_event(
+        personas.patient,
+        CtcaeTerm.objects.get(version="5.0", term="Hypotension"),
+        by=personas.nurse_on_team,
+        grade=3,
+        onset_at=dose(course, 1).planned_at,
+        attribution="probable",
+    )
+    response = as_persona("nurse_on_team").get("/ward/")
+    listed = response.context["overdue"] + response.context["due"]
+    assert [len(d.open_alerts) for d in listed] == [1] + [0] * (len(listed) - 1)
+    assert "Hypotension, grade 3" in response.text
+    assert "Acknowledge" in response.text
+    assert "Hypotension, grade 3" not in as_persona("nurse_off_team").get("/ward/").text
+
+
+def test_alerts_do_not_add_queries_to_the_shift_page(as_persona, personas, course):
+    from tracker.thyroid.recording import record_result
+
+    client = as_persona("nurse_on_team")
+    client.get("/ward/")
+    with CaptureQueriesContext(connection) as none:
+        client.get("/ward/")
+    for value in ("9.1", "8.2", "7.3"):
+        record_result(
+            personas.patient,
+            by=personas.nurse_on_team,
+            test="tsh",
+            value=Decimal(value),
+            unit="mIU/L",
+            collected_at=dose(course, 1).planned_at,
+        )
+    with CaptureQueriesContext(connection) as three:
+        client.get("/ward/")
+    assert len(three) == len(none)

@@ -1,0 +1,188 @@
+"""When an entry raises an alert: each rule at its boundary, through the operations that save entries."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from tests.factories import PatientFactory, make_user
+from tracker.accounts.roles import Role
+from tracker.alerts.models import Alert
+from tracker.symptoms.models import CtcaeTerm, ProSymptom
+from tracker.symptoms.reporting import EntryRefused, record_event, report_symptom
+from tracker.thyroid.recording import record_result
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def patient():
+    return PatientFactory(given_name="Ada", family_name="Byron", user=make_user(Role.PATIENT))
+
+
+@pytest.fixture
+def nurse(patient):
+    nurse = make_user(Role.NURSE)
+    patient.care_team.add(nurse)
+    return nurse
+
+
+def report(patient, slug, **answers):
+    symptom = ProSymptom.objects.get(slug=slug)
+    return report_symptom(patient, symptom, by=patient.user, answers=answers)
+
+
+def term(name):
+    return CtcaeTerm.objects.get(version="5.0", term=name)
+
+
+def event(patient, nurse, name, grade):
+    return record_event(
+        patient, term(name), by=nurse, grade=grade, onset_at=NOW, attribution="possible"
+    )
+
+
+def tsh(patient, nurse, value, **fields):
+    return record_result(
+        patient,
+        by=nurse,
+        test="tsh",
+        value=Decimal(value),
+        unit="mIU/L",
+        collected_at=NOW,
+        **fields,
+    )
+
+
+# Patient answers: 3 or more on severity or frequency.
+
+
+@pytest.mark.parametrize(
+    "slug, answers",
+    [
+        ("nausea", {"frequency": 2, "severity": 2}),
+        ("swelling", {"frequency": 2, "severity": 2, "interference": 2}),
+        ("swelling", {"frequency": 1, "severity": 2, "interference": 4}),  # interference only
+        ("fatigue", {"severity": 2, "interference": 4}),
+        ("rash", {"presence": True}),  # a yes/no item has no scale to reach 3
+        ("nausea", {"frequency": 0, "severity": 4}),  # "Never" scores severity 0
+    ],
+)
+def test_answers_below_3_on_severity_and_frequency_raise_no_alert(patient, slug, answers):
+    report(patient, slug, **answers)
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "slug, answers, words",
+    [
+        ("nausea", {"frequency": 1, "severity": 3}, "severity severe (3)"),
+        ("nausea", {"frequency": 3, "severity": 1}, "frequency frequently (3)"),
+        (
+            "swelling",
+            {"frequency": 4, "severity": 3, "interference": 4},
+            "frequency almost constantly (4), severity severe (3)",
+        ),
+        ("fatigue", {"severity": 4, "interference": 0}, "severity very severe (4)"),
+    ],
+)
+def test_an_answer_of_3_on_severity_or_frequency_alerts_the_care_team(
+    patient, slug, answers, words
+):
+    saved = report(patient, slug, **answers)
+    alert = Alert.objects.get()
+    assert alert.trigger == Alert.Trigger.PATIENT_ANSWER
+    assert (alert.patient, alert.symptom_report) == (patient, saved)
+    assert alert.is_open
+    assert alert.created_at == NOW
+    assert alert.text == f"Ada Byron reported {saved.symptom.name.lower()}: {words}."
+
+
+def test_a_refused_report_raises_no_alert(patient):
+    with pytest.raises(EntryRefused):
+        report(patient, "nausea", frequency=4)  # severity not answered
+    assert not Alert.objects.exists()
+
+
+# Staff grades: 3 or more.
+
+
+@pytest.mark.parametrize("name", ["Nausea", "Vomiting"])
+def test_a_grade_2_raises_no_alert(patient, nurse, name):
+    event(patient, nurse, name, 2)
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize("grade", [3, 4, 5])
+def test_a_grade_of_3_or_more_alerts_the_care_team(patient, nurse, grade):
+    saved = event(patient, nurse, "Vomiting", grade)
+    alert = Alert.objects.get()
+    assert alert.trigger == Alert.Trigger.STAFF_GRADE
+    assert (alert.patient, alert.adverse_event) == (patient, saved)
+    assert alert.text == f"Ada Byron: Vomiting, grade {grade}."
+
+
+def test_nausea_grade_3_alerts(patient, nurse):
+    event(patient, nurse, "Nausea", 3)
+    assert Alert.objects.get().text == "Ada Byron: Nausea, grade 3."
+
+
+def test_a_grade_the_term_does_not_define_is_refused_without_an_alert(patient, nurse):
+    with pytest.raises(EntryRefused):
+        event(patient, nurse, "Nausea", 4)
+    assert not Alert.objects.exists()
+
+
+def test_a_text_too_long_for_its_column_is_shortened_not_refused(nurse):
+    # Names at their longest, and a term as long as an admin may add.
+    patient = PatientFactory(given_name="A" * 100, family_name="B" * 100, care_team=[nurse])
+    long_term = CtcaeTerm.objects.create(
+        version="5.0", term="T" * 120, category="Other", grade_3="Severe"
+    )
+    record_event(patient, long_term, by=nurse, grade=3, onset_at=NOW, attribution="possible")
+    text = Alert.objects.get().text
+    assert len(text) == 300
+    assert text.startswith("A" * 100 + " " + "B" * 100 + ": TTT")
+    assert text.endswith("…")
+
+
+# Thyroid results: outside the lab's range.
+
+
+@pytest.mark.parametrize("value", ["0.4", "4.5", "2.1"])
+def test_a_tsh_on_or_within_the_range_limits_raises_no_alert(patient, nurse, value):
+    tsh(patient, nurse, value)  # the default range, 0.4–4.5 mIU/L
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize("value, words", [("0.399", "low"), ("4.501", "high")])
+def test_a_tsh_just_outside_the_range_alerts_the_care_team(patient, nurse, value, words):
+    saved = tsh(patient, nurse, value)
+    alert = Alert.objects.get()
+    assert alert.trigger == Alert.Trigger.THYROID
+    assert (alert.patient, alert.thyroid_result) == (patient, saved)
+    assert alert.text == f"Ada Byron: TSH {value} mIU/L is {words}."
+
+
+def test_the_labs_own_range_decides(patient, nurse):
+    # 4.0 is normal by the default range but high by this lab's.
+    tsh(patient, nurse, "4.0", range_low=Decimal("0.5"), range_high=Decimal("3.9"))
+    assert Alert.objects.get().text == "Ada Byron: TSH 4 mIU/L is high."
+    tsh(patient, nurse, "0.45", range_low=Decimal("0.3"), range_high=Decimal("3.9"))
+    assert Alert.objects.count() == 1
+
+
+def test_a_low_free_t4_in_pmol_alerts(patient, nurse):
+    record_result(
+        patient, by=nurse, test="ft4", value=Decimal("9.9"), unit="pmol/L", collected_at=NOW
+    )
+    assert Alert.objects.get().text == "Ada Byron: Free T4 9.9 pmol/L is low."
