@@ -200,9 +200,10 @@ class SymptomReport(models.Model):
         """(attribute, value, words) for each attribute answered."""
         result = []
         for attribute in self.symptom.attributes():
-            value = getattr(self, attribute.value)
-            if attribute == Attribute.PRESENCE and value is not None:
-                value = int(value)
+            if attribute == Attribute.PRESENCE:
+                value = None if self.present is None else int(self.present)
+            else:
+                value = getattr(self, attribute.value)
             if value is not None:
                 result.append((attribute, value, SCALES[attribute][value]))
         return result

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.alerts.rules import alert_for_event, alert_for_report
-from tracker.symptoms.models import SCALES, AdverseEvent, Attribute, SymptomReport
+from tracker.symptoms.models import SCALES, AdverseEvent, Attribute, EntryState, SymptomReport
 from tracker.ward.models import Administration
 
 
@@ -41,13 +41,13 @@ def clean_answers(symptom, answers: dict) -> dict:
     for attribute in symptom.attributes():
         value = answers.get(attribute.value)
         if attribute == Attribute.PRESENCE:
-            if value not in (True, False):
+            if not isinstance(value, bool):
                 raise EntryRefused(f"Answer: {symptom.question(attribute)}")
             cleaned["present"] = value
             continue
         if cleaned.get("frequency") == 0:
             value = 0
-        if value not in range(len(SCALES[attribute])):
+        if type(value) is not int or value not in range(len(SCALES[attribute])):
             raise EntryRefused(f"Answer: {symptom.question(attribute)}")
         cleaned[attribute.value] = value
     return cleaned
@@ -106,6 +106,8 @@ def review_report(report, *, by, grade: int, now=None):
     """A clinician's CTCAE grade for a patient's report (0: not an adverse event)."""
     if grade not in range(6):
         raise EntryRefused("Choose a grade from 0 to 5.")
+    if report.state != EntryState.ACTIVE:
+        raise EntryRefused("This report was entered in error, so it is not graded.")
     report.reviewed_grade, report.reviewed_by = grade, by
     report.reviewed_at = now or timezone.now()
     report._change_reason, report._history_user = f"Reviewed: grade {grade}", by
@@ -130,10 +132,16 @@ def record_event(
     """A staff CTCAE entry; a grade the term does not define is refused."""
     now = now or timezone.now()
     _check_onset(onset_at, now)
+    if not term.is_active:
+        raise EntryRefused(f"{term} is no longer in use. Choose a current term.")
     if not term.grade_text(grade):
         raise EntryRefused(f"{term.term} has no grade {grade} in CTCAE v{term.version}.")
     if resolved_at and resolved_at < onset_at:
         raise EntryRefused("It cannot resolve before it started.")
+    if resolved_at and resolved_at > now + timedelta(minutes=5):
+        raise EntryRefused("The time it resolved is in the future.")
+    if dose not in ("auto", None) and dose.course.patient_id != patient.pk:
+        raise EntryRefused("That dose is another patient's.")
     event = AdverseEvent(
         patient=patient,
         term=term,

@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from tracker.symptoms.views import patient
+
+urlpatterns = [
+    # --- Patient pages: a patient reports and changes their own side effects. ---
+    path("me/symptoms/", patient.symptom_report, name="symptom-report"),
+    path("me/symptoms/reports/<int:pk>/", patient.report_detail, name="symptom-report-detail"),
+    path("me/symptoms/reports/<int:pk>/edit/", patient.report_edit, name="symptom-report-edit"),
+    path("me/symptoms/<slug:slug>/", patient.symptom_answer, name="symptom-answer"),
+    # --- End of patient pages. ---
+]

@@ -1,0 +1,196 @@
+"""Forms for side-effect reports: they clean input and convert the clock, nothing else.
+
+The rules about what may be saved live in tracker.symptoms.reporting; a refusal
+from there is shown on the form as a non-field error.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.db.models import Q
+from django.utils import dateformat
+
+from regimens.models import Dose
+from tracker.lib.widgets import DateInput, TimeInput
+from tracker.symptoms.models import SCALES, Attribute
+from tracker.ward.forms import local_instant
+
+# A report's first answer starts at 1: a patient reporting a symptom has it, so
+# "Never" or "None" as the first answer would report nothing.  Later questions
+# offer the whole 0–4 scale (it can be frequent but mild, or not interfere at all).
+FIRST_ANSWERS = range(1, 5)
+LATER_ANSWERS = range(0, 5)
+PRESENT = "yes"
+PRESENT_WORDS = "Yes, I have this"
+
+# The patient may link a report to any of their doses planned this long ago.
+DOSE_WINDOW = timedelta(days=14)
+AUTO, NO_DOSE = "auto", "none"
+
+
+def answer_choices(symptom, attribute) -> list[tuple[str, str]]:
+    """The buttons for one question: (value posted, words shown)."""
+    if attribute == Attribute.PRESENCE:
+        return [(PRESENT, PRESENT_WORDS)]
+    first = attribute == symptom.attributes()[0]
+    return [
+        (str(value), SCALES[attribute][value])
+        for value in (FIRST_ANSWERS if first else LATER_ANSWERS)
+    ]
+
+
+def _present(value) -> bool:
+    return value == PRESENT
+
+
+class PatientAnswersForm(forms.Form):
+    """The answers given so far to one symptom's questions.
+
+    Each question screen posts every earlier answer again in hidden fields, so
+    nothing is stored until the last answer.  Answers come in the item's order:
+    a gap, or a value not on the buttons, means the form was altered.
+
+    PRO-CTCAE branching (frequency "Never" scores the rest 0) cannot arise on
+    these screens: an item that asks frequency asks it first, and the first
+    answer starts at 1.  reporting.clean_answers still scores it for any caller.
+    """
+
+    def __init__(self, *args, symptom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.symptom = symptom
+        self.attributes = symptom.attributes()
+        for attribute in self.attributes:
+            question = symptom.question(attribute)
+            self.fields[attribute.value] = forms.TypedChoiceField(
+                label=question,
+                choices=answer_choices(symptom, attribute),
+                coerce=_present if attribute == Attribute.PRESENCE else int,
+                empty_value=None,
+                required=False,
+                error_messages={
+                    "invalid_choice": (
+                        f"That is not one of the answers to “{question.replace('%', '%%')}”."
+                    )
+                },
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        answered = [a for a in self.attributes if data.get(a.value) is not None]
+        if not answered:
+            raise forms.ValidationError("No answer was chosen. Tap one of the answers.")
+        if answered != self.attributes[: len(answered)]:
+            raise forms.ValidationError("An earlier answer is missing.")
+        return data
+
+    def next_question(self) -> Attribute | None:
+        """The attribute to ask next, or None once every question is answered."""
+        for attribute in self.attributes:
+            if self.cleaned_data.get(attribute.value) is None:
+                return attribute
+        return None
+
+    def answers(self) -> dict:
+        """The answers so far, keyed as tracker.symptoms.reporting.report_symptom takes them."""
+        return {
+            a.value: self.cleaned_data[a.value]
+            for a in self.attributes
+            if self.cleaned_data.get(a.value) is not None
+        }
+
+    def earlier(self) -> list[dict]:
+        """Each answer so far: to post again in a hidden field and to show in words."""
+        rows = []
+        for attribute, value in self.answers().items():
+            attribute = Attribute(attribute)
+            if attribute == Attribute.PRESENCE:
+                posted, words = PRESENT, PRESENT_WORDS
+            else:
+                posted, words = str(value), SCALES[attribute][value]
+            rows.append(
+                {
+                    "name": attribute.value,
+                    "value": posted,
+                    "question": self.symptom.question(attribute),
+                    "words": words,
+                }
+            )
+        return rows
+
+
+class PatientReportChangeForm(forms.Form):
+    """When it started (on the patient's clock), a note, and the dose it belongs to."""
+
+    onset_date = forms.DateField(label="Date it started", widget=DateInput)
+    onset_time = forms.TimeField(label="Time it started", widget=TimeInput)
+    dose = forms.ChoiceField(
+        label="Dose it followed",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the doses listed here."},
+    )
+    note = forms.CharField(
+        label="Note for your care team",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, report, now, **kwargs):
+        self.report, self.zone = report, report.patient.zone
+        onset = report.onset_at.astimezone(self.zone)
+        if report.linked_automatically:
+            dose = AUTO
+        else:
+            dose = str(report.dose_id) if report.dose_id else NO_DOSE
+        kwargs["initial"] = {
+            "onset_date": onset.date(),
+            "onset_time": onset.time().replace(second=0, microsecond=0),
+            "dose": dose,
+            "note": report.note,
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
+        # Only this patient's doses are offered, so only they pass validation.
+        recent = Q(planned_at__gte=now - DOSE_WINDOW, planned_at__lte=now) & ~Q(
+            status=Dose.Status.CANCELLED
+        )
+        self.doses = {
+            str(dose.pk): dose
+            for dose in Dose.objects.for_patient(report.patient)
+            .filter(recent | Q(pk=report.dose_id))
+            .order_by("-planned_at")
+        }
+        self.fields["dose"].choices = [
+            (AUTO, "Automatic: the dose given most recently before it started"),
+            (NO_DOSE, "Not linked to a dose"),
+            *((pk, self._dose_label(dose)) for pk, dose in self.doses.items()),
+        ]
+        self.fields["onset_time"].help_text = f"On your clock ({self.zone.key})."
+
+    def _dose_label(self, dose) -> str:
+        when = dateformat.format(dose.planned_at.astimezone(self.zone), "D j M, H:i T")
+        return f"{when} · {dose} · {dose.get_status_display().lower()}"
+
+    def clean_dose(self):
+        value = self.cleaned_data["dose"]
+        if value == AUTO:
+            return AUTO
+        if value == NO_DOSE:
+            return None
+        return self.doses[value]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("onset_date") and data.get("onset_time"):
+            try:
+                data["onset_at"] = local_instant(data["onset_date"], data["onset_time"], self.zone)
+            except forms.ValidationError as error:
+                self.add_error("onset_time", error)
+        return data
+
+    def change_fields(self) -> dict:
+        """The cleaned form as keyword arguments for reporting.change_report."""
+        data = self.cleaned_data
+        return {"onset_at": data["onset_at"], "note": data["note"], "dose": data["dose"]}

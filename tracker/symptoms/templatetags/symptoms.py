@@ -1,0 +1,42 @@
+"""Display formatting for side-effect reports: questions, answer buttons, answers in words."""
+
+from django import template
+
+from tracker.symptoms import forms
+from tracker.symptoms.models import SCALES, Attribute
+
+register = template.Library()
+
+# The report field each attribute is kept in.  SymptomReport.answers() reads
+# `presence`, which does not exist (the field is `present`), so it fails for
+# rash and injection-site reports; these pages read the fields themselves.
+FIELDS = {Attribute.PRESENCE: "present"}
+
+
+@register.filter
+def question(symptom, attribute) -> str:
+    """The PRO-CTCAE question: {{ symptom|question:attribute }}."""
+    return symptom.question(Attribute(attribute))
+
+
+@register.simple_tag
+def answer_choices(symptom, attribute) -> list[tuple[str, str]]:
+    """The answer buttons of one question: {% answer_choices symptom attribute as choices %}."""
+    return forms.answer_choices(symptom, Attribute(attribute))
+
+
+@register.simple_tag
+def report_answers(report) -> list[tuple[Attribute, int, str]]:
+    """(attribute, value, words) of each answer: {% report_answers report as answers %}."""
+    answers = []
+    for attribute in report.symptom.attributes():
+        value = getattr(report, FIELDS.get(attribute, attribute.value))
+        if value is not None:
+            answers.append((attribute, int(value), SCALES[attribute][int(value)]))
+    return answers
+
+
+@register.filter
+def answers_in_words(report) -> str:
+    """A report's answers, short: "Occasionally · Moderate · A little bit"."""
+    return " · ".join(words for _, _, words in report_answers(report))

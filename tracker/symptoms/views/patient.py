@@ -1,0 +1,152 @@
+"""The patient's side-effect self-report, designed for a phone first.
+
+One symptom takes at most three taps once the list is open: each symptom's card
+carries its first question's answers as submit buttons, and every later question
+is one screen of buttons.  Earlier answers travel in hidden fields, so nothing
+is stored until the last tap.  Every page works as a plain form POST.
+
+Reports are always saved for the signed-in patient's own record, never for an
+id from the request.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracker.accounts.decorators import role_required
+from tracker.accounts.roles import Role
+from tracker.patients.access import get_own_patient
+from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
+from tracker.symptoms.forms import PatientAnswersForm, PatientReportChangeForm
+from tracker.symptoms.models import EntryState, ProSymptom, SymptomReport
+from tracker.symptoms.reporting import EntryRefused, change_report, report_symptom
+
+RECENT_REPORTS = 10
+
+
+@login_required
+@role_required(Role.PATIENT)
+@require_GET
+def symptom_report(request):
+    """Every symptom the patient can report, each with its first question, and their recent reports."""
+    patient = get_own_patient(request.user)
+    recent = []
+    if patient:
+        recent = (
+            SymptomReport.objects.for_patient(patient)
+            .active()
+            .select_related("symptom")
+            .order_by("-reported_at", "-pk")[:RECENT_REPORTS]
+        )
+    return render(
+        request,
+        "symptoms/patient_symptom_list.html",
+        {
+            "patient": patient,
+            "symptoms": ProSymptom.objects.filter(is_active=True) if patient else [],
+            "recent": recent,
+        },
+    )
+
+
+def _question_page(request, symptom, form=None, *, error=None):
+    """The next question with its answer buttons; with no answers yet, or after a refusal, the first."""
+    if form is None or error:
+        attribute, earlier = symptom.attributes()[0], []
+    else:
+        attribute, earlier = form.next_question(), form.earlier()
+    return render(
+        request,
+        "symptoms/patient_symptom_question.html",
+        {
+            "symptom": symptom,
+            "attribute": attribute,
+            "number": len(earlier) + 1,
+            "total": len(symptom.attributes()),
+            "earlier": earlier,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _refusal(form) -> str:
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
+@login_required
+@role_required(Role.PATIENT)
+@require_http_methods(["GET", "POST"])
+def symptom_answer(request, slug):
+    """The next question of one symptom; the last answer saves the report, starting now."""
+    patient = get_reporting_patient(request.user)
+    symptom = get_reportable_symptom(slug)
+    if request.method == "GET":
+        return _question_page(request, symptom)
+    form = PatientAnswersForm(request.POST, symptom=symptom)
+    if not form.is_valid():
+        return _question_page(request, symptom, error=_refusal(form))
+    if form.next_question():
+        return _question_page(request, symptom, form)
+    try:
+        report = report_symptom(patient, symptom, by=request.user, answers=form.answers())
+    except EntryRefused as refusal:
+        return _question_page(request, symptom, error=refusal.message)
+    messages.success(request, f"Saved: your report of {symptom.name.lower()}.")
+    return redirect("symptom-report-detail", report.pk)
+
+
+@login_required
+@role_required(Role.PATIENT)
+@require_GET
+def report_detail(request, pk):
+    """One of the patient's reports: the answers in words and the dose it is linked to."""
+    report = get_own_report(request.user, pk)
+    return render(
+        request,
+        "symptoms/patient_report_detail.html",
+        {"report": report, "patient": report.patient, "can_change": _can_change(report)},
+    )
+
+
+def _can_change(report) -> bool:
+    # A report the care team marked entered in error stays as it is.
+    return report.state == EntryState.ACTIVE
+
+
+@login_required
+@role_required(Role.PATIENT)
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk):
+    """Change when it started, the note, or the dose it is linked to; history keeps the old values."""
+    report = get_own_report(request.user, pk)
+    context = {"report": report, "patient": report.patient}
+    if not _can_change(report):
+        context["refusal"] = (
+            "Your care team marked this report entered in error, so it cannot be changed."
+        )
+        return render(
+            request,
+            "symptoms/patient_report_edit.html",
+            context,
+            status=400 if request.method == "POST" else 200,
+        )
+    data = request.POST if request.method == "POST" else None
+    form = PatientReportChangeForm(data, report=report, now=timezone.now())
+    if form.is_bound and form.is_valid():
+        try:
+            change_report(report, by=request.user, **form.change_fields())
+        except EntryRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, "Changed. Your earlier answers are kept in the history.")
+            return redirect("symptom-report-detail", report.pk)
+    context["form"] = form
+    return render(
+        request,
+        "symptoms/patient_report_edit.html",
+        context,
+        status=400 if form.errors else 200,
+    )
