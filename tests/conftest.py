@@ -69,8 +69,15 @@ def shipped_data(db):
 
     templates = import_module("regimens.migrations.0002_shipped_templates").TEMPLATES
     settings = import_module("regimens.migrations.0005_retreatment_gap_and_overdue_windows")
+    thyroid = import_module("regimens.migrations.0007_thyroid_checks_during_sc_courses")
     for fields in templates:
+        slug = fields["slug"]
         RegimenTemplate.objects.update_or_create(
-            slug=fields["slug"], defaults={**fields, **settings.SETTINGS.get(fields["slug"], {})}
+            slug=slug,
+            defaults={
+                **fields,
+                **settings.SETTINGS.get(slug, {}),
+                "thyroid_every_days": 42 if slug in thyroid.SLUGS else None,
+            },
         )
     import_module("tracker.ward.migrations.0002_label_hold_rules").add_rules(HoldRule)

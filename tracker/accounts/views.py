@@ -31,7 +31,9 @@ def home(request):
 def clinician_home(request):
     patients = Patient.objects.visible_to(request.user)
     alerts = (
-        Alert.objects.visible_to(request.user).open().select_related("patient", "acknowledged_by")
+        Alert.objects.visible_to(request.user)
+        .open()
+        .select_related("patient", "acknowledged_by", "symptom_report", "adverse_event")
     )
     return render(
         request,

@@ -29,7 +29,9 @@ ACKNOWLEDGED_PER_PAGE = 50
 def alert_list(request):
     """Open alerts for my patients, newest first; ?show=all adds the acknowledged ones."""
     show_all = request.GET.get("show") == "all"
-    alerts = Alert.objects.visible_to(request.user).select_related("patient", "acknowledged_by")
+    alerts = Alert.objects.visible_to(request.user).select_related(
+        "patient", "acknowledged_by", "symptom_report", "adverse_event"
+    )
     acknowledged = None
     if show_all:
         acknowledged = Paginator(

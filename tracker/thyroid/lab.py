@@ -6,7 +6,7 @@ also stores the lab's own range, which is what its flag is read against.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 
@@ -75,9 +75,16 @@ class LabError(ValueError):
 
 def unit_of(test: Test, unit: str) -> Unit:
     try:
-        return TESTS[Test(test)].units[unit]
+        spec = TESTS[Test(test)]
     except (KeyError, ValueError):
-        raise LabError(f"{unit} is not a unit for {test}.") from None
+        raise LabError(f"{test} is not a thyroid test this app knows.") from None
+    try:
+        return spec.units[unit]
+    except (KeyError, TypeError):
+        # Name the units that would do, so the message says how to put it right.
+        raise LabError(
+            f"{unit} is not a unit for {spec.name}: use {' or '.join(spec.units)}."
+        ) from None
 
 
 def convert(value: Decimal, test: Test, from_unit: str, to_unit: str) -> Decimal:
@@ -91,6 +98,24 @@ def convert(value: Decimal, test: Test, from_unit: str, to_unit: str) -> Decimal
     if source == target:
         return value
     return value / source.per_canonical * target.per_canonical
+
+
+def other_unit(test: Test, unit: str) -> str | None:
+    """The test's other unit (pmol/L for ng/dL), or None if it is reported in one unit only."""
+    unit_of(test, unit)
+    others = [code for code in TESTS[Test(test)].units if code != unit]
+    return others[0] if len(others) == 1 else None
+
+
+TWO_PLACES = Decimal("0.01")
+
+
+def in_other_unit(value: Decimal, test: Test, unit: str) -> tuple[Decimal, str] | None:
+    """`value` in the test's other unit to 2 places, for display: 1.2 ng/dL → (15.44, pmol/L)."""
+    other = other_unit(test, unit)
+    if other is None:
+        return None
+    return convert(value, test, unit, other).quantize(TWO_PLACES, ROUND_HALF_UP), other
 
 
 def flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> Flag:
@@ -142,6 +167,46 @@ def interpret(tsh: Flag | None, free_t4: Flag | None) -> str:
     if tsh is None:
         return "Free T4 without a TSH: measure TSH to interpret it."
     return INTERPRETATIONS[(tsh, free_t4)] + SUGGESTION_ONLY
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The suggested interpretation and the TSH and free T4 results it was read from."""
+
+    text: str
+    tsh: object = None
+    free_t4: object = None
+
+    @property
+    def collected_at(self):
+        """When the later of the results read was collected."""
+        return max(r.collected_at for r in (self.tsh, self.free_t4) if r is not None)
+
+
+def reading(results, day_of) -> Reading | None:
+    """The latest TSH and free T4 collected on the same day, interpreted.
+
+    `results` are active results (anything with .test, .flag and .collected_at)
+    and `day_of(result)` their day on the patient's clock.  With no same-day
+    pair, the latest TSH or free T4 alone is read, which asks for the other.
+    """
+    thyroid = sorted(
+        (r for r in results if r.test in (Test.TSH, Test.FREE_T4)), key=lambda r: r.collected_at
+    )
+    by_day: dict[date, dict[Test, object]] = {}
+    for result in thyroid:  # oldest first, so each day keeps its latest of each test
+        by_day.setdefault(day_of(result), {})[Test(result.test)] = result
+    for day in sorted(by_day, reverse=True):
+        pair = by_day[day]
+        if len(pair) == 2:
+            tsh, free_t4 = pair[Test.TSH], pair[Test.FREE_T4]
+            return Reading(interpret(Flag(tsh.flag), Flag(free_t4.flag)), tsh, free_t4)
+    if not thyroid:
+        return None
+    latest = thyroid[-1]
+    if latest.test == Test.TSH:
+        return Reading(interpret(Flag(latest.flag), None), tsh=latest)
+    return Reading(interpret(None, Flag(latest.flag)), free_t4=latest)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Saving a thyroid result, with its flag and any alert, in one transaction."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,11 +10,32 @@ from tracker.alerts.rules import alert_for_result
 from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
 
+PLACES = Decimal("0.001")
+MAX_VALUE = Decimal(10**7)
+
 
 class ResultRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def _number(number, name: str) -> Decimal | None:
+    """A value or limit as stored: within the column (10 digits, 3 places), never negative.
+
+    Refused here with a message rather than failing in the database.
+    """
+    if number is None:
+        return None
+    try:
+        number = Decimal(str(number))
+    except InvalidOperation:
+        raise ResultRefused(f"The {name} is not a number.") from None
+    if not number.is_finite() or number < 0 or number >= MAX_VALUE:
+        raise ResultRefused(f"The {name} must be a number from 0 to 9999999.999.")
+    if number != number.quantize(PLACES):
+        raise ResultRefused(f"The {name} can have at most 3 decimal places.")
+    return number
 
 
 @transaction.atomic
@@ -40,6 +62,14 @@ def record_result(
         raise ResultRefused(str(error)) from error
     if collected_at > now + timedelta(minutes=5):
         raise ResultRefused("The collection time is in the future.")
+    # A mistyped year (0202 for 2026) would otherwise be saved as a real result.
+    if collected_at < datetime.combine(patient.date_of_birth, time.min, tzinfo=patient.zone):
+        raise ResultRefused(
+            "The collection date is before the patient's date of birth. Check the year."
+        )
+    value = _number(value, "value")
+    range_low = _number(range_low, "lower limit")
+    range_high = _number(range_high, "upper limit")
     if range_low is None and range_high is None and default:
         range_low, range_high = default
     if range_low is not None and range_high is not None and range_low > range_high:
@@ -47,6 +77,8 @@ def record_result(
     for linked in (course, dose and dose.course):
         if linked is not None and linked.patient_id != patient.pk:
             raise ResultRefused("That course is another patient's.")
+    if course is not None and dose is not None and dose.course_id != course.pk:
+        raise ResultRefused("That dose belongs to another course.")
     result = ThyroidResult(
         patient=patient,
         test=test,
@@ -64,3 +96,23 @@ def record_result(
     result.save()
     alert_for_result(result)
     return result
+
+
+@transaction.atomic
+def mark_entered_in_error(result, *, by, reason: str) -> ThyroidResult:
+    """Keep the result but mark it entered in error, with the reason, in its history.
+
+    It stays in the table (struck through) and leaves flags, due checks and the
+    chart.  The alert it raised, if any, stays for the care team to acknowledge.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ResultRefused("Say why the result is wrong.")
+    locked = ThyroidResult.objects.select_for_update().get(pk=result.pk)
+    if locked.state == ThyroidResult.State.ENTERED_IN_ERROR:
+        raise ResultRefused("This result is already marked entered in error.")
+    locked.state, locked.error_reason = ThyroidResult.State.ENTERED_IN_ERROR, reason[:200]
+    locked._change_reason, locked._history_user = f"Entered in error: {reason}", by
+    locked.save(update_fields=["state", "error_reason"])
+    result.state, result.error_reason = locked.state, locked.error_reason
+    return locked

@@ -3,21 +3,32 @@
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
+from django.db.models.query import QuerySet
 from django.utils import timezone
 
-from regimens.models import Course
+from regimens.models import Course, Dose
 from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
 
 
 def due_checks_by_patient(patients) -> dict[int, list[lab.Due]]:
-    """Every patient's TSH checks, met or not, keyed by patient id."""
+    """Every patient's TSH checks, met or not, keyed by patient id.
+
+    `patients` is a queryset of patients or a list of their ids.  Days are read
+    on each course's and each patient's own clock, not the server's.
+    """
+    # Doses cancelled when a course was discontinued or discharged early were
+    # never given, so checks "during the course" stop where the doses stopped.
+    given_or_planned = ~Q(doses__status=Dose.Status.CANCELLED)
     courses = defaultdict(list)
     rows = (
         Course.objects.filter(patient__in=patients)
         .exclude(status=Course.Status.CANCELLED)
-        .annotate(first=Min("doses__planned_at"), last=Max("doses__planned_at"))
+        .annotate(
+            first=Min("doses__planned_at", filter=given_or_planned),
+            last=Max("doses__planned_at", filter=given_or_planned),
+        )
         .filter(first__isnull=False)
         .values("patient_id", "first", "last", "time_zone", "template__thyroid_every_days")
         .order_by("first")
@@ -27,13 +38,13 @@ def due_checks_by_patient(patients) -> dict[int, list[lab.Due]]:
         span = (timezone.localdate(row["first"], zone), timezone.localdate(row["last"], zone))
         courses[row["patient_id"]].append((span, row["template__thyroid_every_days"]))
     tested = defaultdict(list)
-    for patient_id, collected in (
+    for patient_id, collected, zone in (
         ThyroidResult.objects.active()
         .of(lab.Test.TSH)
         .filter(patient__in=patients)
-        .values_list("patient_id", "collected_at")
+        .values_list("patient_id", "collected_at", "patient__time_zone")
     ):
-        tested[patient_id].append(timezone.localdate(collected))
+        tested[patient_id].append(timezone.localdate(collected, ZoneInfo(zone)))
     return {
         patient_id: lab.due_checks(
             [span for span, _ in spans], [every for _, every in spans], tested[patient_id]
@@ -43,13 +54,19 @@ def due_checks_by_patient(patients) -> dict[int, list[lab.Due]]:
 
 
 def overdue_checks(patients, today=None):
-    """(patient, due) for each check whose day has passed with no TSH, oldest first."""
-    today = today or timezone.localdate()
+    """(patient, due) for each check whose day has passed with no TSH, oldest first.
+
+    "Today" is each patient's own date unless `today` is given.
+    """
+    now = timezone.now()
     by_id = {patient.pk: patient for patient in patients}
+    # A queryset goes in as a subquery: a long list of ids can pass SQLite's limit.
+    wanted = patients if isinstance(patients, QuerySet) else list(by_id)
     overdue = [
         (by_id[patient_id], due)
-        for patient_id, checks in due_checks_by_patient(list(by_id)).items()
+        for patient_id, checks in due_checks_by_patient(wanted).items()
+        if patient_id in by_id
         for due in checks
-        if due.is_overdue(today)
+        if due.is_overdue(today or timezone.localdate(now, by_id[patient_id].zone))
     ]
-    return sorted(overdue, key=lambda pair: pair[1].on)
+    return sorted(overdue, key=lambda pair: (pair[1].on, pair[0].family_name, pair[0].pk))

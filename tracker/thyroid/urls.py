@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from tracker.thyroid import views
+
+urlpatterns = [
+    path("patients/<int:patient_pk>/thyroid/", views.results, name="thyroid-results"),
+    path("patients/<int:patient_pk>/thyroid/new/", views.result_new, name="thyroid-new"),
+    path("patients/<int:patient_pk>/thyroid.csv", views.results_csv, name="thyroid-csv"),
+    path("thyroid/due/", views.due_list, name="thyroid-due"),
+]

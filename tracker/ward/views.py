@@ -59,7 +59,10 @@ def attach_open_alerts(user, doses):
     """Put each patient's open alerts beside their first listed dose, the next one due."""
     open_alerts = defaultdict(list)
     for alert in (
-        Alert.objects.visible_to(user).open().select_related("patient").order_by("created_at")
+        Alert.objects.visible_to(user)
+        .open()
+        .select_related("patient", "symptom_report", "adverse_event")
+        .order_by("created_at")
     ):
         open_alerts[alert.patient_id].append(alert)
     for dose in doses:

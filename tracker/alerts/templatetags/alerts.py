@@ -1,6 +1,7 @@
 """Display formatting for alerts: short trigger names, where to read the entry, who may act."""
 
 from django import template
+from django.urls import reverse
 
 from tracker.alerts.access import can_acknowledge
 from tracker.alerts.models import Alert
@@ -22,11 +23,13 @@ def trigger_label(alert) -> str:
 
 @register.filter
 def source_url(alert) -> str:
-    """Where the entry that raised the alert is read.
-
-    The patient's page for now; when side effects and thyroid results have
-    pages of their own, this is the one place to point at them.
-    """
+    """Where the entry that raised the alert is read: its dose, the thyroid results,
+    or else the patient's page."""
+    if alert.thyroid_result_id:
+        return reverse("thyroid-results", args=[alert.patient_id])
+    entry = alert.symptom_report or alert.adverse_event
+    if entry is not None and entry.dose_id:
+        return reverse("dose-detail", args=[entry.dose_id])
     return alert.patient.get_absolute_url()
 
 
