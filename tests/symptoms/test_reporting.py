@@ -295,3 +295,23 @@ def test_scale_answers_must_be_whole_numbers(value):
 def test_presence_answers_must_be_yes_or_no():
     with pytest.raises(EntryRefused):
         clean_answers(symptom("rash"), {"presence": 1})
+
+
+def test_a_report_cannot_be_linked_to_another_patients_dose(personas, course):
+    report = report_symptom(
+        personas.patient,
+        symptom("nausea"),
+        by=personas.the_patient,
+        answers={"frequency": 1, "severity": 1},
+    )
+    other = make_course(PatientFactory(), by=personas.clinician_on_team)
+    with pytest.raises(EntryRefused):
+        change_report(
+            report,
+            by=personas.the_patient,
+            onset_at=report.onset_at,
+            note="",
+            dose=other.doses.first(),
+        )
+    report.refresh_from_db()
+    assert report.dose is None

@@ -88,6 +88,8 @@ def change_report(report, *, by, onset_at, note: str, dose="auto", now=None):
     """
     now = now or timezone.now()
     _check_onset(onset_at, now)
+    if dose not in ("auto", None) and dose.course.patient_id != report.patient_id:
+        raise EntryRefused("That dose is not one of yours.")
     report.onset_at, report.note = onset_at, note.strip()
     if dose == "auto":
         report.dose, report.linked_automatically = (

@@ -21,6 +21,7 @@ from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.models import Alert
 from tracker.patients.models import Patient
+from tracker.symptoms.side_by_side import side_effects_context
 from tracker.ward.access import can_record, get_dose_for_user, get_record_for_user
 from tracker.ward.forms import CorrectionForm, PreDoseCheckForm, RecordDoseForm
 from tracker.ward.models import Administration, HoldRule, PreDoseCheck
@@ -128,6 +129,7 @@ def dose_detail(request, pk):
             "patient_view": not staff,
             "can_record": can_record(request.user),
             "overdue": dose.is_overdue(timezone.now()),
+            **side_effects_context(dose, request.user),
         },
     )
 

@@ -1,0 +1,1 @@
+"""Side-effect pages: `patient` for the patient's own reports."""

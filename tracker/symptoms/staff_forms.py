@@ -1,0 +1,173 @@
+"""Staff forms for side effects: a CTCAE-graded entry and the reviewed grade of a report.
+
+They clean input and turn the patient's wall clock into instants; the rules about
+what may be recorded live in tracker.symptoms.reporting, whose refusals are shown
+on the form as non-field errors.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import dateformat, timezone
+
+from regimens.models import Dose
+from tracker.lib.widgets import DateInput, TimeInput
+from tracker.symptoms.models import GRADES, AdverseEvent, CtcaeTerm
+from tracker.ward.forms import local_instant
+
+# Doses offered to link an entry to by hand: a side effect is graded within days.
+LINKABLE_DAYS = 14
+AUTO, NO_DOSE = "auto", "none"
+NOT_AN_ADVERSE_EVENT = "Not an adverse event"
+
+
+def version_key(version: str) -> tuple:
+    """ "5.0" < "6.0" < "10.0", compared as numbers, not as text."""
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+def current_terms():
+    """The active terms of the newest CTCAE version in use (one query for the versions)."""
+    versions = set(CtcaeTerm.objects.filter(is_active=True).values_list("version", flat=True))
+    if not versions:
+        return CtcaeTerm.objects.none()
+    return CtcaeTerm.objects.filter(is_active=True, version=max(versions, key=version_key))
+
+
+def grade_label(grade: int, text: str) -> str:
+    return f"Grade {grade} — {text}"
+
+
+class AdverseEventForm(forms.Form):
+    """One CTCAE term graded by staff: only the grades the term defines can be chosen."""
+
+    grade = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a grade.",
+            "invalid_choice": "Choose one of the grades listed for this term.",
+        },
+    )
+    onset_date = forms.DateField(label="Date it started", widget=DateInput)
+    onset_time = forms.TimeField(label="Time it started", widget=TimeInput)
+    resolved_date = forms.DateField(label="Date it resolved", widget=DateInput, required=False)
+    resolved_time = forms.TimeField(label="Time it resolved", widget=TimeInput, required=False)
+    attribution = forms.ChoiceField(
+        choices=AdverseEvent.Attribution,
+        widget=forms.RadioSelect,
+        label="Related to aldesleukin",
+        error_messages={"required": "Choose how likely it is related to the treatment."},
+    )
+    dose = forms.ChoiceField(
+        label="Dose it follows",
+        error_messages={
+            "invalid_choice": f"Choose one of this patient's doses from the last {LINKABLE_DAYS} days."
+        },
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, patient, term: CtcaeTerm, **kwargs):
+        self.patient, self.term, self.zone = patient, term, patient.zone
+        now = timezone.localtime(timezone.now(), self.zone)
+        kwargs["initial"] = {
+            "onset_date": now.date(),
+            "onset_time": now.time().replace(second=0, microsecond=0),
+            "dose": AUTO,
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [
+            (grade, grade_label(grade, text)) for grade, text in term.grades()
+        ]
+        self.doses = {str(dose.pk): dose for dose in self._linkable_doses(now)}
+        self.fields["dose"].choices = [
+            (AUTO, "Automatic: the dose given most recently before onset"),
+            (NO_DOSE, "None: not linked to a dose"),
+            *((pk, self._dose_label(dose)) for pk, dose in self.doses.items()),
+        ]
+        clock = f"On the patient's clock ({self.zone.key})."
+        self.fields["onset_time"].help_text = clock
+        self.fields["resolved_time"].help_text = f"{clock} Leave empty if it has not resolved."
+
+    def _linkable_doses(self, now):
+        return (
+            Dose.objects.for_patient(self.patient)
+            .exclude(status=Dose.Status.CANCELLED)
+            .filter(planned_at__gte=now - timedelta(days=LINKABLE_DAYS), planned_at__lte=now)
+            .select_related("course")
+            .order_by("-planned_at")
+        )
+
+    def _dose_label(self, dose) -> str:
+        when = dateformat.format(dose.planned_at.astimezone(self.zone), "D j M, H:i T")
+        return f"Dose {dose.dose_in_course} (cycle {dose.cycle}) · {when} · {dose.get_status_display()}"
+
+    def clean_dose(self):
+        value = self.cleaned_data["dose"]
+        if value == AUTO:
+            return AUTO
+        if value == NO_DOSE:
+            return None
+        return self.doses[value]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("onset_date") and data.get("onset_time"):
+            try:
+                data["onset_at"] = local_instant(data["onset_date"], data["onset_time"], self.zone)
+            except forms.ValidationError as error:
+                self.add_error("onset_time", error)
+        day, clock = data.get("resolved_date"), data.get("resolved_time")
+        data["resolved_at"] = None
+        if day and clock:
+            try:
+                data["resolved_at"] = local_instant(day, clock, self.zone)
+            except forms.ValidationError as error:
+                self.add_error("resolved_time", error)
+        elif day and "resolved_time" not in self.errors:
+            self.add_error("resolved_time", "Give the time it resolved too.")
+        elif clock and "resolved_date" not in self.errors:
+            self.add_error("resolved_date", "Give the date it resolved too.")
+        return data
+
+    def event_fields(self) -> dict:
+        """The cleaned form as keyword arguments for reporting.record_event."""
+        data = self.cleaned_data
+        return {
+            "grade": data["grade"],
+            "onset_at": data["onset_at"],
+            "resolved_at": data["resolved_at"],
+            "attribution": data["attribution"],
+            "dose": data["dose"],
+            "note": data.get("note", ""),
+        }
+
+
+class ReviewForm(forms.Form):
+    """A clinician's CTCAE grade for a patient's report; 0 says it is not an adverse event.
+
+    With the symptom's CTCAE term known, only the grades that term defines are offered,
+    each with its text as a guide.
+    """
+
+    grade = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Reviewed grade",
+        error_messages={
+            "required": "Choose a grade.",
+            "invalid_choice": "Choose one of the grades listed.",
+        },
+    )
+
+    def __init__(self, *args, term: CtcaeTerm | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        grades = term.grades() if term else [(grade, "") for grade in GRADES]
+        self.fields["grade"].choices = [
+            (0, f"Grade 0 — {NOT_AN_ADVERSE_EVENT}"),
+            *(
+                (grade, grade_label(grade, text) if text else f"Grade {grade}")
+                for grade, text in grades
+            ),
+        ]

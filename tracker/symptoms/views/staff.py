@@ -1,0 +1,318 @@
+"""The staff side of side effects: CTCAE-graded entries, reviewed grades, the timeline, CSV.
+
+Scope follows the patient (tracker.patients.access): out of scope is 404.  In
+scope, clinicians and nurses on the care team grade side effects; only
+clinicians review a patient's report; the admin may look and export; the
+patient may look at their own timeline.  Anything else is 403.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracker.accounts.roles import STAFF_ROLES
+from tracker.alerts.rules import STAFF_GRADE_ALERT
+from tracker.patients.access import get_patient_for_user
+from tracker.symptoms.models import AdverseEvent, CtcaeTerm, SymptomReport
+from tracker.symptoms.reporting import EntryRefused, record_event, review_report
+from tracker.symptoms.side_by_side import can_grade, can_review
+from tracker.symptoms.staff_forms import AdverseEventForm, ReviewForm, current_terms, version_key
+from tracker.symptoms.timeline import LEVELS, SOURCES, course_timeline
+
+# Access helpers: the first call in every view below.
+
+
+def get_patient_for_grading(user, pk):
+    """A patient whose side effects the user may grade: 404 out of scope, 403 not care team."""
+    patient = get_patient_for_user(user, pk)
+    if not can_grade(user):
+        raise PermissionDenied
+    return patient
+
+
+def get_patient_for_export(user, pk):
+    patient = get_patient_for_user(user, pk)
+    if user.role not in STAFF_ROLES:
+        raise PermissionDenied
+    return patient
+
+
+def get_report_for_review(user, pk) -> SymptomReport:
+    """A report the user may review: 404 out of scope, 403 unless a clinician."""
+    report = get_object_or_404(
+        SymptomReport.objects.visible_to(user).select_related(
+            "patient", "symptom", "dose__course", "reviewed_by"
+        ),
+        pk=pk,
+    )
+    if not can_review(user):
+        raise PermissionDenied
+    return report
+
+
+# A new CTCAE entry: choose the term, then grade it.
+
+
+def as_id(raw) -> int | None:
+    """A primary key from the query string, or None for anything that cannot be one."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**31 else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adverse_event_new(request, patient_pk):
+    patient = get_patient_for_grading(request.user, patient_pk)
+    terms = current_terms()
+    chosen = request.GET.get("term", "")
+    term_id = as_id(chosen)
+    term = terms.filter(pk=term_id).first() if term_id else None
+    if term is None:
+        if chosen:
+            messages.error(
+                request, "That term is not in the current CTCAE list. Choose one below."
+            )
+        return _term_list(request, patient, terms)
+
+    form = AdverseEventForm(request.POST or None, patient=patient, term=term)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = record_event(patient, term, by=request.user, **form.event_fields())
+        except EntryRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            alerted = (
+                " The care team has been alerted." if event.grade >= STAFF_GRADE_ALERT else ""
+            )
+            messages.success(
+                request, f"{patient.full_name}: {term.term} grade {event.grade} recorded.{alerted}"
+            )
+            return redirect("side-effect-timeline", patient.pk)
+    return render(
+        request,
+        "symptoms/staff_event_form.html",
+        {"patient": patient, "term": term, "form": form},
+    )
+
+
+def _term_list(request, patient, terms):
+    """Step 1: the current terms by category; ?q= filters them without JavaScript."""
+    query = request.GET.get("q", "").strip()[:60]
+    shown = terms.order_by("category", "term")
+    if query:
+        shown = shown.filter(term__icontains=query) | shown.filter(category__icontains=query)
+    shown = list(shown)
+    versions = sorted({term.version for term in shown}, key=version_key)
+    return render(
+        request,
+        "symptoms/staff_event_terms.html",
+        {"patient": patient, "terms": shown, "query": query, "version": ", ".join(versions)},
+    )
+
+
+# A clinician's reviewed grade of a patient's report.
+
+
+def _guide_term(report) -> CtcaeTerm | None:
+    """The CTCAE term the report's symptom is graded with, in the newest version that has it."""
+    name = report.symptom.ctcae_term
+    if not name:
+        return None
+    terms = list(CtcaeTerm.objects.filter(term=name, is_active=True))
+    return max(terms, key=lambda term: version_key(term.version), default=None)
+
+
+def _next_url(request, report) -> str:
+    """Back where the clinician came from (the dose or the timeline), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("side-effect-timeline", args=[report.patient_id])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_review(request, pk):
+    report = get_report_for_review(request.user, pk)
+    term = _guide_term(report)
+    initial = {"grade": report.reviewed_grade} if report.reviewed_grade is not None else {}
+    form = ReviewForm(request.POST or None, term=term, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_report(report, by=request.user, grade=form.cleaned_data["grade"])
+        except EntryRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"{report.patient.full_name}: {report.symptom.name.lower()} reviewed as "
+                f"grade {report.reviewed_grade}.",
+            )
+            return redirect(_next_url(request, report))
+    return render(
+        request,
+        "symptoms/staff_report_review.html",
+        {
+            "report": report,
+            "patient": report.patient,
+            "term": term,
+            "form": form,
+            "next": _next_url(request, report),
+        },
+    )
+
+
+# The timeline of a course, and every entry below it.
+
+
+def _entries(patient, course) -> list:
+    """Reports and staff entries of the course (and those linked to no dose), newest first."""
+    reports = SymptomReport.objects.for_patient(patient).select_related(
+        "symptom", "dose", "reviewed_by"
+    )
+    events = AdverseEvent.objects.for_patient(patient).select_related(
+        "term", "dose", "recorded_by"
+    )
+    if course:
+        reports = reports.filter(dose__course=course) | reports.filter(dose__isnull=True)
+        events = events.filter(dose__course=course) | events.filter(dose__isnull=True)
+    entries = []
+    for report in reports:
+        report.kind = "patient"
+        entries.append(report)
+    for event in events:
+        event.kind = "staff"
+        entries.append(event)
+    return sorted(entries, key=lambda entry: (entry.onset_at, entry.kind), reverse=True)
+
+
+@login_required
+@require_GET
+def side_effect_timeline(request, patient_pk):
+    patient = get_patient_for_user(request.user, patient_pk)
+    staff = request.user.role in STAFF_ROLES
+    courses = list(patient.courses.select_related("template"))
+    course = courses[0] if courses else None
+    if "course" in request.GET:
+        chosen = request.GET["course"]
+        course = next((c for c in courses if str(c.pk) == chosen), None)
+        if course is None:
+            raise Http404("No such course for this patient.")
+    return render(
+        request,
+        "symptoms/staff_timeline.html",
+        {
+            "patient": patient,
+            "courses": courses,
+            "course": course,
+            "timeline": course_timeline(patient, course) if course else None,
+            "entries": _entries(patient, course),
+            "staff": staff,
+            "can_grade": can_grade(request.user),
+            "can_review": can_review(request.user),
+            "levels": LEVELS,
+            "sources": SOURCES,
+        },
+    )
+
+
+# CSV export.
+
+CSV_COLUMNS = [
+    "kind",
+    "onset",
+    "symptom_or_term",
+    "ctcae_version",
+    "grade",
+    "frequency",
+    "severity",
+    "interference",
+    "present",
+    "reviewed_grade",
+    "dose_in_course",
+    "course_id",
+    "attribution",
+    "state",
+    "recorded_by",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet would run as a formula gets a leading ' so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _csv_rows(patient):
+    zone = patient.zone
+    reports = SymptomReport.objects.for_patient(patient).select_related(
+        "symptom", "dose", "reported_by"
+    )
+    events = AdverseEvent.objects.for_patient(patient).select_related(
+        "term", "dose", "recorded_by"
+    )
+    rows = []
+    for report in reports:
+        rows.append(
+            {
+                "kind": "patient",
+                "onset": report.onset_at.astimezone(zone).isoformat(timespec="seconds"),
+                "symptom_or_term": report.symptom.name,
+                "frequency": report.frequency,
+                "severity": report.severity,
+                "interference": report.interference,
+                "present": {True: "yes", False: "no"}.get(report.present, ""),
+                "reviewed_grade": report.reviewed_grade,
+                "dose_in_course": report.dose.dose_in_course if report.dose else None,
+                "course_id": report.dose.course_id if report.dose else None,
+                "state": report.state,
+                "recorded_by": _person(report.reported_by),
+                "_at": report.onset_at,
+            }
+        )
+    for event in events:
+        rows.append(
+            {
+                "kind": "staff",
+                "onset": event.onset_at.astimezone(zone).isoformat(timespec="seconds"),
+                "symptom_or_term": event.term.term,
+                "ctcae_version": event.ctcae_version,
+                "grade": event.grade,
+                "dose_in_course": event.dose.dose_in_course if event.dose else None,
+                "course_id": event.dose.course_id if event.dose else None,
+                "attribution": event.attribution,
+                "state": event.state,
+                "recorded_by": _person(event.recorded_by),
+                "_at": event.onset_at,
+            }
+        )
+    return sorted(rows, key=lambda row: (row["_at"], row["kind"]))
+
+
+@login_required
+@require_GET
+def side_effects_csv(request, patient_pk):
+    patient = get_patient_for_export(request.user, patient_pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="side-effects-{patient.mrn}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for row in _csv_rows(patient):
+        writer.writerow([spreadsheet_safe(row.get(column)) for column in CSV_COLUMNS])
+    return response
