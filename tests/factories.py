@@ -54,6 +54,19 @@ class PatientFactory(factory.django.DjangoModelFactory):
             self.care_team.set(extracted)
 
 
+def sign_in_with_second_factor(client, user):
+    """Sign `client` in as `user`, verified by a second factor, as the admin requires."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Test backup codes")
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00", by=None, **choices):
     """Start a real course (with its doses) from a shipped template."""
     from datetime import datetime

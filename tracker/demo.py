@@ -12,6 +12,7 @@ from regimens.courses import start_course
 from regimens.models import RegimenTemplate
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
+from tracker.accounts.second_factor import issue_backup_codes
 from tracker.patients.models import Patient
 from tracker.symptoms.models import CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import record_event, report_symptom
@@ -206,3 +207,8 @@ def record_demo_side_effects(course, nurse, patient_login) -> None:
             onset_at=onset,
             now=onset,
         )
+
+
+def admin_backup_codes(count: int = 5) -> list[str]:
+    """Fresh single-use codes for the demo admin's second factor (the admin demands one)."""
+    return issue_backup_codes(User.objects.get(username="admin"), count)

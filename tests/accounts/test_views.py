@@ -7,7 +7,8 @@ LANDING = [
     ("the_patient", "/me/"),
     ("nurse_on_team", "/ward/"),
     ("clinician_on_team", "/clinic/"),
-    ("admin", "/admin/"),
+    # The admin asks for the second factor before it opens.
+    ("admin", "/admin/login/?next=/admin/"),
 ]
 
 

@@ -6,7 +6,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.factories import PatientFactory, make_course, make_user, record_given
+from tests.factories import (
+    PatientFactory,
+    make_course,
+    make_user,
+    record_given,
+    sign_in_with_second_factor,
+)
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
@@ -184,7 +190,7 @@ def test_a_report_entered_in_error_is_not_reviewed(personas, chills):
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(make_user(Role.ADMIN, is_superuser=True))
+    sign_in_with_second_factor(client, make_user(Role.ADMIN, is_superuser=True))
     return client
 
 

@@ -1,6 +1,12 @@
 import pytest
 
-from tests.factories import PatientFactory, make_course, make_user, record_given
+from tests.factories import (
+    PatientFactory,
+    make_course,
+    make_user,
+    record_given,
+    sign_in_with_second_factor,
+)
 from tracker.accounts.roles import Role
 from tracker.ward.models import HoldRule
 
@@ -9,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(make_user(Role.ADMIN, is_superuser=True))
+    sign_in_with_second_factor(client, make_user(Role.ADMIN, is_superuser=True))
     return client
 
 

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import PatientFactory, make_user
+from tests.factories import PatientFactory, make_user, sign_in_with_second_factor
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.symptoms.models import CtcaeTerm
@@ -378,7 +378,7 @@ def test_pages_with_alerts_run_the_same_queries_however_many(as_persona, persona
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(make_user(Role.ADMIN, is_superuser=True))
+    sign_in_with_second_factor(client, make_user(Role.ADMIN, is_superuser=True))
     return client
 
 
@@ -412,6 +412,6 @@ def test_the_admin_cannot_add_change_or_delete_an_alert(admin_client, alert):
 
 
 def test_the_admin_role_views_alerts_in_the_admin(client, personas, alert):
-    client.force_login(personas.admin)
+    sign_in_with_second_factor(client, personas.admin)
     assert client.get("/admin/alerts/alert/").status_code == 200
     assert client.get(f"/admin/alerts/alert/{alert.pk}/change/").status_code == 200

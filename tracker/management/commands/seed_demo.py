@@ -25,3 +25,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD}):")
         for user in demo.DEMO_USERS:
             self.stdout.write(f"  {user.username:<10} {user.role.label}")
+        codes = demo.admin_backup_codes()
+        self.stdout.write(
+            "The admin site asks for a second factor. Backup codes for admin, each usable once: "
+            + " ".join(codes)
+        )
