@@ -37,6 +37,7 @@ __all__ = [
     "Quantity",
     "body_surface_area",
     "calculate_dose",
+    "vials_for_iu",
 ]
 
 
@@ -195,6 +196,11 @@ def _dose_iu(
     else:
         exact = amount * IU_PER_MIU
     return _round(exact, WHOLE)
+
+
+def vials_for_iu(dose_iu: Decimal) -> int:
+    """Vials opened for one administration of `dose_iu` (single-use 22 MIU vials)."""
+    return _vials(_positive("dose", dose_iu))
 
 
 def _vials(dose_iu: Decimal) -> int:

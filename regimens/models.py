@@ -608,6 +608,17 @@ class DoseQuerySet(models.QuerySet):
     def with_course(self):
         return self.select_related("course__patient", "course__template")
 
+    def with_cycle_total(self):
+        """Annotate each dose with how many doses its cycle has, in the same query."""
+        totals = (
+            Dose.objects.filter(course=models.OuterRef("course"), cycle=models.OuterRef("cycle"))
+            .order_by()
+            .values("course", "cycle")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(cycle_total=models.Subquery(totals))
+
 
 class Dose(models.Model):
     """One planned administration.  Its row and UID live as long as the course."""

@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("tracker.symptoms.staff_urls")),
     path("", include("tracker.thyroid.urls")),
     path("", include("tracker.alerts.urls")),
+    path("", include("tracker.exchange.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,18 +17,6 @@ from django.views.decorators.http import require_GET
 
 from regimens.models import Dose
 from tracker.patients.access import get_patient_for_user
-
-
-def with_cycle_total(doses):
-    """Annotate each dose with how many doses its cycle has, in the same query."""
-    totals = (
-        Dose.objects.filter(course=OuterRef("course"), cycle=OuterRef("cycle"))
-        .order_by()
-        .values("course", "cycle")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return doses.annotate(cycle_total=Subquery(totals))
 
 
 def local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
@@ -48,10 +35,11 @@ def patient_doses_between(patient, first_day: date, last_day: date, zone: ZoneIn
     """All the patient's doses (every course, every status) on local dates first..last."""
     start = local_midnight_utc(first_day, zone)
     end = local_midnight_utc(last_day + timedelta(days=1), zone)
-    return with_cycle_total(
+    return (
         Dose.objects.for_patient(patient)
         .due_between(start, end)
         .with_course()
+        .with_cycle_total()
         .order_by("planned_at", "course_id")
     )
 

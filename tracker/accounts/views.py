@@ -1,13 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient
+from tracker.thyroid.schedule import overdue_checks
+from tracker.ward.shift import shift_doses
 
 HOME_ALERTS = 20
+DASHBOARD_HOURS = 24
 
 HOME_PAGES = {
     Role.ADMIN: "admin:index",
@@ -29,7 +33,14 @@ def home(request):
 @login_required
 @role_required(Role.CLINICIAN)
 def clinician_home(request):
-    patients = Patient.objects.visible_to(request.user)
+    """The clinician's day: doses due and overdue, open alerts, thyroid checks, patients."""
+    now = timezone.now()
+    patients = list(
+        Patient.objects.visible_to(request.user)
+        .with_treatment(now)
+        .order_by("family_name", "given_name")
+    )
+    overdue, due = shift_doses(request.user, now, DASHBOARD_HOURS)
     alerts = (
         Alert.objects.visible_to(request.user)
         .open()
@@ -40,6 +51,12 @@ def clinician_home(request):
         "accounts/clinician_home.html",
         {
             "patients": patients,
+            "now": now,
+            "overdue": overdue,
+            "due": due,
+            "doses": overdue + due,
+            "hours": DASHBOARD_HOURS,
+            "thyroid_overdue": overdue_checks(patients),
             # The newest few; the alerts page has the rest.
             "alerts": list(alerts[:HOME_ALERTS]),
             "open_alert_count": alerts.count(),

@@ -8,4 +8,5 @@ urlpatterns = [
     path("doses/<int:pk>/record/", views.dose_record, name="dose-record"),
     path("doses/<int:pk>/check/", views.dose_check, name="dose-check"),
     path("records/<int:pk>/correct/", views.record_correct, name="record-correct"),
+    path("courses/<int:pk>/summary/", views.course_summary_page, name="course-summary"),
 ]

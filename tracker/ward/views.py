@@ -4,27 +4,25 @@ Every form works as a plain POST.  With htmx, the shift page records a dose in
 place: the form opens inside the dose's row and the saved row replaces it.
 """
 
-from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from regimens.access import get_course_for_user
 from regimens.models import Dose
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
-from tracker.alerts.models import Alert
 from tracker.patients.models import Patient
 from tracker.symptoms.side_by_side import side_effects_context
 from tracker.ward.access import can_record, get_dose_for_user, get_record_for_user
 from tracker.ward.forms import CorrectionForm, PreDoseCheckForm, RecordDoseForm
-from tracker.ward.models import Administration, HoldRule, PreDoseCheck
+from tracker.ward.models import Administration, HoldRule
 from tracker.ward.recording import (
     RecordRefused,
     correct_record,
@@ -32,42 +30,11 @@ from tracker.ward.recording import (
     record_check,
     record_dose,
 )
+from tracker.ward.shift import shift_doses
+from tracker.ward.summary import course_summary
 
 SHIFT_HOURS = (8, 12, 24)
 RECENT = timedelta(hours=12)
-
-
-def shift_doses(user, now, hours: int):
-    """Doses waiting for a record: overdue first, then those due within `hours`."""
-    latest_check = Prefetch(
-        "checks", queryset=PreDoseCheck.objects.order_by("-taken_at"), to_attr="latest_checks"
-    )
-    doses = list(
-        Dose.objects.visible_to(user)
-        .recordable()
-        .filter(planned_at__lt=now + timedelta(hours=hours))
-        .with_course()
-        .prefetch_related(latest_check)
-        .order_by("planned_at", "course__patient__family_name")
-    )
-    overdue = [dose for dose in doses if dose.is_overdue(now)]
-    due = [dose for dose in doses if not dose.is_overdue(now)]
-    attach_open_alerts(user, overdue + due)
-    return overdue, due
-
-
-def attach_open_alerts(user, doses):
-    """Put each patient's open alerts beside their first listed dose, the next one due."""
-    open_alerts = defaultdict(list)
-    for alert in (
-        Alert.objects.visible_to(user)
-        .open()
-        .select_related("patient", "symptom_report", "adverse_event")
-        .order_by("created_at")
-    ):
-        open_alerts[alert.patient_id].append(alert)
-    for dose in doses:
-        dose.open_alerts = open_alerts.pop(dose.course.patient_id, [])
 
 
 @login_required
@@ -271,4 +238,24 @@ def record_correct(request, pk):
         request,
         "ward/record_correct.html",
         {"record": record, "dose": dose, "patient": dose.course.patient, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def course_summary_page(request, pk):
+    """The course on one printable page, for the notes and for the next course's decision."""
+    course = get_course_for_user(request.user, pk)
+    now = timezone.now()
+    return render(
+        request,
+        "ward/course_summary.html",
+        {
+            "now": now,
+            "summary": course_summary(course, now),
+            "course": course,
+            "patient": course.patient,
+            "patient_view": request.user.role not in STAFF_ROLES,
+            "dose": course.dose_calculation(),
+        },
     )

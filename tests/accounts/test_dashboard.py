@@ -1,0 +1,120 @@
+"""The clinician's home page: doses due and overdue, alerts, thyroid checks, patients."""
+
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import PatientFactory, make_course, record_given
+from tracker.symptoms.models import CtcaeTerm
+from tracker.symptoms.reporting import record_event
+from tracker.thyroid.recording import record_result
+
+pytestmark = pytest.mark.django_db
+
+# The default course: dose 1 at 13:00 UTC (08:00 EST) on 10 March 2027, every 8 h.
+NOW = "2027-03-10 18:00Z"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def course(personas):
+    return make_course(personas.patient, by=personas.clinician_on_team)
+
+
+def page(as_persona):
+    return as_persona("clinician_on_team").get("/clinic/")
+
+
+def test_it_lists_overdue_and_due_doses_of_my_patients_only(as_persona, personas, course):
+    PatientFactory(care_team=[personas.clinician_off_team])
+    response = page(as_persona)
+    assert [d.dose_in_course for d in response.context["overdue"]] == [1]
+    assert [d.dose_in_course for d in response.context["due"]] == [2, 3, 4]
+    assert "Overdue by 5 h 00 min" in response.text
+    assert "Cycle 1 · dose 2 of 14" in response.text
+
+
+def test_each_patient_shows_the_current_course_and_next_dose(as_persona, personas, course):
+    record_given(course.doses.get(dose_in_course=1), personas.nurse_on_team)
+    patient = page(as_persona).context["patients"][0]
+    assert patient.current_course_id == course.pk
+    assert patient.next_dose_id == course.doses.get(dose_in_course=2).pk
+    assert "Wed 10 Mar, 16:00 EST" in page(as_persona).text
+
+
+def test_a_patient_without_a_course_says_so(as_persona, personas):
+    response = page(as_persona)
+    assert response.context["patients"][0].current_course_id is None
+    assert "None planned" in response.text
+
+
+def test_overdue_thyroid_checks_are_listed(as_persona, personas, course):
+    with time_machine.travel("2027-03-12 12:00Z", tick=False):
+        response = page(as_persona)
+    ((patient, due),) = response.context["thyroid_overdue"]
+    assert patient == personas.patient
+    assert due.why.startswith("Baseline")
+    assert "TSH due" in response.text
+
+
+def test_a_tsh_before_the_course_meets_the_baseline(as_persona, personas, course):
+    record_result(
+        personas.patient,
+        by=personas.nurse_on_team,
+        test="tsh",
+        value=Decimal("2.0"),
+        unit="mIU/L",
+        collected_at=course.doses.get(dose_in_course=1).planned_at,
+    )
+    with time_machine.travel("2027-03-12 12:00Z", tick=False):
+        assert page(as_persona).context["thyroid_overdue"] == []
+
+
+def test_open_alerts_appear_on_the_home_page(as_persona, personas, course):
+    record_event(
+        personas.patient,
+        CtcaeTerm.objects.get(version="5.0", term="Hypotension"),
+        by=personas.nurse_on_team,
+        grade=3,
+        onset_at=course.doses.get(dose_in_course=1).planned_at,
+        attribution="probable",
+    )
+    response = page(as_persona)
+    assert response.context["open_alert_count"] == 1
+    assert "Hypotension, grade 3" in response.text
+
+
+def test_the_page_runs_the_same_queries_for_one_patient_or_four(as_persona, personas, course):
+    client = as_persona("clinician_on_team")
+    client.get("/clinic/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/clinic/")
+    for _ in range(3):
+        other = PatientFactory(care_team=[personas.clinician_on_team])
+        make_course(other, slug="sc-5on2off", start="2027-03-10 09:00")
+    with CaptureQueriesContext(connection) as four:
+        response = client.get("/clinic/")
+    assert len(response.context["patients"]) == 4
+    assert len(four) == len(one)
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("clinician_on_team", 200),
+        ("clinician_off_team", 200),
+        ("nurse_on_team", 403),
+        ("admin", 403),
+        ("the_patient", 403),
+    ],
+)
+def test_the_page_is_for_clinicians(as_persona, personas, name, status):
+    assert as_persona(name).get("/clinic/").status_code == status
