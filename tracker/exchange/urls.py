@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from tracker.exchange import views
+
+urlpatterns = [
+    path("patients/<int:patient_pk>/fhir.json", views.patient_fhir, name="patient-fhir"),
+]

@@ -12,7 +12,7 @@ from django.utils import dateformat
 
 from regimens.models import Dose
 from tracker.lib.widgets import DateInput, TimeInput
-from tracker.symptoms.models import SCALES, Attribute
+from tracker.symptoms.models import SCALES, Attribute, SymptomReport
 from tracker.ward.forms import local_instant
 
 # A report's first answer starts at 1: a patient reporting a symptom has it, so
@@ -194,3 +194,21 @@ class PatientReportChangeForm(forms.Form):
         """The cleaned form as keyword arguments for reporting.change_report."""
         data = self.cleaned_data
         return {"onset_at": data["onset_at"], "note": data["note"], "dose": data["dose"]}
+
+
+REASON_LENGTH = SymptomReport._meta.get_field("error_reason").max_length
+
+
+class WithdrawReportForm(forms.Form):
+    """Why the patient withdraws a report: kept with it and in its history."""
+
+    reason = forms.CharField(
+        label="Why are you withdrawing this report?",
+        max_length=REASON_LENGTH,
+        help_text="For example: I chose the wrong symptom, or I reported it twice.",
+        error_messages={
+            "required": "Say why you are withdrawing it.",
+            "max_length": f"Keep the reason to {REASON_LENGTH} characters or fewer.",
+        },
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -160,3 +160,57 @@ def record_event(
     event.save()
     alert_for_event(event)
     return event
+
+
+REASON_LENGTH = AdverseEvent._meta.get_field("error_reason").max_length
+
+
+def _mark_in_error(model, entry, *, by, reason: str, change_reason: str, already: str):
+    """Keep `entry` but mark it entered in error, with the reason, in its history.
+
+    The row is locked first, so two people marking it at once write one history
+    row and the second is told it is already done.  Alerts it raised stay open
+    for the care team to acknowledge: an alert is closed by a person, not by data.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise EntryRefused("Say why it is wrong.")
+    # Refused rather than cut short: the reason is part of the record.
+    if len(reason) > REASON_LENGTH:
+        raise EntryRefused(f"Keep the reason to {REASON_LENGTH} characters or fewer.")
+    locked = model.objects.select_for_update().get(pk=entry.pk)
+    if locked.state == EntryState.ENTERED_IN_ERROR:
+        raise EntryRefused(already)
+    locked.state, locked.error_reason = EntryState.ENTERED_IN_ERROR, reason
+    locked._change_reason, locked._history_user = f"{change_reason}: {reason}", by
+    locked.save(update_fields=["state", "error_reason"])
+    entry.state, entry.error_reason = locked.state, locked.error_reason
+    return locked
+
+
+@transaction.atomic
+def mark_event_in_error(event, *, by, reason: str) -> AdverseEvent:
+    """A staff entry graded by mistake: it stays in the list, struck through, and
+    leaves the timeline cells and the side-by-side rows."""
+    return _mark_in_error(
+        AdverseEvent,
+        event,
+        by=by,
+        reason=reason,
+        change_reason="Entered in error",
+        already="This entry is already marked entered in error.",
+    )
+
+
+@transaction.atomic
+def withdraw_report(report, *, by, reason: str) -> SymptomReport:
+    """The patient withdraws a report made by mistake: it is kept, marked entered in
+    error, and leaves the timeline cells and the side-by-side rows."""
+    return _mark_in_error(
+        SymptomReport,
+        report,
+        by=by,
+        reason=reason,
+        change_reason="Withdrawn by the patient, entered in error",
+        already="This report is already withdrawn.",
+    )

@@ -19,4 +19,9 @@ urlpatterns = [
         name="side-effects-csv",
     ),
     path("symptom-reports/<int:pk>/review/", staff.report_review, name="symptom-report-review"),
+    path(
+        "side-effects/<int:pk>/entered-in-error/",
+        staff.adverse_event_error,
+        name="adverse-event-error",
+    ),
 ]

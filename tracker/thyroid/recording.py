@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.alerts.rules import alert_for_result
+from tracker.lib.forms import REASON_LENGTH
 from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
 
@@ -108,10 +109,12 @@ def mark_entered_in_error(result, *, by, reason: str) -> ThyroidResult:
     reason = reason.strip()
     if not reason:
         raise ResultRefused("Say why the result is wrong.")
+    if len(reason) > REASON_LENGTH:
+        raise ResultRefused(f"Keep the reason to {REASON_LENGTH} characters or fewer.")
     locked = ThyroidResult.objects.select_for_update().get(pk=result.pk)
     if locked.state == ThyroidResult.State.ENTERED_IN_ERROR:
         raise ResultRefused("This result is already marked entered in error.")
-    locked.state, locked.error_reason = ThyroidResult.State.ENTERED_IN_ERROR, reason[:200]
+    locked.state, locked.error_reason = ThyroidResult.State.ENTERED_IN_ERROR, reason
     locked._change_reason, locked._history_user = f"Entered in error: {reason}", by
     locked.save(update_fields=["state", "error_reason"])
     result.state, result.error_reason = locked.state, locked.error_reason

@@ -7,19 +7,21 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
+from tracker.lib.forms import EnteredInErrorForm
 from tracker.patients.models import Patient
 from tracker.thyroid import lab, schedule
 from tracker.thyroid.access import can_record, get_patient_for_results
 from tracker.thyroid.forms import ResultForm, usual_ranges
 from tracker.thyroid.models import ThyroidResult
-from tracker.thyroid.recording import ResultRefused, record_result
+from tracker.thyroid.recording import ResultRefused, mark_entered_in_error, record_result
 
 CHARTED = (lab.Test.TSH, lab.Test.FREE_T4)
 ONE_DAY = timedelta(days=1)
@@ -147,6 +149,56 @@ def result_new(request, patient_pk):
         request,
         "thyroid/result_form.html",
         {"patient": patient, "form": form, "usual_ranges": usual_ranges()},
+    )
+
+
+def get_result_for_correction(user, pk) -> ThyroidResult:
+    """A result the user may mark entered in error: 404 out of scope, 403 unless on the care team.
+
+    The access helper of result_error, beside the view because it reads a result, not a patient.
+    """
+    result = get_object_or_404(
+        ThyroidResult.objects.visible_to(user).select_related("patient", "recorded_by"), pk=pk
+    )
+    if not can_record(user):
+        raise PermissionDenied
+    return result
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_error(request, pk):
+    """Mark a result entered in error, with a reason; it stays in the table, struck through."""
+    result = get_result_for_correction(request.user, pk)
+    patient = result.patient
+    already = (
+        "This result is already marked entered in error."
+        if result.state == ThyroidResult.State.ENTERED_IN_ERROR
+        else ""
+    )
+    form = EnteredInErrorForm(request.POST or None)
+    if request.method == "POST" and not already and form.is_valid():
+        try:
+            mark_entered_in_error(result, by=request.user, reason=form.cleaned_data["reason"])
+        except ResultRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            collected = dateformat.format(
+                timezone.localtime(result.collected_at, patient.zone), "j M Y"
+            )
+            text = (
+                f"{result} collected {collected} is marked entered in error. It stays "
+                "in the table, struck through, and no longer counts for the interpretation, "
+                "the chart or the TSH checks."
+            )
+            if result.alerts.open().exists():
+                text += " Its alert stays open for the care team to acknowledge."
+            messages.success(request, text)
+            return redirect("thyroid-results", patient.pk)
+    return render(
+        request,
+        "thyroid/result_error.html",
+        {"result": result, "patient": patient, "form": form, "already": already},
     )
 
 

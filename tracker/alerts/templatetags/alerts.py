@@ -28,6 +28,9 @@ def source_url(alert) -> str:
     if alert.thyroid_result_id:
         return reverse("thyroid-results", args=[alert.patient_id])
     entry = alert.symptom_report or alert.adverse_event
+    if entry is not None and entry.state != "active":
+        # Struck through on the timeline, no longer on the dose page.
+        return reverse("side-effect-timeline", args=[alert.patient_id])
     if entry is not None and entry.dose_id:
         return reverse("dose-detail", args=[entry.dose_id])
     return alert.patient.get_absolute_url()

@@ -7,9 +7,7 @@ from tracker.symptoms.models import SCALES, Attribute
 
 register = template.Library()
 
-# The report field each attribute is kept in.  SymptomReport.answers() reads
-# `presence`, which does not exist (the field is `present`), so it fails for
-# rash and injection-site reports; these pages read the fields themselves.
+# The report field each attribute is kept in: presence is kept in `present`.
 FIELDS = {Attribute.PRESENCE: "present"}
 
 

@@ -19,9 +19,14 @@ from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
 from tracker.patients.access import get_own_patient
 from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
-from tracker.symptoms.forms import PatientAnswersForm, PatientReportChangeForm
+from tracker.symptoms.forms import PatientAnswersForm, PatientReportChangeForm, WithdrawReportForm
 from tracker.symptoms.models import EntryState, ProSymptom, SymptomReport
-from tracker.symptoms.reporting import EntryRefused, change_report, report_symptom
+from tracker.symptoms.reporting import (
+    EntryRefused,
+    change_report,
+    report_symptom,
+    withdraw_report,
+)
 
 RECENT_REPORTS = 10
 
@@ -34,9 +39,9 @@ def symptom_report(request):
     patient = get_own_patient(request.user)
     recent = []
     if patient:
+        # Withdrawn reports stay in the list, crossed out, so nothing seems to vanish.
         recent = (
             SymptomReport.objects.for_patient(patient)
-            .active()
             .select_related("symptom")
             .order_by("-reported_at", "-pk")[:RECENT_REPORTS]
         )
@@ -112,7 +117,7 @@ def report_detail(request, pk):
 
 
 def _can_change(report) -> bool:
-    # A report the care team marked entered in error stays as it is.
+    # A report withdrawn (entered in error) stays as it is.
     return report.state == EntryState.ACTIVE
 
 
@@ -125,7 +130,7 @@ def report_edit(request, pk):
     context = {"report": report, "patient": report.patient}
     if not _can_change(report):
         context["refusal"] = (
-            "Your care team marked this report entered in error, so it cannot be changed."
+            "This report was withdrawn as entered in error, so it cannot be changed."
         )
         return render(
             request,
@@ -149,4 +154,33 @@ def report_edit(request, pk):
         "symptoms/patient_report_edit.html",
         context,
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@role_required(Role.PATIENT)
+@require_http_methods(["GET", "POST"])
+def report_withdraw(request, pk):
+    """Withdraw a report made by mistake, with a reason: it is kept, crossed out, never deleted."""
+    report = get_own_report(request.user, pk)
+    already = "" if _can_change(report) else "This report is already withdrawn."
+    form = WithdrawReportForm(request.POST or None)
+    if request.method == "POST" and not already and form.is_valid():
+        try:
+            withdraw_report(report, by=request.user, reason=form.cleaned_data["reason"])
+        except EntryRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"Withdrawn: your report of {report.symptom.name.lower()}. It stays in your "
+                "list, crossed out, so your care team can see what happened.",
+            )
+            return redirect("symptom-report-detail", report.pk)
+    refused = request.method == "POST" and (already or form.errors)
+    return render(
+        request,
+        "symptoms/patient_report_withdraw.html",
+        {"report": report, "patient": report.patient, "form": form, "already": already},
+        status=400 if refused else 200,
     )

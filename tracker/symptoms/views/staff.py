@@ -1,7 +1,8 @@
 """The staff side of side effects: CTCAE-graded entries, reviewed grades, the timeline, CSV.
 
 Scope follows the patient (tracker.patients.access): out of scope is 404.  In
-scope, clinicians and nurses on the care team grade side effects; only
+scope, clinicians and nurses on the care team grade side effects, and mark
+an entry graded by mistake entered in error; only
 clinicians review a patient's report; the admin may look and export; the
 patient may look at their own timeline.  Anything else is 403.
 """
@@ -19,11 +20,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.rules import STAFF_GRADE_ALERT
+from tracker.lib.forms import EnteredInErrorForm
 from tracker.patients.access import get_patient_for_user
-from tracker.symptoms.models import AdverseEvent, CtcaeTerm, SymptomReport
-from tracker.symptoms.reporting import EntryRefused, record_event, review_report
+from tracker.symptoms.models import AdverseEvent, CtcaeTerm, EntryState, SymptomReport
+from tracker.symptoms.reporting import (
+    EntryRefused,
+    mark_event_in_error,
+    record_event,
+    review_report,
+)
 from tracker.symptoms.side_by_side import can_grade, can_review
-from tracker.symptoms.staff_forms import AdverseEventForm, ReviewForm, current_terms, version_key
+from tracker.symptoms.staff_forms import (
+    AdverseEventForm,
+    ReviewForm,
+    current_terms,
+    version_key,
+)
 from tracker.symptoms.timeline import LEVELS, SOURCES, course_timeline
 
 # Access helpers: the first call in every view below.
@@ -55,6 +67,19 @@ def get_report_for_review(user, pk) -> SymptomReport:
     if not can_review(user):
         raise PermissionDenied
     return report
+
+
+def get_event_for_correction(user, pk) -> AdverseEvent:
+    """A staff entry the user may mark entered in error: 404 out of scope, 403 not care team."""
+    event = get_object_or_404(
+        AdverseEvent.objects.visible_to(user).select_related(
+            "patient", "term", "dose", "recorded_by"
+        ),
+        pk=pk,
+    )
+    if not can_grade(user):
+        raise PermissionDenied
+    return event
 
 
 # A new CTCAE entry: choose the term, then grade it.
@@ -132,12 +157,12 @@ def _guide_term(report) -> CtcaeTerm | None:
     return max(terms, key=lambda term: version_key(term.version), default=None)
 
 
-def _next_url(request, report) -> str:
+def _next_url(request, entry) -> str:
     """Back where the clinician came from (the dose or the timeline), if it is on this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return reverse("side-effect-timeline", args=[report.patient_id])
+    return reverse("side-effect-timeline", args=[entry.patient_id])
 
 
 @login_required
@@ -168,6 +193,47 @@ def report_review(request, pk):
             "term": term,
             "form": form,
             "next": _next_url(request, report),
+        },
+    )
+
+
+# A staff entry graded by mistake: marked entered in error, never deleted.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adverse_event_error(request, pk):
+    event = get_event_for_correction(request.user, pk)
+    already = (
+        "This entry is already marked entered in error."
+        if event.state == EntryState.ENTERED_IN_ERROR
+        else ""
+    )
+    form = EnteredInErrorForm(request.POST or None)
+    if request.method == "POST" and not already and form.is_valid():
+        try:
+            mark_event_in_error(event, by=request.user, reason=form.cleaned_data["reason"])
+        except EntryRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            text = (
+                f"{event.patient.full_name}: {event.term.term} grade {event.grade} is marked "
+                "entered in error. It stays in the list, struck through, and no longer counts "
+                "in the timeline."
+            )
+            if event.alerts.open().exists():
+                text += " Its alert stays open for the care team to acknowledge."
+            messages.success(request, text)
+            return redirect(_next_url(request, event))
+    return render(
+        request,
+        "symptoms/staff_event_error.html",
+        {
+            "event": event,
+            "patient": event.patient,
+            "form": form,
+            "already": already,
+            "next": _next_url(request, event),
         },
     )
 

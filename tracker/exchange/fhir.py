@@ -1,0 +1,561 @@
+"""FHIR R4 export of one patient's record, as a Bundle of type "collection".
+
+One plain function per resource, each taking the app's objects and returning a
+JSON-ready dict; ``patient_bundle`` loads a patient's records in a fixed number
+of queries, puts the resources together and validates the Bundle before it
+leaves the app.  docs/fhir.md says what is exported, how and why.
+
+Re-exporting the same data gives the same bytes: every id comes from the
+object's own UUID (a dose's ``uid``) or is a uuid5 of "il2-tracker:<kind>:<pk>",
+entries are in a fixed order, and the Bundle carries no export timestamp.
+"""
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+# fhir.resources has no plain R4 (4.0.1) package.  R4B (4.3.0) is wire-compatible with R4
+# for every resource and element written here (Patient, CarePlan, MedicationRequest,
+# MedicationAdministration, Observation, AdverseEvent, Bundle), so R4B validates our R4 JSON.
+from fhir.resources.R4B.bundle import Bundle
+from pydantic import ValidationError
+
+from regimens.models import Course, Dose, RegimenTemplate
+from tracker.patients.models import Patient
+from tracker.symptoms.models import AdverseEvent
+from tracker.thyroid import lab
+from tracker.thyroid.models import ThyroidResult
+from tracker.ward.models import Administration
+
+# Our own identifier and code systems.  Informal URNs: a deployment that shares bundles
+# outside the hospital should swap them for URLs or OIDs the hospital owns (docs/fhir.md).
+MRN_SYSTEM = "urn:il2-tracker:mrn"
+HOLD_REASON_SYSTEM = "urn:il2-tracker:hold-reason"
+NOT_GIVEN_REASON_SYSTEM = "urn:il2-tracker:not-given-reason"
+DISCONTINUE_REASON_SYSTEM = "urn:il2-tracker:discontinue-reason"
+ATTRIBUTION_SYSTEM = "urn:il2-tracker:attribution"
+CTCAE_GRADE_SYSTEM = "urn:il2-tracker:ctcae-grade"
+
+UCUM = "http://unitsofmeasure.org"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
+AE_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
+AE_GRADE_EXTENSION = "http://hl7.org/fhir/uv/ae-research-backport-ig/StructureDefinition/ae-grade"
+
+# The international unit in UCUM; the dose is always sent in whole IU.
+IU = {"unit": "IU", "system": UCUM, "code": "[iU]"}
+# SNOMED CT "intravenous route" was seen in a FHIR example (clinical-facts §7).  The code for
+# subcutaneous (34206005) was not verified, so SC goes as text only.
+ROUTE_CODES = {RegimenTemplate.Route.IV: "47625008"}
+
+GENDER = {
+    Patient.Sex.FEMALE: "female",
+    Patient.Sex.MALE: "male",
+    Patient.Sex.OTHER: "other",
+    Patient.Sex.UNKNOWN: "unknown",
+}
+
+# Course status -> (CarePlan.status, MedicationRequest.status).  A discontinued course ended
+# before its plan was carried out: "revoked" and "stopped" say exactly that.  Cancelled
+# courses are not exported at all (see COURSES_EXPORTED).
+COURSE_STATUS = {
+    Course.Status.PLANNED: ("active", "active"),
+    Course.Status.COMPLETED: ("completed", "completed"),
+    Course.Status.DISCONTINUED: ("revoked", "stopped"),
+}
+# A course is cancelled only when it was entered by mistake and nothing was recorded
+# (Course.cancel), so it is not part of the patient's treatment.
+COURSES_EXPORTED = list(COURSE_STATUS)
+
+INTERPRETATION_CODES = {
+    lab.Flag.LOW: ("L", "Low"),
+    lab.Flag.NORMAL: ("N", "Normal"),
+    lab.Flag.HIGH: ("H", "High"),
+}
+
+AE_GRADE_SEVERITY = {1: ("mild", "Mild"), 2: ("moderate", "Moderate")}
+AE_SEVERE = ("severe", "Severe")
+
+DEFAULT_DRUG = RegimenTemplate._meta.get_field("drug").default
+
+
+class ExportInvalid(ValueError):
+    """The bundle built does not validate as FHIR; the message is one line."""
+
+
+# Ids, references and values ----------------------------------------------------------------
+
+
+def stable_id(kind: str, pk) -> str:
+    """The same UUID for the same object on every export: uuid5 of "il2-tracker:<kind>:<pk>"."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"il2-tracker:{kind}:{pk}"))
+
+
+def full_url(resource_id: str) -> str:
+    return f"urn:uuid:{resource_id}"
+
+
+def reference(resource_id: str) -> dict:
+    return {"reference": full_url(resource_id)}
+
+
+def patient_id(patient) -> str:
+    return stable_id("patient", patient.pk)
+
+
+def subject(patient_pk) -> dict:
+    """The reference to the patient, from the key alone, so no builder needs to load it."""
+    return reference(stable_id("patient", patient_pk))
+
+
+def care_plan_id(course) -> str:
+    return stable_id("careplan", course.pk)
+
+
+def medication_request_id(course) -> str:
+    return stable_id("medicationrequest", course.pk)
+
+
+def administration_id(dose) -> str:
+    # The dose's own UUID: a corrected record keeps the id of the one it replaces, so a
+    # receiver updates the administration instead of holding two for one dose.
+    return str(dose.uid)
+
+
+def observation_id(result) -> str:
+    return stable_id("observation", result.pk)
+
+
+def adverse_event_id(event) -> str:
+    return stable_id("adverseevent", event.pk)
+
+
+def date_time(moment: datetime, zone: ZoneInfo) -> str:
+    """An instant as FHIR dateTime: local clock with its UTC offset, whole seconds."""
+    if moment.tzinfo is None:
+        raise ValueError(f"A naive datetime cannot be exported: {moment.isoformat()}")
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number: whole numbers as int, others as the shortest float.
+
+    Stored values have at most 10 significant digits, so the float prints back as the
+    same decimal digits (json writes floats with repr, which round-trips exactly).
+    """
+    value = value.normalize()
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def coded(system: str, code: str, label: str) -> dict:
+    return {"coding": [{"system": system, "code": code, "display": label}], "text": label}
+
+
+def person(user) -> dict:
+    """A display-only reference: the app has no Practitioner resources to point at."""
+    return {"display": user.get_full_name() or user.username}
+
+
+def route(template) -> dict:
+    text = template.get_route_display()
+    code = ROUTE_CODES.get(template.route)
+    if code is None:
+        return {"text": text}
+    return {"coding": [{"system": SNOMED, "code": code}], "text": text}
+
+
+def notes(*texts: str) -> list[dict]:
+    return [{"text": text.strip()} for text in texts if text and text.strip()]
+
+
+# Timing --------------------------------------------------------------------------------------
+
+
+def dose_runs(course, doses) -> list[list]:
+    """The course's doses cut into runs that one Timing.repeat states exactly.
+
+    Every-N-hours regimens: a run is a cycle, its doses N elapsed hours apart.  Day patterns:
+    a run is a stretch of consecutive days at the same wall-clock time, so "5 days on / 2 off"
+    is one run per week of injections, whatever weekday the course started on.  A dose that
+    breaks the step (a course moved after some doses were recorded, a DST gap) starts a new
+    run, so a receiver never has to guess.
+    """
+    interval = course.rule["mode"] == RegimenTemplate.Mode.INTERVAL
+    step = timedelta(hours=course.rule["every_hours"]) if interval else timedelta(days=1)
+
+    def follows(previous, dose) -> bool:
+        if previous.cycle != dose.cycle:
+            return False
+        if interval:
+            return dose.planned_at - previous.planned_at == step
+        before, after = previous.local_time(course.time_zone), dose.local_time(course.time_zone)
+        return after.date() - before.date() == step and after.time() == before.time()
+
+    runs: list[list] = []
+    for dose in doses:
+        if runs and follows(runs[-1][-1], dose):
+            runs[-1].append(dose)
+        else:
+            runs.append([dose])
+    return runs
+
+
+def timing(course, run) -> dict:
+    zone = ZoneInfo(course.time_zone)
+    first, last = run[0], run[-1]
+    repeat = {
+        "boundsPeriod": {
+            "start": date_time(first.planned_at, zone),
+            "end": date_time(last.planned_at, zone),
+        },
+        "count": len(run),
+        "frequency": 1,
+    }
+    if course.rule["mode"] == RegimenTemplate.Mode.INTERVAL:
+        repeat |= {"period": course.rule["every_hours"], "periodUnit": "h"}
+    else:
+        # The wall-clock time, so "once a day" keeps the same local time through DST.
+        local = first.local_time(course.time_zone)
+        repeat |= {"period": 1, "periodUnit": "d", "timeOfDay": [local.strftime("%H:%M:%S")]}
+    return {"repeat": repeat}
+
+
+def _when(dose, zone: ZoneInfo) -> str:
+    return f"{dose.planned_at.astimezone(zone):%d %b %Y %H:%M %Z}"
+
+
+def dosage_text(course, run) -> str:
+    zone = ZoneInfo(course.time_zone)
+    first, last = run[0], run[-1]
+    if course.rule["mode"] == RegimenTemplate.Mode.INTERVAL:
+        how = f"every {course.rule['every_hours']} h"
+    else:
+        how = "once a day"
+    doses = f"{len(run)} dose{'s' if len(run) > 1 else ''}"
+    span = _when(first, zone) if first is last else f"{_when(first, zone)} to {_when(last, zone)}"
+    return f"Cycle {first.cycle}: {doses} {how}, {span}"
+
+
+def dosage_instructions(course, doses) -> list[dict]:
+    common = {
+        "route": route(course.template),
+        "doseAndRate": [{"doseQuantity": {"value": number(course.dose_iu), **IU}}],
+    }
+    runs = dose_runs(course, doses)
+    if not runs:
+        return [{"text": "No doses planned.", **common}]
+    return [
+        {
+            "sequence": sequence,
+            "text": dosage_text(course, run),
+            "timing": timing(course, run),
+            **common,
+        }
+        for sequence, run in enumerate(runs, start=1)
+    ]
+
+
+# Resources -----------------------------------------------------------------------------------
+
+
+def patient_resource(patient) -> dict:
+    return {
+        "resourceType": "Patient",
+        "id": patient_id(patient),
+        "identifier": [
+            {
+                "use": "usual",
+                "type": coded(IDENTIFIER_TYPE, "MR", "Medical record number"),
+                "system": MRN_SYSTEM,
+                "value": patient.mrn,
+            }
+        ],
+        "name": [
+            {
+                "use": "official",
+                "text": patient.full_name,
+                "family": patient.family_name,
+                "given": [patient.given_name],
+            }
+        ],
+        "gender": GENDER[patient.sex],
+        "birthDate": patient.date_of_birth.isoformat(),
+    }
+
+
+def _period(course, doses) -> dict:
+    if not doses:
+        return {}
+    zone = ZoneInfo(course.time_zone)
+    return {
+        "period": {
+            "start": date_time(doses[0].planned_at, zone),
+            "end": date_time(doses[-1].planned_at, zone),
+        }
+    }
+
+
+def _plan_description(course) -> str:
+    cycles = f"{course.cycles} cycle{'s' if course.cycles > 1 else ''}"
+    return f"{course.template.name}: {course.describe_rule()}; {cycles}."
+
+
+def care_plan(course, doses) -> dict:
+    """The course as a plan; `doses` are its doses still in the plan (not cancelled), in order."""
+    zone = ZoneInfo(course.time_zone)
+    return {
+        "resourceType": "CarePlan",
+        "id": care_plan_id(course),
+        "status": COURSE_STATUS[course.status][0],
+        "intent": "plan",
+        "title": course.template.name,
+        "description": _plan_description(course),
+        "subject": subject(course.patient_id),
+        **_period(course, doses),
+        "created": date_time(course.created, zone),
+        "author": person(course.created_by),
+        "activity": [{"reference": reference(medication_request_id(course))}],
+    }
+
+
+def medication_request(course, doses) -> dict:
+    """The course as one order; `doses` are its doses still in the plan, in order."""
+    zone = ZoneInfo(course.time_zone)
+    resource = {
+        "resourceType": "MedicationRequest",
+        "id": medication_request_id(course),
+        "status": COURSE_STATUS[course.status][1],
+    }
+    if course.status == Course.Status.DISCONTINUED:
+        label = course.get_discontinue_reason_display()
+        reason = coded(DISCONTINUE_REASON_SYSTEM, course.discontinue_reason, label)
+        # The course's own reason line, with the clinician's note, as every user sees it.
+        reason["text"] = course.status_reason or label
+        resource["statusReason"] = reason
+    dose = course.dose_calculation()
+    return resource | {
+        "intent": "order",
+        # RxNorm codes for aldesleukin are not verified (clinical-facts §7): text only.
+        "medicationCodeableConcept": {"text": course.template.drug},
+        "subject": subject(course.patient_id),
+        "authoredOn": date_time(course.created, zone),
+        "requester": person(course.created_by),
+        "basedOn": [reference(care_plan_id(course))],
+        "note": [{"text": f"Dose per administration: {dose.basis()}."}],
+        "dosageInstruction": dosage_instructions(course, doses),
+    }
+
+
+def medication_administration(record, *, staff_notes: bool = False) -> dict:
+    """One active dose record.  Needs record.dose.course.template and record.given_by loaded."""
+    dose = record.dose
+    course = dose.course
+    zone = ZoneInfo(course.time_zone)
+    resource = {
+        "resourceType": "MedicationAdministration",
+        "id": administration_id(dose),
+    }
+    if record.outcome == Administration.Outcome.GIVEN:
+        resource |= {"status": "completed"}
+    else:
+        held = record.outcome == Administration.Outcome.HELD
+        system = HOLD_REASON_SYSTEM if held else NOT_GIVEN_REASON_SYSTEM
+        code = record.hold_reason if held else record.not_given_reason
+        label = record.get_hold_reason_display() if held else record.get_not_given_reason_display()
+        resource |= {"status": "not-done", "statusReason": [coded(system, code, label)]}
+    resource |= {
+        "medicationCodeableConcept": {"text": course.template.drug},
+        "subject": subject(course.patient_id),
+        # Not given: the time it was planned for, as the one instant the record is about.
+        "effectiveDateTime": date_time(record.given_at or dose.planned_at, zone),
+    }
+    if record.outcome == Administration.Outcome.GIVEN:
+        resource["performer"] = [{"actor": person(record.given_by)}]
+    resource["request"] = reference(medication_request_id(course))
+    if staff_notes and (texts := notes(record.reason_note, record.notes)):
+        resource["note"] = texts
+    if record.outcome == Administration.Outcome.GIVEN:
+        resource["dosage"] = {
+            "route": route(course.template),
+            "dose": {"value": number(record.amount_iu), **IU},
+        }
+    return resource
+
+
+def _quantity(value: Decimal, unit: lab.Unit) -> dict:
+    return {"value": number(value), "unit": unit.label, "system": UCUM, "code": unit.code}
+
+
+def observation(result, *, staff_notes: bool = False) -> dict:
+    unit = lab.unit_of(result.test, result.unit)
+    zone = result.patient.zone
+    resource = {
+        "resourceType": "Observation",
+        "id": observation_id(result),
+        "status": "final",
+        "category": [coded(OBSERVATION_CATEGORY, "laboratory", "Laboratory")],
+        # LOINC displays are not all verified (clinical-facts §4): the code and our name.
+        "code": {
+            "coding": [{"system": LOINC, "code": unit.loinc}],
+            "text": result.get_test_display(),
+        },
+        "subject": subject(result.patient_id),
+        "effectiveDateTime": date_time(result.collected_at, zone),
+        "issued": date_time(result.recorded_at, zone),
+        "valueQuantity": _quantity(result.value, unit),
+        "interpretation": [coded(INTERPRETATION, *INTERPRETATION_CODES[lab.Flag(result.flag)])],
+    }
+    if staff_notes and (texts := notes(result.note)):
+        resource["note"] = texts
+    limits = {
+        name: _quantity(limit, unit)
+        for name, limit in (("low", result.range_low), ("high", result.range_high))
+        if limit is not None
+    }
+    if limits:
+        resource["referenceRange"] = [limits]
+    return resource
+
+
+def _severity(grade: int) -> dict:
+    return coded(AE_SEVERITY, *AE_GRADE_SEVERITY.get(grade, AE_SEVERE))
+
+
+def adverse_event(event, *, given_doses=frozenset()) -> dict:
+    """A staff CTCAE entry.  `given_doses`: ids of doses whose given record is in the bundle.
+
+    The suspect is that dose's administration when the entry is linked to a dose given;
+    otherwise the drug by name.
+    """
+    zone = event.patient.zone
+    drug = event.dose.course.template.drug if event.dose else DEFAULT_DRUG
+    if event.dose_id in given_doses:
+        instance = reference(administration_id(event.dose)) | {"display": drug}
+    else:
+        instance = {"display": drug}
+    attribution = coded(ATTRIBUTION_SYSTEM, event.attribution, event.get_attribution_display())
+    resource = {
+        "resourceType": "AdverseEvent",
+        "id": adverse_event_id(event),
+        "extension": [
+            {
+                "url": AE_GRADE_EXTENSION,
+                "valueCodeableConcept": {
+                    "coding": [
+                        {
+                            "system": CTCAE_GRADE_SYSTEM,
+                            "code": str(event.grade),
+                            "display": event.grade_text,
+                        }
+                    ],
+                    "text": f"Grade {event.grade}",
+                },
+            }
+        ],
+        "actuality": "actual",
+        "event": {"text": f"{event.term.term} (CTCAE v{event.ctcae_version})"},
+        "subject": subject(event.patient_id),
+        "date": date_time(event.onset_at, zone),
+        "recordedDate": date_time(event.recorded_at, zone),
+        "severity": _severity(event.grade),
+    }
+    # Grade 5 is death related to the event, by CTCAE's definition.
+    if event.grade == 5:
+        resource["outcome"] = coded(AE_OUTCOME, "fatal", "Fatal")
+    elif event.resolved_at:
+        resource["outcome"] = coded(AE_OUTCOME, "resolved", "Resolved")
+    return resource | {
+        "recorder": person(event.recorded_by),
+        "suspectEntity": [{"instance": instance, "causality": [{"assessment": attribution}]}],
+    }
+
+
+# The bundle ----------------------------------------------------------------------------------
+
+
+def _entry(resource: dict) -> dict:
+    return {"fullUrl": full_url(resource["id"]), "resource": resource}
+
+
+def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
+    """The patient's record as a validated FHIR R4 Bundle (type "collection").
+
+    At most five queries, whatever the number of doses.  Records entered in error and cancelled
+    courses are left out.  Free-text staff notes (a record's notes and reason note, a
+    result's note) go in only with `staff_notes`: the app does not show them to patients.
+    """
+    courses = list(
+        Course.objects.for_patient(patient)
+        .filter(status__in=COURSES_EXPORTED)
+        .select_related("template", "created_by")
+        .order_by("start_date", "start_time", "pk")
+    )
+    planned = (
+        Dose.objects.filter(course__in=courses)
+        .exclude(status=Dose.Status.CANCELLED)
+        .order_by("course_id", "planned_at", "pk")
+    )
+    doses = {course_id: list(rows) for course_id, rows in groupby(planned, lambda d: d.course_id)}
+    records = list(
+        Administration.objects.active()
+        .filter(dose__course__in=courses)
+        .select_related("dose__course__template", "given_by")
+        .order_by("dose__planned_at", "pk")
+    )
+    results = (
+        ThyroidResult.objects.active().for_patient(patient).order_by("collected_at", "test", "pk")
+    )
+    events = (
+        AdverseEvent.objects.active()
+        .for_patient(patient)
+        .select_related("term", "recorded_by", "dose__course__template")
+        .order_by("onset_at", "pk")
+    )
+    given = frozenset(r.dose_id for r in records if r.outcome == Administration.Outcome.GIVEN)
+
+    resources = [patient_resource(patient)]
+    for course in courses:
+        course_doses = doses.get(course.pk, [])
+        resources += [care_plan(course, course_doses), medication_request(course, course_doses)]
+    resources += [medication_administration(r, staff_notes=staff_notes) for r in records]
+    for result in results:
+        result.patient = patient
+        resources.append(observation(result, staff_notes=staff_notes))
+    for event in events:
+        event.patient = patient
+        resources.append(adverse_event(event, given_doses=given))
+
+    bundle = {
+        "resourceType": "Bundle",
+        "id": stable_id("bundle", patient.pk),
+        "type": "collection",
+        "entry": [_entry(resource) for resource in resources],
+    }
+    validate(bundle)
+    return bundle
+
+
+def validate(bundle: dict) -> None:
+    """Raise ExportInvalid unless fhir.resources (R4B) accepts the bundle."""
+    try:
+        Bundle.model_validate(bundle)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ExportInvalid(
+            f"The FHIR export does not validate: {where}: {first['msg']}"
+        ) from error
+
+
+def to_json(bundle: dict) -> str:
+    """The bundle as the file we hand out: UTF-8 JSON, indented, ending in a newline."""
+    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
