@@ -1,14 +1,32 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
-from tracker.lib.admin import ReadOnlyInline, ReasonedHistoryAdmin
+from tracker.lib.admin import (
+    HistoryAdmin,
+    ReadOnlyInline,
+    ReasonedHistoryAdmin,
+    RegimenListFilter,
+    patient_columns,
+    patient_search,
+)
+from tracker.symptoms.admin import AdverseEventInline, SymptomReportInline
 from tracker.ward.admin import AdministrationInline
 
 
 @admin.register(RegimenTemplate)
 class RegimenTemplateAdmin(ReasonedHistoryAdmin):
-    list_display = ["name", "slug", "route", "dose_amount", "dose_unit", "mode", "is_active"]
+    list_display = [
+        "name",
+        "slug",
+        "route",
+        "dose_amount",
+        "dose_unit",
+        "mode",
+        "overdue_after",
+        "retreatment_gap_days",
+        "thyroid_every_days",
+        "is_active",
+    ]
     list_filter = ["route", "mode", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -51,12 +69,45 @@ class DoseInline(ReadOnlyInline):
     ]
 
 
+class ActiveFeedFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):
-    list_display = ["patient", "template", "start_date", "time_zone", "cycles", "status"]
-    list_filter = ["template", "status", "start_date"]
+class CourseAdmin(HistoryAdmin):
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "template",
+        "start_date",
+        "cycles",
+        "status",
+        "discontinue_reason",
+        "discharged_on",
+        "retreatment_overridden",
+        "created",
+    ]
+    list_filter = [
+        ("template", RegimenListFilter),
+        "status",
+        "discontinue_reason",
+        "start_date",
+        "discharged_on",
+    ]
     list_select_related = ["patient", "template"]
-    search_fields = ["patient__mrn", "patient__family_name", "patient__given_name"]
+    search_fields = patient_search("patient")
     date_hierarchy = "start_date"
     raw_id_fields = ["patient", "created_by"]
     # Status, discharge and retreatment change through the app, which keeps doses in step.
@@ -73,31 +124,70 @@ class CourseAdmin(SimpleHistoryAdmin):
     ]
     inlines = [DoseInline]
 
+    @admin.display(description="retreatment gap overridden", boolean=True)
+    def retreatment_overridden(self, course):
+        return bool(course.retreatment_override)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Dose)
-class DoseAdmin(SimpleHistoryAdmin):
-    list_display = ["course", "dose_in_course", "cycle", "dose_in_cycle", "planned_at", "status"]
-    list_filter = ["status", "course__template", "planned_at"]
+class DoseAdmin(HistoryAdmin):
+    patient_mrn, patient_name = patient_columns("course__patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "regimen",
+        "dose_in_course",
+        "cycle",
+        "dose_in_cycle",
+        "day",
+        "planned_at",
+        "status",
+    ]
+    list_filter = ["status", ("course__template", RegimenListFilter), "planned_at"]
     list_select_related = ["course__patient", "course__template"]
-    search_fields = ["course__patient__mrn", "course__patient__family_name"]
+    search_fields = patient_search("course__patient")
     date_hierarchy = "planned_at"
+    ordering = ["-planned_at"]  # the latest first, for review
     raw_id_fields = ["course"]
     # A dose's status follows its records; change it by recording at the bedside.
     readonly_fields = ["uid", "original_planned_at", "status"]
-    inlines = [AdministrationInline]
+    # What happened at the bedside, then what the patient and staff noted after it.
+    inlines = [AdministrationInline, SymptomReportInline, AdverseEventInline]
+
+    @admin.display(description="regimen", ordering="course__template__name")
+    def regimen(self, dose):
+        return dose.course.template.name
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(SimpleHistoryAdmin):
-    list_display = ["patient", "created", "created_by", "revoked_at"]
-    list_select_related = ["patient", "created_by"]
-    list_filter = ["revoked_at"]
-    search_fields = ["patient__mrn", "patient__family_name"]
+class CalendarFeedAdmin(HistoryAdmin):
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "created",
+        "created_by",
+        "active",
+        "revoked_at",
+        "revoked_by",
+    ]
+    list_filter = [ActiveFeedFilter, "created", "revoked_at"]
+    list_select_related = ["patient", "created_by", "revoked_by"]
+    search_fields = patient_search("patient")
+    date_hierarchy = "created"
     raw_id_fields = ["patient", "created_by", "revoked_by"]
     readonly_fields = ["token"]
+
+    @admin.display(description="active", boolean=True)
+    def active(self, feed):
+        return feed.revoked_at is None
+
+    def has_delete_permission(self, request, obj=None):
+        # Revoke a feed instead: its history says who shared the calendar, and when.
+        return False

@@ -6,9 +6,9 @@ here adds, edits or deletes one.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.alerts.models import Alert
+from tracker.lib.admin import ReadOnlyAdmin, patient_columns, patient_search
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -27,29 +27,23 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Alert)
-class AlertAdmin(SimpleHistoryAdmin):
+class AlertAdmin(ReadOnlyAdmin):
+    patient_mrn, patient_name = patient_columns("patient")
     list_display = [
         "patient_mrn",
+        "patient_name",
         "trigger",
         "text",
         "created_at",
+        "is_open",
         "acknowledged_by",
         "acknowledged_at",
     ]
-    list_filter = ["trigger", OpenFilter, "created_at"]
+    list_filter = ["trigger", OpenFilter, "created_at", "acknowledged_at"]
     list_select_related = ["patient", "acknowledged_by"]
-    search_fields = ["patient__mrn", "patient__family_name", "patient__given_name"]
+    search_fields = patient_search("patient")
     date_hierarchy = "created_at"
 
-    @admin.display(description="MRN", ordering="patient__mrn")
-    def patient_mrn(self, obj):
-        return obj.patient.mrn
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description="open", boolean=True)
+    def is_open(self, alert):
+        return alert.is_open

@@ -1,8 +1,257 @@
-"""Admin pieces shared by the apps: every change to reference data says why."""
+"""Admin pieces shared by the apps.
+
+Every changelist can be exported as CSV.  Every history page says, for each
+row, which fields changed and from what to what.  Clinical records are shown
+read-only and their history offers no revert; every change to reference data
+says why.
+"""
+
+import csv
+import html
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field
+from django.contrib.admin.utils import lookup_field as admin_lookup_field
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeData
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import ObjDiffDisplay
+
+# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# An old or new value longer than this is shortened around the part that changed.
+CHANGE_SHOWN_CHARS = 100
+EMPTY = "—"
+
+
+# Columns -----------------------------------------------------------------------------
+
+
+def patient_columns(path: str = "patient"):
+    """The MRN and name columns of a model that reaches its patient through `path`.
+
+    Use in a ModelAdmin body: ``patient_mrn, patient_name = patient_columns("dose__course__patient")``
+    and select `path` related, so the columns cost no query per row.
+    """
+
+    def patient_of(obj):
+        for part in path.split("__"):
+            obj = getattr(obj, part)
+        return obj
+
+    @admin.display(description="MRN", ordering=f"{path}__mrn")
+    def patient_mrn(self, obj):
+        return patient_of(obj).mrn
+
+    @admin.display(description="patient", ordering=f"{path}__family_name")
+    def patient_name(self, obj):
+        patient = patient_of(obj)
+        return f"{patient.family_name}, {patient.given_name}"
+
+    return patient_mrn, patient_name
+
+
+def patient_search(path: str = "patient") -> list[str]:
+    """Search fields that find a patient's rows by MRN or name."""
+    return [f"{path}__mrn", f"{path}__family_name", f"{path}__given_name"]
+
+
+class RegimenListFilter(admin.RelatedFieldListFilter):
+    """Filter by the regimen template, however far away it is ("dose__course__template")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "regimen"
+
+
+# CSV export --------------------------------------------------------------------------
+
+
+def csv_cell(text: str) -> str:
+    """The text as a spreadsheet will show it, never run as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def shown_in_column(model_admin, name, obj) -> str:
+    """A changelist column's value for `obj` as the changelist shows it, as plain text."""
+    try:
+        field, _attr, value = admin_lookup_field(name, obj, model_admin)
+    except ObjectDoesNotExist:
+        return ""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field is None or field.auto_created:
+        shown = display_for_value(value, "")
+    elif isinstance(field.remote_field, models.ManyToOneRel):
+        shown = str(value)
+    else:
+        shown = display_for_field(value, field, "")
+    if isinstance(shown, SafeData):
+        # A display method's HTML: keep what a reader sees.
+        return html.unescape(strip_tags(shown))
+    return str(shown)
+
+
+@admin.action(description="Export selected rows as CSV", permissions=["view"])
+def export_as_csv(modeladmin, request, queryset):
+    """The selected rows' changelist columns, headed by the column labels."""
+    # The action is only offered with view permission; refuse a hand-made request too.
+    if not modeladmin.has_view_permission(request):
+        raise PermissionDenied
+    model = modeladmin.model
+    columns = [c for c in modeladmin.get_list_display(request) if c != "action_checkbox"]
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{model._meta.model_name}-{today:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The byte-order mark makes spreadsheet apps read the file as UTF-8 (SpO₂, °C, names).
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        csv_cell(capfirst(str(label_for_field(c, model, modeladmin)))) for c in columns
+    )
+    for obj in queryset:
+        writer.writerow(csv_cell(shown_in_column(modeladmin, c, obj)) for c in columns)
+    return response
+
+
+# History with changes ----------------------------------------------------------------
+
+
+def shown_in_history(value) -> str:
+    """A field's value in a history row: the stored value, in words where it is not text."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(v) for v in value)) or EMPTY
+    return str(display_for_value(value, EMPTY))
+
+
+def m2m_members(records, field) -> dict[int, list]:
+    """Each history row's members of a many-to-many field, in one query for all rows."""
+    rows_model = getattr(type(records[0]), field.name).model
+    member = field.m2m_reverse_field_name()
+    members = {record.history_id: [] for record in records}
+    rows = rows_model.objects.filter(history__in=list(members)).select_related(member)
+    for row in rows:
+        members[row.history_id].append(getattr(row, member))
+    return members
+
+
+def changes_between(record, previous, members: dict) -> list[dict]:
+    """What changed from `previous` to `record`: [{"field", "old", "new"}], by field."""
+    model = record.instance_type
+    fields = [f for f in record.tracked_fields if not f.primary_key]
+    editable = [f.name for f in fields if f.editable]
+    # Related objects were selected with the rows (get_history_queryset), so no query here.
+    delta = record.diff_against(previous, included_fields=editable, foreign_keys_are_objs=True)
+    # diff_against skips fields no form edits, but a result's flag changes with its value.
+    computed = [
+        (f.name, getattr(previous, f.attname), getattr(record, f.attname))
+        for f in fields
+        if not f.editable and getattr(previous, f.attname) != getattr(record, f.attname)
+    ]
+    shorten = ObjDiffDisplay(max_length=CHANGE_SHOWN_CHARS).common_shorten_repr
+    changes = []
+    for name, old, new in sorted(
+        [*((c.field, c.old, c.new) for c in delta.changes), *computed], key=lambda c: c[0]
+    ):
+        old, new = shorten(shown_in_history(old), shown_in_history(new))
+        changes.append({"field": model._meta.get_field(name).verbose_name, "old": old, "new": new})
+    for field in record._history_m2m_fields:
+        old = shown_in_history(members[field.name][previous.history_id])
+        new = shown_in_history(members[field.name][record.history_id])
+        if old != new:
+            changes.append({"field": field.verbose_name, "old": old, "new": new})
+    return changes
+
+
+def with_related_objects(record):
+    """The row's object as it was, reusing the related objects selected with the row.
+
+    The history page names the object on every row; without this, a name built from
+    related objects (a course's patient and regimen) costs queries on every row.
+    """
+    obj = record.history_object
+    for field in record.tracked_fields:
+        if isinstance(field, models.ForeignKey) and field.is_cached(record):
+            related = field.get_cached_value(record)
+            if related is not None:
+                obj._meta.get_field(field.name).set_cached_value(obj, related)
+    return obj
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A history-keeping admin: CSV export, and a history page that shows each change.
+
+    Reverting to a past version is off unless `allow_revert`: for clinical records it
+    would skip the operations that keep doses, records and alerts in step.
+    """
+
+    actions = [export_as_csv]
+    object_history_list_template = "admin/history/object_history_list.html"
+    allow_revert = False
+
+    def revert_disabled(self, request, obj=None):
+        return not self.allow_revert or super().revert_disabled(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and self.revert_disabled(request):
+            raise PermissionDenied
+        # A past version is shown, not offered as a form to resubmit.
+        request.showing_past_version = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "showing_past_version", False) and self.revert_disabled(request, obj):
+            opts = self.model._meta
+            readonly += [
+                f.name
+                for f in (*opts.concrete_fields, *opts.many_to_many)
+                if f.editable and not f.auto_created and f.name not in readonly
+            ]
+        return readonly
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Give every row on the page its changes from the row before it.
+
+        Rows are newest first, so each row's previous version is the next row; the
+        oldest row on a page is compared with the first row of the next page, read
+        in one query.  Many-to-many members are read in one query per field.
+        """
+        records = list(historical_records)
+        if not records:
+            return
+        older = None
+        if getattr(historical_records, "has_next", lambda: False)():
+            end = historical_records.end_index()
+            older = next(iter(historical_records.paginator.object_list[end : end + 1]), None)
+        everyone = [*records, older] if older else records
+        members = {
+            field.name: m2m_members(everyone, field) for field in records[0]._history_m2m_fields
+        }
+        for record, previous in zip(records, [*records[1:], older], strict=True):
+            record.history_delta_changes = (
+                changes_between(record, previous, members) if previous else []
+            )
+            record.history_object = with_related_objects(record)
+
+
+# Bases -------------------------------------------------------------------------------
 
 
 class ReasonForm(forms.ModelForm):
@@ -12,17 +261,25 @@ class ReasonForm(forms.ModelForm):
     )
 
 
-class ReasonedHistoryAdmin(SimpleHistoryAdmin):
-    """A history-keeping admin whose add and change forms ask for a reason."""
+class ReasonedHistoryAdmin(HistoryAdmin):
+    """Reference data: add and change forms (and reverts) ask for a reason.
+
+    Never deleted: past entries point at it, and the history would lose the why.
+    Switch it off instead.
+    """
 
     form = ReasonForm
+    allow_revert = True
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"]
         super().save_model(request, obj, form, change)
 
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+
+class ReadOnlyAdmin(HistoryAdmin):
     """Clinical records made through the app: viewable with their history, never
     added, changed or deleted in the admin."""
 
@@ -37,11 +294,19 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 class ReadOnlyInline(admin.TabularInline):
-    """Rows shown inside their parent, linked, never added or deleted there."""
+    """Rows shown inside their parent, linked, never added or deleted there.
+
+    `select_related` names the related objects the row's fields show, so a long
+    list of rows costs one query.
+    """
 
     extra = 0
     can_delete = False
     show_change_link = True
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.select_related)
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields

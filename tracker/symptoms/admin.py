@@ -7,21 +7,40 @@ read-only here, with their history, never deleted.
 """
 
 from django.contrib import admin
+from django.db.models import Q
 
-from tracker.lib.admin import ReadOnlyAdmin, ReasonedHistoryAdmin
+from tracker.alerts.rules import PATIENT_ANSWER_ALERT
+from tracker.lib.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ReasonedHistoryAdmin,
+    RegimenListFilter,
+    patient_columns,
+    patient_search,
+)
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 
-PATIENT_SEARCH = ["patient__mrn", "patient__family_name", "patient__given_name"]
 
+class AlertingAnswerFilter(admin.SimpleListFilter):
+    """Reports with a frequency or severity answer that raises an alert."""
 
-class NoDeleteReasonedAdmin(ReasonedHistoryAdmin):
-    def has_delete_permission(self, request, obj=None):
-        # Switch it off instead: past entries keep pointing at it.
-        return False
+    title = f"answer of {PATIENT_ANSWER_ALERT} or more"
+    parameter_name = "alerting"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        alerting = Q(frequency__gte=PATIENT_ANSWER_ALERT) | Q(severity__gte=PATIENT_ANSWER_ALERT)
+        if self.value() == "yes":
+            return queryset.filter(alerting)
+        if self.value() == "no":
+            return queryset.exclude(alerting)
+        return queryset
 
 
 @admin.register(CtcaeTerm)
-class CtcaeTermAdmin(NoDeleteReasonedAdmin):
+class CtcaeTermAdmin(ReasonedHistoryAdmin):
     list_display = ["term", "version", "category", "is_active"]
     list_filter = ["version", "category", "is_active"]
     search_fields = ["term", "category"]
@@ -40,56 +59,115 @@ class CtcaeTermAdmin(NoDeleteReasonedAdmin):
 
 
 @admin.register(ProSymptom)
-class ProSymptomAdmin(NoDeleteReasonedAdmin):
-    list_display = ["name", "slug", "ctcae_term", "order", "is_active"]
+class ProSymptomAdmin(ReasonedHistoryAdmin):
+    list_display = ["name", "slug", "item", "asks", "ctcae_term", "order", "is_active"]
     list_filter = ["is_active", "asks_frequency", "asks_severity", "asks_interference"]
     search_fields = ["name", "slug", "item", "ctcae_term"]
     prepopulated_fields = {"slug": ["name"]}
 
+    @admin.display(description="asks")
+    def asks(self, symptom):
+        return ", ".join(attribute.label.lower() for attribute in symptom.attributes())
+
 
 class EntryAdmin(ReadOnlyAdmin):
-    @admin.display(description="MRN", ordering="patient__mrn")
-    def patient_mrn(self, obj):
-        return obj.patient.mrn
+    patient_mrn, patient_name = patient_columns("patient")
+    date_hierarchy = "onset_at"
+
+    @admin.display(description="regimen", ordering="dose__course__template__name")
+    def regimen(self, entry):
+        return entry.dose.course.template.name if entry.dose else None
 
 
 @admin.register(SymptomReport)
 class SymptomReportAdmin(EntryAdmin):
     list_display = [
-        "symptom",
-        "patient",
         "patient_mrn",
+        "patient_name",
+        "symptom",
         "onset_at",
         "frequency",
         "severity",
         "interference",
         "present",
         "reviewed_grade",
+        "regimen",
         "dose",
         "state",
     ]
-    list_filter = ["symptom", "reviewed_grade", "state", "onset_at"]
-    list_select_related = ["patient", "symptom", "dose"]
-    search_fields = ["symptom__name", "symptom__ctcae_term", *PATIENT_SEARCH]
-    date_hierarchy = "onset_at"
+    list_filter = [
+        "symptom",
+        AlertingAnswerFilter,
+        "reviewed_grade",
+        "state",
+        ("dose__course__template", RegimenListFilter),
+        "onset_at",
+    ]
+    list_select_related = ["patient", "symptom", "dose__course__template"]
+    search_fields = ["symptom__name", "symptom__ctcae_term", *patient_search("patient")]
 
 
 @admin.register(AdverseEvent)
 class AdverseEventAdmin(EntryAdmin):
     list_display = [
-        "term",
-        "patient",
         "patient_mrn",
+        "patient_name",
+        "term",
         "grade",
         "ctcae_version",
         "attribution",
         "onset_at",
         "resolved_at",
+        "regimen",
         "dose",
         "state",
         "recorded_by",
     ]
-    list_filter = ["ctcae_version", "term__category", "grade", "state", "attribution", "onset_at"]
-    list_select_related = ["patient", "term", "dose", "recorded_by"]
-    search_fields = ["term__term", *PATIENT_SEARCH]
-    date_hierarchy = "onset_at"
+    list_filter = [
+        "grade",
+        "ctcae_version",
+        "term__category",
+        "attribution",
+        "state",
+        ("dose__course__template", RegimenListFilter),
+        "onset_at",
+    ]
+    list_select_related = ["patient", "term", "dose__course__template", "recorded_by"]
+    search_fields = ["term__term", *patient_search("patient")]
+
+
+class SymptomReportInline(ReadOnlyInline):
+    """What the patient reported after this dose."""
+
+    model = SymptomReport
+    fk_name = "dose"
+    verbose_name_plural = "side effects reported by the patient"
+    fields = [
+        "symptom",
+        "onset_at",
+        "frequency",
+        "severity",
+        "interference",
+        "present",
+        "reviewed_grade",
+        "state",
+    ]
+    select_related = ("symptom",)
+
+
+class AdverseEventInline(ReadOnlyInline):
+    """What staff graded after this dose."""
+
+    model = AdverseEvent
+    fk_name = "dose"
+    verbose_name_plural = "side effects graded by staff"
+    fields = [
+        "term",
+        "grade",
+        "attribution",
+        "onset_at",
+        "resolved_at",
+        "state",
+        "recorded_by",
+    ]
+    select_related = ("term", "recorded_by")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tracker.lib.admin import ReadOnlyAdmin
+from tracker.lib.admin import ReadOnlyAdmin, RegimenListFilter, patient_columns, patient_search
 from tracker.thyroid.models import ThyroidResult
 
 
@@ -8,8 +8,10 @@ from tracker.thyroid.models import ThyroidResult
 class ThyroidResultAdmin(ReadOnlyAdmin):
     """Results are entered on the ward pages, which flag them and raise alerts."""
 
+    patient_mrn, patient_name = patient_columns("patient")
     list_display = [
-        "patient",
+        "patient_mrn",
+        "patient_name",
         "test",
         "value",
         "unit",
@@ -17,9 +19,21 @@ class ThyroidResultAdmin(ReadOnlyAdmin):
         "range_high",
         "flag",
         "collected_at",
+        "regimen",
         "state",
+        "recorded_by",
     ]
-    list_filter = ["test", "flag", "state", "collected_at"]
-    list_select_related = ["patient"]
-    search_fields = ["patient__mrn", "patient__family_name", "patient__given_name"]
+    list_filter = [
+        "test",
+        "flag",
+        "state",
+        ("course__template", RegimenListFilter),
+        "collected_at",
+    ]
+    list_select_related = ["patient", "course__template", "recorded_by"]
+    search_fields = patient_search("patient")
     date_hierarchy = "collected_at"
+
+    @admin.display(description="regimen", ordering="course__template__name")
+    def regimen(self, result):
+        return result.course.template.name if result.course else None

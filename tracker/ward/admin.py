@@ -7,67 +7,146 @@ A wrong record is corrected there ("entered in error"), never edited or deleted.
 
 from django.contrib import admin
 
-from tracker.lib.admin import ReadOnlyAdmin, ReadOnlyInline, ReasonedHistoryAdmin
+from tracker.lib.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ReasonedHistoryAdmin,
+    RegimenListFilter,
+    patient_columns,
+    patient_search,
+)
 from tracker.ward.models import Administration, HoldRule, PreDoseCheck
+
+
+class RulesFiredFilter(admin.SimpleListFilter):
+    title = "hold rules fired"
+    parameter_name = "fired"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(fired_rules=[])
+        if self.value() == "no":
+            return queryset.filter(fired_rules=[])
+        return queryset
 
 
 class DoseRecordAdmin(ReadOnlyAdmin):
     """A dose's record or check: viewable with its history, never edited here."""
 
-    @admin.display(description="MRN", ordering="dose__course__patient__mrn")
-    def patient_mrn(self, obj):
-        return obj.dose.course.patient.mrn
+    patient_mrn, patient_name = patient_columns("dose__course__patient")
+    list_select_related = ["dose__course__patient", "dose__course__template", "recorded_by"]
+    search_fields = patient_search("dose__course__patient")
+
+    @admin.display(description="regimen", ordering="dose__course__template__name")
+    def regimen(self, obj):
+        return obj.dose.course.template.name
 
 
 @admin.register(HoldRule)
 class HoldRuleAdmin(ReasonedHistoryAdmin):
-    list_display = ["__str__", "hold_reason", "source", "is_active", "order"]
+    list_display = [
+        "__str__",
+        "measure",
+        "comparison",
+        "threshold",
+        "hold_reason",
+        "source",
+        "is_active",
+        "order",
+    ]
     list_filter = ["is_active", "measure", "hold_reason"]
     search_fields = ["source"]
-
-    def has_delete_permission(self, request, obj=None):
-        # Switch a rule off instead: checks keep what each rule said when it fired.
-        return False
 
 
 @admin.register(Administration)
 class AdministrationAdmin(DoseRecordAdmin):
     list_display = [
-        "dose",
         "patient_mrn",
+        "patient_name",
+        "regimen",
+        "dose",
         "outcome",
         "given_at",
+        "amount_iu",
         "hold_reason",
         "not_given_reason",
         "state",
+        "is_correction",
         "recorded_by",
         "recorded_at",
     ]
-    list_filter = ["outcome", "state", "hold_reason", "not_given_reason", "recorded_at"]
-    list_select_related = ["dose__course__patient", "recorded_by"]
-    search_fields = ["dose__course__patient__mrn", "dose__course__patient__family_name"]
+    list_filter = [
+        "outcome",
+        "state",
+        "hold_reason",
+        "not_given_reason",
+        ("dose__course__template", RegimenListFilter),
+        "recorded_at",
+    ]
     date_hierarchy = "recorded_at"
+    ordering = ["-recorded_at"]  # the latest first, for review
+
+    @admin.display(description="corrects a record", boolean=True)
+    def is_correction(self, record):
+        return record.replaces_id is not None
 
 
 @admin.register(PreDoseCheck)
 class PreDoseCheckAdmin(DoseRecordAdmin):
     list_display = [
-        "dose",
         "patient_mrn",
+        "patient_name",
+        "regimen",
+        "dose",
         "taken_at",
         "systolic_bp",
+        "heart_rate",
+        "temperature_c",
         "spo2",
         "mental_status",
+        "on_pressors",
+        "rules_fired",
         "decision",
+        "against_suggestion",
         "recorded_by",
     ]
-    list_filter = ["decision", "mental_status", "on_pressors", "taken_at"]
-    list_select_related = ["dose__course__patient", "recorded_by"]
-    search_fields = ["dose__course__patient__mrn", "dose__course__patient__family_name"]
+    list_filter = [
+        "decision",
+        RulesFiredFilter,
+        "mental_status",
+        "on_pressors",
+        ("dose__course__template", RegimenListFilter),
+        "taken_at",
+    ]
     date_hierarchy = "taken_at"
+    ordering = ["-taken_at"]
+
+    @admin.display(description="hold rules fired")
+    def rules_fired(self, check):
+        # The check's own copy of the rules, as they read when they fired.
+        return "; ".join(rule["text"] for rule in check.fired_rules)
+
+    @admin.display(description="against the suggestion", boolean=True)
+    def against_suggestion(self, check):
+        return check.went_against_suggestion
 
 
 class AdministrationInline(ReadOnlyInline):
     model = Administration
     fk_name = "dose"
-    fields = ["outcome", "given_at", "amount_iu", "hold_reason", "not_given_reason", "state"]
+    fields = [
+        "outcome",
+        "given_at",
+        "amount_iu",
+        "given_by",
+        "hold_reason",
+        "not_given_reason",
+        "reason_note",
+        "state",
+        "recorded_by",
+        "recorded_at",
+    ]
+    select_related = ("given_by", "recorded_by")

@@ -308,6 +308,10 @@ class Administration(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "pk"]
+        indexes = [
+            # The shift page lists what was recorded in the last hours.
+            models.Index(fields=["recorded_at"], name="administration_recorded_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dose"],

@@ -1,0 +1,1 @@
+"""The Django admin: changelists, history with changes, and the CSV export."""
