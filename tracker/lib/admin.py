@@ -25,8 +25,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import ObjDiffDisplay
 
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from tracker.lib.spreadsheets import csv_cell
 
 # An old or new value longer than this is shortened around the part that changed.
 CHANGE_SHOWN_CHARS = 100
@@ -74,11 +73,6 @@ class RegimenListFilter(admin.RelatedFieldListFilter):
 
 
 # CSV export --------------------------------------------------------------------------
-
-
-def csv_cell(text: str) -> str:
-    """The text as a spreadsheet will show it, never run as a formula."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def shown_in_column(model_admin, name, obj) -> str:

@@ -11,9 +11,8 @@ from django.db.models import Q
 from django.utils import dateformat
 
 from regimens.models import Dose
-from tracker.lib.widgets import DateInput, TimeInput
+from tracker.symptoms.form_parts import AUTO, NO_DOSE, OnsetAndDoseForm
 from tracker.symptoms.models import SCALES, Attribute, SymptomReport
-from tracker.ward.forms import local_instant
 
 # A report's first answer starts at 1: a patient reporting a symptom has it, so
 # "Never" or "None" as the first answer would report nothing.  Later questions
@@ -25,7 +24,6 @@ PRESENT_WORDS = "Yes, I have this"
 
 # The patient may link a report to any of their doses planned this long ago.
 DOSE_WINDOW = timedelta(days=14)
-AUTO, NO_DOSE = "auto", "none"
 
 
 def answer_choices(symptom, attribute) -> list[tuple[str, str]]:
@@ -120,11 +118,9 @@ class PatientAnswersForm(forms.Form):
         return rows
 
 
-class PatientReportChangeForm(forms.Form):
+class PatientReportChangeForm(OnsetAndDoseForm):
     """When it started (on the patient's clock), a note, and the dose it belongs to."""
 
-    onset_date = forms.DateField(label="Date it started", widget=DateInput)
-    onset_time = forms.TimeField(label="Time it started", widget=TimeInput)
     dose = forms.ChoiceField(
         label="Dose it followed",
         widget=forms.RadioSelect,
@@ -138,8 +134,8 @@ class PatientReportChangeForm(forms.Form):
     )
 
     def __init__(self, *args, report, now, **kwargs):
-        self.report, self.zone = report, report.patient.zone
-        onset = report.onset_at.astimezone(self.zone)
+        self.report, zone = report, report.patient.zone
+        onset = report.onset_at.astimezone(zone)
         if report.linked_automatically:
             dose = AUTO
         else:
@@ -152,43 +148,20 @@ class PatientReportChangeForm(forms.Form):
             **kwargs.get("initial", {}),
         }
         super().__init__(*args, **kwargs)
-        # Only this patient's doses are offered, so only they pass validation.
         recent = Q(planned_at__gte=now - DOSE_WINDOW, planned_at__lte=now) & ~Q(
             status=Dose.Status.CANCELLED
         )
-        self.doses = {
-            str(dose.pk): dose
-            for dose in Dose.objects.for_patient(report.patient)
+        self.offer_doses(
+            Dose.objects.for_patient(report.patient)
             .filter(recent | Q(pk=report.dose_id))
-            .order_by("-planned_at")
-        }
-        self.fields["dose"].choices = [
-            (AUTO, "Automatic: the dose given most recently before it started"),
-            (NO_DOSE, "Not linked to a dose"),
-            *((pk, self._dose_label(dose)) for pk, dose in self.doses.items()),
-        ]
-        self.fields["onset_time"].help_text = f"On your clock ({self.zone.key})."
+            .order_by("-planned_at"),
+            zone,
+        )
+        self.fields["onset_time"].help_text = f"On your clock ({zone.key})."
 
-    def _dose_label(self, dose) -> str:
+    def dose_label(self, dose) -> str:
         when = dateformat.format(dose.planned_at.astimezone(self.zone), "D j M, H:i T")
         return f"{when} · {dose} · {dose.get_status_display().lower()}"
-
-    def clean_dose(self):
-        value = self.cleaned_data["dose"]
-        if value == AUTO:
-            return AUTO
-        if value == NO_DOSE:
-            return None
-        return self.doses[value]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("onset_date") and data.get("onset_time"):
-            try:
-                data["onset_at"] = local_instant(data["onset_date"], data["onset_time"], self.zone)
-            except forms.ValidationError as error:
-                self.add_error("onset_time", error)
-        return data
 
     def change_fields(self) -> dict:
         """The cleaned form as keyword arguments for reporting.change_report."""

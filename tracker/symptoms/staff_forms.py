@@ -8,16 +8,16 @@ on the form as non-field errors.
 from datetime import timedelta
 
 from django import forms
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from regimens.models import Dose
 from tracker.lib.widgets import DateInput, TimeInput
+from tracker.symptoms.form_parts import AUTO, OnsetAndDoseForm
 from tracker.symptoms.models import GRADES, AdverseEvent, CtcaeTerm
 from tracker.ward.forms import local_instant
 
 # Doses offered to link an entry to by hand: a side effect is graded within days.
 LINKABLE_DAYS = 14
-AUTO, NO_DOSE = "auto", "none"
 NOT_AN_ADVERSE_EVENT = "Not an adverse event"
 
 
@@ -38,7 +38,7 @@ def grade_label(grade: int, text: str) -> str:
     return f"Grade {grade} — {text}"
 
 
-class AdverseEventForm(forms.Form):
+class AdverseEventForm(OnsetAndDoseForm):
     """One CTCAE term graded by staff: only the grades the term defines can be chosen."""
 
     grade = forms.TypedChoiceField(
@@ -49,8 +49,6 @@ class AdverseEventForm(forms.Form):
             "invalid_choice": "Choose one of the grades listed for this term.",
         },
     )
-    onset_date = forms.DateField(label="Date it started", widget=DateInput)
-    onset_time = forms.TimeField(label="Time it started", widget=TimeInput)
     resolved_date = forms.DateField(label="Date it resolved", widget=DateInput, required=False)
     resolved_time = forms.TimeField(label="Time it resolved", widget=TimeInput, required=False)
     attribution = forms.ChoiceField(
@@ -67,9 +65,12 @@ class AdverseEventForm(forms.Form):
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
+    automatic_label = "Automatic: the dose given most recently before onset"
+    no_dose_label = "None: not linked to a dose"
+
     def __init__(self, *args, patient, term: CtcaeTerm, **kwargs):
-        self.patient, self.term, self.zone = patient, term, patient.zone
-        now = timezone.localtime(timezone.now(), self.zone)
+        self.patient, self.term = patient, term
+        now = timezone.localtime(timezone.now(), patient.zone)
         kwargs["initial"] = {
             "onset_date": now.date(),
             "onset_time": now.time().replace(second=0, microsecond=0),
@@ -80,13 +81,8 @@ class AdverseEventForm(forms.Form):
         self.fields["grade"].choices = [
             (grade, grade_label(grade, text)) for grade, text in term.grades()
         ]
-        self.doses = {str(dose.pk): dose for dose in self._linkable_doses(now)}
-        self.fields["dose"].choices = [
-            (AUTO, "Automatic: the dose given most recently before onset"),
-            (NO_DOSE, "None: not linked to a dose"),
-            *((pk, self._dose_label(dose)) for pk, dose in self.doses.items()),
-        ]
-        clock = f"On the patient's clock ({self.zone.key})."
+        self.offer_doses(self._linkable_doses(now), patient.zone)
+        clock = f"On the patient's clock ({patient.zone.key})."
         self.fields["onset_time"].help_text = clock
         self.fields["resolved_time"].help_text = f"{clock} Leave empty if it has not resolved."
 
@@ -99,25 +95,8 @@ class AdverseEventForm(forms.Form):
             .order_by("-planned_at")
         )
 
-    def _dose_label(self, dose) -> str:
-        when = dateformat.format(dose.planned_at.astimezone(self.zone), "D j M, H:i T")
-        return f"Dose {dose.dose_in_course} (cycle {dose.cycle}) · {when} · {dose.get_status_display()}"
-
-    def clean_dose(self):
-        value = self.cleaned_data["dose"]
-        if value == AUTO:
-            return AUTO
-        if value == NO_DOSE:
-            return None
-        return self.doses[value]
-
     def clean(self):
         data = super().clean()
-        if data.get("onset_date") and data.get("onset_time"):
-            try:
-                data["onset_at"] = local_instant(data["onset_date"], data["onset_time"], self.zone)
-            except forms.ValidationError as error:
-                self.add_error("onset_time", error)
         day, clock = data.get("resolved_date"), data.get("resolved_time")
         data["resolved_at"] = None
         if day and clock:

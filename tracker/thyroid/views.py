@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.lib.forms import EnteredInErrorForm
+from tracker.lib.spreadsheets import csv_cell
 from tracker.patients.models import Patient
 from tracker.thyroid import lab, schedule
 from tracker.thyroid.access import can_record, get_patient_for_results
@@ -202,14 +203,6 @@ def result_error(request, pk):
     )
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text_cell(text: str) -> str:
-    """Free text made safe for a spreadsheet: a leading formula character is quoted."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _number(value) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
@@ -260,9 +253,9 @@ def results_csv(request, patient_pk):
                 result.loinc,
                 result.course_id or "",
                 result.state,
-                _text_cell(result.error_reason),
-                _text_cell(result.note),
-                _text_cell(result.recorded_by.get_full_name() or result.recorded_by.username),
+                csv_cell(result.error_reason),
+                csv_cell(result.note),
+                csv_cell(result.recorded_by.get_full_name() or result.recorded_by.username),
             ]
         )
     return response

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.rules import STAFF_GRADE_ALERT
 from tracker.lib.forms import EnteredInErrorForm
+from tracker.lib.spreadsheets import csv_cell
 from tracker.patients.access import get_patient_for_user
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, EntryState, SymptomReport
 from tracker.symptoms.reporting import (
@@ -311,14 +312,6 @@ CSV_COLUMNS = [
     "state",
     "recorded_by",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet would run as a formula gets a leading ' so it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
 
 
 def _person(user) -> str:
@@ -380,5 +373,5 @@ def side_effects_csv(request, patient_pk):
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for row in _csv_rows(patient):
-        writer.writerow([spreadsheet_safe(row.get(column)) for column in CSV_COLUMNS])
+        writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
     return response
