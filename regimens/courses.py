@@ -50,7 +50,7 @@ def retreatment_refusal(patient, template: RegimenTemplate, start: date) -> str 
     others = list(
         Course.objects.for_patient(patient)
         .exclude(status=Course.Status.CANCELLED)
-        .filter(retreatment_gap_days__isnull=False)
+        .filter(retreatment_gap_days__gt=0)
         .order_by("-start_date")
     )
     later = [course for course in others if course.start_date > start]
@@ -96,6 +96,8 @@ def start_course(
     override reason is given.
     """
     course, plan = preview_course(**choices)
+    # One course start at a time per patient, so two cannot both pass the gap check.
+    type(patient).objects.select_for_update().get(pk=patient.pk)
     refusal = retreatment_refusal(patient, course.template, course.start_date)
     if refusal and not override_reason.strip():
         raise RetreatmentRefused(refusal)

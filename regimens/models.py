@@ -322,8 +322,11 @@ class Course(models.Model):
         Only doses still in the future with no record follow the new calendar, matched
         by their number in the course.  Recorded and past doses stay exactly as they are.
         """
-        if self.status == self.Status.CANCELLED:
-            raise ValidationError("A cancelled course cannot be moved.")
+        self._lock()
+        if not self.is_open:
+            raise ValidationError(
+                f"This course is {self.get_status_display().lower()}, so it cannot be moved."
+            )
         now = timezone.now()
         plan = {p.dose_in_course: p for p in self.plan(start)}
         doses = list(self.doses.select_for_update().order_by("dose_in_course"))
@@ -340,7 +343,7 @@ class Course(models.Model):
                     "already past or recorded. Choose a later start."
                 )
         self.start_date, self.start_time = start.date(), start.time().replace(second=0)
-        self._change_reason = reason
+        self._change_reason, self._history_user = reason, by
         self.save(update_fields=["start_date", "start_time"])
         moved = 0
         for dose in movable:
@@ -348,7 +351,7 @@ class Course(models.Model):
             if planned is None:
                 dose.cancel(by=by, reason=f"Not in the moved calendar: {reason}")
             elif planned.start_utc != dose.planned_at:
-                dose.move(planned, reason=reason)
+                dose.move(planned, by=by, reason=reason)
                 moved += 1
         existing = {d.dose_in_course for d in doses}
         bulk_create_with_history(
@@ -397,8 +400,7 @@ class Course(models.Model):
 
     def _lock(self) -> "Course":
         """Re-read this course under a row lock, so two people cannot change it at once."""
-        locked = Course.objects.select_for_update().get(pk=self.pk)
-        self.status, self.discharged_on = locked.status, locked.discharged_on
+        self.refresh_from_db(from_queryset=Course.objects.select_for_update())
         return self
 
     @transaction.atomic
@@ -437,18 +439,38 @@ class Course(models.Model):
         if code == self.DiscontinueReason.OTHER and not note.strip():
             raise ValidationError("Say why the course is discontinued.")
         if discharged_on:
-            self._check_discharge_date(discharged_on)
+            self._check_discharge(discharged_on)
         reason = f"Discontinued: {code.label}" + (f". {note.strip()}" if note.strip() else "")
         self.status, self.status_reason = self.Status.DISCONTINUED, reason[:200]
         self.discontinue_reason, self.discharged_on = code, discharged_on or self.discharged_on
         self._save_status(reason, by, "discontinue_reason", "discharged_on")
         return self._cancel_future_doses(by=by, reason=reason)
 
-    def _check_discharge_date(self, on: date):
+    def _check_discharge(self, on: date):
+        """Refuse a discharge date the record contradicts, or one that would close doses
+        nobody has recorded; the retreatment gap counts from this date."""
+        zone = calendar.ZoneInfo(self.time_zone)
         if on < self.start_date:
             raise ValidationError("The discharge date is before the course started.")
-        if on > timezone.localdate(timezone.now(), calendar.ZoneInfo(self.time_zone)):
+        if on > timezone.localdate(timezone.now(), zone):
             raise ValidationError("The discharge date is in the future.")
+        last_given = self.doses.filter(status=Dose.Status.GIVEN).order_by("-planned_at").first()
+        if last_given and on < timezone.localdate(last_given.planned_at, zone):
+            raise ValidationError(
+                f"Dose {last_given.dose_in_course} was given after that date. "
+                "Check the discharge date."
+            )
+        unrecorded = list(
+            self.doses.scheduled()
+            .filter(planned_at__lte=timezone.now())
+            .values_list("dose_in_course", flat=True)
+        )
+        if unrecorded:
+            numbers = ", ".join(str(n) for n in unrecorded[:10])
+            raise ValidationError(
+                f"Record dose{'s' if len(unrecorded) > 1 else ''} {numbers} first "
+                "(given, held or not given), then record the discharge."
+            )
 
     @transaction.atomic
     def record_discharge(self, *, by, on: date, note: str = "") -> int:
@@ -464,18 +486,7 @@ class Course(models.Model):
             raise ValidationError(
                 f"The discharge is already recorded: {self.discharged_on:%d %b %Y}."
             )
-        self._check_discharge_date(on)
-        unrecorded = list(
-            self.doses.scheduled()
-            .filter(planned_at__lte=timezone.now())
-            .values_list("dose_in_course", flat=True)
-        )
-        if unrecorded:
-            numbers = ", ".join(str(n) for n in unrecorded[:10])
-            raise ValidationError(
-                f"Record dose{'s' if len(unrecorded) > 1 else ''} {numbers} first "
-                "(given, held or not given), then record the discharge."
-            )
+        self._check_discharge(on)
         reason = f"Discharged on {on:%d %b %Y}" + (f". {note.strip()}" if note.strip() else "")
         self.discharged_on = on
         if self.is_open:
@@ -728,10 +739,10 @@ class Dose(models.Model):
             self.planned_at, calendar.ZoneInfo(zone or self.course.time_zone)
         )
 
-    def move(self, planned: calendar.PlannedDose, *, reason: str) -> None:
+    def move(self, planned: calendar.PlannedDose, *, by, reason: str) -> None:
         self.planned_at, self.day, self.dst_note = planned.start_utc, planned.day, planned.note
         self.cycle, self.dose_in_cycle = planned.cycle, planned.dose_in_cycle
-        self._change_reason = reason
+        self._change_reason, self._history_user = reason, by
         self.save(update_fields=["planned_at", "day", "dst_note", "cycle", "dose_in_cycle"])
 
     def cancel(self, *, by, reason: str) -> None:

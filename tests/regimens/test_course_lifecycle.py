@@ -377,3 +377,51 @@ def test_a_dose_cancelled_by_discontinuing_is_never_overdue(course, clinician):
     later = datetime(2027, 4, 1, 0, 0, tzinfo=UTC)
     assert not course.doses.overdue(later).exists()
     assert not any(dose.is_overdue(later) for dose in course.doses.all())
+
+
+# Found in review: a stopped course stays as it was, and discharge dates must fit the record.
+
+
+def record_first_three(course, nurse):
+    for dose in course.doses.filter(dose_in_course__lte=3):
+        record_given(dose, nurse)
+
+
+def test_a_completed_course_cannot_be_moved(course, clinician, nurse):
+    with time_machine.travel(AFTER_DOSE_3):
+        record_first_three(course, nurse)
+        course.record_discharge(by=clinician, on=date(2027, 3, 11))
+        with pytest.raises(ValidationError, match="completed, so it cannot be moved"):
+            course.move_start(datetime(2027, 4, 1, 8, 0), by=clinician, reason="typo")
+    course.refresh_from_db()
+    assert course.start_date == START
+
+
+def test_a_discharge_before_the_last_dose_given_is_refused(course, clinician, nurse):
+    with time_machine.travel(AFTER_DOSE_3):
+        record_first_three(course, nurse)
+        with pytest.raises(ValidationError, match="Dose 3 was given after that date"):
+            course.record_discharge(by=clinician, on=START)
+    course.refresh_from_db()
+    assert course.discharged_on is None
+
+
+def test_discontinuing_with_a_discharge_needs_every_past_dose_recorded(course, clinician):
+    with (
+        time_machine.travel(AFTER_DOSE_3),
+        pytest.raises(ValidationError, match="Record doses 1, 2, 3 first"),
+    ):
+        course.discontinue(by=clinician, code="progression", discharged_on=date(2027, 3, 11))
+    course.refresh_from_db()
+    assert course.status == Course.Status.PLANNED
+
+
+def test_a_retreatment_gap_of_zero_days_is_no_gap(patient, clinician, nurse):
+    first = make_course(patient, by=clinician)
+    Course.objects.filter(pk=first.pk).update(retreatment_gap_days=0)
+    with time_machine.travel(AFTER_DOSE_3):
+        record_first_three(first, nurse)
+        first.refresh_from_db()
+        first.record_discharge(by=clinician, on=date(2027, 3, 11))
+    second = make_course(patient, start="2027-03-20 08:00", by=clinician)
+    assert second.retreatment_override == ""

@@ -412,9 +412,23 @@ def test_a_refused_correction_leaves_the_old_record_active(dose, nurse):
 
 def test_correcting_a_record_already_in_error_is_refused(dose, nurse):
     old = record_given(dose, nurse)
-    correct_record(old, by=nurse, reason="was held", outcome="held", hold_reason="hypoxia")
+    correct_record(
+        old,
+        by=nurse,
+        reason="was held",
+        outcome="held",
+        hold_reason="hypoxia",
+        now=dose.planned_at,
+    )
     with pytest.raises(RecordRefused) as error:
-        correct_record(old, by=nurse, reason="again", outcome="held", hold_reason="hypotension")
+        correct_record(
+            old,
+            by=nurse,
+            reason="again",
+            outcome="held",
+            hold_reason="hypotension",
+            now=dose.planned_at,
+        )
     assert "already marked as entered in error" in error.value.message
     assert Administration.objects.filter(dose=dose).count() == 2
 
@@ -498,7 +512,14 @@ def test_marking_in_error_writes_history_with_the_nurse_and_the_reason(dose, nur
 def test_a_correction_writes_history_on_both_records_and_the_dose(dose, nurse):
     old = record_given(dose, nurse)
     other = make_user(Role.NURSE)
-    new = correct_record(old, by=other, reason="was held", outcome="held", hold_reason="hypoxia")
+    new = correct_record(
+        old,
+        by=other,
+        reason="was held",
+        outcome="held",
+        hold_reason="hypoxia",
+        now=dose.planned_at,
+    )
     old_row, new_row = latest_history(old), latest_history(new)
     dose_row = latest_history(Dose.objects.get(pk=dose.pk))
     assert {old_row.history_user, new_row.history_user, dose_row.history_user} == {other}
@@ -617,3 +638,27 @@ def test_a_check_on_an_already_recorded_dose_is_refused(dose, nurse):
         check(dose, nurse, "hold", systolic_bp=85)
     assert "already recorded as given" in error.value.message
     assert not PreDoseCheck.objects.exists()
+
+
+def test_holding_a_dose_more_than_a_day_ahead_is_refused(course, nurse):
+    dose = course.doses.get(dose_in_course=10)
+    message = refused(
+        dose,
+        nurse,
+        outcome="held",
+        hold_reason="hypoxia",
+        now=datetime.fromisoformat(BEFORE_START),
+    )
+    assert "more than 24 hours away" in message
+
+
+def test_withdrawing_a_future_record_of_a_stopped_course_cancels_the_dose(
+    course, nurse, clinician
+):
+    dose = course.doses.get(dose_in_course=2)
+    first_planned = course.doses.get(dose_in_course=1).planned_at
+    record = record_dose(dose, by=nurse, outcome="held", hold_reason="hypoxia", now=first_planned)
+    with time_machine.travel(first_planned + timedelta(minutes=30)):
+        course.discontinue(by=clinician, code="progression")
+        mark_entered_in_error(record, by=nurse, reason="wrong dose")
+    assert status_of(dose) == Dose.Status.CANCELLED

@@ -90,6 +90,7 @@ def change_report(report, *, by, onset_at, note: str, dose="auto", now=None):
     _check_onset(onset_at, now)
     if dose not in ("auto", None) and dose.course.patient_id != report.patient_id:
         raise EntryRefused("That dose is not one of yours.")
+    _lock_active(report)
     report.onset_at, report.note = onset_at, note.strip()
     if dose == "auto":
         report.dose, report.linked_automatically = (
@@ -99,8 +100,16 @@ def change_report(report, *, by, onset_at, note: str, dose="auto", now=None):
     else:
         report.dose, report.linked_automatically = dose, False
     report._change_reason, report._history_user = "Changed by the patient", by
-    report.save()
+    # Only the patient's fields: a clinician's review saved meanwhile stays.
+    report.save(update_fields=["onset_at", "note", "dose", "linked_automatically"])
     return report
+
+
+def _lock_active(report):
+    """Re-read the report under a row lock; refuse one entered in error meanwhile."""
+    report.refresh_from_db(from_queryset=SymptomReport.objects.select_for_update())
+    if report.state != EntryState.ACTIVE:
+        raise EntryRefused("This report was withdrawn as entered in error.")
 
 
 @transaction.atomic
@@ -108,8 +117,7 @@ def review_report(report, *, by, grade: int, now=None):
     """A clinician's CTCAE grade for a patient's report (0: not an adverse event)."""
     if grade not in range(6):
         raise EntryRefused("Choose a grade from 0 to 5.")
-    if report.state != EntryState.ACTIVE:
-        raise EntryRefused("This report was entered in error, so it is not graded.")
+    _lock_active(report)
     report.reviewed_grade, report.reviewed_by = grade, by
     report.reviewed_at = now or timezone.now()
     report._change_reason, report._history_user = f"Reviewed: grade {grade}", by

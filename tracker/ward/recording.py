@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from regimens.models import Dose
+from regimens.dosing import IU_PER_MIU
+from regimens.models import GIVEN_TIME_RANGE, Dose
 from tracker.ward.models import (
     NEEDS_NOTE,
     Administration,
@@ -70,9 +71,12 @@ def _refusal_of_fields(dose: Dose, fields: dict, now) -> str | None:
         if amount > dose.course.dose_iu:
             return (
                 f"The amount is more than the prescribed dose of "
-                f"{dose.course.dose_iu / Decimal(1_000_000):f} MIU."
+                f"{dose.course.dose_iu / IU_PER_MIU:f} MIU."
             )
         return dose.refusal_of_given_time(fields["given_at"], now)
+    if dose.planned_at - now > GIVEN_TIME_RANGE:
+        # Deciding a dose days ahead would take it off the shift list by mistake.
+        return "This dose is more than 24 hours away. Record it on the day."
     reason = (
         fields.get("hold_reason") if outcome == Outcome.HELD else fields.get("not_given_reason")
     )
@@ -145,11 +149,15 @@ def mark_entered_in_error(record: Administration, *, by, reason: str, now=None) 
     """Withdraw a record with no replacement; the dose is waiting for a record again.
 
     If its time has passed it is overdue at once, so someone records what did happen.
+    A future dose of a course that has stopped is cancelled instead, like the
+    course's other doses still to come.
     """
     now = now or timezone.now()
     dose = _locked(record.dose)
     record = _mark_in_error(record, by=by, reason=reason, now=now)
-    dose.set_status(Dose.Status.SCHEDULED, by=by, reason=f"Record entered in error: {reason}")
+    stopped = not dose.course.is_open and dose.planned_at > now
+    status = Dose.Status.CANCELLED if stopped else Dose.Status.SCHEDULED
+    dose.set_status(status, by=by, reason=f"Record entered in error: {reason}")
     return record
 
 

@@ -339,6 +339,8 @@ def new_course(**changes):
 def discharged(personas, course):
     """The first course, stopped after dose 3 and discharged on 12 March: next from 30 April."""
     with time_machine.travel("2027-03-12 18:00Z", tick=False):
+        for dose in course.doses.filter(dose_in_course__lte=7):
+            record_given(dose, personas.nurse_on_team)
         course.discontinue(
             by=personas.clinician_on_team, code="intolerance", discharged_on=date(2027, 3, 12)
         )
