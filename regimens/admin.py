@@ -3,6 +3,7 @@ from django.contrib import admin
 from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
 from tracker.lib.admin import (
     HistoryAdmin,
+    ReadOnlyAdmin,
     ReadOnlyInline,
     ReasonedHistoryAdmin,
     RegimenListFilter,
@@ -85,7 +86,7 @@ class ActiveFeedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(HistoryAdmin):
+class CourseAdmin(ReadOnlyAdmin):
     patient_mrn, patient_name = patient_columns("patient")
     list_display = [
         "patient_mrn",
@@ -133,7 +134,7 @@ class CourseAdmin(HistoryAdmin):
 
 
 @admin.register(Dose)
-class DoseAdmin(HistoryAdmin):
+class DoseAdmin(ReadOnlyAdmin):
     patient_mrn, patient_name = patient_columns("course__patient")
     list_display = [
         "patient_mrn",
