@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from regimens.models import Course, Dose, RegimenTemplate
@@ -75,6 +76,32 @@ def retreatment_refusal(patient, template: RegimenTemplate, start: date) -> str 
     return None
 
 
+def overlap_refusal(patient, plan) -> str | None:
+    """Why the planned doses cannot start: another open course has doses in their span.
+
+    Two courses at once would put two doses on the ward's list for one patient;
+    no override makes that safe.
+    """
+    if not plan:
+        return None
+    first, last = plan[0].start_utc, plan[-1].start_utc
+    clash = (
+        Dose.objects.for_patient(patient)
+        .filter(course__status=Course.Status.PLANNED, planned_at__gte=first, planned_at__lte=last)
+        .exclude(status=Dose.Status.CANCELLED)
+        .select_related("course__template")
+        .order_by("planned_at")
+        .first()
+    )
+    if clash is None:
+        return None
+    return (
+        f"{clash.course.template} is still open, with doses from "
+        f"{timezone.localtime(clash.planned_at, patient.zone):%d %b %Y}. Discontinue it or record "
+        "its discharge before starting another course in the same days."
+    )
+
+
 class RetreatmentRefused(ValueError):
     """The course starts too soon after the previous one, with no override."""
 
@@ -98,6 +125,9 @@ def start_course(
     course, plan = preview_course(**choices)
     # One course start at a time per patient, so two cannot both pass the gap check.
     type(patient).objects.select_for_update().get(pk=patient.pk)
+    overlap = overlap_refusal(patient, plan)
+    if overlap:
+        raise RetreatmentRefused(overlap)
     refusal = retreatment_refusal(patient, course.template, course.start_date)
     if refusal and not override_reason.strip():
         raise RetreatmentRefused(refusal)

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from django import forms
 
 from regimens.calendar import CalendarError
-from regimens.courses import preview_course, retreatment_refusal
+from regimens.courses import overlap_refusal, preview_course, retreatment_refusal
 from regimens.dosing import DosingError
 from regimens.models import Course, RegimenTemplate
 from tracker.lib.widgets import DateInput, TimeInput
@@ -96,6 +96,10 @@ class CourseForm(StartFields):
         return data
 
     def _check_retreatment(self, data):
+        overlap = overlap_refusal(self.patient, self.plan)
+        if overlap:
+            self.add_error("start_date", overlap)
+            return
         refusal = retreatment_refusal(self.patient, data["template"], data["start_date"])
         if refusal and not data.get("override_reason", "").strip():
             self.add_error(

@@ -382,6 +382,11 @@ class Course(models.Model):
             return self.discharged_on + timedelta(days=self.retreatment_gap_days)
         return None
 
+    def minimum_gap(self) -> timedelta:
+        """The least time between two doses given: three quarters of the planned interval."""
+        hours = self.rule.get("every_hours") if self.rule.get("mode") == "interval" else 24
+        return timedelta(hours=hours) * 3 / 4
+
     def counts(self, now=None) -> "CourseCounts":
         return CourseCounts.of(self, now or timezone.now())
 

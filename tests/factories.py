@@ -106,5 +106,7 @@ def record_given(dose, by, **fields):
     fields.setdefault("given_at", dose.planned_at)
     fields.setdefault("amount_iu", dose.course.dose_iu)
     fields.setdefault("given_by", by)
+    # High-dose IV doses need a pre-dose check or a note saying where it is.
+    fields.setdefault("notes", "Pre-dose checks on the observation chart.")
     now = fields.pop("now", fields["given_at"])
     return record_dose(dose, by=by, outcome="given", now=now, **fields)

@@ -149,6 +149,21 @@ def record_demo_doses(course, nurse) -> None:
                 on_pressors=False,
             )
             continue
+        if course.template.route == "iv":
+            record_check(
+                dose,
+                by=nurse,
+                now=started - timedelta(minutes=20),
+                decision=PreDoseCheck.Decision.GIVE,
+                systolic_bp=118,
+                heart_rate=96,
+                temperature_c=Decimal("37.6"),
+                spo2=97,
+                weight_kg=course.weight_kg + Decimal("0.8"),
+                urine_ml=420,
+                mental_status=PreDoseCheck.MentalStatus.NORMAL,
+                on_pressors=False,
+            )
         record_dose(
             dose,
             by=nurse,

@@ -69,6 +69,7 @@ def test_recording_a_dose_shows_status_scheduled_to_given(admin_client, dose, nu
         dose,
         by=nurse,
         outcome="given",
+        notes="Pre-dose checks on the observation chart.",
         given_at=dose.planned_at,
         amount_iu=dose.course.dose_iu,
         given_by=nurse,

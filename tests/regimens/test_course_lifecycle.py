@@ -265,14 +265,29 @@ def test_a_blank_override_reason_does_not_override(patient, clinician):
 
 
 def test_subcutaneous_courses_have_no_retreatment_gap(patient, clinician):
-    make_course(patient, by=clinician)
-    make_course(patient, slug="sc-5on2off", by=clinician, start="2027-03-20 09:00")
-    make_course(patient, slug="sc-5on2off", by=clinician, start="2027-03-21 09:00")
+    make_course(patient, slug="sc-low-dose", treatment_days=2, by=clinician)
+    make_course(
+        patient, slug="sc-low-dose", treatment_days=2, by=clinician, start="2027-03-12 09:00"
+    )
+    make_course(patient, slug="sc-5on2off", by=clinician, start="2027-03-14 09:00")
     assert Course.objects.for_patient(patient).count() == 3
 
 
+def test_a_course_in_the_days_of_an_open_course_is_refused_even_with_a_reason(patient, clinician):
+    make_course(patient, by=clinician)
+    with pytest.raises(RetreatmentRefused, match="is still open"):
+        make_course(
+            patient,
+            slug="sc-5on2off",
+            by=clinician,
+            start="2027-03-12 09:00",
+            override_reason="Wants both",
+        )
+    assert Course.objects.for_patient(patient).count() == 1
+
+
 def test_a_subcutaneous_course_does_not_hold_back_a_label_course(patient, clinician):
-    make_course(patient, slug="sc-5on2off", by=clinician)
+    make_course(patient, slug="sc-low-dose", treatment_days=3, by=clinician)
     course = make_course(patient, by=clinician, start="2027-03-20 08:00")
     assert course.retreatment_override == ""
 

@@ -40,6 +40,7 @@ def give(dose, nurse):
         dose,
         by=nurse,
         outcome="given",
+        notes="Pre-dose checks on the observation chart.",
         given_at=dose.planned_at,
         amount_iu=dose.course.dose_iu,
         given_by=nurse,

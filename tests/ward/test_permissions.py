@@ -128,6 +128,7 @@ def test_history_rows_name_who_changed_a_record_and_why(dose):
         by=corrector,
         reason="Pump stopped at half the dose",
         outcome="given",
+        notes="Pre-dose checks on the observation chart.",
         given_at=dose.planned_at,
         amount_iu=dose.course.dose_iu // 2,
         given_by=recorder,

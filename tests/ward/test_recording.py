@@ -64,6 +64,7 @@ def given(dose, nurse, **fields):
         "given_at": dose.planned_at,
         "amount_iu": dose.course.dose_iu,
         "given_by": nurse,
+        "notes": "Pre-dose checks on the observation chart.",
         **fields,
     }
 
@@ -662,3 +663,68 @@ def test_withdrawing_a_future_record_of_a_stopped_course_cancels_the_dose(
         course.discontinue(by=clinician, code="progression")
         mark_entered_in_error(record, by=nurse, reason="wrong dose")
     assert status_of(dose) == Dose.Status.CANCELLED
+
+
+# Found in review: guards against a double dose, a slipped decimal point and an unchecked IV dose.
+
+
+def test_a_second_dose_given_too_soon_after_the_first_is_refused(course, nurse):
+    first, second = course.doses.get(dose_in_course=1), course.doses.get(dose_in_course=2)
+    record_dose(first, by=nurse, now=first.planned_at, **given(first, nurse))
+    too_soon = first.planned_at + timedelta(hours=5, minutes=59)
+    message = refused(second, nurse, now=too_soon, **given(second, nurse, given_at=too_soon))
+    assert "less than 6 hours from this time" in message
+
+
+def test_a_second_dose_six_hours_after_the_first_is_accepted(course, nurse):
+    first, second = course.doses.get(dose_in_course=1), course.doses.get(dose_in_course=2)
+    record_dose(first, by=nurse, now=first.planned_at, **given(first, nurse))
+    at = first.planned_at + timedelta(hours=6)
+    record_dose(second, by=nurse, now=at, **given(second, nurse, given_at=at))
+    assert status_of(second) == Dose.Status.GIVEN
+
+
+def test_an_amount_other_than_the_prescribed_dose_needs_a_note(dose, nurse):
+    tenth = dose.course.dose_iu / 10
+    message = refused(dose, nurse, **given(dose, nurse, amount_iu=tenth, notes=""))
+    assert "differs from the prescribed" in message
+    record_dose(
+        dose,
+        by=nurse,
+        now=dose.planned_at,
+        **given(dose, nurse, amount_iu=tenth, notes="Infusion stopped: rigors"),
+    )
+    assert status_of(dose) == Dose.Status.GIVEN
+
+
+def test_a_high_dose_iv_dose_needs_a_pre_dose_check_or_a_note(dose, nurse):
+    message = refused(dose, nurse, **given(dose, nurse, notes=""))
+    assert "No pre-dose check is recorded" in message
+    record_check(
+        dose, by=nurse, decision="give", now=dose.planned_at - timedelta(hours=1), **NORMAL
+    )
+    record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse, notes=""))
+    assert status_of(dose) == Dose.Status.GIVEN
+
+
+def test_a_check_more_than_three_hours_old_does_not_count(dose, nurse):
+    record_check(
+        dose,
+        by=nurse,
+        decision="give",
+        now=dose.planned_at - timedelta(hours=3, minutes=1),
+        **NORMAL,
+    )
+    assert "No pre-dose check" in refused(dose, nurse, **given(dose, nurse, notes=""))
+
+
+def test_a_subcutaneous_dose_needs_no_pre_dose_check(nurse, clinician):
+    course = make_course(
+        PatientFactory(care_team=[nurse]),
+        slug="sc-5on2off",
+        start="2027-03-10 09:00",
+        by=clinician,
+    )
+    dose = course.doses.get(dose_in_course=1)
+    record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse, notes=""))
+    assert status_of(dose) == Dose.Status.GIVEN

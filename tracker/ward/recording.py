@@ -6,13 +6,14 @@ record and is told so.  SQLite has no row locks; there the unique constraint
 on active records refuses the second insert, and the nurse gets the same message.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU
-from regimens.models import GIVEN_TIME_RANGE, Dose
+from regimens.models import GIVEN_TIME_LEEWAY, GIVEN_TIME_RANGE, Dose
 from tracker.ward.models import (
     NEEDS_NOTE,
     Administration,
@@ -63,17 +64,7 @@ def _already_recorded(dose: Dose) -> str:
 def _refusal_of_fields(dose: Dose, fields: dict, now) -> str | None:
     outcome = fields["outcome"]
     if outcome == Outcome.GIVEN:
-        if fields.get("given_at") is None or fields.get("given_by") is None:
-            return "A given dose needs the time it started and who gave it."
-        amount = fields.get("amount_iu")
-        if amount is None or amount <= 0:
-            return "Enter the amount given."
-        if amount > dose.course.dose_iu:
-            return (
-                f"The amount is more than the prescribed dose of "
-                f"{dose.course.dose_iu / IU_PER_MIU:f} MIU."
-            )
-        return dose.refusal_of_given_time(fields["given_at"], now)
+        return _refusal_of_given(dose, fields, now)
     if dose.planned_at - now > GIVEN_TIME_RANGE:
         # Deciding a dose days ahead would take it off the shift list by mistake.
         return "This dose is more than 24 hours away. Record it on the day."
@@ -86,6 +77,72 @@ def _refusal_of_fields(dose: Dose, fields: dict, now) -> str | None:
     if reason in NEEDS_NOTE and not fields.get("reason_note", "").strip():
         return "Add a note to say what the reason was."
     return None
+
+
+# A pre-dose check this recent counts for a high-dose IV dose.
+CHECK_VALID_FOR = timedelta(hours=3)
+
+
+def _refusal_of_given(dose: Dose, fields: dict, now) -> str | None:
+    if fields.get("given_at") is None or fields.get("given_by") is None:
+        return "A given dose needs the time it started and who gave it."
+    given_at, note = fields["given_at"], fields.get("notes", "").strip()
+    prescribed = dose.course.dose_iu
+    amount = fields.get("amount_iu")
+    if amount is None or amount <= 0:
+        return "Enter the amount given."
+    if amount > prescribed:
+        return f"The amount is more than the prescribed dose of {prescribed / IU_PER_MIU:f} MIU."
+    if amount != prescribed and not note:
+        # A slipped decimal point looks like a partial dose; make it say which it is.
+        return (
+            f"The amount differs from the prescribed {prescribed / IU_PER_MIU:f} MIU. "
+            "Check it, and add a note saying why (for example, infusion stopped early)."
+        )
+    return (
+        dose.refusal_of_given_time(given_at, now)
+        or _too_soon_after_last(dose, given_at)
+        or _refusal_without_check(dose, given_at, note)
+    )
+
+
+def _too_soon_after_last(dose: Dose, given_at) -> str | None:
+    """Two doses given closer than the regimen allows are a double dose, from any course."""
+    gap = dose.course.minimum_gap()
+    near = (
+        Administration.objects.active()
+        .filter(
+            outcome=Outcome.GIVEN,
+            dose__course__patient_id=dose.course.patient_id,
+            given_at__gt=given_at - gap,
+            given_at__lt=given_at + gap,
+        )
+        .exclude(dose=dose)
+        .select_related("dose")
+        .first()
+    )
+    if near is None:
+        return None
+    when = timezone.localtime(near.given_at, dose.course.patient.zone)
+    return (
+        f"{near.dose} was given at {when:%a %d %b %H:%M %Z}, less than "
+        f"{gap.total_seconds() / 3600:g} hours from this time. Check the dose and the time."
+    )
+
+
+def _refusal_without_check(dose: Dose, given_at, note: str) -> str | None:
+    """A high-dose IV dose needs a pre-dose check shortly before it, or a note saying where."""
+    if dose.course.template.route != "iv" or note:
+        return None
+    recent = dose.checks.filter(
+        taken_at__gte=given_at - CHECK_VALID_FOR, taken_at__lte=given_at + GIVEN_TIME_LEEWAY
+    )
+    if recent.exists():
+        return None
+    return (
+        "No pre-dose check is recorded for this dose in the 3 hours before it. "
+        "Record the check first, or add a note saying where it is recorded."
+    )
 
 
 def _clean(fields: dict) -> dict:

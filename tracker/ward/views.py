@@ -152,6 +152,13 @@ def dose_record(request, pk):
             "form": form,
             "refusal": refusal,
             "from_shift": _from_shift(request),
+            "latest_check": dose.checks.order_by("-taken_at").first(),
+            "last_given": Administration.objects.active()
+            .filter(outcome="given", dose__course__patient=dose.course.patient)
+            .select_related("dose")
+            .order_by("-given_at")
+            .first(),
+            "needs_check": dose.course.template.route == "iv",
         },
     )
 

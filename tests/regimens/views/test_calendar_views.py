@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from regimens.models import Dose
+from regimens.models import Course, Dose
 from tests.factories import make_course
 
 IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
@@ -165,8 +165,15 @@ def test_month_runs_the_same_queries_however_many_doses(as_persona, personas):
     make_course(personas.patient)
     with CaptureQueriesContext(connection) as one_course:
         assert client.get(month_url(personas.patient)).status_code == 200
-    make_course(personas.patient, slug="sc-5on2off", start="2027-03-01 09:00")
-    make_course(personas.patient, slug="sc-low-dose", start="2027-03-02 10:00", treatment_days=28)
+    for slug, start, days in [
+        ("sc-5on2off", "2027-03-01 09:00", None),
+        ("sc-low-dose", "2027-03-02 10:00", 28),
+    ]:
+        # Only one course is open at a time; the month shows stopped courses too.
+        Course.objects.filter(patient=personas.patient).update(
+            status=Course.Status.DISCONTINUED, discontinue_reason="other"
+        )
+        make_course(personas.patient, slug=slug, start=start, treatment_days=days)
     with CaptureQueriesContext(connection) as three_courses:
         response = client.get(month_url(personas.patient))
     assert sum(len(c["doses"]) for w in response.context["weeks"] for c in w) > 28 + 20

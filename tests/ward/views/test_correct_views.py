@@ -131,6 +131,7 @@ def test_replacing_keeps_the_old_record_in_error_and_saves_the_new_one(
 def test_replacing_a_wrong_time_stores_the_new_time(as_persona, personas, record):
     data = replace(
         outcome="given",
+        notes="Pre-dose checks on the observation chart.",
         given_date="2027-03-10",
         given_time="08:20",
         amount_miu="42",
@@ -186,6 +187,7 @@ def test_bad_corrections_are_shown_on_the_form(as_persona, record, data, field, 
 def test_a_refused_replacement_leaves_the_old_record_active(as_persona, personas, record):
     data = replace(
         outcome="given",
+        notes="Pre-dose checks on the observation chart.",
         given_date="2027-03-10",
         given_time="09:00",  # 30 minutes from now
         amount_miu="42",
@@ -221,6 +223,7 @@ def test_a_replacement_at_the_end_of_the_calendar_is_refused_not_a_500(
 ):
     data = replace(
         outcome="given",
+        notes="Pre-dose checks on the observation chart.",
         given_date="9999-12-31",
         given_time="23:59",
         amount_miu="42",

@@ -40,7 +40,7 @@ def given(personas, **changes):
         "given_time": "08:05",
         "amount_miu": "42",
         "given_by": personas.nurse_on_team.pk,
-        "notes": "",
+        "notes": "Pre-dose checks on the observation chart.",
     }
     data.update(changes)
     return data

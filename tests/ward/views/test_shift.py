@@ -108,7 +108,8 @@ def test_each_dose_has_a_record_button_back_to_the_shift(as_persona, course):
 
 def test_iv_doses_get_a_pre_dose_check_link_and_sc_doses_do_not(as_persona, personas, course):
     # SC at 09:00 New York is 14:00 UTC; its 4 h window closes at 18:00 UTC.
-    sc = make_course(personas.patient, slug="sc-5on2off", start="2027-03-10 09:00")
+    other = PatientFactory(care_team=[personas.nurse_on_team])
+    sc = make_course(other, slug="sc-5on2off", start="2027-03-10 09:00")
     response = as_persona("nurse_on_team").get("/ward/")
     iv_card = card(response.text, dose(course, 2))
     sc_card = card(response.text, dose(sc, 1))
