@@ -151,3 +151,25 @@ class DiscontinueCourseForm(forms.Form):
 class DischargeForm(forms.Form):
     discharged_on = forms.DateField(label="Discharge date", widget=DateInput)
     note = forms.CharField(max_length=150, required=False)
+    end_course = forms.BooleanField(
+        required=False,
+        label="End the whole course: cancel the cycles still to come",
+        help_text="Only needed when a later cycle has not started yet.",
+    )
+
+    def __init__(self, *args, next_cycle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.next_cycle = next_cycle
+        if next_cycle is None:
+            del self.fields["end_course"]
+
+    def clean(self):
+        data = super().clean()
+        if self.next_cycle is not None and not data.get("end_course"):
+            # Patients go home between cycles; that is not the end of the course.
+            self.add_error(
+                "end_course",
+                f"Cycle {self.next_cycle.cycle} is still to come. Tick this only if the "
+                "course ends now; a discharge between cycles is not recorded here.",
+            )
+        return data

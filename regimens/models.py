@@ -382,6 +382,16 @@ class Course(models.Model):
             return self.discharged_on + timedelta(days=self.retreatment_gap_days)
         return None
 
+    def next_cycle_start(self, now) -> "Dose | None":
+        """The first dose of a cycle not yet started, if the course has one to come."""
+        started = self.doses.filter(planned_at__lte=now).order_by("-planned_at").first()
+        return (
+            self.doses.scheduled()
+            .filter(cycle__gt=started.cycle if started else 0, planned_at__gt=now)
+            .order_by("planned_at")
+            .first()
+        )
+
     def minimum_gap(self) -> timedelta:
         """The least time between two doses given: three quarters of the planned interval."""
         hours = self.rule.get("every_hours") if self.rule.get("mode") == "interval" else 24
@@ -465,9 +475,10 @@ class Course(models.Model):
                 f"Dose {last_given.dose_in_course} was given after that date. "
                 "Check the discharge date."
             )
+        now = timezone.now()
         unrecorded = list(
             self.doses.scheduled()
-            .filter(planned_at__lte=timezone.now())
+            .filter(planned_at__lte=now)
             .values_list("dose_in_course", flat=True)
         )
         if unrecorded:

@@ -163,7 +163,8 @@ def course_discontinue(request, pk):
 @require_http_methods(["GET", "POST"])
 def course_discharge(request, pk):
     course = get_course_for_user(request.user, pk, edit=True)
-    form = DischargeForm(request.POST or None)
+    next_cycle = course.next_cycle_start(timezone.now()) if course.is_open else None
+    form = DischargeForm(request.POST or None, next_cycle=next_cycle)
     if request.method == "POST" and form.is_valid():
         try:
             lapsed = course.record_discharge(
@@ -178,4 +179,8 @@ def course_discharge(request, pk):
                 request, f"Discharge recorded; {lapsed} doses not reached were cancelled."
             )
             return redirect(course)
-    return render(request, "regimens/course_discharge.html", {"course": course, "form": form})
+    return render(
+        request,
+        "regimens/course_discharge.html",
+        {"course": course, "form": form, "next_cycle": next_cycle},
+    )

@@ -45,7 +45,11 @@ DISCONTINUE = {"code": "toxicity", "note": "grade 4 hypotension", "discharged_on
 
 ACTIONS = [
     pytest.param("discontinue", DISCONTINUE, id="discontinue"),
-    pytest.param("discharge", {"discharged_on": "2027-03-11", "note": ""}, id="discharge"),
+    pytest.param(
+        "discharge",
+        {"discharged_on": "2027-03-11", "note": "", "end_course": "on"},
+        id="discharge",
+    ),
 ]
 
 
@@ -109,7 +113,7 @@ def test_editors_record_a_discharge(as_persona, personas, course, name):
         assert client.get(f"/courses/{course.pk}/discharge/").status_code == 200
         response = client.post(
             f"/courses/{course.pk}/discharge/",
-            {"discharged_on": "2027-03-11", "note": "home with family"},
+            {"discharged_on": "2027-03-11", "note": "home with family", "end_course": "on"},
             follow=True,
         )
     assert response.redirect_chain == [(f"/courses/{course.pk}/", 302)]
@@ -264,7 +268,8 @@ def test_discontinuing_twice_is_refused(as_persona, course):
 def test_an_impossible_discharge_date_changes_nothing(as_persona, course, discharged_on, message):
     with time_machine.travel(DURING, tick=False):
         response = as_persona("admin").post(
-            f"/courses/{course.pk}/discharge/", {"discharged_on": discharged_on}
+            f"/courses/{course.pk}/discharge/",
+            {"discharged_on": discharged_on, "end_course": "on"},
         )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [message]
@@ -287,7 +292,7 @@ def test_a_discharge_is_refused_while_past_doses_have_no_record(as_persona, pers
     with time_machine.travel(DURING, tick=False):
         record_given(course.doses.get(dose_in_course=2), personas.nurse_on_team)
         response = as_persona("clinician_on_team").post(
-            f"/courses/{course.pk}/discharge/", {"discharged_on": "2027-03-11"}
+            f"/courses/{course.pk}/discharge/", {"discharged_on": "2027-03-11", "end_course": "on"}
         )
     assert response.status_code == 200
     message = "Record doses 1, 3 first (given, held or not given), then record the discharge."
@@ -441,3 +446,18 @@ def test_a_start_at_the_end_of_the_calendar_is_refused_not_a_500(as_persona, per
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not Course.objects.exists()
+
+
+def test_a_discharge_before_the_next_cycle_must_say_it_ends_the_course(
+    as_persona, personas, course
+):
+    with time_machine.travel(DURING, tick=False):
+        for dose in course.doses.filter(dose_in_course__lte=3):
+            record_given(dose, personas.nurse_on_team)
+        client = as_persona("clinician_on_team")
+        page = client.get(f"/courses/{course.pk}/discharge/")
+        response = client.post(f"/courses/{course.pk}/discharge/", {"discharged_on": "2027-03-11"})
+    assert "Cycle 2 has not started yet" in page.text
+    assert "Cycle 2 is still to come" in str(response.context["form"].errors["end_course"])
+    course.refresh_from_db()
+    assert course.discharged_on is None
