@@ -40,7 +40,7 @@ def clinician_home(request):
         .with_treatment(now)
         .order_by("family_name", "given_name")
     )
-    overdue, due = shift_doses(request.user, now, DASHBOARD_HOURS)
+    overdue, due, _ = shift_doses(request.user, now, DASHBOARD_HOURS)
     alerts = (
         Alert.objects.visible_to(request.user)
         .open()

@@ -28,12 +28,15 @@ def shift_doses(user, now, hours: int):
         dose.overdue_now = dose.is_overdue(now)
     overdue = [dose for dose in doses if dose.overdue_now]
     due = [dose for dose in doses if not dose.overdue_now]
-    attach_open_alerts(user, overdue + due)
-    return overdue, due
+    return overdue, due, attach_open_alerts(user, overdue + due)
 
 
-def attach_open_alerts(user, doses):
-    """Put each patient's open alerts beside their first listed dose, the next one due."""
+def attach_open_alerts(user, doses) -> list:
+    """Put each patient's open alerts beside their first listed dose, the next one due.
+
+    Returns the alerts of patients with no dose listed (between cycles, or after a
+    course has stopped), which the page must show on their own.
+    """
     open_alerts = defaultdict(list)
     for alert in (
         Alert.objects.visible_to(user)
@@ -44,3 +47,4 @@ def attach_open_alerts(user, doses):
         open_alerts[alert.patient_id].append(alert)
     for dose in doses:
         dose.open_alerts = open_alerts.pop(dose.course.patient_id, [])
+    return [alert for alerts in open_alerts.values() for alert in alerts]

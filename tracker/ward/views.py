@@ -30,7 +30,7 @@ from tracker.ward.recording import (
     record_check,
     record_dose,
 )
-from tracker.ward.shift import shift_doses
+from tracker.ward.shift import attach_open_alerts, shift_doses
 from tracker.ward.summary import course_summary
 
 SHIFT_HOURS = (8, 12, 24)
@@ -48,7 +48,7 @@ def shift(request):
     except ValueError:
         hours = 12
     hours = hours if hours in SHIFT_HOURS else 12
-    overdue, due = shift_doses(request.user, now, hours)
+    overdue, due, other_alerts = shift_doses(request.user, now, hours)
     recent = (
         Administration.objects.active()
         .filter(dose__in=Dose.objects.visible_to(request.user), recorded_at__gte=now - RECENT)
@@ -66,6 +66,7 @@ def shift(request):
             "shift_hours": SHIFT_HOURS,
             "overdue": overdue,
             "due": due,
+            "other_alerts": other_alerts,
             "recent": recent,
             "can_record": can_record(request.user),
             "patients": Patient.objects.visible_to(request.user),
@@ -113,8 +114,9 @@ def _back_to(request, dose) -> str:
 
 
 def _shift_row(request, dose):
-    """The dose's card on the shift page, once recorded."""
-    dose = get_dose_for_user(request.user, dose.pk)
+    """The dose's card on the shift page, once recorded, with the patient's open alerts."""
+    dose = Dose.objects.with_cycle_total().with_course().get(pk=dose.pk)
+    attach_open_alerts(request.user, [dose])
     return render(
         request,
         "ward/includes/shift_dose.html",

@@ -1,6 +1,7 @@
 """The shift page: overdue and due doses of my patients, on each patient's clock."""
 
 import re
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -272,3 +273,47 @@ def test_alerts_do_not_add_queries_to_the_shift_page(as_persona, personas, cours
     with CaptureQueriesContext(connection) as three:
         client.get("/ward/")
     assert len(three) == len(none)
+
+
+def test_an_alert_for_a_patient_with_no_dose_due_is_still_on_the_shift_page(as_persona, personas):
+    from tracker.thyroid.recording import record_result
+
+    record_result(
+        personas.patient,
+        by=personas.nurse_on_team,
+        test="tsh",
+        value=Decimal("9.9"),
+        unit="mIU/L",
+        collected_at=datetime.fromisoformat(NOW),
+    )
+    response = as_persona("nurse_on_team").get("/ward/")
+    assert [a.patient for a in response.context["other_alerts"]] == [personas.patient]
+    assert "Open alerts for patients with no dose due" in response.text
+    assert "TSH 9.9 mIU/L is high" in response.text
+
+
+def test_the_card_swapped_in_after_recording_keeps_the_patients_alerts(
+    as_persona, personas, course
+):
+    from tracker.thyroid.recording import record_result
+
+    record_result(
+        personas.patient,
+        by=personas.nurse_on_team,
+        test="tsh",
+        value=Decimal("9.9"),
+        unit="mIU/L",
+        collected_at=datetime.fromisoformat(NOW),
+    )
+    first = dose(course, 1)
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{first.pk}/record/",
+        {
+            "outcome": "held",
+            "hold_reason": "hypotension",
+            "from": "shift",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.headers["HX-Retarget"] == f"#dose-{first.pk}"
+    assert "TSH 9.9 mIU/L is high" in response.text
