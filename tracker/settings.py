@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "tracker.context_processors.csp_nonce",
+                "tracker.context_processors.ward_phone",
             ],
         },
     },
@@ -165,6 +166,8 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 # The zone a new patient gets, and the one staff pages are shown in.
 CLINIC_TIME_ZONE = env_zone("CLINIC_TIME_ZONE", "Europe/London")
+# The number patients are told to call when a side effect is severe; empty to omit it.
+WARD_PHONE = env_str("WARD_PHONE", "")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_course, make_user, record_given
@@ -506,3 +507,27 @@ def test_the_report_page_makes_the_same_queries_with_or_without_a_dose(
             client.get(detail(report))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@override_settings(WARD_PHONE="+1 212 555 0100")
+def test_a_severe_report_tells_the_patient_to_call_the_ward(as_persona, personas):
+    report = report_symptom(
+        personas.patient,
+        ProSymptom.objects.get(slug="short-of-breath"),
+        by=personas.the_patient,
+        answers={"severity": 4, "interference": 4},
+    )
+    page = as_persona("the_patient").get(f"/me/symptoms/reports/{report.pk}/").text
+    assert "This sounds severe. Call your care team now" in page
+    assert 'href="tel:+12125550100"' in page
+
+
+def test_a_mild_report_gives_no_urgent_advice(as_persona, personas):
+    report = report_symptom(
+        personas.patient,
+        ProSymptom.objects.get(slug="fatigue"),
+        by=personas.the_patient,
+        answers={"severity": 1, "interference": 1},
+    )
+    page = as_persona("the_patient").get(f"/me/symptoms/reports/{report.pk}/").text
+    assert "This sounds severe" not in page
