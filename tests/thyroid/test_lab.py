@@ -180,18 +180,28 @@ def by_day(result):
     return result.collected_at.date()
 
 
-def test_the_reading_is_of_the_latest_same_day_pair():
+def test_the_reading_is_of_the_latest_tsh_with_its_days_free_t4():
     results = [
         Result("tsh", "high", at(1)),
         Result("ft4", "low", at(1, 10)),
         Result("tsh", "low", at(5)),
         Result("ft4", "high", at(5, 11)),
-        Result("tsh", "normal", at(9)),  # no free T4 that day
         Result("ft3", "high", at(9)),
     ]
     reading = lab.reading(results, by_day)
     assert reading.text.startswith("Overt hyperthyroidism")
     assert (reading.tsh, reading.free_t4) == (results[2], results[3])
+
+
+def test_an_older_pair_never_outranks_a_newer_tsh():
+    results = [
+        Result("tsh", "normal", at(1)),
+        Result("ft4", "normal", at(1)),
+        Result("tsh", "high", at(30)),  # no free T4 that day
+    ]
+    reading = lab.reading(results, by_day)
+    assert reading.text == "TSH high; measure free T4 to interpret it."
+    assert (reading.tsh, reading.free_t4) == (results[2], None)
 
 
 def test_a_repeat_the_same_day_replaces_the_earlier_one_in_the_pair():
@@ -205,8 +215,8 @@ def test_a_repeat_the_same_day_replaces_the_earlier_one_in_the_pair():
     assert reading.tsh is results[2]
 
 
-def test_without_a_same_day_pair_the_latest_single_result_is_read():
-    results = [Result("tsh", "high", at(1)), Result("ft4", "low", at(2))]
+def test_without_a_tsh_the_latest_free_t4_is_read_alone():
+    results = [Result("ft4", "normal", at(1)), Result("ft4", "low", at(2))]
     reading = lab.reading(results, by_day)
     assert reading.text == "Free T4 without a TSH: measure TSH to interpret it."
     assert reading.free_t4 is results[1]

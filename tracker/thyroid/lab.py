@@ -184,29 +184,29 @@ class Reading:
 
 
 def reading(results, day_of) -> Reading | None:
-    """The latest TSH and free T4 collected on the same day, interpreted.
+    """The latest TSH, read with the free T4 collected the same day if there is one.
 
     `results` are active results (anything with .test, .flag and .collected_at)
-    and `day_of(result)` their day on the patient's clock.  With no same-day
-    pair, the latest TSH or free T4 alone is read, which asks for the other.
+    and `day_of(result)` their day on the patient's clock.  An older pair never
+    outranks a newer TSH: a high TSH today must not read as yesterday's "euthyroid".
+    With no TSH at all, the latest free T4 is read alone, which asks for a TSH.
     """
     thyroid = sorted(
         (r for r in results if r.test in (Test.TSH, Test.FREE_T4)), key=lambda r: r.collected_at
     )
-    by_day: dict[date, dict[Test, object]] = {}
-    for result in thyroid:  # oldest first, so each day keeps its latest of each test
-        by_day.setdefault(day_of(result), {})[Test(result.test)] = result
-    for day in sorted(by_day, reverse=True):
-        pair = by_day[day]
-        if len(pair) == 2:
-            tsh, free_t4 = pair[Test.TSH], pair[Test.FREE_T4]
-            return Reading(interpret(Flag(tsh.flag), Flag(free_t4.flag)), tsh, free_t4)
-    if not thyroid:
-        return None
-    latest = thyroid[-1]
-    if latest.test == Test.TSH:
-        return Reading(interpret(Flag(latest.flag), None), tsh=latest)
-    return Reading(interpret(None, Flag(latest.flag)), free_t4=latest)
+    tsh = next((r for r in reversed(thyroid) if r.test == Test.TSH), None)
+    if tsh is None:
+        if not thyroid:
+            return None
+        latest = thyroid[-1]
+        return Reading(interpret(None, Flag(latest.flag)), free_t4=latest)
+    free_t4 = next(
+        (r for r in reversed(thyroid) if r.test == Test.FREE_T4 and day_of(r) == day_of(tsh)),
+        None,
+    )
+    return Reading(
+        interpret(Flag(tsh.flag), Flag(free_t4.flag) if free_t4 else None), tsh, free_t4
+    )
 
 
 @dataclass(frozen=True)
