@@ -4,7 +4,7 @@ from importlib import import_module
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from tests.factories import PatientFactory, make_user
+from tests.factories import PatientFactory, make_user, sign_in_with_second_factor, verified
 from tracker.accounts.roles import Role
 
 
@@ -39,7 +39,8 @@ def personas(db) -> Personas:
         nurse_off_team=make_user(Role.NURSE, username="nurse-off-team"),
         clinician_on_team=clinician_on_team,
         clinician_off_team=make_user(Role.CLINICIAN, username="clinician-off-team"),
-        admin=make_user(Role.ADMIN, username="admin"),
+        # Verified, as after the second factor, for tests that call the ORM directly.
+        admin=verified(make_user(Role.ADMIN, username="admin")),
         anonymous=AnonymousUser(),
     )
 
@@ -50,6 +51,9 @@ def as_persona(client, personas):
 
     def sign_in(name: str):
         user = getattr(personas, name)
+        if name == "admin":
+            # An admin sees patients only once verified by a second factor.
+            return sign_in_with_second_factor(client, user)
         if user.is_authenticated:
             client.force_login(user)
         return client

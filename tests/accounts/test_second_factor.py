@@ -127,3 +127,14 @@ def test_only_users_who_enter_the_admin_are_enrolled(role):
 def test_an_unknown_user_is_a_clear_error():
     with pytest.raises(CommandError, match="No user called nobody"):
         call_command("enrol_totp", "nobody", stdout=io.StringIO())
+
+
+def test_an_admin_without_a_second_factor_cannot_open_patient_pages(client, admin_user):
+    from tests.factories import PatientFactory
+
+    patient = PatientFactory()
+    client.force_login(admin_user)
+    assert client.get(f"/patients/{patient.pk}/").status_code == 404
+    assert client.get(f"/patients/{patient.pk}/fhir.json").status_code == 404
+    sign_in_with_second_factor(client, admin_user)
+    assert client.get(f"/patients/{patient.pk}/").status_code == 200

@@ -6,7 +6,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from tests.factories import PatientFactory, make_user
+from tests.factories import PatientFactory, make_user, verified
 from tracker.accounts.roles import Role
 from tracker.patients.models import Patient
 
@@ -20,9 +20,14 @@ def test_visible_to_gives_a_nurse_only_her_care_team_patients():
     assert list(Patient.objects.visible_to(nurse)) == [mine]
 
 
-def test_visible_to_gives_an_admin_every_patient():
+def test_visible_to_gives_a_verified_admin_every_patient():
     PatientFactory.create_batch(3)
-    assert Patient.objects.visible_to(make_user(Role.ADMIN)).count() == 3
+    assert Patient.objects.visible_to(verified(make_user(Role.ADMIN))).count() == 3
+
+
+def test_an_admin_without_a_second_factor_sees_no_patient():
+    PatientFactory.create_batch(3)
+    assert not Patient.objects.visible_to(make_user(Role.ADMIN)).exists()
 
 
 def test_visible_to_gives_a_user_without_a_role_nothing():

@@ -30,7 +30,9 @@ class PatientQuerySet(models.QuerySet):
             return self.none()
         role = user.role
         if role == Role.ADMIN:
-            return self.all()
+            # Every patient's record needs the second factor the admin site asks for.
+            verified = getattr(user, "is_verified", None)
+            return self.all() if verified and verified() else self.none()
         if role == Role.PATIENT:
             return self.filter(user=user)
         if role in (Role.CLINICIAN, Role.NURSE):
