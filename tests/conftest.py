@@ -84,4 +84,6 @@ def shipped_data(db):
                 "thyroid_every_days": 42 if slug in thyroid.SLUGS else None,
             },
         )
+    renamed = import_module("regimens.migrations.0009_mark_the_institutional_template")
+    RegimenTemplate.objects.filter(name=renamed.OLD).update(name=renamed.NEW)
     import_module("tracker.ward.migrations.0002_label_hold_rules").add_rules(HoldRule)

@@ -135,3 +135,16 @@ def test_the_query_count_does_not_grow_with_the_record(as_persona, personas, cou
 
     assert Administration.objects.active().for_patient(personas.patient).count() == 20
     assert few == many
+
+
+def test_a_bundle_that_does_not_validate_is_not_handed_out(as_persona, personas, monkeypatch):
+    from tracker.exchange import fhir
+
+    def broken(*args, **kwargs):
+        raise fhir.ExportInvalid("Bundle.entry[0]: missing resource")
+
+    monkeypatch.setattr(fhir, "patient_bundle", broken)
+    response = as_persona("clinician_on_team").get(f"/patients/{personas.patient.pk}/fhir.json")
+    assert response.status_code == 500
+    assert "could not be made" in response.text
+    assert response["Content-Type"].startswith("text/html")
