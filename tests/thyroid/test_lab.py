@@ -299,3 +299,14 @@ def test_a_check_is_overdue_only_after_its_day():
 def test_a_met_check_is_never_overdue():
     (check,) = lab.due_checks([(START, days(18))], [None], [START])
     assert not check.is_overdue(days(100))
+
+
+def test_a_free_t4_typed_against_the_wrong_unit_is_caught():
+    message = lab.implausibility("ft4", Decimal("15"), "ng/dL")
+    assert message == "15 ng/dL is not a possible Free T4 result. Did you mean pmol/L?"
+    assert lab.implausibility("ft4", Decimal("15"), "pmol/L") is None
+    assert lab.implausibility("ft4", Decimal("1.2"), "ng/dL") is None
+
+
+def test_an_impossible_tsh_asks_for_a_check():
+    assert lab.implausibility("tsh", Decimal("5000"), "mIU/L").endswith("Check the value.")

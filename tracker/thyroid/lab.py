@@ -73,6 +73,33 @@ class LabError(ValueError):
     """A unit or test the app does not know; the message is for the user."""
 
 
+# Values no living patient's result reaches, in each test's canonical unit.  A free T4
+# "15 ng/dL" is almost always 15 pmol/L typed against the wrong unit.
+PLAUSIBLE = {
+    Test.TSH: (D(0), D(500)),
+    Test.FREE_T4: (D(0), D(8)),
+    Test.FREE_T3: (D(0), D(30)),
+    Test.ANTI_TPO: (D(0), D(100000)),
+}
+
+
+def implausibility(test: Test, value: Decimal, unit: str) -> str | None:
+    """Why `value` cannot be a real result in `unit`, naming the unit it fits, or None."""
+    test = Test(test)
+    low, high = PLAUSIBLE[test]
+    spec = TESTS[test]
+    canonical = convert(value, test, unit, spec.canonical)
+    if low <= canonical <= high:
+        return None
+    fits = [
+        other
+        for other in spec.units
+        if other != unit and low <= convert(value, test, other, spec.canonical) <= high
+    ]
+    hint = f" Did you mean {fits[0]}?" if fits else " Check the value."
+    return f"{value.normalize():f} {unit} is not a possible {spec.name} result.{hint}"
+
+
 def unit_of(test: Test, unit: str) -> Unit:
     try:
         spec = TESTS[Test(test)]

@@ -69,6 +69,9 @@ def record_result(
             "The collection date is before the patient's date of birth. Check the year."
         )
     value = _number(value, "value")
+    implausible = lab.implausibility(test, value, unit)
+    if implausible:
+        raise ResultRefused(implausible)
     range_low = _number(range_low, "lower limit")
     range_high = _number(range_high, "upper limit")
     if range_low is None and range_high is None and default:
