@@ -368,6 +368,14 @@ class Course(models.Model):
         return self.status == self.Status.PLANNED
 
     @property
+    def state_label(self) -> str:
+        """The status as the ward says it: an open course is "Not started" or "In progress"."""
+        if not self.is_open:
+            return self.get_status_display()
+        started = self.doses.filter(planned_at__lte=timezone.now()).exists()
+        return "In progress" if started else "Not started"
+
+    @property
     def takes_records(self) -> bool:
         """Its doses can be recorded: every course that happened, even if stopped since.
 

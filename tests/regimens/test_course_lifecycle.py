@@ -440,3 +440,12 @@ def test_a_retreatment_gap_of_zero_days_is_no_gap(patient, clinician, nurse):
         first.record_discharge(by=clinician, on=date(2027, 3, 11))
     second = make_course(patient, start="2027-03-20 08:00", by=clinician)
     assert second.retreatment_override == ""
+
+
+def test_an_open_course_says_whether_it_has_started(course, clinician):
+    with time_machine.travel(BEFORE_START):
+        assert course.state_label == "Not started"
+    with time_machine.travel(AFTER_DOSE_3):
+        assert course.state_label == "In progress"
+        course.discontinue(by=clinician, code="progression")
+        assert course.state_label == "Discontinued"
