@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
@@ -19,6 +18,7 @@ from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.access import get_alert_for_user
 from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.models import Alert
+from tracker.lib.http import safe_next
 
 ACKNOWLEDGED_PER_PAGE = 50
 
@@ -52,12 +52,7 @@ def already_acknowledged(alert) -> str:
 
 def _back_to(request) -> str:
     """The page the acknowledgement came from, if it is one of ours; else the alerts page."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("alert-list")
+    return safe_next(request, reverse("alert-list"))
 
 
 @login_required

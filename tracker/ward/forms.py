@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from regimens.dosing import IU_PER_MIU
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.ward.models import (
     NEEDS_NOTE,
@@ -21,7 +22,7 @@ from tracker.ward.models import (
     PreDoseCheck,
 )
 
-MIU = Decimal(1_000_000)
+MIU = IU_PER_MIU
 BLANK = [("", "Choose a reason…")]
 
 

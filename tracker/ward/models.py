@@ -367,7 +367,3 @@ class Administration(models.Model):
         """The coded reason in words, with the nurse's note: "Patient refused — nauseated"."""
         label = self.get_hold_reason_display() or self.get_not_given_reason_display()
         return " — ".join(part for part in (label, self.reason_note) if part)
-
-    @property
-    def amount_miu(self) -> Decimal | None:
-        return None if self.amount_iu is None else self.amount_iu / Decimal(1_000_000)

@@ -3,7 +3,7 @@
 from django import template
 
 from tracker.symptoms import forms
-from tracker.symptoms.models import SCALES, Attribute
+from tracker.symptoms.models import Attribute
 
 register = template.Library()
 
@@ -26,12 +26,7 @@ def answer_choices(symptom, attribute) -> list[tuple[str, str]]:
 @register.simple_tag
 def report_answers(report) -> list[tuple[Attribute, int, str]]:
     """(attribute, value, words) of each answer: {% report_answers report as answers %}."""
-    answers = []
-    for attribute in report.symptom.attributes():
-        value = getattr(report, FIELDS.get(attribute, attribute.value))
-        if value is not None:
-            answers.append((attribute, int(value), SCALES[attribute][int(value)]))
-    return answers
+    return report.answers()
 
 
 @register.filter

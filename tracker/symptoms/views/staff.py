@@ -15,12 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.rules import STAFF_GRADE_ALERT
 from tracker.lib.forms import EnteredInErrorForm
+from tracker.lib.http import safe_next
 from tracker.lib.spreadsheets import csv_cell
 from tracker.patients.access import get_patient_for_user
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, EntryState, SymptomReport
@@ -160,10 +160,7 @@ def _guide_term(report) -> CtcaeTerm | None:
 
 def _next_url(request, entry) -> str:
     """Back where the clinician came from (the dose or the timeline), if it is on this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("side-effect-timeline", args=[entry.patient_id])
+    return safe_next(request, reverse("side-effect-timeline", args=[entry.patient_id]))
 
 
 @login_required

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.utils import dateformat
 
+from regimens.dosing import IU_PER_MIU
+
 register = template.Library()
 
 
@@ -21,7 +23,7 @@ def miu(iu) -> str:
     """International units as MIU: 48000000 → "48 MIU"."""
     if iu is None:
         return ""
-    value = (Decimal(iu) / Decimal(1_000_000)).quantize(Decimal("0.001")).normalize()
+    value = (Decimal(iu) / IU_PER_MIU).quantize(Decimal("0.001")).normalize()
     return f"{value:f} MIU"
 
 
