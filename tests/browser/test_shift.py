@@ -42,6 +42,8 @@ def test_a_nurse_records_a_dose_in_place_on_a_tablet(tablet, course):
     form.get_by_label("Given", exact=True).check()
     assert form.get_by_label("Amount given (MIU)").is_visible()
     assert not form.get_by_label("Reason held").is_visible()
+    # No pre-dose check was recorded in the app: the nurse says where it is.
+    form.get_by_label("Notes").fill("Pre-dose checks on the observation chart.")
     form.get_by_role("button", name="Save record").click()
     tablet.locator(f"#dose-{dose.pk} .dose-status", has_text="Given").wait_for()
     assert tablet.url.endswith("/ward/")
@@ -98,3 +100,19 @@ def test_recording_works_without_javascript(tablet_without_javascript, course):
     assert page.get_by_text("not given", exact=False).first.is_visible()
     dose.refresh_from_db()
     assert dose.status == Dose.Status.NOT_GIVEN
+
+
+def test_giving_an_iv_dose_without_a_check_or_note_asks_for_one(tablet, course):
+    dose = first_dose(course)
+    sign_in(tablet, "nurse-on-team", PASSWORD)
+    tablet.wait_for_url("**/ward/")
+    card = tablet.locator(f"#dose-{dose.pk}")
+    card.get_by_role("link", name="Record").click()
+    context = card.locator(".record-context")
+    context.wait_for()
+    assert "Pre-dose check: none recorded" in context.inner_text()
+    card.get_by_label("Given", exact=True).check()
+    card.get_by_role("button", name="Save record").click()
+    card.get_by_text("No pre-dose check is recorded for this dose").wait_for()
+    dose.refresh_from_db()
+    assert dose.status == Dose.Status.SCHEDULED
