@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.utils import dateformat
 
 from regimens.models import Dose
+from tracker.lib.forms import REASON_LENGTH
 from tracker.symptoms.form_parts import AUTO, NO_DOSE, OnsetAndDoseForm
-from tracker.symptoms.models import SCALES, Attribute, SymptomReport
+from tracker.symptoms.models import SCALES, Attribute
 
 # A report's first answer starts at 1: a patient reporting a symptom has it, so
 # "Never" or "None" as the first answer would report nothing.  Later questions
@@ -167,9 +168,6 @@ class PatientReportChangeForm(OnsetAndDoseForm):
         """The cleaned form as keyword arguments for reporting.change_report."""
         data = self.cleaned_data
         return {"onset_at": data["onset_at"], "note": data["note"], "dose": data["dose"]}
-
-
-REASON_LENGTH = SymptomReport._meta.get_field("error_reason").max_length
 
 
 class WithdrawReportForm(forms.Form):

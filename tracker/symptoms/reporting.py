@@ -6,14 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.alerts.rules import alert_for_event, alert_for_report
+from tracker.lib.records import Refused, mark_in_error
 from tracker.symptoms.models import SCALES, AdverseEvent, Attribute, EntryState, SymptomReport
 from tracker.ward.models import Administration
 
 
-class EntryRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class EntryRefused(Refused):
+    """A side-effect entry cannot be saved or changed; the message is for the user."""
 
 
 def dose_given_before(patient, onset):
@@ -170,42 +169,15 @@ def record_event(
     return event
 
 
-REASON_LENGTH = AdverseEvent._meta.get_field("error_reason").max_length
-
-
-def _mark_in_error(model, entry, *, by, reason: str, change_reason: str, already: str):
-    """Keep `entry` but mark it entered in error, with the reason, in its history.
-
-    The row is locked first, so two people marking it at once write one history
-    row and the second is told it is already done.  Alerts it raised stay open
-    for the care team to acknowledge: an alert is closed by a person, not by data.
-    """
-    reason = reason.strip()
-    if not reason:
-        raise EntryRefused("Say why it is wrong.")
-    # Refused rather than cut short: the reason is part of the record.
-    if len(reason) > REASON_LENGTH:
-        raise EntryRefused(f"Keep the reason to {REASON_LENGTH} characters or fewer.")
-    locked = model.objects.select_for_update().get(pk=entry.pk)
-    if locked.state == EntryState.ENTERED_IN_ERROR:
-        raise EntryRefused(already)
-    locked.state, locked.error_reason = EntryState.ENTERED_IN_ERROR, reason
-    locked._change_reason, locked._history_user = f"{change_reason}: {reason}", by
-    locked.save(update_fields=["state", "error_reason"])
-    entry.state, entry.error_reason = locked.state, locked.error_reason
-    return locked
-
-
 @transaction.atomic
 def mark_event_in_error(event, *, by, reason: str) -> AdverseEvent:
     """A staff entry graded by mistake: it stays in the list, struck through, and
     leaves the timeline cells and the side-by-side rows."""
-    return _mark_in_error(
-        AdverseEvent,
+    return mark_in_error(
         event,
         by=by,
         reason=reason,
-        change_reason="Entered in error",
+        refused=EntryRefused,
         already="This entry is already marked entered in error.",
     )
 
@@ -214,11 +186,11 @@ def mark_event_in_error(event, *, by, reason: str) -> AdverseEvent:
 def withdraw_report(report, *, by, reason: str) -> SymptomReport:
     """The patient withdraws a report made by mistake: it is kept, marked entered in
     error, and leaves the timeline cells and the side-by-side rows."""
-    return _mark_in_error(
-        SymptomReport,
+    return mark_in_error(
         report,
         by=by,
         reason=reason,
-        change_reason="Withdrawn by the patient, entered in error",
+        refused=EntryRefused,
         already="This report is already withdrawn.",
+        change_reason="Withdrawn by the patient, entered in error",
     )

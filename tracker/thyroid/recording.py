@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.alerts.rules import alert_for_result
-from tracker.lib.forms import REASON_LENGTH
+from tracker.lib.records import Refused, mark_in_error
 from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
 
@@ -15,10 +15,8 @@ PLACES = Decimal("0.001")
 MAX_VALUE = Decimal(10**7)
 
 
-class ResultRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ResultRefused(Refused):
+    """A thyroid result cannot be saved or changed; the message is for the user."""
 
 
 def _number(number, name: str) -> Decimal | None:
@@ -109,16 +107,10 @@ def mark_entered_in_error(result, *, by, reason: str) -> ThyroidResult:
     It stays in the table (struck through) and leaves flags, due checks and the
     chart.  The alert it raised, if any, stays for the care team to acknowledge.
     """
-    reason = reason.strip()
-    if not reason:
-        raise ResultRefused("Say why the result is wrong.")
-    if len(reason) > REASON_LENGTH:
-        raise ResultRefused(f"Keep the reason to {REASON_LENGTH} characters or fewer.")
-    locked = ThyroidResult.objects.select_for_update().get(pk=result.pk)
-    if locked.state == ThyroidResult.State.ENTERED_IN_ERROR:
-        raise ResultRefused("This result is already marked entered in error.")
-    locked.state, locked.error_reason = ThyroidResult.State.ENTERED_IN_ERROR, reason
-    locked._change_reason, locked._history_user = f"Entered in error: {reason}", by
-    locked.save(update_fields=["state", "error_reason"])
-    result.state, result.error_reason = locked.state, locked.error_reason
-    return locked
+    return mark_in_error(
+        result,
+        by=by,
+        reason=reason,
+        refused=ResultRefused,
+        already="This result is already marked entered in error.",
+    )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU
 from regimens.models import GIVEN_TIME_LEEWAY, GIVEN_TIME_RANGE, Dose
+from tracker.lib.records import Refused, mark_in_error
 from tracker.ward.models import (
     NEEDS_NOTE,
     Administration,
@@ -26,12 +27,8 @@ from tracker.ward.models import (
 Outcome = Administration.Outcome
 
 
-class RecordRefused(Exception):
+class RecordRefused(Refused):
     """The record cannot be made; the message is for the nurse."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _locked(dose: Dose) -> Dose:
@@ -187,18 +184,15 @@ def record_dose(dose: Dose, *, by, now=None, **fields) -> Administration:
 
 
 def _mark_in_error(record: Administration, *, by, reason: str, now) -> Administration:
-    record = Administration.objects.select_for_update().get(pk=record.pk)
-    if not record.is_active:
-        raise RecordRefused("This record is already marked as entered in error.")
-    if not reason.strip():
-        raise RecordRefused("Say why the record was entered in error.")
-    record.state, record.error_reason = Administration.State.ENTERED_IN_ERROR, reason.strip()
-    record.marked_in_error_by, record.marked_in_error_at = by, now
-    record._change_reason, record._history_user = f"Entered in error: {reason.strip()}", by
-    record.save(
-        update_fields=["state", "error_reason", "marked_in_error_by", "marked_in_error_at"]
+    return mark_in_error(
+        record,
+        by=by,
+        reason=reason,
+        refused=RecordRefused,
+        already="This record is already marked as entered in error.",
+        also={"marked_in_error_by": by, "marked_in_error_at": now},
+        update_entry=False,
     )
-    return record
 
 
 @transaction.atomic
