@@ -110,27 +110,13 @@ class CourseAdmin(ReadOnlyAdmin):
     list_select_related = ["patient", "template"]
     search_fields = patient_search("patient")
     date_hierarchy = "start_date"
-    raw_id_fields = ["patient", "created_by"]
-    # Status, discharge and retreatment change through the app, which keeps doses in step.
-    readonly_fields = [
-        "rule",
-        "dose_iu",
-        "status",
-        "status_reason",
-        "discontinue_reason",
-        "discharged_on",
-        "retreatment_override",
-        "created",
-        "created_by",
-    ]
+    # Read-only: status, discharge, times and dosing change through the app, which
+    # keeps doses, records and history in step.
     inlines = [DoseInline]
 
     @admin.display(description="retreatment gap overridden", boolean=True)
     def retreatment_overridden(self, course):
         return bool(course.retreatment_override)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Dose)
@@ -152,18 +138,12 @@ class DoseAdmin(ReadOnlyAdmin):
     search_fields = patient_search("course__patient")
     date_hierarchy = "planned_at"
     ordering = ["-planned_at"]  # the latest first, for review
-    raw_id_fields = ["course"]
-    # A dose's status follows its records; change it by recording at the bedside.
-    readonly_fields = ["uid", "original_planned_at", "status"]
     # What happened at the bedside, then what the patient and staff noted after it.
     inlines = [AdministrationInline, SymptomReportInline, AdverseEventInline]
 
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, dose):
         return dose.course.template.name
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarFeed)

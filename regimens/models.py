@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from regimens import calendar, dosing
 from tracker.lib.zones import validate_time_zone
+from tracker.patients.models import PatientRecordQuerySet
 
 # A clock a few minutes fast must not stop a nurse recording a dose that just started.
 GIVEN_TIME_LEEWAY = timedelta(minutes=5)
@@ -200,14 +201,8 @@ def describe_snapshot(snapshot: dict, treatment_days: int | None = None) -> str:
     return text
 
 
-class CourseQuerySet(models.QuerySet):
-    def for_patient(self, patient):
-        return self.filter(patient=patient)
-
-    def visible_to(self, user):
-        from tracker.patients.models import Patient
-
-        return self.filter(patient__in=Patient.objects.visible_to(user))
+class CourseQuerySet(PatientRecordQuerySet):
+    pass
 
 
 class Course(models.Model):

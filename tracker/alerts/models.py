@@ -5,18 +5,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.patients.models import PatientRecordQuerySet
 
-class AlertQuerySet(models.QuerySet):
+
+class AlertQuerySet(PatientRecordQuerySet):
     def open(self):
         return self.filter(acknowledged_at__isnull=True)
-
-    def for_patient(self, patient):
-        return self.filter(patient=patient)
-
-    def visible_to(self, user):
-        from tracker.patients.models import Patient
-
-        return self.filter(patient__in=Patient.objects.visible_to(user))
 
 
 class Alert(models.Model):

@@ -175,3 +175,13 @@ class Patient(models.Model):
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - before_birthday
+
+
+class PatientRecordQuerySet(models.QuerySet):
+    """For records that belong to one patient (a `patient` field): scope follows the patient."""
+
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def visible_to(self, user):
+        return self.filter(patient__in=Patient.objects.visible_to(user))

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from tracker.patients.models import PatientRecordQuerySet
+
 
 class Attribute(models.TextChoices):
     """PRO-CTCAE attributes, in the order the items ask them."""
@@ -117,17 +119,9 @@ class ProSymptom(models.Model):
         return QUESTIONS[attribute].format(item=self.item)
 
 
-class EntryQuerySet(models.QuerySet):
+class EntryQuerySet(PatientRecordQuerySet):
     def active(self):
         return self.filter(state=EntryState.ACTIVE)
-
-    def for_patient(self, patient):
-        return self.filter(patient=patient)
-
-    def visible_to(self, user):
-        from tracker.patients.models import Patient
-
-        return self.filter(patient__in=Patient.objects.visible_to(user))
 
 
 class EntryState(models.TextChoices):

@@ -4,20 +4,13 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from tracker.patients.models import PatientRecordQuerySet
 from tracker.thyroid import lab
 
 
-class ResultQuerySet(models.QuerySet):
+class ResultQuerySet(PatientRecordQuerySet):
     def active(self):
         return self.filter(state=ThyroidResult.State.ACTIVE)
-
-    def for_patient(self, patient):
-        return self.filter(patient=patient)
-
-    def visible_to(self, user):
-        from tracker.patients.models import Patient
-
-        return self.filter(patient__in=Patient.objects.visible_to(user))
 
     def of(self, test: lab.Test):
         return self.filter(test=test)
