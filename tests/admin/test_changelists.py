@@ -23,6 +23,7 @@ from tests.factories import (
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
+from tracker.alerts.rules import alert_for_report
 from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
@@ -489,11 +490,12 @@ def test_the_flag_filters_list_flagged_rows(admin_client):
     }
 
 
-def test_the_answer_filter_lists_reports_that_alert(admin_client):
+def test_the_answer_filter_lists_reports_that_raised_an_alert(admin_client):
     reports = build_reports(5)
-    assert listed(admin_client, SymptomReport, alerting="yes") == {
-        r for r in reports if r.severity >= 3
-    }
+    alerted = {r for r in reports if alert_for_report(r)}
+    assert {r.severity for r in alerted} == {3, 4}
+    assert listed(admin_client, SymptomReport, alerting="yes") == alerted
+    assert listed(admin_client, SymptomReport, alerting="no") == set(reports) - alerted
 
 
 def test_the_changelists_show_mrn_name_and_regimen(admin_client):

@@ -33,8 +33,8 @@ def patient(nurse):
     return PatientFactory(care_team=[nurse])
 
 
-def graded(patient, by, grade=3):
-    term = CtcaeTerm.objects.get(version="5.0", term="Nausea")
+def graded(patient, by, grade=3, term="Nausea"):
+    term = CtcaeTerm.objects.get(version="5.0", term=term)
     return record_event(patient, term, by=by, grade=grade, onset_at=NOW, attribution="possible")
 
 
@@ -112,3 +112,26 @@ def test_an_alert_needs_the_entry_of_its_trigger(patient, nurse):
     refused(patient=patient, trigger=Alert.Trigger.THYROID, text="TSH", adverse_event=event)
     refused(patient=patient, trigger=Alert.Trigger.PATIENT_ANSWER, text="x", adverse_event=event)
     assert not Alert.objects.exists()
+
+
+def test_most_severe_first_puts_urgent_before_high_before_routine_then_newest(patient, nurse):
+    high_old = graded(patient, nurse, grade=3).alerts.get()
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        urgent = graded(patient, nurse, grade=4, term="Vomiting").alerts.get()
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        high_new = graded(patient, nurse, grade=3).alerts.get()
+    routine = Alert.objects.create(
+        patient=patient,
+        trigger=Alert.Trigger.STAFF_GRADE,
+        adverse_event=high_new.adverse_event,
+        severity=Alert.Severity.ROUTINE,
+        text="routine",
+        created_at=NOW + timedelta(minutes=20),
+    )
+    assert list(Alert.objects.most_severe_first()) == [urgent, high_new, high_old, routine]
+
+
+def test_the_database_refuses_an_unknown_severity(patient, nurse):
+    alert = graded(patient, nurse).alerts.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Alert.objects.filter(pk=alert.pk).update(severity="meh")

@@ -63,44 +63,55 @@ def tsh(patient, nurse, value, **fields):
     )
 
 
-# Patient answers: 3 or more on severity or frequency.
+# Patient answers: severity decides; frequency alone is routine; interference "very much" is high.
 
 
 @pytest.mark.parametrize(
     "slug, answers",
     [
         ("nausea", {"frequency": 2, "severity": 2}),
-        ("swelling", {"frequency": 2, "severity": 2, "interference": 2}),
-        ("swelling", {"frequency": 1, "severity": 2, "interference": 4}),  # interference only
-        ("fatigue", {"severity": 2, "interference": 4}),
-        ("rash", {"presence": True}),  # a yes/no item has no scale to reach 3
+        ("swelling", {"frequency": 2, "severity": 2, "interference": 3}),
+        ("fatigue", {"severity": 2, "interference": 3}),
+        ("rash", {"presence": True}),  # a yes/no item has no scale
         ("nausea", {"frequency": 0, "severity": 4}),  # "Never" scores severity 0
     ],
 )
-def test_answers_below_3_on_severity_and_frequency_raise_no_alert(patient, slug, answers):
+def test_answers_below_the_thresholds_raise_no_alert(patient, slug, answers):
     report(patient, slug, **answers)
     assert not Alert.objects.exists()
 
 
 @pytest.mark.parametrize(
-    "slug, answers, words",
+    "slug, answers, severity, words",
     [
-        ("nausea", {"frequency": 1, "severity": 3}, "severity severe (3)"),
-        ("nausea", {"frequency": 3, "severity": 1}, "frequency frequently (3)"),
+        ("nausea", {"frequency": 1, "severity": 4}, "urgent", "severity very severe (4)"),
+        ("fatigue", {"severity": 4, "interference": 0}, "urgent", "severity very severe (4)"),
+        ("nausea", {"frequency": 1, "severity": 3}, "high", "severity severe (3)"),
         (
             "swelling",
             {"frequency": 4, "severity": 3, "interference": 4},
-            "frequency almost constantly (4), severity severe (3)",
+            "high",
+            "frequency almost constantly (4), severity severe (3), interference very much (4)",
         ),
-        ("fatigue", {"severity": 4, "interference": 0}, "severity very severe (4)"),
+        ("fatigue", {"severity": 2, "interference": 4}, "high", "interference very much (4)"),
+        ("diarrhoea", {"frequency": 4}, "high", "frequency almost constantly (4)"),
+        ("diarrhoea", {"frequency": 3}, "routine", "frequency frequently (3)"),
+        ("nausea", {"frequency": 3, "severity": 1}, "routine", "frequency frequently (3)"),
+        (
+            "headache",
+            {"frequency": 3, "severity": 2, "interference": 1},
+            "routine",
+            "frequency frequently (3)",
+        ),
     ],
 )
-def test_an_answer_of_3_on_severity_or_frequency_alerts_the_care_team(
-    patient, slug, answers, words
+def test_answers_at_a_threshold_alert_the_care_team_with_its_severity(
+    patient, slug, answers, severity, words
 ):
     saved = report(patient, slug, **answers)
     alert = Alert.objects.get()
     assert alert.trigger == Alert.Trigger.PATIENT_ANSWER
+    assert alert.severity == severity
     assert (alert.patient, alert.symptom_report) == (patient, saved)
     assert alert.is_open
     assert alert.created_at == NOW
@@ -122,11 +133,12 @@ def test_a_grade_2_raises_no_alert(patient, nurse, name):
     assert not Alert.objects.exists()
 
 
-@pytest.mark.parametrize("grade", [3, 4, 5])
-def test_a_grade_of_3_or_more_alerts_the_care_team(patient, nurse, grade):
+@pytest.mark.parametrize("grade, severity", [(3, "high"), (4, "urgent"), (5, "urgent")])
+def test_a_grade_of_3_or_more_alerts_the_care_team(patient, nurse, grade, severity):
     saved = event(patient, nurse, "Vomiting", grade)
     alert = Alert.objects.get()
     assert alert.trigger == Alert.Trigger.STAFF_GRADE
+    assert alert.severity == severity
     assert (alert.patient, alert.adverse_event) == (patient, saved)
     assert alert.text == f"Ada Byron: Vomiting, grade {grade}."
 
@@ -169,6 +181,7 @@ def test_a_tsh_just_outside_the_range_alerts_the_care_team(patient, nurse, value
     saved = tsh(patient, nurse, value)
     alert = Alert.objects.get()
     assert alert.trigger == Alert.Trigger.THYROID
+    assert alert.severity == Alert.Severity.ROUTINE
     assert (alert.patient, alert.thyroid_result) == (patient, saved)
     assert alert.text == f"Ada Byron: TSH {value} mIU/L is {words}."
 

@@ -45,6 +45,7 @@ def clinician_home(request):
         Alert.objects.visible_to(request.user)
         .open()
         .select_related("patient", "acknowledged_by", "symptom_report", "adverse_event")
+        .most_severe_first()
     )
     return render(
         request,

@@ -12,6 +12,14 @@ class AlertQuerySet(PatientRecordQuerySet):
     def open(self):
         return self.filter(acknowledged_at__isnull=True)
 
+    def most_severe_first(self):
+        """Urgent, then high, then routine; the newest first within each."""
+        rank = models.Case(
+            *(models.When(severity=s, then=i) for i, s in enumerate(Alert.Severity.values)),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(severity_rank=rank).order_by("severity_rank", "-created_at", "-pk")
+
 
 class Alert(models.Model):
     class Trigger(models.TextChoices):
@@ -19,8 +27,15 @@ class Alert(models.Model):
         PATIENT_ANSWER = "patient_answer", "Patient answer of 3 or more"
         THYROID = "thyroid", "Thyroid result out of range"
 
+    class Severity(models.TextChoices):
+        # In order, most severe first; the thresholds are in tracker/alerts/rules.py.
+        URGENT = "urgent", "Urgent"
+        HIGH = "high", "High"
+        ROUTINE = "routine", "Routine"
+
     patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="alerts")
     trigger = models.CharField(max_length=16, choices=Trigger)
+    severity = models.CharField(max_length=8, choices=Severity, default=Severity.ROUTINE)
     text = models.CharField(max_length=300)
     symptom_report = models.ForeignKey(
         "symptoms.SymptomReport", models.PROTECT, null=True, blank=True, related_name="alerts"
@@ -47,6 +62,10 @@ class Alert(models.Model):
             models.Index(fields=["patient", "acknowledged_at"], name="alert_patient_open_idx")
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(severity__in=["urgent", "high", "routine"]),
+                name="alert_severity_known",
+            ),
             models.CheckConstraint(
                 condition=models.Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
                 | models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),

@@ -1,6 +1,9 @@
-"""When an entry raises an alert to the care team, and what the alert says.
+"""When an entry raises an alert to the care team, how severe it is, and what it says.
 
-Called by the operations that save each entry, in their transaction.
+Called by the operations that save each entry, in their transaction.  The patient's
+own advice after a report ("call the ward now") reads `report_severity` too, so what
+the patient is told and what the team is sent never disagree.  The thresholds are
+written out in docs/side-effects.md.
 """
 
 from decimal import Decimal
@@ -9,9 +12,46 @@ from django.utils.text import Truncator
 
 from tracker.alerts.models import Alert
 
+Severity = Alert.Severity
+
+# PRO-CTCAE answers run 0–4; CTCAE grades 1–5.
+VERY_SEVERE, SEVERE = 4, 3
+FREQUENTLY, ALMOST_CONSTANTLY = 3, 4
+VERY_MUCH = 4
 STAFF_GRADE_ALERT = 3
-PATIENT_ANSWER_ALERT = 3
+STAFF_GRADE_URGENT = 4
 TEXT_LENGTH = Alert._meta.get_field("text").max_length
+
+
+def report_severity(report) -> Severity | None:
+    """How urgently a patient's answers need the team, or None if they need no alert.
+
+    Severity decides: "very severe" is urgent, "severe" high.  Frequency alone
+    ("frequently" with a moderate headache) is routine, unless the item asks
+    nothing else, where "almost constantly" is high.  Interference "very much" is high.
+    """
+    severity, frequency = report.severity or 0, report.frequency or 0
+    if severity >= VERY_SEVERE:
+        return Severity.URGENT
+    if severity >= SEVERE or (report.interference or 0) >= VERY_MUCH:
+        return Severity.HIGH
+    if frequency >= ALMOST_CONSTANTLY and not report.symptom.asks_severity:
+        return Severity.HIGH
+    if frequency >= FREQUENTLY:
+        return Severity.ROUTINE
+    return None
+
+
+def event_severity(event) -> Severity | None:
+    if event.grade >= STAFF_GRADE_URGENT:
+        return Severity.URGENT
+    if event.grade >= STAFF_GRADE_ALERT:
+        return Severity.HIGH
+    return None
+
+
+def result_severity(result) -> Severity | None:
+    return Severity.ROUTINE if result.is_abnormal else None
 
 
 def _raise(**fields) -> Alert:
@@ -21,42 +61,56 @@ def _raise(**fields) -> Alert:
     return Alert.objects.create(**fields)
 
 
-def alert_for_report(report) -> Alert | None:
-    """A patient answer of 3 or more on severity or frequency."""
-    if report.worst < PATIENT_ANSWER_ALERT:
-        return None
-    words = ", ".join(
+def _answer_words(report, alerting) -> str:
+    return ", ".join(
         f"{attribute.label.lower()} {words.lower()} ({value})"
         for attribute, value, words in report.answers()
-        if value >= PATIENT_ANSWER_ALERT and attribute.value in ("frequency", "severity")
+        if alerting(attribute.value, value)
     )
+
+
+def _alerting_answer(attribute: str, value: int) -> bool:
+    thresholds = {"frequency": FREQUENTLY, "severity": SEVERE, "interference": VERY_MUCH}
+    return attribute in thresholds and value >= thresholds[attribute]
+
+
+def alert_for_report(report) -> Alert | None:
+    severity = report_severity(report)
+    if severity is None:
+        return None
     return _raise(
         patient=report.patient,
         trigger=Alert.Trigger.PATIENT_ANSWER,
+        severity=severity,
         symptom_report=report,
-        text=f"{report.patient.full_name} reported {report.symptom.name.lower()}: {words}.",
+        text=(
+            f"{report.patient.full_name} reported {report.symptom.name.lower()}: "
+            f"{_answer_words(report, _alerting_answer)}."
+        ),
     )
 
 
 def alert_for_event(event) -> Alert | None:
-    """A staff-graded side effect of grade 3 or more."""
-    if event.grade < STAFF_GRADE_ALERT:
+    severity = event_severity(event)
+    if severity is None:
         return None
     return _raise(
         patient=event.patient,
         trigger=Alert.Trigger.STAFF_GRADE,
+        severity=severity,
         adverse_event=event,
         text=f"{event.patient.full_name}: {event.term.term}, grade {event.grade}.",
     )
 
 
 def alert_for_result(result) -> Alert | None:
-    """A thyroid result outside the lab's range."""
-    if not result.is_abnormal:
+    severity = result_severity(result)
+    if severity is None:
         return None
     return _raise(
         patient=result.patient,
         trigger=Alert.Trigger.THYROID,
+        severity=severity,
         thyroid_result=result,
         text=(
             f"{result.patient.full_name}: {result.get_test_display()} "

@@ -7,9 +7,9 @@ read-only here, with their history, never deleted.
 """
 
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 
-from tracker.alerts.rules import PATIENT_ANSWER_ALERT
+from tracker.alerts.models import Alert
 from tracker.lib.admin import (
     ReadOnlyAdmin,
     ReadOnlyInline,
@@ -22,16 +22,16 @@ from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, Symptom
 
 
 class AlertingAnswerFilter(admin.SimpleListFilter):
-    """Reports with a frequency or severity answer that raises an alert."""
+    """Reports whose answers raised an alert (thresholds: tracker/alerts/rules.py)."""
 
-    title = f"answer of {PATIENT_ANSWER_ALERT} or more"
+    title = "raised an alert"
     parameter_name = "alerting"
 
     def lookups(self, request, model_admin):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request, queryset):
-        alerting = Q(frequency__gte=PATIENT_ANSWER_ALERT) | Q(severity__gte=PATIENT_ANSWER_ALERT)
+        alerting = Exists(Alert.objects.filter(symptom_report=OuterRef("pk")))
         if self.value() == "yes":
             return queryset.filter(alerting)
         if self.value() == "no":

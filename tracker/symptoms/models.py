@@ -202,11 +202,6 @@ class SymptomReport(models.Model):
                 result.append((attribute, value, SCALES[attribute][value]))
         return result
 
-    @property
-    def worst(self) -> int:
-        """The highest frequency or severity answer, which the alert rule reads."""
-        return max((v for v in (self.frequency, self.severity) if v is not None), default=0)
-
 
 class AdverseEvent(models.Model):
     """A side effect graded by staff with a CTCAE term."""

@@ -42,7 +42,7 @@ def attach_open_alerts(user, doses) -> list:
         Alert.objects.visible_to(user)
         .open()
         .select_related("patient", "symptom_report", "adverse_event")
-        .order_by("created_at")
+        .most_severe_first()
     ):
         open_alerts[alert.patient_id].append(alert)
     for dose in doses:

@@ -531,3 +531,19 @@ def test_a_mild_report_gives_no_urgent_advice(as_persona, personas):
     )
     page = as_persona("the_patient").get(f"/me/symptoms/reports/{report.pk}/").text
     assert "This sounds severe" not in page
+
+
+def test_a_frequent_moderate_headache_is_sent_to_the_team_without_the_red_box(
+    as_persona, personas
+):
+    report = report_symptom(
+        personas.patient,
+        ProSymptom.objects.get(slug="headache"),
+        by=personas.the_patient,
+        answers={"frequency": 3, "severity": 2, "interference": 1},
+    )
+    page = as_persona("the_patient").get(f"/me/symptoms/reports/{report.pk}/").text
+    assert "This sounds severe" not in page
+    assert "alert-danger" not in page
+    assert "Your care team has been sent these answers" in page
+    assert report.alerts.get().severity == "routine"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
+from tracker.alerts.rules import report_severity
 from tracker.patients.access import get_own_patient
 from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
 from tracker.symptoms.forms import PatientAnswersForm, PatientReportChangeForm, WithdrawReportForm
@@ -109,10 +110,16 @@ def symptom_answer(request, slug):
 def report_detail(request, pk):
     """One of the patient's reports: the answers in words and the dose it is linked to."""
     report = get_own_report(request.user, pk)
+    can_change = _can_change(report)
     return render(
         request,
         "symptoms/patient_report_detail.html",
-        {"report": report, "patient": report.patient, "can_change": _can_change(report)},
+        {
+            "report": report,
+            "patient": report.patient,
+            "can_change": can_change,
+            "alert_severity": report_severity(report) if can_change else None,
+        },
     )
 
 
