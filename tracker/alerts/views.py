@@ -40,7 +40,11 @@ def alert_list(request):
     return render(
         request,
         "alerts/alert_list.html",
-        {"open_alerts": list(alerts.open().most_severe_first()), "show_all": show_all, "acknowledged": acknowledged},
+        {
+            "open_alerts": list(alerts.open().most_severe_first()),
+            "show_all": show_all,
+            "acknowledged": acknowledged,
+        },
     )
 
 
