@@ -17,7 +17,9 @@ Semantics
    ``start + D * 24 h`` is outside). Doses stop at the cap M or at the end of the window,
    whichever comes first: every 8 h for 5 days is 15 slots, and a cap of 14 drops the 15th.
    Across DST the local clock times shift (00:00, 08:00, 16:00 EST then 01:00 EDT); that is
-   intended, because the patient's body counts elapsed hours, not clock readings.
+   intended, because the patient's body counts elapsed hours, not clock readings. A dose on
+   another UTC offset than its cycle's first dose says so in ``PlannedDose.note`` ("Clocks
+   changed on 14 Mar: still 8 hours after the last dose, so 01:00 EDT instead of 00:00").
 3. Day-pattern doses ("X days on / Y days off for P days, then R rest days") fall on "on"
    days counted from the cycle's start day, not on weekdays: day index i (0 = the cycle's
    start day) is on iff ``i < P and i % (X + Y) < X``. Rest days follow. Each dose is at the
@@ -218,6 +220,42 @@ def to_utc(local: datetime, zone: ZoneInfo) -> tuple[datetime, str]:
     return instant, ""
 
 
+def _clock_change_day(before: datetime, after: datetime, zone: ZoneInfo) -> date:
+    """The local date the clocks changed on, between two instants on different offsets."""
+    offset = after.astimezone(zone).utcoffset()
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) / 2
+        if middle.astimezone(zone).utcoffset() == offset:
+            after = middle
+        else:
+            before = middle
+    return after.astimezone(zone).date()
+
+
+def _clock_change_notes(slots: list[datetime], every_hours: int, zone: ZoneInfo) -> list[str]:
+    """A note for each dose after the first whose clock time a clock change has shifted.
+
+    The cycle's first dose was placed on the wall clock, so its offset gives the cycle's usual
+    times; a later dose on another offset reads an hour (or half an hour) off them.
+    """
+    usual_offset = slots[0].astimezone(zone).utcoffset()
+    hours = f"{every_hours} hour{'s' if every_hours != 1 else ''}"
+    notes, changed_on = [], None
+    for previous, slot in itertools.pairwise(slots):
+        local = slot.astimezone(zone)
+        if local.utcoffset() != previous.astimezone(zone).utcoffset():
+            changed_on = _clock_change_day(previous, slot, zone)
+        if local.utcoffset() == usual_offset:
+            notes.append("")
+            continue
+        usual = (slot + usual_offset).replace(tzinfo=None)
+        notes.append(
+            f"Clocks changed on {changed_on.day} {changed_on:%b}: still {hours} after the last "
+            f"dose, so {_clock(local)} {local.tzname()} instead of {_clock(usual)}"
+        )
+    return notes
+
+
 def _interval_slots(
     rule: IntervalRule, first_local: datetime, zone: ZoneInfo
 ) -> list[tuple[datetime, str]]:
@@ -227,9 +265,10 @@ def _interval_slots(
     # Expanded from a UTC dtstart: a local dtstart would keep wall-clock steps and give
     # 7 h or 9 h real gaps across a DST change.
     slots = rrule(HOURLY, interval=rule.every_hours, dtstart=first, count=rule.max_doses_per_cycle)
-    in_window = itertools.takewhile(lambda slot: slot < window_end, slots)
+    in_window = list(itertools.takewhile(lambda slot: slot < window_end, slots))
     # Only the first dose was placed by wall clock; later ones are pure elapsed time.
-    return [(slot, note if j == 0 else "") for j, slot in enumerate(in_window)]
+    notes = [note, *_clock_change_notes(in_window, rule.every_hours, zone)]
+    return list(zip(in_window, notes, strict=True))
 
 
 def _is_on_day(rule: DayPatternRule, index: int) -> bool:

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "tracker.context_processors.csp_nonce",
                 "tracker.context_processors.ward_phone",
+                "tracker.context_processors.ward_zone",
             ],
         },
     },

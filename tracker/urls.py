@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("clinic/", account_views.clinician_home, name="clinician-home"),
     path("me/", account_views.patient_home, name="patient-home"),
+    path("settings/", account_views.my_settings, name="my-settings"),
     path("patients/", patient_views.patient_list, name="patient-list"),
     path("patients/new/", patient_views.patient_create, name="patient-create"),
     path("patients/<int:pk>/", patient_views.patient_detail, name="patient-detail"),

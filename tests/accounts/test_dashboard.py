@@ -1,5 +1,6 @@
 """The clinician's home page: doses due and overdue, alerts, thyroid checks, patients."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,15 @@ NOW = "2027-03-10 18:00Z"
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def london_ward(settings):
+    """Staff with no zone of their own read the clinic's clock: London here."""
+    settings.CLINIC_TIME_ZONE = "Europe/London"
+
+
+PATIENTS_TIME = '<small class="text-body-secondary">{} patient\'s time</small>'
 
 
 @pytest.fixture
@@ -47,7 +57,31 @@ def test_each_patient_shows_the_current_course_and_next_dose(as_persona, persona
     patient = page(as_persona).context["patients"][0]
     assert patient.current_course_id == course.pk
     assert patient.next_dose_id == course.doses.get(dose_in_course=2).pk
-    assert "Wed 10 Mar, 16:00 EST" in page(as_persona).text
+    assert "Wed 10 Mar, 21:00 GMT " + PATIENTS_TIME.format("16:00 EST") in page(as_persona).text
+
+
+def test_due_doses_are_on_the_ward_clock_with_the_patients_time(as_persona, personas, course):
+    london = PatientFactory(time_zone="Europe/London", care_team=[personas.clinician_on_team])
+    make_course(london, start="2027-03-10 20:00")
+    html = page(as_persona).text
+    due = html.split('id="doses-heading"')[1].split('id="thyroid-heading"')[0]
+    assert re.findall(r"<time [^>]*>(.*?)</time>", due) == [
+        "Wed 10 Mar, 13:00 GMT " + PATIENTS_TIME.format("08:00 EST"),
+        "Wed 10 Mar, 20:00 GMT",
+        "Wed 10 Mar, 21:00 GMT " + PATIENTS_TIME.format("16:00 EST"),
+        "Thu 11 Mar, 04:00 GMT",
+        "Thu 11 Mar, 05:00 GMT " + PATIENTS_TIME.format("00:00 EST"),
+        "Thu 11 Mar, 12:00 GMT",
+        "Thu 11 Mar, 13:00 GMT " + PATIENTS_TIME.format("08:00 EST"),
+    ]
+
+
+def test_a_clinician_in_new_york_reads_the_page_on_her_own_clock(as_persona, personas, course):
+    personas.clinician_on_team.time_zone = "America/New_York"
+    personas.clinician_on_team.save()
+    html = page(as_persona).text
+    assert "Wed 10 Mar, 08:00 EST</time>" in html
+    assert "patient's time" not in html
 
 
 def test_a_patient_without_a_course_says_so(as_persona, personas):

@@ -134,6 +134,7 @@ PAGES = {
     "alerts": lambda s: reverse("alert-list"),
     "alert-acknowledge": lambda s: reverse("alert-acknowledge", args=[s.alert.pk]),
     "thyroid-due": lambda s: reverse("thyroid-due"),
+    "my-settings": lambda s: reverse("my-settings"),
     # A patient's record.
     "patient": lambda s: reverse("patient-detail", args=[s.patient.pk]),
     "patient-edit": lambda s: reverse("patient-edit", args=[s.patient.pk]),
@@ -199,6 +200,7 @@ CARE_TEAM_PAGES = [
     "thyroid-due",
     "alerts",
     "alert-acknowledge",
+    "my-settings",
 ]
 
 ROLE_PAGES = {

@@ -68,7 +68,12 @@ def test_hd_iv_q8h_15_gives_fifteen_doses_eight_elapsed_hours_apart():
     ]
     assert gaps(doses) == [EIGHT_HOURS] * 14
     assert [dose.day for dose in doses] == [1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6]
-    assert all(dose.note == "" for dose in doses)
+    assert all(dose.note == "" for dose in doses[:12])
+    assert [dose.note for dose in doses[12:]] == [
+        "Clocks changed on 14 Mar: still 8 hours after the last dose, so 09:00 EDT instead of 08:00",
+        "Clocks changed on 14 Mar: still 8 hours after the last dose, so 17:00 EDT instead of 16:00",
+        "Clocks changed on 14 Mar: still 8 hours after the last dose, so 01:00 EDT instead of 00:00",
+    ]
 
 
 def test_hd_iv_label_acceptance_calendar_from_2027_03_10_in_new_york():
@@ -277,7 +282,130 @@ def test_interval_doses_stay_eight_elapsed_hours_apart_across_dst(zone, start, e
 
     assert local_times(doses, zone) == expected
     assert gaps(doses) == [EIGHT_HOURS] * 4
+
+
+# --- DST: an interval dose off its usual clock time says why ---------------------------------
+
+
+def changed(day: str, hours: int, given: str, usual: str) -> str:
+    return (
+        f"Clocks changed on {day}: still {hours} hours after the last dose, "
+        f"so {given} instead of {usual}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "notes"),
+    [
+        pytest.param(
+            LONDON,
+            datetime(2027, 3, 27, 16, 0),
+            [
+                "",
+                "",
+                changed("28 Mar", 8, "09:00 BST", "08:00"),
+                changed("28 Mar", 8, "17:00 BST", "16:00"),
+                changed("28 Mar", 8, "01:00 BST", "00:00"),
+            ],
+            id="london-spring-forward",
+        ),
+        pytest.param(
+            LONDON,
+            datetime(2027, 10, 30, 16, 0),
+            [
+                "",
+                "",
+                changed("31 Oct", 8, "07:00 GMT", "08:00"),
+                changed("31 Oct", 8, "15:00 GMT", "16:00"),
+                changed("31 Oct", 8, "23:00 GMT", "00:00"),
+            ],
+            id="london-fall-back",
+        ),
+        pytest.param(
+            NEW_YORK,
+            datetime(2027, 11, 6, 16, 0),
+            [
+                "",
+                "",
+                changed("7 Nov", 8, "07:00 EST", "08:00"),
+                changed("7 Nov", 8, "15:00 EST", "16:00"),
+                changed("7 Nov", 8, "23:00 EST", "00:00"),
+            ],
+            id="new-york-fall-back",
+        ),
+        pytest.param(
+            "Australia/Sydney",
+            datetime(2027, 10, 2, 16, 0),
+            [
+                "",
+                "",
+                changed("3 Oct", 8, "09:00 AEDT", "08:00"),
+                changed("3 Oct", 8, "17:00 AEDT", "16:00"),
+                changed("3 Oct", 8, "01:00 AEDT", "00:00"),
+            ],
+            id="sydney-spring-forward-in-october",
+        ),
+        pytest.param(
+            "Australia/Sydney",
+            datetime(2027, 4, 3, 16, 0),
+            [
+                "",
+                "",
+                changed("4 Apr", 8, "07:00 AEST", "08:00"),
+                changed("4 Apr", 8, "15:00 AEST", "16:00"),
+                changed("4 Apr", 8, "23:00 AEST", "00:00"),
+            ],
+            id="sydney-fall-back-in-april",
+        ),
+        pytest.param(
+            "Australia/Lord_Howe",
+            datetime(2027, 10, 2, 16, 0),
+            [
+                "",
+                "",
+                changed("3 Oct", 8, "08:30 +11", "08:00"),
+                changed("3 Oct", 8, "16:30 +11", "16:00"),
+                changed("3 Oct", 8, "00:30 +11", "00:00"),
+            ],
+            id="lord-howe-half-hour-forward",
+        ),
+    ],
+)
+def test_interval_dose_shifted_by_a_clock_change_carries_a_note(zone, start, notes):
+    doses = plan_course(Schedule(IntervalRule(8, 5, 5), (1,)), start, zone, cycles=1)
+
+    assert [dose.note for dose in doses] == notes
+
+
+def test_interval_doses_in_a_zone_without_clock_changes_have_no_note():
+    doses = plan_course(HD_IV_Q8H_15, datetime(2027, 3, 26, 8, 0), "Asia/Tokyo", cycles=1)
+
+    assert {f"{dose.local_start('Asia/Tokyo'):%H:%M}" for dose in doses} == {
+        "08:00",
+        "16:00",
+        "00:00",
+    }
     assert all(dose.note == "" for dose in doses)
+
+
+def test_a_cycle_that_starts_after_the_change_is_back_on_its_usual_times_without_a_note():
+    doses = plan_course(HD_IV_LABEL, datetime(2027, 3, 10, 8, 0), NEW_YORK, cycles=2)
+
+    assert [bool(dose.note) for dose in doses[:14]] == [False] * 12 + [True] * 2
+    assert all(dose.note == "" for dose in doses[14:])
+
+
+def test_the_note_names_the_interval_in_hours():
+    doses = plan_course(
+        Schedule(IntervalRule(12, 4, 2), (1,)), datetime(2027, 3, 27, 20, 0), LONDON, cycles=1
+    )
+
+    assert [dose.note for dose in doses] == [
+        "",
+        changed("28 Mar", 12, "09:00 BST", "08:00"),
+        changed("28 Mar", 12, "21:00 BST", "20:00"),
+        changed("28 Mar", 12, "09:00 BST", "08:00"),
+    ]
 
 
 def test_interval_cycle_starting_in_the_gap_moves_only_its_first_dose_and_counts_on_from_there():
@@ -662,7 +790,12 @@ def test_interval_property_capped_and_exactly_n_elapsed_hours_apart(template, st
         if not first.note:
             assert first.local_start(zone).time() == start.time()
             assert first.day == cycle_start_day(schedule, cycle)
-        assert all(dose.note == "" for dose in cycle_doses[1:])
+        usual_offset = first.local_start(zone).utcoffset()
+        for dose in cycle_doses[1:]:
+            shifted = dose.local_start(zone).utcoffset() != usual_offset
+            assert dose.note.startswith("Clocks changed on ") == shifted
+            assert dose.note or not shifted
+            assert len(dose.note) <= 200  # Dose.dst_note's max_length
 
 
 @pytest.mark.parametrize("template", [SC_5ON2OFF, SC_LOW_DOSE], ids=["sc-5on2off", "sc-low-dose"])

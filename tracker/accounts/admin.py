@@ -25,6 +25,7 @@ class UserAdmin(BaseUserAdmin):
     date_hierarchy = "date_joined"
     list_select_related = ["patient"]
     actions = [export_as_csv]
+    fieldsets = [*BaseUserAdmin.fieldsets, ("Ward clock", {"fields": ["time_zone"]})]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

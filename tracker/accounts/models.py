@@ -1,7 +1,12 @@
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.db import models
 from django.utils.functional import cached_property
 
 from tracker.accounts.roles import Role
+from tracker.lib.zones import validate_time_zone
 
 
 class RoleUserManager(UserManager):
@@ -22,6 +27,13 @@ class User(AbstractUser):
     The role comes from group membership; see tracker.accounts.roles.
     """
 
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="The clock staff pages show times on. Blank means the clinic's zone.",
+    )
+
     objects = RoleUserManager()
 
     class Meta:
@@ -36,3 +48,8 @@ class User(AbstractUser):
             return Role.ADMIN
         names = {group.name for group in self.groups.all()}
         return next((role for role in Role if role.value in names), None)
+
+    @property
+    def ward_zone(self) -> ZoneInfo:
+        """The zone this user reads staff lists in: their own setting, else the clinic's."""
+        return ZoneInfo(self.time_zone or settings.CLINIC_TIME_ZONE)

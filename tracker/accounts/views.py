@@ -1,9 +1,12 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from tracker.accounts.decorators import role_required
-from tracker.accounts.roles import Role
+from tracker.accounts.forms import MySettingsForm
+from tracker.accounts.roles import STAFF_ROLES, Role
 from tracker.alerts.models import Alert
 from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient
@@ -71,3 +74,20 @@ def patient_home(request):
     patient = get_own_patient(request.user)
     courses = patient.courses.select_related("template") if patient else []
     return render(request, "accounts/patient_home.html", {"patient": patient, "courses": courses})
+
+
+@login_required
+@role_required(*STAFF_ROLES)
+@require_http_methods(["GET", "POST"])
+def my_settings(request):
+    """A staff user's own settings: the clock their lists of patients are shown on."""
+    user = request.user
+    form = MySettingsForm(
+        request.POST if request.method == "POST" else None, initial={"time_zone": user.time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        user.time_zone = form.cleaned_data["time_zone"]
+        user.save(update_fields=["time_zone"])
+        messages.success(request, f"Saved. Staff pages now show times in {user.ward_zone}.")
+        return redirect("my-settings")
+    return render(request, "accounts/my_settings.html", {"form": form})

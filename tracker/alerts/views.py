@@ -48,10 +48,10 @@ def alert_list(request):
     )
 
 
-def already_acknowledged(alert) -> str:
-    """Who closed the alert first, and when on the patient's clock."""
-    at = timezone.localtime(alert.acknowledged_at, alert.patient.zone)
-    return f"Already acknowledged by {alert.acknowledged_by} at {at:%H:%M}."
+def already_acknowledged(alert, zone) -> str:
+    """Who closed the alert first, and when on the viewer's ward clock."""
+    at = timezone.localtime(alert.acknowledged_at, zone)
+    return f"Already acknowledged by {alert.acknowledged_by} at {at:%H:%M %Z}."
 
 
 def _back_to(request) -> str:
@@ -68,7 +68,7 @@ def alert_acknowledge(request, pk):
     back_to = _back_to(request)
     compact = "compact" in (request.POST if request.method == "POST" else request.GET)
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
-    notice = "" if alert.is_open else already_acknowledged(alert)
+    notice = "" if alert.is_open else already_acknowledged(alert, request.user.ward_zone)
     if request.method == "POST" and form.is_valid():
         if alert.acknowledge(by=request.user, note=form.cleaned_data["note"]):
             if not request.htmx:
@@ -76,7 +76,7 @@ def alert_acknowledge(request, pk):
         else:
             # Someone else was first: show theirs, write nothing.
             alert = get_alert_for_user(request.user, pk)
-            notice = already_acknowledged(alert)
+            notice = already_acknowledged(alert, request.user.ward_zone)
             if not request.htmx:
                 messages.warning(request, notice)
         if not request.htmx:

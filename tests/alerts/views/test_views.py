@@ -1,5 +1,6 @@
 """The alerts page, acknowledging an alert, the clinic page's open alerts and the admin."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,6 +30,18 @@ PATIENTS = ["the_patient", "other_patient"]
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def london_ward(settings):
+    """Staff with no zone of their own read the clinic's clock: London here."""
+    settings.CLINIC_TIME_ZONE = "Europe/London"
+
+
+# 15:00 UTC on the ward's clock, and the New York patient's own time beside it.
+ALERT_TIME = (
+    'Wed 10 Mar, 15:00 GMT <small class="text-body-secondary">10:00 EST patient\'s time</small>'
+)
 
 
 def raise_alert(patient, by, grade=3, at=NOW):
@@ -69,8 +82,21 @@ def test_the_care_team_and_the_admin_see_the_patients_open_alerts(as_persona, al
     assert response.status_code == 200
     assert response.context["open_alerts"] == [alert]
     assert alert.text in response.text
-    assert "Wed 10 Mar, 10:00 EST" in response.text
+    assert ALERT_TIME in response.text
     assert f'href="/patients/{alert.patient.pk}/"' in response.text
+
+
+def test_a_nurse_in_new_york_reads_alert_times_on_her_own_clock(as_persona, personas, alert):
+    personas.nurse_on_team.time_zone = "America/New_York"
+    personas.nurse_on_team.save()
+    london = PatientFactory(time_zone="Europe/London", care_team=[personas.nurse_on_team])
+    raise_alert(london, personas.clinician_on_team, at=NOW + timedelta(minutes=5))
+    html = as_persona("nurse_on_team").get("/alerts/").text
+    times = re.findall(r"<time [^>]*>(.*?)</time>", html)
+    assert times == [
+        'Wed 10 Mar, 10:05 EST <small class="text-body-secondary">15:05 GMT patient\'s time</small>',
+        "Wed 10 Mar, 10:00 EST",
+    ]
 
 
 @pytest.mark.parametrize("name", OFF_TEAM)
@@ -118,7 +144,7 @@ def test_open_alerts_are_newest_first_and_acknowledged_ones_only_with_show_all(
     assert response.context["open_alerts"] == [newer, alert]
     assert list(response.context["acknowledged"]) == [older]
     assert f"Acknowledged by {nurse.get_full_name()}" in response.text
-    assert "10:00 EST</time>: Seen on the round" in response.text
+    assert ALERT_TIME + "</time>: Seen on the round" in response.text
 
 
 # Acknowledging: who may.
@@ -209,7 +235,7 @@ def test_acknowledging_with_htmx_returns_the_acknowledged_alert(as_persona, pers
     assert f'data-alert="{alert.pk}"' in response.text
     name = personas.nurse_on_team.get_full_name()
     assert f"Acknowledged by {name}" in response.text
-    assert "Wed 10 Mar, 10:00 EST</time>: Antiemetic given" in response.text
+    assert ALERT_TIME + "</time>: Antiemetic given" in response.text
     assert ">Acknowledge<" not in response.text
     assert not fresh(alert).is_open
     # The message is in the card; none is left for the next page.
@@ -237,7 +263,7 @@ def test_a_second_acknowledgement_says_who_was_first_and_writes_nothing(
         response = as_persona("clinician_on_team").post(
             url(alert), {"note": "second"}, follow=True
         )
-    message = f"Already acknowledged by {nurse.get_full_name()} at 10:00."
+    message = f"Already acknowledged by {nurse.get_full_name()} at 15:00 GMT."
     assert response.redirect_chain == [("/alerts/", 302)]
     assert message in response.text
     alert = fresh(alert)
@@ -255,7 +281,7 @@ def test_a_second_acknowledgement_with_htmx_shows_the_first_in_the_card(
     alert.acknowledge(by=personas.nurse_on_team)
     response = client.post(url(alert), {"note": "second"}, **HTMX)
     name = personas.nurse_on_team.get_full_name()
-    assert f"Already acknowledged by {name} at 10:00." in response.text
+    assert f"Already acknowledged by {name} at 15:00 GMT." in response.text
     assert fresh(alert).acknowledgement_note == ""
 
 
@@ -264,7 +290,7 @@ def test_the_confirm_form_of_an_acknowledged_alert_says_who_was_first(as_persona
     response = as_persona("clinician_on_team").get(url(alert))
     assert response.status_code == 200
     name = personas.nurse_on_team.get_full_name()
-    assert f"Already acknowledged by {name} at 10:00." in response.text
+    assert f"Already acknowledged by {name} at 15:00 GMT." in response.text
     assert 'name="note"' not in response.text
 
 

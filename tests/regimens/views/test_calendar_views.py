@@ -243,6 +243,18 @@ def test_list_shows_the_dst_note(as_persona, personas):
     assert note in html.replace("&#x27;", "'")
 
 
+def test_list_says_when_a_clock_change_shifted_a_dose(as_persona, personas):
+    # Every 8 h from 08:00 EST on 10 March: New York's clocks go forward on 14 March.
+    make_course(personas.patient)
+    html = as_persona("the_patient").get(doses_url(personas.patient)).text
+    assert dose_times(html) == ["00:00 EST", "09:00 EDT", "17:00 EDT"]
+    assert html.count("Clocks changed on 14 Mar") == 2
+    assert (
+        "Clocks changed on 14 Mar: still 8 hours after the last dose, so 09:00 EDT instead of 08:00"
+        in html
+    )
+
+
 @pytest.mark.parametrize(
     "query",
     ["date=garbage", "date=2027-02-30", "date=14/03/2027", "date=0001-01-01", "span=month"],

@@ -57,6 +57,13 @@ def test_course_detail_query_count_does_not_grow_with_doses(
         client.get(f"/courses/{big.pk}/")
 
 
+def test_course_detail_says_which_doses_a_clock_change_shifted(as_persona, course):
+    # Doses 13 and 14 of cycle 1 fall after New York's clocks went forward on 14 March.
+    html = as_persona("nurse_on_team").get(f"/courses/{course.pk}/").text
+    assert html.count("Clocks changed on 14 Mar") == 2
+    assert "so 17:00 EDT instead of 16:00" in html
+
+
 def test_a_clinician_previews_before_anything_is_saved(as_persona, personas):
     client = as_persona("clinician_on_team")
     response = client.post(f"/patients/{personas.patient.pk}/courses/new/", form(preview="1"))

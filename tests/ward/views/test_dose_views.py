@@ -266,7 +266,8 @@ def test_htmx_gets_only_the_form(as_persona, dose):
     assert '<input type="hidden" name="from" value="shift">' in response.text
 
 
-def test_htmx_from_the_shift_swaps_in_the_recorded_card(as_persona, personas, dose):
+def test_htmx_from_the_shift_swaps_in_the_recorded_card(as_persona, personas, dose, settings):
+    settings.CLINIC_TIME_ZONE = "Europe/London"  # the shift page's clock
     response = as_persona("nurse_on_team").post(
         f"/doses/{dose.pk}/record/", given(personas, **{"from": "shift"}), headers=HTMX
     )
@@ -275,7 +276,8 @@ def test_htmx_from_the_shift_swaps_in_the_recorded_card(as_persona, personas, do
     assert response["HX-Reswap"] == "outerHTML"
     assert "<html" not in response.text
     assert f'id="dose-{dose.pk}"' in response.text
-    assert "Wed 10 Mar, 08:05 EST · 42 MIU" in response.text
+    given_at = 'Wed 10 Mar, 13:05 GMT <small class="text-body-secondary">08:05 EST patient\'s time'
+    assert f"{given_at}</small> · 42 MIU" in response.text
     assert "View or correct" in response.text
     assert f"/doses/{dose.pk}/record/" not in response.text
     assert status(dose) == Dose.Status.GIVEN

@@ -1,4 +1,4 @@
-"""The shift page: overdue and due doses of my patients, on each patient's clock."""
+"""The shift page: overdue and due doses of my patients, on the ward's clock."""
 
 import re
 from datetime import datetime
@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import NORMAL_OBSERVATIONS, PatientFactory, make_course, record_given
@@ -91,13 +92,92 @@ def test_only_my_patients_doses_are_listed(as_persona, personas, course):
     assert personas.patient.mrn not in theirs.text
 
 
-def test_each_patient_is_shown_on_their_own_clock(as_persona, personas, course):
+# Times: on the ward's clock, with the patient's own where it reads otherwise.
+
+PATIENTS_TIME = '<small class="text-body-secondary">{} patient\'s time</small>'
+
+
+def dose_times(html):
+    return re.findall(r'<time class="dose-time"[^>]*>(.*?)</time>', html, re.S)
+
+
+def in_zone(personas, zone):
+    personas.nurse_on_team.time_zone = zone
+    personas.nurse_on_team.save()
+
+
+@pytest.fixture
+def london_course(personas):
+    """A London patient's course from 08:00 GMT: dose 2 at 16:00Z, dose 3 at 00:00Z on 11 March."""
     london = PatientFactory(time_zone="Europe/London", care_team=[personas.nurse_on_team])
-    # 08:00 in London is 08:00 UTC: dose 3 is at 00:00 UTC on 11 March.
-    other = make_course(london, start="2027-03-10 08:00")
+    return make_course(london, start="2027-03-10 08:00")
+
+
+def test_a_london_nurse_sees_a_new_york_dose_on_the_ward_clock_with_the_patients_time(
+    as_persona, personas, course
+):
+    in_zone(personas, "Europe/London")
     html = as_persona("nurse_on_team").get("/ward/").text
-    assert "Wed 10 Mar, 16:00 EST" in card(html, dose(course, 2))
-    assert "Thu 11 Mar, 00:00 GMT" in card(html, dose(other, 3))
+    assert dose_times(card(html, dose(course, 1))) == [
+        "Wed 10 Mar, 13:00 GMT " + PATIENTS_TIME.format("08:00 EST")
+    ]
+
+
+def test_a_london_patients_dose_shows_one_time_on_a_london_ward(
+    as_persona, personas, london_course
+):
+    in_zone(personas, "Europe/London")
+    html = card(as_persona("nurse_on_team").get("/ward/").text, dose(london_course, 3))
+    assert dose_times(html) == ["Thu 11 Mar, 00:00 GMT"]
+    assert "patient's time" not in html
+
+
+def test_doses_are_listed_by_instant_and_read_in_order_on_one_clock(
+    as_persona, personas, course, london_course
+):
+    in_zone(personas, "Europe/London")
+    html = as_persona("nurse_on_team").get("/ward/").text
+    due = html.split('id="due-heading"')[1].split('id="recent-heading"')[0]
+    # On each patient's own clock these read 16:00 EST, 00:00 GMT, 00:00 EST.
+    assert [time.split(" <small")[0] for time in dose_times(due)] == [
+        "Wed 10 Mar, 21:00 GMT",
+        "Thu 11 Mar, 00:00 GMT",
+        "Thu 11 Mar, 05:00 GMT",
+    ]
+
+
+def test_a_nurse_in_new_york_reads_the_list_on_her_own_clock(
+    as_persona, personas, course, london_course
+):
+    in_zone(personas, "America/New_York")
+    html = as_persona("nurse_on_team").get("/ward/").text
+    assert dose_times(card(html, dose(course, 2))) == ["Wed 10 Mar, 16:00 EST"]
+    # Midnight in London is still the evening before in New York.
+    assert dose_times(card(html, dose(london_course, 3))) == [
+        "Wed 10 Mar, 19:00 EST " + PATIENTS_TIME.format("Thu 00:00 GMT")
+    ]
+
+
+@override_settings(CLINIC_TIME_ZONE="Asia/Tokyo")
+def test_a_nurse_with_no_zone_of_her_own_reads_the_clinics_clock(as_persona, personas, course):
+    assert personas.nurse_on_team.time_zone == ""
+    html = as_persona("nurse_on_team").get("/ward/").text
+    assert dose_times(card(html, dose(course, 2))) == [
+        "Thu 11 Mar, 06:00 JST " + PATIENTS_TIME.format("Wed 16:00 EST")
+    ]
+
+
+def test_recent_records_and_checks_are_on_the_ward_clock(as_persona, personas, course):
+    in_zone(personas, "Europe/London")
+    nurse = personas.nurse_on_team
+    record_check(dose(course, 2), by=nurse, decision="give", **NORMAL)
+    record_given(dose(course, 1), nurse)
+    html = as_persona("nurse_on_team").get("/ward/").text
+    # The check was taken now, at 18:00 UTC; dose 1 was given and charted at 13:00 UTC.
+    assert "Checked 18:00 GMT " + PATIENTS_TIME.format("13:00 EST") in card(html, dose(course, 2))
+    recent = html.split('id="recent-heading"')[1]
+    assert "Wed 10 Mar, 13:00 GMT " + PATIENTS_TIME.format("08:00 EST") + " · " in recent
+    assert "recorded 13:00 GMT " + PATIENTS_TIME.format("08:00 EST") in recent
 
 
 def test_each_dose_has_a_record_button_back_to_the_shift(as_persona, course):

@@ -1,0 +1,27 @@
+from django import forms
+from django.conf import settings
+
+from tracker.lib.zones import all_zones, validate_time_zone
+
+
+class MySettingsForm(forms.Form):
+    time_zone = forms.CharField(
+        label="Show times on the clock of",
+        required=False,
+        max_length=64,
+        # The model's own rule, so a name typed past the list gets the same message.
+        validators=[validate_time_zone],
+        widget=forms.Select,
+        help_text=(
+            "Dose, alert and record times on the clinic page, the shift and the alerts list "
+            "are shown on this clock, with the patient's own time beside them where it differs."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clinic = f"The clinic's zone ({settings.CLINIC_TIME_ZONE.replace('_', ' ')})"
+        self.fields["time_zone"].widget.choices = [
+            ("", clinic),
+            *((zone, zone.replace("_", " ")) for zone in all_zones()),
+        ]
