@@ -1,7 +1,10 @@
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from regimens.models import Course, Dose
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
@@ -65,9 +68,43 @@ def clinician_home(request):
     )
 
 
+def _local_day(now, zone) -> tuple[datetime, datetime]:
+    """The instants at which the patient's calendar day begins and ends."""
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today, time.min, tzinfo=zone)
+    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def _doses_to_show(patient, now) -> dict:
+    """Today's doses, and the next one to give: the first without a record from today on.
+
+    A dose of an earlier day that was never recorded is for the ward to sort out; it
+    would otherwise stay the patient's "next dose" for good.
+    """
+    start, end = _local_day(now, patient.zone)
+    doses = Dose.objects.for_patient(patient).with_course().with_cycle_total()
+    today = list(
+        doses.exclude(status=Dose.Status.CANCELLED)
+        .exclude(course__status=Course.Status.CANCELLED)
+        .due_between(start, end)
+        .order_by("planned_at")
+    )
+    next_dose = doses.recordable().filter(planned_at__gte=start).order_by("planned_at").first()
+    return {"next_dose": next_dose, "today": today}
+
+
 @login_required
 @role_required(Role.PATIENT)
 def patient_home(request):
+    """The next dose (when, how long until, what to do), today's doses, courses, team."""
     patient = get_own_patient(request.user)
-    courses = patient.courses.select_related("template") if patient else []
-    return render(request, "accounts/patient_home.html", {"patient": patient, "courses": courses})
+    if patient is None:
+        return render(request, "accounts/patient_home.html", {"patient": None})
+    now = timezone.now()
+    courses = list(patient.courses.select_related("template"))
+    return render(
+        request,
+        "accounts/patient_home.html",
+        {"patient": patient, "courses": courses, "now": now, **_doses_to_show(patient, now)},
+    )
