@@ -1,3 +1,5 @@
+"""The patient's home page on a phone: the next dose comes first, above the fold."""
+
 from datetime import timedelta
 
 import pytest
@@ -24,4 +26,3 @@ def test_the_next_dose_is_the_first_thing_a_patient_sees_on_a_phone(phone, perso
     box = card.bounding_box()
     assert box["y"] + box["height"] <= 740, "the next dose is below the fold"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    phone.screenshot(path="/tmp/patient-home-phone.png", full_page=True)
