@@ -133,6 +133,8 @@ PAGES = {
     "patient-new": lambda s: reverse("patient-create"),
     "alerts": lambda s: reverse("alert-list"),
     "alert-acknowledge": lambda s: reverse("alert-acknowledge", args=[s.alert.pk]),
+    "alert": lambda s: reverse("alert-detail", args=[s.alert.pk]),
+    "alert-of-report": lambda s: reverse("alert-detail", args=[s.report.alerts.get().pk]),
     "thyroid-due": lambda s: reverse("thyroid-due"),
     # A patient's record.
     "patient": lambda s: reverse("patient-detail", args=[s.patient.pk]),
@@ -199,6 +201,8 @@ CARE_TEAM_PAGES = [
     "thyroid-due",
     "alerts",
     "alert-acknowledge",
+    "alert",
+    "alert-of-report",
 ]
 
 ROLE_PAGES = {
