@@ -28,7 +28,7 @@ ACKNOWLEDGED_PER_PAGE = 50
 @role_required(*STAFF_ROLES)
 @require_GET
 def alert_list(request):
-    """Open alerts for my patients, newest first; ?show=all adds the acknowledged ones."""
+    """Open alerts for my patients, most severe first; ?show=all adds the acknowledged ones."""
     show_all = request.GET.get("show") == "all"
     alerts = Alert.objects.visible_to(request.user).select_related(
         "patient", "acknowledged_by", "symptom_report", "adverse_event"
