@@ -8,6 +8,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-suite-key-not-secret-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("WARD_PHONE", "+44 20 7946 0999")
 
 from tracker.settings import *  # noqa: F403
 

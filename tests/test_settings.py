@@ -42,7 +42,13 @@ def test_env_zone_rejects_a_zone_that_does_not_exist(monkeypatch):
 
 
 def run_manage(*args, **env):
-    test_only = ("DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    test_only = (
+        "DEBUG",
+        "SECRET_KEY",
+        "SECURE_SSL_REDIRECT",
+        "WARD_PHONE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )
     clean = {k: v for k, v in os.environ.items() if k not in test_only}
     clean.update(env, DJANGO_SETTINGS_MODULE="tracker.settings")
     return subprocess.run(  # noqa: S603
@@ -59,12 +65,54 @@ def test_production_settings_pass_the_deployment_checklist():
         DEBUG="false",
         SECRET_KEY="k7#Vq2!pZ9@rT4$wX8^mN3&bY6*cL1(hJ5)fD0_gS7+eA2=uR9",
         ALLOWED_HOSTS="il2.example.org",
+        WARD_PHONE="+44 20 7946 0123",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", DEBUG="false", ALLOWED_HOSTS="il2.example.org")
+    result = run_manage(
+        "check", DEBUG="false", ALLOWED_HOSTS="il2.example.org", WARD_PHONE="+44 20 7946 0123"
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k7#Vq2!pZ9@rT4$wX8^mN3&bY6*cL1(hJ5)fD0_gS7+eA2=uR9",
+    "ALLOWED_HOSTS": "il2.example.org",
+}
+
+
+@pytest.mark.parametrize("phone", [None, "", "   "])
+def test_production_refuses_to_start_without_a_ward_phone(phone):
+    """Patients told to call the ward must be given a number."""
+    env = PRODUCTION if phone is None else {**PRODUCTION, "WARD_PHONE": phone}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "WARD_PHONE must be set" in result.stderr
+
+
+def print_setting(name, **env):
+    code = f"from django.conf import settings; print(settings.{name})"
+    return run_manage("shell", "--verbosity", "0", "-c", code, **env)
+
+
+def test_production_uses_the_ward_phone_it_is_given():
+    result = print_setting("WARD_PHONE", **PRODUCTION, WARD_PHONE="+44 20 7946 0123")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "+44 20 7946 0123"
+
+
+def test_with_debug_on_the_ward_phone_defaults_to_a_drama_number():
+    # 020 7946 0xxx is reserved by Ofcom for drama: it reaches no one.
+    result = print_setting("WARD_PHONE", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "+44 20 7946 0000"
+
+
+def test_the_test_suite_has_a_ward_phone(settings):
+    assert settings.WARD_PHONE.strip()

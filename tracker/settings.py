@@ -34,6 +34,14 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
+def env_filled(name: str, default: str | None = None) -> str:
+    """Like env_str, but a value of only spaces counts as missing."""
+    value = env_str(name, default).strip()
+    if not value:
+        raise ImproperlyConfigured(f"The environment variable {name} must be set, not empty.")
+    return value
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -167,8 +175,11 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 # The zone a new patient gets, and the one staff pages are shown in.
 CLINIC_TIME_ZONE = env_zone("CLINIC_TIME_ZONE", "Europe/London")
-# The number patients are told to call when a side effect is severe; empty to omit it.
-WARD_PHONE = env_str("WARD_PHONE", "")
+# The number patients are told to call when a side effect is severe.  Advice with no
+# number to call is no advice, so production must set it; on a laptop a drama number
+# (020 7946 0xxx is reserved by Ofcom for fiction) stands in.
+DEMO_WARD_PHONE = "+44 20 7946 0000"
+WARD_PHONE = env_filled("WARD_PHONE", DEMO_WARD_PHONE if DEBUG else None)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -133,6 +133,8 @@ PAGES = {
     "patient-new": lambda s: reverse("patient-create"),
     "alerts": lambda s: reverse("alert-list"),
     "alert-acknowledge": lambda s: reverse("alert-acknowledge", args=[s.alert.pk]),
+    "alert": lambda s: reverse("alert-detail", args=[s.alert.pk]),
+    "alert-of-report": lambda s: reverse("alert-detail", args=[s.report.alerts.get().pk]),
     "thyroid-due": lambda s: reverse("thyroid-due"),
     "my-settings": lambda s: reverse("my-settings"),
     # A patient's record.
@@ -201,6 +203,8 @@ CARE_TEAM_PAGES = [
     "alerts",
     "alert-acknowledge",
     "my-settings",
+    "alert",
+    "alert-of-report",
 ]
 
 ROLE_PAGES = {

@@ -1,9 +1,12 @@
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from regimens.models import Course, Dose
 from tracker.accounts.decorators import role_required
 from tracker.accounts.forms import MySettingsForm
 from tracker.accounts.roles import STAFF_ROLES, Role
@@ -61,19 +64,53 @@ def clinician_home(request):
             "doses": overdue + due,
             "hours": DASHBOARD_HOURS,
             "thyroid_overdue": overdue_checks(patients),
-            # The newest few; the alerts page has the rest.
+            # The most severe few; the alerts page has the rest.
             "alerts": list(alerts[:HOME_ALERTS]),
             "open_alert_count": alerts.count(),
         },
     )
 
 
+def _local_day(now, zone) -> tuple[datetime, datetime]:
+    """The instants at which the patient's calendar day begins and ends."""
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today, time.min, tzinfo=zone)
+    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def _doses_to_show(patient, now) -> dict:
+    """Today's doses, and the next one to give: the first without a record from today on.
+
+    A dose of an earlier day that was never recorded is for the ward to sort out; it
+    would otherwise stay the patient's "next dose" for good.
+    """
+    start, end = _local_day(now, patient.zone)
+    doses = Dose.objects.for_patient(patient).with_course().with_cycle_total()
+    today = list(
+        doses.exclude(status=Dose.Status.CANCELLED)
+        .exclude(course__status=Course.Status.CANCELLED)
+        .due_between(start, end)
+        .order_by("planned_at")
+    )
+    next_dose = doses.recordable().filter(planned_at__gte=start).order_by("planned_at").first()
+    return {"next_dose": next_dose, "today": today}
+
+
 @login_required
 @role_required(Role.PATIENT)
 def patient_home(request):
+    """The next dose (when, how long until, what to do), today's doses, courses, team."""
     patient = get_own_patient(request.user)
-    courses = patient.courses.select_related("template") if patient else []
-    return render(request, "accounts/patient_home.html", {"patient": patient, "courses": courses})
+    if patient is None:
+        return render(request, "accounts/patient_home.html", {"patient": None})
+    now = timezone.now()
+    courses = list(patient.courses.select_related("template"))
+    return render(
+        request,
+        "accounts/patient_home.html",
+        {"patient": patient, "courses": courses, "now": now, **_doses_to_show(patient, now)},
+    )
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Alerts to the care team: the list, and acknowledging one.
+"""Alerts to the care team: the list, one alert's own page, and acknowledging one.
 
 Acknowledging works as a plain POST that goes back where the nurse was.  With
 htmx the alert's card is replaced in place by the acknowledged one, wherever
@@ -19,6 +19,7 @@ from tracker.alerts.access import get_alert_for_user
 from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.models import Alert
 from tracker.lib.http import safe_next
+from tracker.symptoms.side_by_side import can_review
 
 ACKNOWLEDGED_PER_PAGE = 50
 
@@ -27,7 +28,7 @@ ACKNOWLEDGED_PER_PAGE = 50
 @role_required(*STAFF_ROLES)
 @require_GET
 def alert_list(request):
-    """Open alerts for my patients, newest first; ?show=all adds the acknowledged ones."""
+    """Open alerts for my patients, most severe first; ?show=all adds the acknowledged ones."""
     show_all = request.GET.get("show") == "all"
     alerts = Alert.objects.visible_to(request.user).select_related(
         "patient", "acknowledged_by", "symptom_report", "adverse_event"
@@ -44,6 +45,24 @@ def alert_list(request):
             "open_alerts": list(alerts.open().most_severe_first()),
             "show_all": show_all,
             "acknowledged": acknowledged,
+        },
+    )
+
+
+@login_required
+@role_required(*STAFF_ROLES)
+@require_GET
+def alert_detail(request, pk):
+    """One alert with the entry that raised it, and the Acknowledge form if still open."""
+    alert = get_alert_for_user(request.user, pk, with_source=True)
+    return render(
+        request,
+        "alerts/alert_detail.html",
+        {
+            "alert": alert,
+            "acknowledge_form": AcknowledgeForm(),
+            "alert_next": request.get_full_path(),
+            "may_review": can_review(request.user),
         },
     )
 
@@ -88,6 +107,8 @@ def alert_acknowledge(request, pk):
         "acknowledge_form": form,
         "alert_notice": notice,
         "alert_next": back_to,
+        # Swapped in on the alert's own page: no link to itself.
+        "on_its_page": back_to == reverse("alert-detail", args=[alert.pk]),
     }
     if request.htmx:
         return render(request, "alerts/includes/alert.html", context)

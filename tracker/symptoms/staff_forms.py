@@ -140,8 +140,17 @@ class ReviewForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, term: CtcaeTerm | None, **kwargs):
+    acknowledge_alert = forms.BooleanField(
+        label="Acknowledge the alert",
+        required=False,
+        initial=True,
+        help_text="Tells the care team the report has been seen; the note says the grade.",
+    )
+
+    def __init__(self, *args, term: CtcaeTerm | None, has_open_alert: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not has_open_alert:
+            del self.fields["acknowledge_alert"]
         grades = term.grades() if term else [(grade, "") for grade in GRADES]
         self.fields["grade"].choices = [
             (0, f"Grade 0 — {NOT_AN_ADVERSE_EVENT}"),

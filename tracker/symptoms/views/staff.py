@@ -12,12 +12,14 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.roles import STAFF_ROLES
+from tracker.alerts.access import can_acknowledge
 from tracker.alerts.rules import event_severity
 from tracker.lib.forms import EnteredInErrorForm
 from tracker.lib.http import safe_next
@@ -161,23 +163,49 @@ def _next_url(request, entry) -> str:
     return safe_next(request, reverse("side-effect-timeline", args=[entry.patient_id]))
 
 
+@transaction.atomic
+def _review(report, *, by, grade: int, acknowledge: list) -> list:
+    """Review the report and acknowledge its open alerts in one go; returns those closed."""
+    review_report(report, by=by, grade=grade)
+    note = f"Report reviewed: grade {grade}."
+    return [alert for alert in acknowledge if alert.acknowledge(by=by, note=note)]
+
+
+def _reviewed_message(report, *, asked: list, closed: list, still_open: bool) -> str:
+    text = (
+        f"{report.patient.full_name}: {report.symptom.name.lower()} reviewed as "
+        f"grade {report.reviewed_grade}."
+    )
+    if closed:
+        return text + " The alert is acknowledged."
+    if asked:
+        return text + " Someone else had already acknowledged the alert."
+    return text + (" Its alert is still open." if still_open else "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_review(request, pk):
     report = get_report_for_review(request.user, pk)
     term = _guide_term(report)
+    open_alerts = list(report.alerts.open().order_by("created_at"))
+    offer = bool(open_alerts) and can_acknowledge(request.user)
     initial = {"grade": report.reviewed_grade} if report.reviewed_grade is not None else {}
-    form = ReviewForm(request.POST or None, term=term, initial=initial)
+    form = ReviewForm(request.POST or None, term=term, initial=initial, has_open_alert=offer)
     if request.method == "POST" and form.is_valid():
+        acknowledge = open_alerts if form.cleaned_data.get("acknowledge_alert") else []
         try:
-            review_report(report, by=request.user, grade=form.cleaned_data["grade"])
+            closed = _review(
+                report, by=request.user, grade=form.cleaned_data["grade"], acknowledge=acknowledge
+            )
         except EntryRefused as refusal:
             form.add_error(None, refusal.message)
         else:
             messages.success(
                 request,
-                f"{report.patient.full_name}: {report.symptom.name.lower()} reviewed as "
-                f"grade {report.reviewed_grade}.",
+                _reviewed_message(
+                    report, asked=acknowledge, closed=closed, still_open=bool(open_alerts)
+                ),
             )
             return redirect(_next_url(request, report))
     return render(
@@ -188,6 +216,7 @@ def report_review(request, pk):
             "patient": report.patient,
             "term": term,
             "form": form,
+            "open_alerts": open_alerts if offer else [],
             "next": _next_url(request, report),
         },
     )
