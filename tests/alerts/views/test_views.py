@@ -358,7 +358,7 @@ def test_the_clinic_page_shows_at_most_20_open_alerts(as_persona, personas):
     response = as_persona("clinician_on_team").get("/clinic/")
     assert len(response.context["alerts"]) == 20
     assert response.context["alerts"][0].created_at == NOW
-    assert "The newest 20 of 22 are shown." in response.text
+    assert "The 20 most severe of 22 are shown" in response.text
 
 
 def test_the_clinic_page_says_when_there_are_no_alerts(as_persona):
