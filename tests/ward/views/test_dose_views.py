@@ -208,7 +208,14 @@ def test_a_dose_after_the_clocks_go_forward_is_stored_on_daylight_time(
     with time_machine.travel("2027-03-14 13:30Z", tick=False):
         response = as_persona("nurse_on_team").post(
             f"/doses/{dose.pk}/record/",
-            given(personas, given_date="2027-03-14", given_time="09:10"),
+            given(
+                personas,
+                given_date="2027-03-14",
+                given_time="09:10",
+                # Doses 1 to 12 have no record here: the form asks to confirm the time.
+                different_time="on",
+                different_time_reason="earlier doses charted on paper",
+            ),
         )
     assert response.status_code == 302
     assert Administration.objects.get().given_at == datetime(2027, 3, 14, 13, 10, tzinfo=UTC)
