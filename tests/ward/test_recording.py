@@ -945,7 +945,7 @@ def test_giving_a_dose_with_an_urgent_open_alert_unanswered_is_refused(dose, nur
     message, asks = asked(dose, nurse, **given(dose, nurse))
     assert asks == {URGENT_ALERTS}
     assert message == (
-        f"Patient has an urgent open alert: {urgent.text}. Acknowledge it or say why you proceed."
+        f"Patient has an urgent open alert: {urgent.text.rstrip('.')}. Acknowledge it or say why you proceed."
     )
     urgent.refresh_from_db()
     assert urgent.is_open
@@ -1003,7 +1003,7 @@ def test_an_urgent_alert_raised_after_the_form_was_filled_is_asked_about(
     )
     message, _ = asked(dose, nurse, urgent_alerts={urgent.pk: ACKNOWLEDGE}, **given(dose, nurse))
     assert message == (
-        f"Patient has an urgent open alert: {later.text}. Acknowledge it or say why you proceed."
+        f"Patient has an urgent open alert: {later.text.rstrip('.')}. Acknowledge it or say why you proceed."
     )
 
 

@@ -193,7 +193,7 @@ def _urgent_alert_answers(dose: Dose, choices: dict, reason: str):
     passed = [a for a in alerts if choices.get(a.pk) == PROCEED]
     acknowledge = [a for a in alerts if choices.get(a.pk) == ACKNOWLEDGE]
     if unanswered:
-        texts = "; ".join(alert.text for alert in unanswered)
+        texts = "; ".join(alert.text.rstrip(".") for alert in unanswered)
         plural = len(unanswered) > 1
         question = (
             f"Patient has {'urgent open alerts' if plural else 'an urgent open alert'}: {texts}. "

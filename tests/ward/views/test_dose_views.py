@@ -599,7 +599,7 @@ def test_giving_with_an_urgent_alert_unanswered_is_refused_on_the_form(
     response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/record/", given(personas))
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        f"Patient has an urgent open alert: {alerts[0].text}. "
+        f"Patient has an urgent open alert: {alerts[0].text.rstrip('.')}. "
         "Acknowledge it or say why you proceed."
     ]
     assert_nothing_written(dose)
