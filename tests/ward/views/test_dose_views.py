@@ -528,9 +528,9 @@ def identity(personas) -> str:
     return f"MRN {personas.patient.mrn} · born 15 Jun 1970"
 
 
-@pytest.mark.parametrize("page", ["/doses/{pk}/", "/doses/{pk}/record/", "/doses/{pk}/check/"])
-def test_dose_and_record_pages_show_the_mrn_beside_the_name(as_persona, personas, dose, page):
-    response = as_persona("nurse_on_team").get(page.format(pk=dose.pk))
+@pytest.mark.parametrize("path", ["/doses/{pk}/", "/doses/{pk}/record/", "/doses/{pk}/check/"])
+def test_dose_and_record_pages_show_the_mrn_beside_the_name(as_persona, personas, dose, path):
+    response = as_persona("nurse_on_team").get(path.format(pk=dose.pk))
     assert f"{personas.patient.full_name} <span" in response.text
     assert identity(personas) in response.text
 
@@ -562,12 +562,12 @@ def test_an_alert_acknowledged_from_the_dose_page_comes_back_to_it(as_persona, d
     assert client.get(f"/doses/{dose.pk}/").context["open_alerts"] == list(alerts[1:])
 
 
-@pytest.mark.parametrize("page", ["/doses/{pk}/", "/doses/{pk}/record/"])
+@pytest.mark.parametrize("path", ["/doses/{pk}/", "/doses/{pk}/record/"])
 def test_alerts_add_no_queries_to_the_dose_and_record_pages(
-    as_persona, personas, dose, raise_alert, page
+    as_persona, personas, dose, raise_alert, path
 ):
     client = as_persona("nurse_on_team")
-    url = page.format(pk=dose.pk)
+    url = path.format(pk=dose.pk)
     at = dose.planned_at - timedelta(hours=2)
     raise_alert(personas.patient, personas.nurse_on_team, at=at)
     client.get(url)
@@ -679,3 +679,30 @@ def test_a_time_in_another_doses_slot_is_refused_on_the_form(as_persona, persona
         "planned 00:00 Thursday. Record it against dose 2."
     ]
     assert 'name="different_time"' not in response.text
+
+
+def test_the_dose_page_shows_staff_why_a_dose_was_given_off_time_or_past_an_alert(
+    as_persona, personas, dose, alerts
+):
+    from tracker.ward.recording import PROCEED, record_dose
+
+    record_dose(
+        dose,
+        by=personas.nurse_on_team,
+        now=dose.planned_at + timedelta(hours=3),
+        outcome="given",
+        given_at=dose.planned_at + timedelta(hours=3),
+        amount_iu=dose.course.dose_iu,
+        given_by=personas.nurse_on_team,
+        notes="Pre-dose checks on the observation chart.",
+        different_time_reason="waited for the registrar",
+        urgent_alerts={alerts[0].pk: PROCEED},
+        proceed_reason="registrar reviewed",
+    )
+    seen_by_nurse = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/").text
+    assert "Given at a different time: waited for the registrar" in seen_by_nurse
+    assert f"Given despite the urgent alert “{alerts[0].text}”: registrar reviewed" in (
+        seen_by_nurse
+    )
+    seen_by_patient = as_persona("the_patient").get(f"/doses/{dose.pk}/").text
+    assert "waited for the registrar" not in seen_by_patient

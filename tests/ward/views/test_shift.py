@@ -382,5 +382,6 @@ def test_alerts_add_no_queries_to_the_form_in_place(as_persona, personas, course
     raise_alert(personas.patient, nurse, at=first.planned_at, term="Capillary leak syndrome")
     raise_alert(personas.patient, nurse, at=first.planned_at, grade=3)
     with CaptureQueriesContext(connection) as three:
-        client.get(url, HTTP_HX_REQUEST="true")
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert len(response.context["open_alerts"]) == 3
     assert len(three) == len(one)
