@@ -297,11 +297,8 @@ class PreDoseCheckForm(forms.ModelForm):
             **kwargs.get("initial", {}),
         }
         super().__init__(*args, **kwargs)
-        self.fields[
-            "taken_time"
-        ].help_text = (
-            f"On the patient's clock ({self.zone.key}). Change it if the check was taken earlier."
-        )
+        clock = f"On the patient's clock ({self.zone.key})."
+        self.fields["taken_time"].help_text = f"{clock} Change it if the check was taken earlier."
 
     def clean(self):
         data = super().clean()

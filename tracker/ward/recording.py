@@ -176,6 +176,11 @@ def _different_time_question(dose: Dose, fields: dict, now) -> str | None:
     )
 
 
+def needing_an_answer(alerts) -> list:
+    """The open alerts a dose may be given past only once answered: the urgent ones."""
+    return [alert for alert in alerts if alert.severity == Alert.Severity.URGENT]
+
+
 def _urgent_alert_answers(dose: Dose, choices: dict, reason: str):
     """The patient's urgent open alerts, answered: (question or None, to acknowledge, passed).
 
@@ -183,11 +188,8 @@ def _urgent_alert_answers(dose: Dose, choices: dict, reason: str):
     alert's id to ACKNOWLEDGE or PROCEED.  An alert raised since the form was shown
     has no answer, so it is asked about.
     """
-    alerts = list(
-        Alert.objects.for_patient(dose.course.patient)
-        .open()
-        .filter(severity=Alert.Severity.URGENT)
-        .most_severe_first()
+    alerts = needing_an_answer(
+        Alert.objects.for_patient(dose.course.patient).open().most_severe_first()
     )
     unanswered = [a for a in alerts if choices.get(a.pk) not in (ACKNOWLEDGE, PROCEED)]
     passed = [a for a in alerts if choices.get(a.pk) == PROCEED]

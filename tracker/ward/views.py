@@ -18,7 +18,6 @@ from regimens.access import get_course_for_user
 from regimens.models import Dose
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
-from tracker.alerts.models import Alert
 from tracker.patients.models import Patient
 from tracker.symptoms.side_by_side import side_effects_context
 from tracker.ward.access import can_record, get_dose_for_user, get_record_for_user
@@ -28,6 +27,7 @@ from tracker.ward.recording import (
     RecordRefused,
     correct_record,
     mark_entered_in_error,
+    needing_an_answer,
     record_check,
     record_dose,
 )
@@ -132,8 +132,12 @@ def _shift_row(request, dose):
 def dose_record(request, pk):
     dose = get_dose_for_user(request.user, pk, record=True)
     open_alerts = patient_open_alerts(request.user, dose.course.patient)
-    urgent = [alert for alert in open_alerts if alert.severity == Alert.Severity.URGENT]
-    form = RecordDoseForm(request.POST or None, dose=dose, user=request.user, urgent_alerts=urgent)
+    form = RecordDoseForm(
+        request.POST or None,
+        dose=dose,
+        user=request.user,
+        urgent_alerts=needing_an_answer(open_alerts),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             record = record_dose(
@@ -163,6 +167,7 @@ def dose_record(request, pk):
             "refusal": refusal,
             "from_shift": _from_shift(request),
             "open_alerts": open_alerts,
+            # An alert acknowledged here comes back to the form, or to the shift page.
             "alert_next": _back_to(request, dose)
             if _from_shift(request)
             else reverse("dose-record", args=[dose.pk]),
