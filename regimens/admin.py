@@ -52,7 +52,17 @@ class RegimenTemplateAdmin(ReasonedHistoryAdmin):
             "Cycles",
             {"fields": ["cycle_start_days", "cycle_length_days", "default_cycles", "max_cycles"]},
         ),
-        ("Ward", {"fields": ["overdue_after", "retreatment_gap_days", "thyroid_every_days"]}),
+        (
+            "Ward",
+            {
+                "fields": [
+                    "overdue_after",
+                    "recording_window",
+                    "retreatment_gap_days",
+                    "thyroid_every_days",
+                ]
+            },
+        ),
         ("Why", {"fields": ["change_reason"]}),
     ]
 

@@ -34,6 +34,7 @@ def preview_course(
         dose_unit=template.dose_unit,
         rule=template.rule_snapshot(),
         overdue_after=template.overdue_after,
+        recording_window=template.recording_window,
         retreatment_gap_days=template.retreatment_gap_days,
     )
     course.dose_iu = course.dose_calculation().dose_iu

@@ -97,6 +97,13 @@ class RegimenTemplate(models.Model):
         default=timedelta(hours=1),
         help_text="A dose with no record this long after its planned time is overdue (hh:mm:ss).",
     )
+    recording_window = models.DurationField(
+        default=timedelta(hours=2),
+        help_text=(
+            "A dose recorded as given further than this from its planned time needs the nurse "
+            "to confirm it was given at a different time, with a reason (hh:mm:ss)."
+        ),
+    )
     retreatment_gap_days = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -244,6 +251,10 @@ class Course(models.Model):
     overdue_after = models.DurationField(
         default=timedelta(hours=1),
         help_text="A dose with no record this long after its planned time is overdue.",
+    )
+    recording_window = models.DurationField(
+        default=timedelta(hours=2),
+        help_text="How far from its planned time a dose may be recorded as given unquestioned.",
     )
     retreatment_gap_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Least days from this course's discharge to the next."
@@ -738,7 +749,11 @@ class Dose(models.Model):
         return None
 
     def refusal_of_given_time(self, given_at: datetime, now: datetime) -> str | None:
-        """Why a dose cannot have been given at `given_at`, or None if it could."""
+        """Why a dose cannot have been given at `given_at`, or None if it could.
+
+        A time outside this dose's recording window but inside another dose's, one still
+        waiting for its record, is that dose's: the classic wrong-row charting error.
+        """
         if given_at > now + GIVEN_TIME_LEEWAY:
             return "The time given is in the future. Record a dose once it has started."
         if abs(given_at - self.planned_at) > GIVEN_TIME_RANGE:
@@ -746,7 +761,77 @@ class Dose(models.Model):
                 "The time given is more than 24 hours from the planned time. "
                 "Check the dose and the date."
             )
+        if self.is_in_window(given_at):
+            return None
+        nearest = self._nearest_slot(given_at)
+        if nearest and nearest.status == self.Status.SCHEDULED and nearest.is_in_window(given_at):
+            return (
+                f"{self._at(given_at)} is nearest dose {nearest.dose_in_course}, planned "
+                f"{self._at(nearest.planned_at)}; this is dose {self.dose_in_course}, planned "
+                f"{self._at(self.planned_at)}. Record it against dose {nearest.dose_in_course}."
+            )
         return None
+
+    def questions_of_given_time(self, given_at: datetime, now: datetime) -> list[str]:
+        """What makes `given_at` look like the wrong dose, though it may be right.
+
+        Each needs the nurse to confirm the dose was given at a different time, with a
+        reason: a time outside the recording window, a course not started yet, or an
+        earlier dose of the course still without a record.  [] if none applies.
+        """
+        questions = []
+        if not self.is_in_window(given_at):
+            gap = given_at - self.planned_at
+            side = "after" if gap > timedelta(0) else "before"
+            questions.append(
+                f"{self._at(given_at)} is {_duration(abs(gap))} {side} dose "
+                f"{self.dose_in_course}, planned {self._at(self.planned_at)}; this course's doses "
+                f"are recorded within {_duration(self.course.recording_window)} of their time."
+            )
+        others = self._course_slots()
+        started = any(dose.status == self.Status.GIVEN for dose in others)
+        first = min([*others, self], key=lambda dose: dose.planned_at)
+        if not started and first.planned_at > now + GIVEN_TIME_LEEWAY:
+            questions.append(
+                f"The course has not started: its first dose, dose {first.dose_in_course}, "
+                f"is planned {self._at(first.planned_at)}."
+            )
+        earlier = [
+            dose
+            for dose in others
+            if dose.status == self.Status.SCHEDULED and dose.planned_at < self.planned_at
+        ]
+        if earlier:
+            dose = earlier[0]
+            questions.append(
+                f"Dose {dose.dose_in_course}, planned {self._at(dose.planned_at)}, "
+                "has no record yet."
+            )
+        return questions
+
+    def is_in_window(self, given_at: datetime) -> bool:
+        return abs(given_at - self.planned_at) <= self.course.recording_window
+
+    def _course_slots(self) -> list["Dose"]:
+        """The course's other doses that happen or happened, in planned order."""
+        return list(
+            self.course.doses.exclude(pk=self.pk)
+            .exclude(status=self.Status.CANCELLED)
+            .only("pk", "course_id", "dose_in_course", "planned_at", "status")
+            .order_by("planned_at")
+        )
+
+    def _nearest_slot(self, given_at: datetime) -> "Dose | None":
+        slots = [self, *self._course_slots()]
+        nearest = min(slots, key=lambda dose: abs(dose.planned_at - given_at))
+        if nearest is self:
+            return None
+        nearest.course = self.course
+        return nearest
+
+    def _at(self, instant: datetime) -> str:
+        """An instant as the ward says it on the patient's clock: "09:10 Sunday"."""
+        return f"{timezone.localtime(instant, calendar.ZoneInfo(self.course.time_zone)):%H:%M %A}"
 
     def set_status(self, status, *, by, reason: str):
         self.status = status
@@ -766,6 +851,14 @@ class Dose(models.Model):
 
     def cancel(self, *, by, reason: str) -> None:
         self.set_status(self.Status.CANCELLED, by=by, reason=reason)
+
+
+def _duration(delta: timedelta) -> str:
+    """A time span in hours and minutes: "17 h 3 min", "2 h"."""
+    hours, minutes = divmod(round(delta.total_seconds() / 60), 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
 
 
 class CalendarFeedQuerySet(models.QuerySet):

@@ -74,6 +74,7 @@ def shipped_data(db):
     templates = import_module("regimens.migrations.0002_shipped_templates").TEMPLATES
     settings = import_module("regimens.migrations.0005_retreatment_gap_and_overdue_windows")
     thyroid = import_module("regimens.migrations.0007_thyroid_checks_during_sc_courses")
+    windows = import_module("regimens.migrations.0011_shipped_recording_windows").WINDOWS
     for fields in templates:
         slug = fields["slug"]
         RegimenTemplate.objects.update_or_create(
@@ -82,6 +83,7 @@ def shipped_data(db):
                 **fields,
                 **settings.SETTINGS.get(slug, {}),
                 "thyroid_every_days": 42 if slug in thyroid.SLUGS else None,
+                "recording_window": windows[slug],
             },
         )
     renamed = import_module("regimens.migrations.0009_mark_the_institutional_template")

@@ -116,3 +116,49 @@ def test_giving_an_iv_dose_without_a_check_or_note_asks_for_one(tablet, course):
     card.get_by_text("No pre-dose check is recorded for this dose").wait_for()
     dose.refresh_from_db()
     assert dose.status == Dose.Status.SCHEDULED
+
+
+def test_giving_in_place_with_an_urgent_alert_asks_to_acknowledge_or_proceed(tablet, course):
+    from importlib import import_module
+
+    from tracker.symptoms.models import CtcaeTerm, ProSymptom
+    from tracker.symptoms.reporting import record_event
+
+    # Transactional tests flush the reference data the migrations ship.
+    import_module("tracker.symptoms.migrations.0002_reference_data").add_reference_data(
+        CtcaeTerm, ProSymptom
+    )
+    dose, patient = first_dose(course), course.patient
+    event = record_event(
+        patient,
+        CtcaeTerm.objects.get(version="5.0", term="Hypotension"),
+        by=patient.care_team.get(username="nurse-on-team"),
+        grade=4,
+        onset_at=timezone.now() - timedelta(minutes=10),
+        attribution="probable",
+    )
+    alert = event.alerts.get()
+    sign_in(tablet, "nurse-on-team", PASSWORD)
+    tablet.wait_for_url("**/ward/")
+    card = tablet.locator(f"#dose-{dose.pk}")
+    card.get_by_role("link", name="Record", exact=True).click()
+    form = card.locator("form.record-form")
+    form.get_by_label("Given", exact=True).check()
+    choice = form.locator(".urgent-alerts")
+    assert choice.is_visible()
+    assert alert.text in choice.inner_text()
+    form.get_by_label("Notes").fill("Pre-dose checks on the observation chart.")
+    form.get_by_role("button", name="Save record").click()
+    card.get_by_text("Acknowledge it or say why you proceed.").wait_for()
+    dose.refresh_from_db()
+    assert dose.status == Dose.Status.SCHEDULED
+
+    form = card.locator("form.record-form")
+    form.get_by_label("Proceed past it").check()
+    form.get_by_label("Why you proceed past the urgent alert").fill("Registrar reviewed: give")
+    form.get_by_role("button", name="Save record").click()
+    tablet.locator(f"#dose-{dose.pk} .dose-status", has_text="Given").wait_for()
+    assert page_width(tablet) <= 768
+    record = dose.administrations.get()
+    assert record.proceeded_past_alerts[0]["alert"] == alert.pk
+    assert record.proceeded_past_alerts[0]["reason"] == "Registrar reviewed: give"

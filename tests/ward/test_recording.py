@@ -16,6 +16,10 @@ from tests.factories import (
 from tracker.accounts.roles import Role
 from tracker.ward.models import Administration, HoldRule, PreDoseCheck
 from tracker.ward.recording import (
+    ACKNOWLEDGE,
+    DIFFERENT_TIME,
+    PROCEED,
+    URGENT_ALERTS,
     RecordRefused,
     correct_record,
     mark_entered_in_error,
@@ -319,9 +323,18 @@ def test_a_given_time_more_than_24_hours_from_the_planned_time_is_refused(dose, 
     assert "more than 24 hours from the planned time" in message
 
 
-def test_a_given_time_24_hours_after_the_planned_time_is_accepted(dose, nurse):
-    given_at = dose.planned_at + timedelta(hours=24)
-    record = record_dose(dose, by=nurse, now=given_at, **given(dose, nurse, given_at=given_at))
+def test_a_given_time_24_hours_after_the_planned_time_is_accepted_once_confirmed(nurse):
+    # 5 days on, 2 off: Friday's dose given on Saturday falls in no other dose's slot.
+    patient = PatientFactory(care_team=[nurse])
+    course = make_course(patient, slug="sc-5on2off", start="2027-03-08 09:00")
+    friday = dose_number(course, 5)
+    given_at = friday.planned_at + timedelta(hours=24)
+    record = record_dose(
+        friday,
+        by=nurse,
+        now=given_at,
+        **given(friday, nurse, given_at=given_at, different_time_reason="at home, a day late"),
+    )
     assert record.given_at == given_at
 
 
@@ -728,3 +741,279 @@ def test_a_subcutaneous_dose_needs_no_pre_dose_check(nurse, clinician):
     dose = course.doses.get(dose_in_course=1)
     record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse, notes=""))
     assert status_of(dose) == Dose.Status.GIVEN
+
+
+# The right dose slot ---------------------------------------------------------------------
+
+
+def asked(dose, nurse, now=None, **fields):
+    """Call record_dose expecting a question; nothing written; return (message, what it asks)."""
+    before = (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status)
+    with pytest.raises(RecordRefused) as error:
+        record_dose(dose, by=nurse, now=now or dose.planned_at, **fields)
+    assert (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status) == before
+    return error.value.message, error.value.asks
+
+
+def test_a_time_in_another_doses_slot_is_refused_naming_the_nearest_dose(course, nurse):
+    record_given(dose_number(course, 1), nurse)
+    dose_3 = dose_number(course, 3)
+    # Dose 2 is at 16:00 on Wednesday; a nurse charting it on dose 3's row at 16:10.
+    at = dose_number(course, 2).planned_at + timedelta(minutes=10)
+    message = refused(dose_3, nurse, now=at, **given(dose_3, nurse, given_at=at))
+    assert message == (
+        "16:10 Wednesday is nearest dose 2, planned 16:00 Wednesday; this is dose 3, "
+        "planned 00:00 Thursday. Record it against dose 2."
+    )
+
+
+def test_a_time_in_another_doses_slot_is_refused_even_when_confirmed(course, nurse):
+    record_given(dose_number(course, 1), nurse)
+    dose_3 = dose_number(course, 3)
+    at = dose_number(course, 2).planned_at
+    message = refused(
+        dose_3, nurse, now=at, **given(dose_3, nurse, given_at=at, different_time_reason="late")
+    )
+    assert "is nearest dose 2" in message
+
+
+def test_a_time_outside_the_window_asks_to_confirm_a_different_time(dose, nurse):
+    at = dose.planned_at + timedelta(hours=3)
+    message, asks = asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
+    assert asks == {DIFFERENT_TIME}
+    assert message == (
+        "Check the dose: 11:00 Wednesday is 3 h after dose 1, planned 08:00 Wednesday; "
+        "this course's doses are recorded within 2 h of their time. If it was given then, "
+        "confirm it was given at a different time and say why."
+    )
+
+
+def test_a_time_at_the_edge_of_the_window_needs_no_confirmation(dose, nurse):
+    at = dose.planned_at + timedelta(hours=2)
+    record = record_dose(dose, by=nurse, now=at, **given(dose, nurse, given_at=at))
+    assert record.different_time_reason == ""
+
+
+def test_a_confirmed_different_time_is_kept_on_the_record_and_in_its_history(dose, nurse):
+    at = dose.planned_at + timedelta(hours=3)
+    fields = given(dose, nurse, given_at=at, different_time_reason=" line re-sited first ")
+    record = record_dose(dose, by=nurse, now=at, **fields)
+    record.refresh_from_db()
+    assert record.different_time_reason == "line re-sited first"
+    assert record.history.get().history_change_reason == (
+        "Recorded as Given; given at a different time: line re-sited first"
+    )
+
+
+def test_a_reason_with_nothing_to_confirm_is_not_kept(dose, nurse):
+    fields = given(dose, nurse, different_time_reason="no need")
+    record = record_dose(dose, by=nurse, now=dose.planned_at, **fields)
+    assert record.different_time_reason == ""
+
+
+def test_a_daily_injection_charted_17_hours_early_is_questioned(nurse):
+    # The walkthrough's D5: planned Monday 09:00, charted as given on Sunday at 16:03.
+    patient = PatientFactory(care_team=[nurse], time_zone="Europe/London")
+    course = make_course(patient, slug="sc-5on2off", start="2026-11-30 09:00")
+    dose = dose_number(course, 1)
+    at = datetime(2026, 11, 29, 16, 3, tzinfo=UTC)
+    message, asks = asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
+    assert asks == {DIFFERENT_TIME}
+    assert "16:03 Sunday is 16 h 57 min before dose 1, planned 09:00 Monday" in message
+    assert "recorded within 12 h of their time" in message
+    assert "The course has not started: its first dose, dose 1, is planned 09:00 Monday." in (
+        message
+    )
+
+
+def test_a_daily_injection_within_12_hours_is_accepted(nurse):
+    patient = PatientFactory(care_team=[nurse], time_zone="Europe/London")
+    course = make_course(patient, slug="sc-5on2off", start="2026-11-30 09:00")
+    dose = dose_number(course, 1)
+    at = dose.planned_at + timedelta(hours=11)
+    record = record_dose(dose, by=nurse, now=at, **given(dose, nurse, given_at=at))
+    assert record.given_at == at
+
+
+def test_a_first_dose_charted_before_the_course_starts_is_questioned(dose, nurse):
+    at = dose.planned_at - timedelta(hours=1)
+    message, asks = asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
+    assert asks == {DIFFERENT_TIME}
+    assert "The course has not started: its first dose, dose 1, is planned 08:00 Wednesday." in (
+        message
+    )
+
+
+def test_a_dose_given_while_an_earlier_dose_has_no_record_is_questioned(course, nurse):
+    dose_2 = dose_number(course, 2)
+    message, asks = asked(dose_2, nurse, **given(dose_2, nurse))
+    assert asks == {DIFFERENT_TIME}
+    assert "Dose 1, planned 08:00 Wednesday, has no record yet." in message
+    fields = given(dose_2, nurse, different_time_reason="dose 1 charted on paper")
+    assert record_dose(dose_2, by=nurse, now=dose_2.planned_at, **fields).outcome == "given"
+
+
+def test_holding_a_dose_while_an_earlier_dose_has_no_record_is_not_questioned(course, nurse):
+    dose_2 = dose_number(course, 2)
+    record = record_dose(
+        dose_2, by=nurse, now=dose_2.planned_at, outcome="held", hold_reason="hypotension"
+    )
+    assert record.outcome == "held"
+
+
+def test_a_correction_goes_through_the_same_window(dose, nurse):
+    record = record_given(dose, nurse)
+    at = dose.planned_at + timedelta(hours=3)
+    with pytest.raises(RecordRefused) as error:
+        correct_record(
+            record, by=nurse, reason="wrong time", now=at, **given(dose, nurse, given_at=at)
+        )
+    assert error.value.asks == {DIFFERENT_TIME}
+    record.refresh_from_db()
+    assert record.state == Administration.State.ACTIVE
+    fields = given(dose, nurse, given_at=at, different_time_reason="started late")
+    new = correct_record(record, by=nurse, reason="wrong time", now=at, **fields)
+    assert new.different_time_reason == "started late"
+
+
+def test_a_courses_window_comes_from_its_template_at_start(nurse):
+    patient = PatientFactory(care_team=[nurse])
+    iv = make_course(patient)
+    sc = make_course(PatientFactory(), slug="sc-low-dose", start="2027-03-10 09:00")
+    assert (iv.recording_window, sc.recording_window) == (timedelta(hours=2), timedelta(hours=12))
+
+
+# Pre-dose checks: the time they were taken -------------------------------------------------
+
+
+def checked(dose, nurse, **fields):
+    return record_check(dose, by=nurse, decision="give", **NORMAL, **fields)
+
+
+def test_a_check_keeps_the_time_it_was_taken(dose, nurse):
+    taken = dose.planned_at - timedelta(minutes=10)
+    saved, _ = checked(dose, nurse, taken_at=taken, now=dose.planned_at)
+    saved.refresh_from_db()
+    assert saved.taken_at == taken
+    assert saved.recorded_at is not None
+
+
+def test_a_check_without_a_time_taken_is_taken_now(dose, nurse):
+    saved, _ = checked(dose, nurse, now=dose.planned_at)
+    assert saved.taken_at == dose.planned_at
+
+
+@pytest.mark.parametrize(
+    "taken, message",
+    [
+        (timedelta(minutes=6), "The time taken is in the future."),
+        (-timedelta(hours=12, minutes=1), "The time taken is more than 12 hours ago."),
+    ],
+)
+def test_a_check_taken_in_the_future_or_too_long_ago_is_refused(dose, nurse, taken, message):
+    now = dose.planned_at
+    with pytest.raises(RecordRefused, match=message):
+        checked(dose, nurse, taken_at=now + taken, now=now)
+    assert not PreDoseCheck.objects.exists()
+
+
+def test_a_check_charted_late_counts_from_when_it_was_taken(dose, nurse):
+    # The walkthrough's D9: check taken 07:45, charted 07:53; the dose, given at 07:45,
+    # is charted at 08:00 and corrected to 07:45 without a note.
+    taken = dose.planned_at - timedelta(minutes=15)
+    checked(dose, nurse, taken_at=taken, now=taken + timedelta(minutes=8))
+    first = record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse, notes=""))
+    corrected = correct_record(
+        first,
+        by=nurse,
+        reason="started earlier",
+        now=dose.planned_at + timedelta(minutes=10),
+        **given(dose, nurse, given_at=taken, notes=""),
+    )
+    assert corrected.given_at == taken
+
+
+# Urgent open alerts where a dose is given --------------------------------------------------
+
+
+@pytest.fixture
+def urgent(raise_alert, dose, nurse):
+    return raise_alert(dose.course.patient, nurse, at=dose.planned_at - timedelta(hours=1))
+
+
+def test_giving_a_dose_with_an_urgent_open_alert_unanswered_is_refused(dose, nurse, urgent):
+    message, asks = asked(dose, nurse, **given(dose, nurse))
+    assert asks == {URGENT_ALERTS}
+    assert message == (
+        f"Patient has an urgent open alert: {urgent.text.rstrip('.')}. Acknowledge it or say why you proceed."
+    )
+    urgent.refresh_from_db()
+    assert urgent.is_open
+
+
+def test_acknowledging_the_urgent_alert_saves_the_dose_and_closes_the_alert(dose, nurse, urgent):
+    record = record_dose(
+        dose,
+        by=nurse,
+        now=dose.planned_at,
+        urgent_alerts={urgent.pk: ACKNOWLEDGE},
+        **given(dose, nurse),
+    )
+    urgent.refresh_from_db()
+    assert (urgent.acknowledged_by, record.proceeded_past_alerts) == (nurse, [])
+    assert urgent.acknowledgement_note == (
+        "Acknowledged on recording Dose 1 (cycle 1, dose 1) as given."
+    )
+
+
+def test_proceeding_past_the_urgent_alert_needs_a_reason(dose, nurse, urgent):
+    message, asks = asked(dose, nurse, urgent_alerts={urgent.pk: PROCEED}, **given(dose, nurse))
+    assert asks == {URGENT_ALERTS}
+    assert "Say why you proceed past the urgent alert" in message
+
+
+def test_proceeding_past_the_urgent_alert_is_kept_on_the_record_and_in_its_history(
+    dose, nurse, urgent
+):
+    record = record_dose(
+        dose,
+        by=nurse,
+        now=dose.planned_at,
+        urgent_alerts={urgent.pk: PROCEED},
+        proceed_reason="BP recovered to 110 after fluids",
+        **given(dose, nurse),
+    )
+    record.refresh_from_db()
+    assert record.proceeded_past_alerts == [
+        {"alert": urgent.pk, "text": urgent.text, "reason": "BP recovered to 110 after fluids"}
+    ]
+    assert record.history.get().history_change_reason == (
+        f"Recorded as Given; given despite urgent alert {urgent.pk} ({urgent.text}): "
+        "BP recovered to 110 after fluids"
+    )
+    urgent.refresh_from_db()
+    assert urgent.is_open
+
+
+def test_an_urgent_alert_raised_after_the_form_was_filled_is_asked_about(
+    dose, nurse, urgent, raise_alert
+):
+    later = raise_alert(
+        dose.course.patient, nurse, at=dose.planned_at, term="Capillary leak syndrome"
+    )
+    message, _ = asked(dose, nurse, urgent_alerts={urgent.pk: ACKNOWLEDGE}, **given(dose, nurse))
+    assert message == (
+        f"Patient has an urgent open alert: {later.text.rstrip('.')}. Acknowledge it or say why you proceed."
+    )
+
+
+def test_holding_a_dose_needs_no_answer_to_an_urgent_alert(dose, nurse, urgent):
+    record = record_dose(
+        dose, by=nurse, now=dose.planned_at, outcome="held", hold_reason="hypotension"
+    )
+    assert record.outcome == "held"
+
+
+def test_a_high_alert_needs_no_answer(dose, nurse, raise_alert):
+    raise_alert(dose.course.patient, nurse, grade=3, at=dose.planned_at)
+    assert record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse)).pk

@@ -21,6 +21,7 @@ from tracker.ward.models import (
     NotGivenReason,
     PreDoseCheck,
 )
+from tracker.ward.recording import ACKNOWLEDGE, DIFFERENT_TIME, PROCEED
 
 MIU = IU_PER_MIU
 BLANK = [("", "Choose a reason…")]
@@ -65,9 +66,26 @@ class RecordDoseForm(forms.Form):
     )
     reason_note = forms.CharField(max_length=200, required=False, label="Reason in words")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    different_time = forms.BooleanField(
+        required=False, label="Given at a different time: the time above is right"
+    )
+    different_time_reason = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Why it was given at a different time",
+        help_text="Kept with the record and in its history.",
+    )
+    proceed_reason = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Why you proceed past the urgent alert",
+        help_text="Needed if you proceed without acknowledging. Kept with the record.",
+    )
 
-    def __init__(self, *args, dose, user, **kwargs):
+    def __init__(self, *args, dose, user, urgent_alerts=(), **kwargs):
         self.dose, self.zone = dose, dose.course.patient.zone
+        # What the recording operation asked for when it refused the record.
+        self.asks = frozenset()
         now = timezone.localtime(timezone.now(), self.zone)
         kwargs.setdefault("initial", {})
         kwargs["initial"] = {
@@ -87,6 +105,26 @@ class RecordDoseForm(forms.Form):
         )
         self.fields["given_by"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["given_time"].help_text = f"On the patient's clock ({self.zone.key})."
+        self.urgent_alerts = list(urgent_alerts)
+        for alert in self.urgent_alerts:
+            self.fields[self.alert_field(alert)] = forms.ChoiceField(
+                choices=[(ACKNOWLEDGE, "Acknowledge it"), (PROCEED, "Proceed past it")],
+                widget=forms.RadioSelect,
+                required=False,
+                label=alert.text,
+            )
+
+    @staticmethod
+    def alert_field(alert) -> str:
+        return f"alert_{alert.pk}"
+
+    def alert_choice_fields(self):
+        """Each urgent alert with its acknowledge-or-proceed choice, for the template."""
+        return [(alert, self[self.alert_field(alert)]) for alert in self.urgent_alerts]
+
+    @property
+    def asks_different_time(self) -> bool:
+        return DIFFERENT_TIME in self.asks or bool(self.data.get("different_time"))
 
     def clean(self):
         data = super().clean()
@@ -103,6 +141,8 @@ class RecordDoseForm(forms.Form):
         for name in ("given_date", "given_time", "amount_miu", "given_by"):
             if data.get(name) is None and name not in self.errors:
                 self.add_error(name, "Needed for a given dose.")
+        if data.get("different_time") and not data.get("different_time_reason", "").strip():
+            self.add_error("different_time_reason", "Say why it was given at a different time.")
         if data.get("given_date") and data.get("given_time"):
             try:
                 data["given_at"] = local_instant(data["given_date"], data["given_time"], self.zone)
@@ -129,11 +169,24 @@ class RecordDoseForm(forms.Form):
                 amount_iu=(data["amount_miu"] * MIU).to_integral_value(ROUND_HALF_UP),
                 given_by=data["given_by"],
             )
+            if data.get("different_time"):
+                fields["different_time_reason"] = data["different_time_reason"].strip()
         elif data["outcome"] == Administration.Outcome.HELD:
             fields["hold_reason"] = data["hold_reason"]
         else:
             fields["not_given_reason"] = data["not_given_reason"]
         return fields
+
+    def alert_answers(self) -> dict:
+        """The urgent alerts' answers as keyword arguments for recording.record_dose."""
+        choices = {
+            alert.pk: self.cleaned_data.get(self.alert_field(alert))
+            for alert in self.urgent_alerts
+        }
+        return {
+            "urgent_alerts": {pk: choice for pk, choice in choices.items() if choice},
+            "proceed_reason": self.cleaned_data.get("proceed_reason", "").strip(),
+        }
 
 
 class CorrectionForm(RecordDoseForm):
@@ -179,6 +232,14 @@ class PreDoseCheckForm(forms.ModelForm):
 
     CELSIUS, FAHRENHEIT = "C", "F"
 
+    taken_date = forms.DateField(label="Date taken", widget=DateInput, required=False)
+    taken_time = forms.TimeField(label="Time taken", widget=TimeInput, required=False)
+    mental_status = forms.ChoiceField(
+        # No blank choice: a required radio starts with nothing ticked, not on "---------".
+        choices=PreDoseCheck.MentalStatus.choices,
+        widget=forms.RadioSelect,
+        label="Mental status",
+    )
     temperature = forms.DecimalField(max_digits=4, decimal_places=1, label="Temperature")
     temperature_unit = forms.ChoiceField(
         choices=[(CELSIUS, "°C"), (FAHRENHEIT, "°F")], initial=CELSIUS, label="Unit"
@@ -211,10 +272,11 @@ class PreDoseCheckForm(forms.ModelForm):
             "on_pressors",
             "decision_note",
         ]
-        widgets = {"mental_status": forms.RadioSelect}
         labels = {"decision_note": "Note on the decision"}
 
     field_order = [
+        "taken_date",
+        "taken_time",
         "systolic_bp",
         "heart_rate",
         "temperature",
@@ -226,8 +288,21 @@ class PreDoseCheckForm(forms.ModelForm):
         "on_pressors",
     ]
 
+    def __init__(self, *args, dose, **kwargs):
+        self.zone = dose.course.patient.zone
+        now = timezone.localtime(timezone.now(), self.zone)
+        kwargs["initial"] = {
+            "taken_date": now.date(),
+            "taken_time": now.time().replace(second=0, microsecond=0),
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
+        clock = f"On the patient's clock ({self.zone.key})."
+        self.fields["taken_time"].help_text = f"{clock} Change it if the check was taken earlier."
+
     def clean(self):
         data = super().clean()
+        self._clean_taken_at(data)
         temperature = data.get("temperature")
         if temperature is not None:
             if data.get("temperature_unit") == self.FAHRENHEIT:
@@ -240,6 +315,21 @@ class PreDoseCheckForm(forms.ModelForm):
             data["temperature_c"] = celsius
         return data
 
+    def _clean_taken_at(self, data):
+        """The local date and time taken as an instant; both empty means now."""
+        day, clock = data.get("taken_date"), data.get("taken_time")
+        data["taken_at"] = None
+        if day is None and clock is None:
+            return
+        if day is None or clock is None:
+            if not {"taken_date", "taken_time"} & set(self.errors):
+                self.add_error("taken_time", "Enter both the date and the time taken.")
+            return
+        try:
+            data["taken_at"] = local_instant(day, clock, self.zone)
+        except forms.ValidationError as error:
+            self.add_error("taken_time", error)
+
     def unsaved_check(self, dose) -> PreDoseCheck:
         """The check as entered, not saved: to show which rules fire before deciding."""
         return PreDoseCheck(dose=dose, **self.values())
@@ -250,4 +340,5 @@ class PreDoseCheckForm(forms.ModelForm):
         return {name: data.get(name) for name in self.Meta.fields} | {
             "temperature_c": data.get("temperature_c"),
             "decision_note": data.get("decision_note", "").strip(),
+            "taken_at": data.get("taken_at"),
         }

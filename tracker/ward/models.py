@@ -4,6 +4,7 @@ A dose has at most one active record.  A wrong record is never edited or deleted
 it is marked "entered in error" with a reason, and a new record replaces it.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from regimens.models import GIVEN_TIME_LEEWAY
+
+# A check charted this long after it was taken is a note, not a check to decide a dose on.
+CHECK_CHARTED_WITHIN = timedelta(hours=12)
 
 
 class HoldReason(models.TextChoices):
@@ -217,6 +223,18 @@ class PreDoseCheck(models.Model):
     def __str__(self):
         return f"Pre-dose check for {self.dose}"
 
+    def refusal_of_taken_time(self, now) -> str | None:
+        """Why the check cannot have been taken at its `taken_at`, or None if it could."""
+        if self.taken_at > now + GIVEN_TIME_LEEWAY:
+            return "The time taken is in the future. Record a check once it is taken."
+        if now - self.taken_at > CHECK_CHARTED_WITHIN:
+            hours = CHECK_CHARTED_WITHIN.total_seconds() / 3600
+            return (
+                f"The time taken is more than {hours:g} hours ago. Check the date, or write "
+                "the observations in the notes of the dose's record."
+            )
+        return None
+
     def rule_values(self) -> dict:
         """The check as the measures hold rules compare against."""
         baseline = self.dose.course.weight_kg
@@ -285,6 +303,20 @@ class Administration(models.Model):
     notes = models.TextField(blank=True)
     pre_dose_check = models.ForeignKey(
         PreDoseCheck, models.PROTECT, null=True, blank=True, related_name="administrations"
+    )
+    different_time_reason = models.CharField(
+        "why given at a different time",
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Given outside the dose's recording window, before the course's first dose, or "
+            "while an earlier dose had no record: the nurse confirmed it, and why."
+        ),
+    )
+    proceeded_past_alerts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Urgent open alerts the nurse gave the dose despite: each alert and why.",
     )
     state = models.CharField(max_length=16, choices=State, default=State.ACTIVE)
     error_reason = models.CharField(max_length=200, blank=True)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU
 from regimens.models import GIVEN_TIME_LEEWAY, GIVEN_TIME_RANGE, Dose
+from tracker.alerts.models import Alert
 from tracker.lib.records import Refused, mark_in_error
 from tracker.ward.models import (
     NEEDS_NOTE,
@@ -28,7 +29,20 @@ Outcome = Administration.Outcome
 
 
 class RecordRefused(Refused):
-    """The record cannot be made; the message is for the nurse."""
+    """The record cannot be made; the message is for the nurse.
+
+    `asks` names what the nurse may answer to go on, so the form can ask it:
+    DIFFERENT_TIME (confirm the dose was given at a different time, with a reason)
+    and URGENT_ALERTS (acknowledge each urgent alert, or say why they proceed).
+    """
+
+    def __init__(self, message: str, *, asks=()):
+        super().__init__(message)
+        self.asks = frozenset(asks)
+
+
+DIFFERENT_TIME, URGENT_ALERTS = "different_time", "urgent_alerts"
+ACKNOWLEDGE, PROCEED = "acknowledge", "proceed"
 
 
 def _locked(dose: Dose) -> Dose:
@@ -142,24 +156,100 @@ def _refusal_without_check(dose: Dose, given_at, note: str) -> str | None:
     )
 
 
+def _different_time_question(dose: Dose, fields: dict, now) -> str | None:
+    """What the nurse must confirm before a given time that looks like another dose's.
+
+    With a reason the record goes on, and keeps it; with nothing to confirm, a stray
+    reason is dropped.
+    """
+    questions = dose.questions_of_given_time(fields["given_at"], now)
+    if not questions:
+        fields["different_time_reason"] = ""
+        return None
+    if fields.get("different_time_reason", "").strip():
+        fields["different_time_reason"] = fields["different_time_reason"].strip()
+        return None
+    return (
+        "Check the dose: "
+        + " ".join(questions)
+        + " If it was given then, confirm it was given at a different time and say why."
+    )
+
+
+def needing_an_answer(alerts) -> list:
+    """The open alerts a dose may be given past only once answered: the urgent ones."""
+    return [alert for alert in alerts if alert.severity == Alert.Severity.URGENT]
+
+
+def _urgent_alert_answers(dose: Dose, choices: dict, reason: str):
+    """The patient's urgent open alerts, answered: (question or None, to acknowledge, passed).
+
+    Each must be acknowledged, or proceeded past with a reason; `choices` maps an
+    alert's id to ACKNOWLEDGE or PROCEED.  An alert raised since the form was shown
+    has no answer, so it is asked about.
+    """
+    alerts = needing_an_answer(
+        Alert.objects.for_patient(dose.course.patient).open().most_severe_first()
+    )
+    unanswered = [a for a in alerts if choices.get(a.pk) not in (ACKNOWLEDGE, PROCEED)]
+    passed = [a for a in alerts if choices.get(a.pk) == PROCEED]
+    acknowledge = [a for a in alerts if choices.get(a.pk) == ACKNOWLEDGE]
+    if unanswered:
+        texts = "; ".join(alert.text.rstrip(".") for alert in unanswered)
+        plural = len(unanswered) > 1
+        question = (
+            f"Patient has {'urgent open alerts' if plural else 'an urgent open alert'}: {texts}. "
+            f"Acknowledge {'each' if plural else 'it'} or say why you proceed."
+        )
+    elif passed and not reason.strip():
+        question = "Say why you proceed past the urgent alert before giving the dose."
+    else:
+        question = None
+    return question, acknowledge, passed
+
+
 def _clean(fields: dict) -> dict:
     """Keep only what the outcome uses, so a held dose never carries a stray amount."""
     keep = {"outcome", "notes", "reason_note", "pre_dose_check"}
     keep |= {
-        Outcome.GIVEN: {"given_at", "amount_iu", "given_by"},
+        Outcome.GIVEN: {"given_at", "amount_iu", "given_by", "different_time_reason"},
         Outcome.HELD: {"hold_reason"},
         Outcome.NOT_GIVEN: {"not_given_reason"},
     }[fields["outcome"]]
     return {k: v for k, v in fields.items() if k in keep and v is not None}
 
 
-def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=None):
+def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=None, alerts=None):
+    """Save a new record of `dose` once every rule passes; else RecordRefused, writing nothing.
+
+    `alerts` is (choices, reason) for the patient's urgent open alerts, checked when a
+    dose is recorded as given; None where they do not apply (a correction).
+    """
+    fields = dict(fields)
     refusal = _refusal_of_fields(dose, fields, now)
     if refusal:
         raise RecordRefused(refusal)
+    questions, acknowledge, passed = {}, [], []
+    if fields["outcome"] == Outcome.GIVEN:
+        questions[DIFFERENT_TIME] = _different_time_question(dose, fields, now)
+        if alerts is not None:
+            question, acknowledge, passed = _urgent_alert_answers(dose, *alerts)
+            questions[URGENT_ALERTS] = question
+    asked = {name: text for name, text in questions.items() if text}
+    if asked:
+        raise RecordRefused(" ".join(asked.values()), asks=asked)
     record = Administration(
         dose=dose, recorded_by=by, recorded_at=now, replaces=replaces, **_clean(fields)
     )
+    if record.different_time_reason:
+        reason += f"; given at a different time: {record.different_time_reason}"
+    if passed:
+        proceed_reason = alerts[1].strip()
+        record.proceeded_past_alerts = [
+            {"alert": alert.pk, "text": alert.text, "reason": proceed_reason} for alert in passed
+        ]
+        names = "; ".join(f"alert {alert.pk} ({alert.text})" for alert in passed)
+        reason += f"; given despite urgent {names}: {proceed_reason}"
     record._change_reason, record._history_user = reason, by
     try:
         with transaction.atomic():
@@ -167,20 +257,40 @@ def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=Non
     except IntegrityError as error:
         raise RecordRefused(_already_recorded(dose)) from error
     dose.set_status(fields["outcome"], by=by, reason=reason)
+    for alert in acknowledge:
+        alert.acknowledge(by=by, note=f"Acknowledged on recording {dose} as given.")
     return record
 
 
 @transaction.atomic
-def record_dose(dose: Dose, *, by, now=None, **fields) -> Administration:
+def record_dose(
+    dose: Dose,
+    *,
+    by,
+    now=None,
+    urgent_alerts: dict | None = None,
+    proceed_reason: str = "",
+    **fields,
+) -> Administration:
     """Record a scheduled dose as given, held or not given.
 
-    `fields` are Administration fields: outcome, and given_at/amount_iu/given_by,
-    hold_reason or not_given_reason with reason_note, notes and pre_dose_check.
+    `fields` are Administration fields: outcome, and given_at/amount_iu/given_by with
+    different_time_reason, hold_reason or not_given_reason with reason_note, notes
+    and pre_dose_check.  A dose given while the patient has an urgent open alert
+    needs `urgent_alerts`, each alert's id mapped to ACKNOWLEDGE or PROCEED, and a
+    `proceed_reason` for those proceeded past.
     """
     now = now or timezone.now()
     dose = _locked_recordable(dose)
     outcome = Outcome(fields["outcome"])
-    return _save_record(dose, by=by, fields=fields, now=now, reason=f"Recorded as {outcome.label}")
+    return _save_record(
+        dose,
+        by=by,
+        fields=fields,
+        now=now,
+        reason=f"Recorded as {outcome.label}",
+        alerts=(urgent_alerts or {}, proceed_reason),
+    )
 
 
 def _mark_in_error(record: Administration, *, by, reason: str, now) -> Administration:
@@ -246,16 +356,31 @@ def _shown(value) -> str:
 
 
 @transaction.atomic
-def record_check(dose: Dose, *, by, decision: str, hold_reason: str = "", now=None, **values):
+def record_check(
+    dose: Dose,
+    *,
+    by,
+    decision: str,
+    hold_reason: str = "",
+    taken_at=None,
+    now=None,
+    **values,
+):
     """Save a pre-dose check with the rules it fired and the nurse's decision.
 
+    `taken_at` is when the observations were taken, now unless charted later.
     Going against the suggestion is allowed, with a note saying why.  A decision
     to hold records the held dose with the check, in the same transaction.
     Returns (check, administration or None).
     """
     now = now or timezone.now()
     dose = _locked_recordable(dose)
-    check = PreDoseCheck(dose=dose, recorded_by=by, decision=decision, taken_at=now, **values)
+    check = PreDoseCheck(
+        dose=dose, recorded_by=by, decision=decision, taken_at=taken_at or now, **values
+    )
+    refusal = check.refusal_of_taken_time(now)
+    if refusal:
+        raise RecordRefused(refusal)
     fired = check.evaluate(HoldRule.objects.active())
     if check.went_against_suggestion and not check.decision_note.strip():
         names = "; ".join(rule["text"] for rule in fired)

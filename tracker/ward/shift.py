@@ -48,3 +48,14 @@ def attach_open_alerts(user, doses) -> list:
     for dose in doses:
         dose.open_alerts = open_alerts.pop(dose.course.patient_id, [])
     return [alert for alerts in open_alerts.values() for alert in alerts]
+
+
+def patient_open_alerts(user, patient) -> list:
+    """One patient's open alerts, most severe first, where one of their doses is recorded."""
+    return list(
+        Alert.objects.visible_to(user)
+        .for_patient(patient)
+        .open()
+        .select_related("patient", "symptom_report", "adverse_event")
+        .most_severe_first()
+    )

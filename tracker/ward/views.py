@@ -27,10 +27,11 @@ from tracker.ward.recording import (
     RecordRefused,
     correct_record,
     mark_entered_in_error,
+    needing_an_answer,
     record_check,
     record_dose,
 )
-from tracker.ward.shift import attach_open_alerts, shift_doses
+from tracker.ward.shift import attach_open_alerts, patient_open_alerts, shift_doses
 from tracker.ward.summary import course_summary
 
 SHIFT_HOURS = (8, 12, 24)
@@ -86,6 +87,8 @@ def dose_detail(request, pk):
         request,
         "ward/dose_detail.html",
         {
+            "open_alerts": patient_open_alerts(request.user, dose.course.patient) if staff else [],
+            "alert_next": request.get_full_path(),
             "dose": dose,
             "course": dose.course,
             "patient": dose.course.patient,
@@ -128,12 +131,21 @@ def _shift_row(request, dose):
 @require_http_methods(["GET", "POST"])
 def dose_record(request, pk):
     dose = get_dose_for_user(request.user, pk, record=True)
-    form = RecordDoseForm(request.POST or None, dose=dose, user=request.user)
+    open_alerts = patient_open_alerts(request.user, dose.course.patient)
+    form = RecordDoseForm(
+        request.POST or None,
+        dose=dose,
+        user=request.user,
+        urgent_alerts=needing_an_answer(open_alerts),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            record = record_dose(dose, by=request.user, **form.record_fields())
+            record = record_dose(
+                dose, by=request.user, **form.record_fields(), **form.alert_answers()
+            )
         except RecordRefused as refusal:
             form.add_error(None, refusal.message)
+            form.asks = refusal.asks
         else:
             if request.htmx and _from_shift(request):
                 # The saved card, showing the record, replaces the whole card.
@@ -154,6 +166,11 @@ def dose_record(request, pk):
             "form": form,
             "refusal": refusal,
             "from_shift": _from_shift(request),
+            "open_alerts": open_alerts,
+            # An alert acknowledged here comes back to the form, or to the shift page.
+            "alert_next": _back_to(request, dose)
+            if _from_shift(request)
+            else reverse("dose-record", args=[dose.pk]),
             "latest_check": dose.checks.order_by("-taken_at").first(),
             "last_given": Administration.objects.active()
             .filter(outcome="given", dose__course__patient=dose.course.patient)
@@ -195,7 +212,7 @@ def _record_check(request, dose, form):
 def dose_check(request, pk):
     """Pre-dose observations; the hold rules they fire are shown before the nurse decides."""
     dose = get_dose_for_user(request.user, pk, record=True)
-    form = PreDoseCheckForm(request.POST or None)
+    form = PreDoseCheckForm(request.POST or None, dose=dose)
     fired = None
     if request.method == "POST" and form.is_valid():
         fired = form.unsaved_check(dose).evaluate(HoldRule.objects.active())
@@ -238,6 +255,7 @@ def record_correct(request, pk):
                 correct_record(record, by=request.user, reason=reason, **form.record_fields())
         except RecordRefused as refusal:
             form.add_error(None, refusal.message)
+            form.asks = refusal.asks
         else:
             messages.success(
                 request, f"{dose} corrected; the old record is kept, marked entered in error."

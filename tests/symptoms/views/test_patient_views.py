@@ -287,7 +287,9 @@ def test_the_dose_is_shown_on_the_patients_clock_after_the_clocks_change(
     as_persona, personas, course
 ):
     # Dose 13 is at 09:00 EDT (13:00 UTC) on 14 March, the day the clocks go forward.
-    record_given(dose(course, 13), personas.nurse_on_team)
+    record_given(
+        dose(course, 13), personas.nurse_on_team, different_time_reason="doses 1-12 on paper"
+    )
     with time_machine.travel("2027-03-14 15:00Z", tick=False):
         response = as_persona("the_patient").post(
             "/me/symptoms/rash/", {"presence": "yes"}, follow=True

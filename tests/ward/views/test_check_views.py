@@ -1,5 +1,6 @@
 """Pre-dose checks: the rules that fire are shown first; the nurse decides and it is saved."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -331,3 +332,70 @@ def test_a_recorded_dose_takes_no_check(as_persona, personas, dose):
     assert refusal in response.text
     assert PreDoseCheck.objects.count() == 0
     assert Administration.objects.get().outcome == "given"
+
+
+# The time the check was taken.
+
+
+@pytest.mark.parametrize("name", RECORDERS)
+def test_the_check_form_offers_the_time_taken_defaulting_to_now(as_persona, dose, name):
+    response = as_persona(name).get(f"/doses/{dose.pk}/check/")
+    assert 'name="taken_date" value="2027-03-10"' in response.text
+    assert 'name="taken_time" value="07:45"' in response.text
+
+
+def test_a_check_charted_late_keeps_the_time_it_was_taken(as_persona, dose):
+    with time_machine.travel("2027-03-10 12:53Z", tick=False):
+        response = as_persona("nurse_on_team").post(
+            f"/doses/{dose.pk}/check/",
+            record(decision="give", taken_date="2027-03-10", taken_time="07:40"),
+        )
+    assert response.status_code == 302
+    check = PreDoseCheck.objects.get()
+    assert check.taken_at == datetime(2027, 3, 10, 12, 40, tzinfo=UTC)
+    assert check.recorded_at == datetime(2027, 3, 10, 12, 53, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "date, time, message",
+    [
+        ("2027-03-10", "07:51", "The time taken is in the future."),
+        ("2027-03-09", "19:44", "The time taken is more than 12 hours ago."),
+        ("2027-03-10", "07:45", None),
+    ],
+)
+def test_a_time_taken_in_the_future_or_too_long_ago_is_refused(
+    as_persona, dose, date, time, message
+):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", record(decision="give", taken_date=date, taken_time=time)
+    )
+    if message is None:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    assert message in response.context["form"].non_field_errors()[0]
+    assert not PreDoseCheck.objects.exists()
+
+
+def test_a_time_taken_that_never_happened_is_refused(as_persona, course):
+    # The clocks went forward at 02:00 on 14 March 2027 in New York.
+    dose = course.doses.get(dose_in_course=13)
+    with time_machine.travel("2027-03-14 12:00Z", tick=False):
+        response = as_persona("nurse_on_team").post(
+            f"/doses/{dose.pk}/check/",
+            record(decision="give", taken_date="2027-03-14", taken_time="02:30"),
+        )
+    assert response.status_code == 200
+    assert "does not exist" in response.context["form"].errors["taken_time"][0]
+    assert not PreDoseCheck.objects.exists()
+
+
+def test_the_mental_status_radio_has_no_blank_choice(as_persona, dose):
+    response = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/check/")
+    assert "---------" not in response.text
+    assert 'name="mental_status" value=""' not in response.text
+    assert response.context["form"].fields["mental_status"].choices == [
+        ("normal", "Normal"),
+        ("changed", "Changed"),
+    ]

@@ -232,3 +232,35 @@ def test_a_replacement_at_the_end_of_the_calendar_is_refused_not_a_500(
     response = as_persona("nurse_on_team").post(url(record), data)
     assert response.status_code == 200
     assert_unchanged(record)
+
+
+@pytest.mark.parametrize("name", RECORDERS)
+def test_the_correction_form_shows_the_mrn_beside_the_name(as_persona, personas, record, name):
+    response = as_persona(name).get(url(record))
+    patient = personas.patient
+    assert f"{patient.full_name} <span" in response.text
+    assert f"MRN {patient.mrn} · born 15 Jun 1970" in response.text
+
+
+def test_a_correction_outside_the_window_asks_to_confirm_the_different_time(
+    as_persona, personas, record
+):
+    client = as_persona("nurse_on_team")
+    data = replace(
+        outcome="given",
+        notes="Pre-dose checks on the observation chart.",
+        given_date="2027-03-10",
+        given_time="05:30",
+        amount_miu="42",
+        given_by=personas.nurse_on_team.pk,
+        reason="wrong time",
+    )
+    asked = client.post(url(record), data)
+    assert asked.status_code == 200
+    assert "05:30 Wednesday is 2 h 30 min before dose 1" in asked.text
+    assert 'name="different_time"' in asked.text
+    assert_unchanged(record)
+    data.update(different_time="on", different_time_reason="given before the night shift ended")
+    assert client.post(url(record), data).status_code == 302
+    new = Administration.objects.active().get()
+    assert new.different_time_reason == "given before the night shift ended"

@@ -1,13 +1,16 @@
 """A dose's page and recording it: who may, what is stored, and every refusal."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from regimens.models import Dose
 from tests.factories import NORMAL_OBSERVATIONS, record_given
+from tracker.alerts.models import Alert
 from tracker.ward.models import Administration
 from tracker.ward.recording import record_check
 
@@ -208,7 +211,14 @@ def test_a_dose_after_the_clocks_go_forward_is_stored_on_daylight_time(
     with time_machine.travel("2027-03-14 13:30Z", tick=False):
         response = as_persona("nurse_on_team").post(
             f"/doses/{dose.pk}/record/",
-            given(personas, given_date="2027-03-14", given_time="09:10"),
+            given(
+                personas,
+                given_date="2027-03-14",
+                given_time="09:10",
+                # Doses 1 to 12 have no record here: the form asks to confirm the time.
+                different_time="on",
+                different_time_reason="earlier doses charted on paper",
+            ),
         )
     assert response.status_code == 302
     assert Administration.objects.get().given_at == datetime(2027, 3, 14, 13, 10, tzinfo=UTC)
@@ -499,3 +509,202 @@ def test_a_refused_record_form_links_to_the_dose_to_correct_it(as_persona, perso
     page = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/record/").text
     assert "already recorded as given" in page
     assert f'href="/doses/{dose.pk}/"' in page
+
+
+# The patient's identity and open alerts where a dose is recorded.
+
+
+@pytest.fixture
+def alerts(personas, dose, raise_alert):
+    """An urgent, a high and a routine alert, raised in the reverse of severity."""
+    nurse, at = personas.nurse_on_team, dose.planned_at - timedelta(hours=2)
+    routine = raise_alert(personas.patient, nurse, at=at, grade=3, term="Hypotension")
+    routine.severity = Alert.Severity.ROUTINE
+    routine.save()
+    high = raise_alert(personas.patient, nurse, at=at, grade=3, term="Capillary leak syndrome")
+    urgent = raise_alert(personas.patient, nurse, at=at, grade=4)
+    return urgent, high, routine
+
+
+def identity(personas) -> str:
+    return f"MRN {personas.patient.mrn} · born 15 Jun 1970"
+
+
+@pytest.mark.parametrize("path", ["/doses/{pk}/", "/doses/{pk}/record/", "/doses/{pk}/check/"])
+def test_dose_and_record_pages_show_the_mrn_beside_the_name(as_persona, personas, dose, path):
+    response = as_persona("nurse_on_team").get(path.format(pk=dose.pk))
+    assert f"{personas.patient.full_name} <span" in response.text
+    assert identity(personas) in response.text
+
+
+@pytest.mark.parametrize("name", ["nurse_on_team", "clinician_on_team", "admin"])
+def test_the_dose_page_shows_open_alerts_most_severe_first(as_persona, dose, alerts, name):
+    response = as_persona(name).get(f"/doses/{dose.pk}/")
+    assert response.context["open_alerts"] == list(alerts)
+    words = [response.text.index(f">{word}</span>") for word in ("Urgent", "High", "Routine")]
+    assert words == sorted(words)
+    assert 'class="badge text-bg-danger alert-severity">Urgent' in response.text
+    assert response.text.count("Open the record") == 3
+    may_acknowledge = name != "admin"
+    assert (f'action="/alerts/{alerts[0].pk}/acknowledge/"' in response.text) is may_acknowledge
+
+
+def test_the_patient_sees_no_alerts_on_their_dose_page(as_persona, dose, alerts):
+    response = as_persona("the_patient").get(f"/doses/{dose.pk}/")
+    assert response.context["open_alerts"] == []
+    assert alerts[0].text not in response.text
+
+
+def test_an_alert_acknowledged_from_the_dose_page_comes_back_to_it(as_persona, dose, alerts):
+    client = as_persona("nurse_on_team")
+    page = client.get(f"/doses/{dose.pk}/")
+    assert f'name="next" value="/doses/{dose.pk}/"' in page.text
+    response = client.post(f"/alerts/{alerts[0].pk}/acknowledge/", {"next": f"/doses/{dose.pk}/"})
+    assert response.url == f"/doses/{dose.pk}/"
+    assert client.get(f"/doses/{dose.pk}/").context["open_alerts"] == list(alerts[1:])
+
+
+@pytest.mark.parametrize("path", ["/doses/{pk}/", "/doses/{pk}/record/"])
+def test_alerts_add_no_queries_to_the_dose_and_record_pages(
+    as_persona, personas, dose, raise_alert, path
+):
+    client = as_persona("nurse_on_team")
+    url = path.format(pk=dose.pk)
+    at = dose.planned_at - timedelta(hours=2)
+    raise_alert(personas.patient, personas.nurse_on_team, at=at)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    raise_alert(personas.patient, personas.nurse_on_team, at=at, term="Capillary leak syndrome")
+    raise_alert(personas.patient, personas.nurse_on_team, at=at, grade=3)
+    with CaptureQueriesContext(connection) as three:
+        response = client.get(url)
+    assert len(response.context["open_alerts"]) == 3
+    assert len(three) == len(one)
+
+
+@pytest.mark.parametrize("name", RECORDERS)
+def test_the_record_form_asks_about_each_urgent_alert_only(as_persona, dose, alerts, name):
+    response = as_persona(name).get(f"/doses/{dose.pk}/record/")
+    urgent, high, routine = alerts
+    form = response.context["form"]
+    assert form.urgent_alerts == [urgent]
+    assert f'name="alert_{urgent.pk}"' in response.text
+    assert f'name="alert_{high.pk}"' not in response.text
+    assert f'name="alert_{routine.pk}"' not in response.text
+    assert "Acknowledge it" in response.text and "Proceed past it" in response.text
+
+
+def test_giving_with_an_urgent_alert_unanswered_is_refused_on_the_form(
+    as_persona, personas, dose, alerts
+):
+    response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/record/", given(personas))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        f"Patient has an urgent open alert: {alerts[0].text.rstrip('.')}. "
+        "Acknowledge it or say why you proceed."
+    ]
+    assert_nothing_written(dose)
+
+
+def test_acknowledging_the_urgent_alert_on_the_record_form_saves_both(
+    as_persona, personas, dose, alerts
+):
+    urgent = alerts[0]
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, **{f"alert_{urgent.pk}": "acknowledge"})
+    )
+    assert response.status_code == 302
+    assert status(dose) == Dose.Status.GIVEN
+    urgent.refresh_from_db()
+    assert urgent.acknowledged_by == personas.nurse_on_team
+
+
+def test_proceeding_past_the_urgent_alert_needs_a_reason_then_keeps_it(
+    as_persona, personas, dose, alerts
+):
+    urgent, client = alerts[0], as_persona("nurse_on_team")
+    proceed = {f"alert_{urgent.pk}": "proceed"}
+    refused = client.post(f"/doses/{dose.pk}/record/", given(personas, **proceed))
+    assert "Say why you proceed past the urgent alert" in refused.text
+    assert_nothing_written(dose)
+    saved = client.post(
+        f"/doses/{dose.pk}/record/",
+        given(personas, **proceed, proceed_reason="Registrar reviewed, BP 104 after fluids"),
+    )
+    assert saved.status_code == 302
+    assert Administration.objects.get().proceeded_past_alerts == [
+        {
+            "alert": urgent.pk,
+            "text": urgent.text,
+            "reason": "Registrar reviewed, BP 104 after fluids",
+        }
+    ]
+
+
+def test_holding_with_an_urgent_alert_needs_no_answer(as_persona, dose, alerts):
+    data = {"outcome": "held", "hold_reason": "hypotension"}
+    assert as_persona("nurse_on_team").post(f"/doses/{dose.pk}/record/", data).status_code == 302
+
+
+# A given time that looks like another dose's.
+
+
+def test_the_record_form_asks_for_a_different_time_only_when_needed(as_persona, personas, dose):
+    client = as_persona("nurse_on_team")
+    assert 'name="different_time"' not in client.get(f"/doses/{dose.pk}/record/").text
+    with time_machine.travel("2027-03-10 16:30Z", tick=False):
+        late = given(personas, given_time="11:00")
+        asked = client.post(f"/doses/{dose.pk}/record/", late)
+        assert asked.status_code == 200
+        assert "11:00 Wednesday is 3 h after dose 1" in asked.text
+        assert 'name="different_time"' in asked.text
+        assert_nothing_written(dose)
+        unexplained = client.post(f"/doses/{dose.pk}/record/", {**late, "different_time": "on"})
+        assert unexplained.context["form"].errors["different_time_reason"] == [
+            "Say why it was given at a different time."
+        ]
+        confirmed = {**late, "different_time": "on", "different_time_reason": "pump alarm"}
+        assert client.post(f"/doses/{dose.pk}/record/", confirmed).status_code == 302
+    record = Administration.objects.get()
+    assert record.different_time_reason == "pump alarm"
+
+
+def test_a_time_in_another_doses_slot_is_refused_on_the_form(as_persona, personas, course):
+    client = as_persona("nurse_on_team")
+    record_given(course.doses.get(dose_in_course=1), personas.nurse_on_team)
+    third = course.doses.get(dose_in_course=3)
+    with time_machine.travel("2027-03-10 21:30Z", tick=False):
+        response = client.post(f"/doses/{third.pk}/record/", given(personas, given_time="16:10"))
+    assert response.context["form"].non_field_errors() == [
+        "16:10 Wednesday is nearest dose 2, planned 16:00 Wednesday; this is dose 3, "
+        "planned 00:00 Thursday. Record it against dose 2."
+    ]
+    assert 'name="different_time"' not in response.text
+
+
+def test_the_dose_page_shows_staff_why_a_dose_was_given_off_time_or_past_an_alert(
+    as_persona, personas, dose, alerts
+):
+    from tracker.ward.recording import PROCEED, record_dose
+
+    record_dose(
+        dose,
+        by=personas.nurse_on_team,
+        now=dose.planned_at + timedelta(hours=3),
+        outcome="given",
+        given_at=dose.planned_at + timedelta(hours=3),
+        amount_iu=dose.course.dose_iu,
+        given_by=personas.nurse_on_team,
+        notes="Pre-dose checks on the observation chart.",
+        different_time_reason="waited for the registrar",
+        urgent_alerts={alerts[0].pk: PROCEED},
+        proceed_reason="registrar reviewed",
+    )
+    seen_by_nurse = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/").text
+    assert "Given at a different time: waited for the registrar" in seen_by_nurse
+    assert f"Given despite the urgent alert “{alerts[0].text}”: registrar reviewed" in (
+        seen_by_nurse
+    )
+    seen_by_patient = as_persona("the_patient").get(f"/doses/{dose.pk}/").text
+    assert "waited for the registrar" not in seen_by_patient

@@ -397,3 +397,71 @@ def test_the_card_swapped_in_after_recording_keeps_the_patients_alerts(
     )
     assert response.headers["HX-Retarget"] == f"#dose-{first.pk}"
     assert "TSH 9.9 mIU/L is high" in response.text
+
+
+# The patient's identity and urgent alerts when recording in place.
+
+
+def test_each_card_shows_the_mrn_beside_the_name(as_persona, personas, course):
+    response = as_persona("nurse_on_team").get("/ward/")
+    patient = personas.patient
+    assert f"MRN {patient.mrn} · born 15 Jun 1970" in card(response.text, dose(course, 1))
+
+
+@pytest.fixture
+def urgent(personas, course, raise_alert):
+    return raise_alert(personas.patient, personas.nurse_on_team, at=dose(course, 1).planned_at)
+
+
+def given_in_place(personas, **changes):
+    return {
+        "outcome": "given",
+        "given_date": "2027-03-10",
+        "given_time": "08:05",
+        "amount_miu": "42",
+        "given_by": personas.nurse_on_team.pk,
+        "notes": "Pre-dose checks on the observation chart.",
+        "from": "shift",
+        **changes,
+    }
+
+
+def test_the_form_in_place_shows_the_alerts_and_asks_about_the_urgent_one(
+    as_persona, personas, course, urgent
+):
+    first = dose(course, 1)
+    client = as_persona("nurse_on_team")
+    form = client.get(f"/doses/{first.pk}/record/?from=shift", HTTP_HX_REQUEST="true")
+    assert "Open alerts for this patient" in form.text
+    assert f'name="alert_{urgent.pk}"' in form.text
+    assert 'name="next" value="/ward/"' in form.text
+
+    asked = client.post(
+        f"/doses/{first.pk}/record/", given_in_place(personas), HTTP_HX_REQUEST="true"
+    )
+    assert "Acknowledge it or say why you proceed." in asked.text
+    assert "HX-Retarget" not in asked.headers
+    saved = client.post(
+        f"/doses/{first.pk}/record/",
+        given_in_place(personas, **{f"alert_{urgent.pk}": "acknowledge"}),
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.headers["HX-Retarget"] == f"#dose-{first.pk}"
+    urgent.refresh_from_db()
+    assert not urgent.is_open
+
+
+def test_alerts_add_no_queries_to_the_form_in_place(as_persona, personas, course, raise_alert):
+    first, nurse = dose(course, 1), personas.nurse_on_team
+    client = as_persona("nurse_on_team")
+    url = f"/doses/{first.pk}/record/?from=shift"
+    raise_alert(personas.patient, nurse, at=first.planned_at)
+    client.get(url, HTTP_HX_REQUEST="true")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, HTTP_HX_REQUEST="true")
+    raise_alert(personas.patient, nurse, at=first.planned_at, term="Capillary leak syndrome")
+    raise_alert(personas.patient, nurse, at=first.planned_at, grade=3)
+    with CaptureQueriesContext(connection) as three:
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert len(response.context["open_alerts"]) == 3
+    assert len(three) == len(one)
