@@ -543,8 +543,8 @@ def test_the_dose_page_shows_open_alerts_most_severe_first(as_persona, dose, ale
     assert response.context["open_alerts"] == list(alerts)
     words = [response.text.index(f">{word}</span>") for word in ("Urgent", "High", "Routine")]
     assert words == sorted(words)
-    assert 'class="badge text-bg-danger alert-severity">Urgent' in response.text
-    assert response.text.count("Open the record") == 3
+    assert 'class="badge severity severity-urgent">Urgent' in response.text
+    assert response.text.count("Open the alert") == 3
     may_acknowledge = name != "admin"
     assert (f'action="/alerts/{alerts[0].pk}/acknowledge/"' in response.text) is may_acknowledge
 

@@ -39,12 +39,3 @@ def hours_minutes(delta) -> str:
 def overdue_for(dose, now) -> str:
     """How long ago the dose was due, for an overdue dose."""
     return hours_minutes(now - dose.planned_at)
-
-
-SEVERITY_CLASSES = {"urgent": "text-bg-danger", "high": "text-bg-warning"}
-
-
-@register.filter
-def severity_class(alert) -> str:
-    """The badge colour of an alert's severity; the word is always shown beside it."""
-    return SEVERITY_CLASSES.get(alert.severity, "text-bg-secondary")
