@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -157,5 +158,5 @@ def test_the_time_axis_labels_do_not_overlap(phone, personas, results_hours_apar
     assert len(labels) >= 3
     # Days, not hours: a trend over weeks reads by date.
     assert all(":" not in label["label"] for label in labels), labels
-    gaps = [b["left"] - a["right"] for a, b in zip(labels, labels[1:], strict=False)]
+    gaps = [b["left"] - a["right"] for a, b in pairwise(labels)]
     assert min(gaps) >= 8, labels
