@@ -23,6 +23,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
 from tracker.lib.spreadsheets import csv_cell
@@ -126,6 +127,10 @@ def export_as_csv(modeladmin, request, queryset):
 def shown_in_history(value) -> str:
     """A field's value in a history row: the stored value, in words where it is not text."""
     if value is None or value == "":
+        return EMPTY
+    # diff_against stands a DeletedObject in for every related object it cannot load,
+    # an empty foreign key too: "Deleted user (pk=None)" for a field never filled in.
+    if isinstance(value, DeletedObject) and value.pk is None:
         return EMPTY
     if isinstance(value, bool):
         return "yes" if value else "no"
