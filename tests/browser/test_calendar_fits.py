@@ -61,6 +61,14 @@ SIDEWAYS = r"""() => {
 }"""
 
 
+# Each dose in the grid: how its mark is drawn, and what it stands for.
+MARKS = """() => [...document.querySelectorAll('.calendar-doses .dose')].map(li => {
+    const mark = getComputedStyle(li, '::before');
+    return {display: mark.display, overdue: li.hasAttribute('data-overdue'),
+            status: li.dataset.status};
+})"""
+
+
 @pytest.fixture
 def patient_on_a_course(personas, shipped_data):
     """Two days into a q8h course: a dose given, one held, the rest since then overdue."""
@@ -105,19 +113,21 @@ def test_the_month_shows_all_seven_days_and_every_dose_on_a_phone(
     sign_in(phone, "patient", PASSWORD)
     phone.wait_for_url("**/me/")
     phone.set_viewport_size({"width": width, "height": 740})
-    phone.goto(reverse("patient-calendar", args=[patient_on_a_course.pk]))
-    headers = phone.locator(".calendar-grid thead th")
-    assert headers.all_inner_texts() == ["M", "T", "W", "T", "F", "S", "S"]
-    assert headers.nth(6).bounding_box()["x"] + headers.nth(6).bounding_box()["width"] <= width
-    marks = phone.evaluate(
-        """() => [...document.querySelectorAll('.calendar-doses .dose')].map(li => {
-            const mark = getComputedStyle(li, '::before');
-            return {display: mark.display, width: mark.width,
-                    overdue: li.hasAttribute('data-overdue'), status: li.dataset.status};
-        })"""
-    )
+    # The months of the first dose and of now: the same month, unless the course
+    # crossed the end of one.
+    zone = patient_on_a_course.zone
+    first = timezone.localtime(Dose.objects.order_by("planned_at").first().planned_at, zone)
+    now = timezone.localtime(timezone.now(), zone)
+    marks = []
+    for month in sorted({(first.year, first.month), (now.year, now.month)}):
+        phone.goto(reverse("patient-calendar-month", args=[patient_on_a_course.pk, *month]))
+        headers = phone.locator(".calendar-grid thead th")
+        assert headers.all_inner_texts() == ["M", "T", "W", "T", "F", "S", "S"]
+        sunday = headers.nth(6).bounding_box()
+        assert sunday["x"] + sunday["width"] <= width
+        assert phone.locator(".dose-marks").is_visible()
+        marks += phone.evaluate(MARKS)
     assert marks, "no doses in the grid"
     assert {m["display"] for m in marks} == {"inline-block"}
     assert {m["status"] for m in marks} >= {"given", "held", "scheduled"}
     assert any(m["overdue"] for m in marks)
-    assert phone.locator(".dose-marks").is_visible()
