@@ -155,7 +155,7 @@ def test_the_time_axis_labels_do_not_overlap(phone, personas, results_hours_apar
     phone.goto(f"/patients/{personas.patient.pk}/thyroid/")
     phone.wait_for_function("() => window.Chart && Chart.getChart('thyroid-chart-tsh')")
     labels = phone.evaluate(TICK_LABELS, CANVASES[0])
-    assert len(labels) >= 3
+    assert len(labels) >= 2
     # Days, not hours: a trend over weeks reads by date.
     assert all(":" not in label["label"] for label in labels), labels
     gaps = [b["left"] - a["right"] for a, b in pairwise(labels)]
