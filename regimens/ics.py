@@ -15,6 +15,7 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from icalendar import Calendar, Event, vDuration
 
 from regimens.models import Dose
+from regimens.templatetags.regimens import cycle_dose
 
 PRODID = "-//IL-2 tracker//EN"
 CALENDAR_NAME = "IL-2 treatment"
@@ -38,6 +39,7 @@ def doses_for_export(queryset=None):
     history = Dose.history.model.objects.filter(id=OuterRef("pk")).order_by().values("id")
     return (
         queryset.select_related("course__template")
+        .with_cycle_total()
         .annotate(
             revisions=Subquery(history.annotate(n=Count("*")).values("n")[:1]),
             last_modified=Subquery(history.annotate(last=Max("history_date")).values("last")[:1]),
@@ -47,12 +49,8 @@ def doses_for_export(queryset=None):
 
 
 def _summary(dose) -> str:
-    total = getattr(dose.course, "dose_total", None)
-    of_total = f" of {total}" if total else ""
-    return (
-        f"IL-2 dose {dose.dose_in_course}{of_total} "
-        f"(cycle {dose.cycle}, dose {dose.dose_in_cycle})"
-    )
+    # Numbered as on every page of the app: "IL-2: Cycle 2 · dose 1 of 14".
+    return f"IL-2: {cycle_dose(dose)}"
 
 
 def _description(dose) -> str:
@@ -89,11 +87,6 @@ def dose_event(dose) -> Event:
 
 def _calendar(doses, time_zone: str | None) -> bytes:
     doses = list(doses)
-    totals: dict[int, int] = {}
-    for dose in doses:
-        totals[dose.course_id] = max(totals.get(dose.course_id, 0), dose.dose_in_course)
-    for dose in doses:
-        dose.course.dose_total = totals[dose.course_id]
 
     cal = Calendar()
     cal.add("prodid", PRODID)

@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from tracker.accounts import views as account_views
+from tracker.accounts.second_factor import AdminSite
 from tracker.patients import views as patient_views
 
 # The admin holds every patient's record: staff need a second factor to enter it.
-admin.site.__class__ = OTPAdminSite
+admin.site.__class__ = AdminSite
 admin.site.site_header = "IL-2 tracker administration"
 admin.site.site_title = "IL-2 tracker admin"
 

@@ -61,3 +61,9 @@ def cycle_dose(dose) -> str:
     text = f"Cycle {dose.cycle} · dose {dose.dose_in_cycle}"
     total = doses_per_cycle(dose)
     return f"{text} of {total}" if total else text
+
+
+@register.filter
+def overdue_at(dose, now) -> bool:
+    """Whether the dose is overdue at `now`; False when the page passes no time."""
+    return bool(now) and dose.is_overdue(now)

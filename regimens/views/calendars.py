@@ -77,6 +77,7 @@ def patient_month(request, patient_pk, year=None, month=None):
     if not 1 <= month <= 12 or not MINYEAR < year < MAXYEAR:
         raise Http404("No such month.")
 
+    now = timezone.now()
     weeks = stdlib_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     doses = patient_doses_between(patient, weeks[0][0], weeks[-1][-1], zone)
     by_day = doses_by_local_date(doses, zone)
@@ -98,13 +99,14 @@ def patient_month(request, patient_pk, year=None, month=None):
             "dose_count": sum(len(v) for d, v in by_day.items() if d.month == month),
             "previous": shift_month(year, month, -1),
             "next": shift_month(year, month, 1),
-            "today": timezone.now().astimezone(zone).date(),
+            "today": now.astimezone(zone).date(),
+            "now": now,
         },
     )
 
 
 class DoseListForm(forms.Form):
-    SPANS = [("day", "Day"), ("week", "Week")]
+    SPANS = [("day", "Day"), ("week", "Seven days")]
 
     date = forms.DateField(
         required=False,
@@ -131,9 +133,10 @@ class DoseListForm(forms.Form):
 def patient_dose_list(request, patient_pk):
     patient = get_patient_for_user(request.user, patient_pk)
     zone = ZoneInfo(patient.time_zone)
-    today = timezone.now().astimezone(zone).date()
+    now = timezone.now()
+    today = now.astimezone(zone).date()
     form = DoseListForm(request.GET or None)
-    context = {"patient": patient, "form": form, "today": today}
+    context = {"patient": patient, "form": form, "today": today, "now": now}
     if request.GET and not form.is_valid():
         return render(request, "regimens/patient_doses.html", context, status=400)
 
@@ -141,7 +144,9 @@ def patient_dose_list(request, patient_pk):
     chosen = data.get("date") or today
     span = data.get("span") or "week"
     if span == "week":
-        first = chosen - timedelta(days=chosen.weekday())
+        # Seven days from the date, not its Monday: on a Sunday the list still shows
+        # what is coming.
+        first = chosen
         last, step = first + timedelta(days=6), timedelta(days=7)
     else:
         first = last = chosen

@@ -88,11 +88,20 @@
             // A day either side, so a single result is not drawn on the chart's edge.
             min: Math.min.apply(null, times) - DAY,
             max: Math.max.apply(null, times) + DAY,
+            // Ticks on days at the finest: results hours apart gave a label every few
+            // hours ("28 Nov 08:00"), too long to fit side by side. The tooltip and
+            // the table keep the time of each result.
             time: {
+              minUnit: "day",
               tooltipFormat: "d MMM yyyy, HH:mm",
-              displayFormats: { hour: "d MMM HH:mm", day: "d MMM", week: "d MMM", month: "MMM yyyy" },
+              displayFormats: { day: "d MMM", week: "d MMM", month: "MMM yyyy" },
             },
-            ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: window.innerWidth < 576 ? 4 : 8 },
+            ticks: {
+              maxRotation: 0,
+              autoSkip: true,
+              autoSkipPadding: 16,
+              maxTicksLimit: window.innerWidth < 576 ? 4 : 8,
+            },
           },
           y: {
             beginAtZero: true,

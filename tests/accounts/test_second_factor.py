@@ -1,6 +1,7 @@
 """Staff need a second factor to enter the admin; patients and ward staff never do."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -138,3 +139,52 @@ def test_an_admin_without_a_second_factor_cannot_open_patient_pages(client, admi
     assert client.get(f"/patients/{patient.pk}/fhir.json").status_code == 404
     sign_in_with_second_factor(client, admin_user)
     assert client.get(f"/patients/{patient.pk}/").status_code == 200
+
+
+def enrolled(admin_user):
+    call_command("enrol_totp", admin_user.username, stdout=io.StringIO())
+    issue_backup_codes(admin_user, 2)
+    return TOTPDevice.objects.get(user=admin_user)
+
+
+def test_after_the_password_the_admin_asks_only_for_the_code_with_the_devices_listed(
+    client, admin_user
+):
+    enrolled(admin_user)
+    response = client.post(
+        "/login/", {"username": admin_user.username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/admin/login/?next=/admin/"
+    html = response.text
+    assert "not authorized" not in html
+    assert 'name="password"' not in html
+    assert re.findall(r"<option [^>]*>([^<]+)</option>", html) == [
+        "Authenticator app",
+        "Backup codes",
+    ]
+    assert 'name="otp_token"' in html
+
+
+def test_the_code_alone_then_opens_the_admin(client, admin_user):
+    device = enrolled(admin_user)
+    client.post("/login/", {"username": admin_user.username, "password": PASSWORD})
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"otp_device": device.persistent_id, "otp_token": current_code(device), "next": "/admin/"},
+    )
+    assert response.status_code == 302
+    assert response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_wrong_code_at_the_second_step_says_so_and_keeps_the_admin_closed(client, admin_user):
+    device = enrolled(admin_user)
+    client.post("/login/", {"username": admin_user.username, "password": PASSWORD})
+    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"otp_device": device.persistent_id, "otp_token": wrong, "next": "/admin/"},
+    )
+    assert response.status_code == 200
+    assert "errornote" in response.text
+    assert client.get("/admin/").status_code == 302

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,6 +10,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
+from regimens.models import Course
 from tests.factories import (
     PatientFactory,
     make_course,
@@ -16,8 +18,9 @@ from tests.factories import (
     record_given,
     sign_in_with_second_factor,
 )
+from tracker.accounts.models import User
 from tracker.accounts.roles import Role
-from tracker.lib.admin import csv_cell
+from tracker.lib.admin import csv_cell, csv_value
 from tracker.patients.models import Patient
 from tracker.ward.models import Administration
 
@@ -170,3 +173,31 @@ def test_ward_staff_cannot_reach_the_export(client, personas):
     response = export(client, Patient, [personas.patient])
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
+
+
+def test_times_are_iso_8601_with_the_patients_offset_and_amounts_in_miu(admin_client, record):
+    # Given and recorded at 08:00 in New York (EST, UTC-5).
+    header, row = table(export(admin_client, Administration, [record]))
+
+    shown = dict(zip(header, row, strict=True))
+    assert shown["Given at"] == "2027-03-10T08:00:00-05:00"
+    assert shown["Recorded at"] == "2027-03-10T08:00:00-05:00"
+    # 600,000 IU/kg × 70 kg.
+    assert shown["Amount given"] == "42 MIU"
+
+
+def test_a_patient_row_has_its_own_zone_and_other_rows_utc(admin_client):
+    patient = PatientFactory(time_zone="Europe/Paris")
+    user = make_user(Role.NURSE)
+
+    (_, patient_row) = table(export(admin_client, Patient, [patient]))
+    header, user_row = table(export(admin_client, User, [user]))
+
+    assert patient_row[-1] == "2027-03-10T13:00:00+01:00"
+    assert dict(zip(header, user_row, strict=True))["Date joined"] == "2027-03-10T12:00:00+00:00"
+
+
+def test_any_iu_field_exports_in_miu_with_its_unit():
+    course = make_course(PatientFactory(weight_kg=Decimal("81.5")), start="2027-03-10 08:00")
+    # 600,000 IU/kg × 81.5 kg = 48,900,000 IU.
+    assert csv_value(admin.site._registry[Course], "dose_iu", course) == "48.9 MIU"

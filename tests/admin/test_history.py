@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tracker.accounts.roles import Role
 from tracker.ward.models import Administration, HoldRule
-from tracker.ward.recording import record_dose
+from tracker.ward.recording import mark_entered_in_error, record_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,16 @@ def test_a_past_version_opens_and_only_reference_data_offers_a_revert(admin_clie
 
     assert response.status_code == 200
     assert ('name="_save"' in response.text) == (model.__name__ in REFERENCE_DATA)
+
+
+def test_a_field_filled_for_the_first_time_shows_empty_not_a_deleted_user(
+    admin_client, dose, nurse
+):
+    record = record_given(dose, nurse)
+    nora = make_user(Role.NURSE, first_name="Nora", last_name="Lindqvist")
+    mark_entered_in_error(record, by=nora, reason="Charted against the wrong patient")
+
+    response = admin_client.get(history_url(record))
+
+    assert "marked in error by: — → Nora Lindqvist" in response.text
+    assert "Deleted user" not in response.text

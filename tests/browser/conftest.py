@@ -2,22 +2,37 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# Text is measured in one known font (fonts-dejavu-core), not whatever the machine has,
+# so a page fits or overflows the same everywhere: see docs/decisions.md.
+FONTCONFIG_FILE = Path(__file__).with_name("fonts.conf")
+KNOWN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test
 # body and the database teardown make are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def missing_for_the_browser() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"Chromium is not at {CHROMIUM}"
+    if not KNOWN_FONT.exists():
+        return f"{KNOWN_FONT} is missing (apt-get install fonts-dejavu-core)"
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
-    if os.path.exists(CHROMIUM):
+    missing = missing_for_the_browser()
+    if not missing:
         return
     if os.environ.get("REQUIRE_BROWSER"):
-        raise pytest.UsageError(f"REQUIRE_BROWSER is set but Chromium is not at {CHROMIUM}.")
-    skip = pytest.mark.skip(reason="Chromium is not installed")
+        raise pytest.UsageError(f"REQUIRE_BROWSER is set but {missing}.")
+    skip = pytest.mark.skip(reason=missing)
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
@@ -28,6 +43,7 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
+        "env": {**os.environ, "FONTCONFIG_FILE": str(FONTCONFIG_FILE)},
         "args": [
             "--no-sandbox",
             "--disable-gpu",

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -109,3 +110,53 @@ def test_a_nurse_enters_a_result_on_a_phone_and_sees_it_charted(phone, personas,
     assert "Free T4 0.9 ng/dL saved: normal." in phone.locator(".messages").inner_text()
     phone.wait_for_function("() => window.Chart && Chart.getChart('thyroid-chart-ft4')")
     assert chart_drawn(phone, CANVASES[1])["points"] == 4
+
+
+# The x-axis tick labels as drawn: their text and left and right edges in pixels.
+TICK_LABELS = """(selector) => {
+    const chart = Chart.getChart(document.querySelector(selector));
+    const scale = chart.scales.x;
+    const ctx = chart.ctx;
+    return scale.getLabelItems().map(item => {
+        ctx.save();
+        ctx.font = item.font.string;
+        const width = ctx.measureText(item.label).width;
+        ctx.restore();
+        const [x] = item.options.translation;
+        const left = item.options.textAlign === 'left' ? x
+            : item.options.textAlign === 'right' ? x - width : x - width / 2;
+        return {label: item.label, left: left, right: left + width};
+    });
+}"""
+
+
+@pytest.fixture
+def results_hours_apart(personas, shipped_data):
+    """A first week of checks: TSH and free T4 twice in a day, seven hours apart, then again."""
+    now = timezone.now()
+    for hours_ago, tsh, free_t4 in ((55, "1.9", "1.2"), (48, "2.2", "1.1"), (2, "3.0", "1.0")):
+        collected = now - timedelta(hours=hours_ago)
+        for test, value, unit in (("tsh", tsh, "mIU/L"), ("ft4", free_t4, "ng/dL")):
+            record_result(
+                personas.patient,
+                by=personas.nurse_on_team,
+                test=test,
+                value=Decimal(value),
+                unit=unit,
+                collected_at=collected,
+            )
+
+
+@pytest.mark.parametrize("width", [375, 768, 1280])
+def test_the_time_axis_labels_do_not_overlap(phone, personas, results_hours_apart, width):
+    phone.set_viewport_size({"width": width, "height": 900})
+    sign_in(phone, "nurse-on-team", PASSWORD)
+    phone.wait_for_url("**/ward/")
+    phone.goto(f"/patients/{personas.patient.pk}/thyroid/")
+    phone.wait_for_function("() => window.Chart && Chart.getChart('thyroid-chart-tsh')")
+    labels = phone.evaluate(TICK_LABELS, CANVASES[0])
+    assert len(labels) >= 2
+    # Days, not hours: a trend over weeks reads by date.
+    assert all(":" not in label["label"] for label in labels), labels
+    gaps = [b["left"] - a["right"] for a, b in pairwise(labels)]
+    assert min(gaps) >= 8, labels

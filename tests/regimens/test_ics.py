@@ -65,10 +65,23 @@ def test_vtimezone_and_tzid_are_emitted(course):
 def test_summary_duration_and_status(course):
     cal = export(course)
     first = min(cal.walk("VEVENT"), key=lambda event: event.decoded("DTSTART"))
-    assert str(first["SUMMARY"]) == "IL-2 dose 1 of 28 (cycle 1, dose 1)"
+    assert str(first["SUMMARY"]) == "IL-2: Cycle 1 · dose 1 of 14"
     assert first.decoded("DURATION").total_seconds() == 15 * 60
     assert str(first["STATUS"]) == "CONFIRMED"
     assert first.decoded("SEQUENCE") == 0
+
+
+def test_doses_are_numbered_as_the_app_numbers_them(course):
+    # The app says "Cycle 2 · dose 1 of 14" where the export said "dose 15 of 28".
+    summaries = {str(event["SUMMARY"]) for event in export(course).walk("VEVENT")}
+    assert "IL-2: Cycle 2 · dose 1 of 14" in summaries
+    assert summaries == {f"IL-2: Cycle {c} · dose {n} of 14" for c in (1, 2) for n in range(1, 15)}
+
+
+def test_day_pattern_doses_count_their_cycle():
+    course = make_course(PatientFactory(), slug="sc-5on2off", start="2027-03-01 09:00")
+    first = min(export(course).walk("VEVENT"), key=lambda event: event.decoded("DTSTART"))
+    assert str(first["SUMMARY"]) == "IL-2: Cycle 1 · dose 1 of 20"
 
 
 def test_cancelled_doses_export_as_cancelled(course):

@@ -8,6 +8,8 @@ says why.
 
 import csv
 import html
+from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field
 from django.contrib.admin.utils import lookup_field as admin_lookup_field
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
@@ -23,9 +25,12 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
+from regimens.dosing import IU_PER_MIU
 from tracker.lib.spreadsheets import csv_cell
+from tracker.patients.models import Patient
 
 # An old or new value longer than this is shortened around the part that changed.
 CHANGE_SHOWN_CHARS = 100
@@ -56,6 +61,8 @@ def patient_columns(path: str = "patient"):
         patient = patient_of(obj)
         return f"{patient.family_name}, {patient.given_name}"
 
+    # The CSV export writes each row's times in its patient's zone (row_zone).
+    patient_mrn.patient_of = patient_of
     return patient_mrn, patient_name
 
 
@@ -97,6 +104,44 @@ def shown_in_column(model_admin, name, obj) -> str:
     return str(shown)
 
 
+def is_iu_field(field) -> bool:
+    return isinstance(field, models.DecimalField) and field.name.endswith("_iu")
+
+
+def row_zone(model_admin, obj) -> ZoneInfo:
+    """The zone a row's times are exported in: its patient's, or UTC for other rows."""
+    patient_of = getattr(getattr(model_admin, "patient_mrn", None), "patient_of", None)
+    patient = patient_of(obj) if patient_of else obj
+    return patient.zone if isinstance(patient, Patient) else ZoneInfo("UTC")
+
+
+def csv_value(model_admin, name, obj) -> str:
+    """A column's value for a spreadsheet: a time in ISO 8601 with its offset, an IU
+    amount in MIU with its unit ("48.9 MIU"), anything else as the changelist shows it.
+
+    IU amounts are the DecimalFields named ``*_iu``.
+    """
+    try:
+        field, _attr, value = admin_lookup_field(name, obj, model_admin)
+    except ObjectDoesNotExist:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(row_zone(model_admin, obj)).isoformat(timespec="seconds")
+    if isinstance(value, Decimal) and is_iu_field(field):
+        return f"{(value / IU_PER_MIU).normalize():f} MIU"
+    return shown_in_column(model_admin, name, obj)
+
+
+def csv_label(model_admin, name) -> str:
+    """A column's heading; an IU amount's loses its "(IU)", as its cells carry the unit."""
+    label = capfirst(str(label_for_field(name, model_admin.model, model_admin)))
+    try:
+        field = model_admin.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return label
+    return label.removesuffix(" (IU)") if is_iu_field(field) else label
+
+
 @admin.action(description="Export selected rows as CSV", permissions=["view"])
 def export_as_csv(modeladmin, request, queryset):
     """The selected rows' changelist columns, headed by the column labels."""
@@ -112,11 +157,9 @@ def export_as_csv(modeladmin, request, queryset):
     # The byte-order mark makes spreadsheet apps read the file as UTF-8 (SpO₂, °C, names).
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(
-        csv_cell(capfirst(str(label_for_field(c, model, modeladmin)))) for c in columns
-    )
+    writer.writerow(csv_cell(csv_label(modeladmin, c)) for c in columns)
     for obj in queryset:
-        writer.writerow(csv_cell(shown_in_column(modeladmin, c, obj)) for c in columns)
+        writer.writerow(csv_cell(csv_value(modeladmin, c, obj)) for c in columns)
     return response
 
 
@@ -126,6 +169,10 @@ def export_as_csv(modeladmin, request, queryset):
 def shown_in_history(value) -> str:
     """A field's value in a history row: the stored value, in words where it is not text."""
     if value is None or value == "":
+        return EMPTY
+    # diff_against stands a DeletedObject in for every related object it cannot load,
+    # an empty foreign key too: "Deleted user (pk=None)" for a field never filled in.
+    if isinstance(value, DeletedObject) and value.pk is None:
         return EMPTY
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -205,10 +205,24 @@ def test_week_list_groups_doses_by_local_date(as_persona, personas):
         doses_url(personas.patient, "date=2027-03-12&span=week")
     )
     days = response.context["days"]
-    assert [d["date"] for d in days] == [date(2027, 3, 8 + i) for i in range(7)]
-    assert [len(d["doses"]) for d in days] == [0, 0, 2, 3, 3, 3, 3]
-    cycle_one = course.doses.filter(cycle=1).order_by("planned_at")
-    assert dose_times(response.text) == [local(d) for d in cycle_one]
+    # Seven days from the date chosen: Friday 12 to Thursday 18 March.
+    assert [d["date"] for d in days] == [date(2027, 3, 12 + i) for i in range(7)]
+    assert [len(d["doses"]) for d in days] == [3, 3, 3, 0, 0, 0, 0]
+    from_the_12th = course.doses.filter(cycle=1, dose_in_cycle__gt=5).order_by("planned_at")
+    assert dose_times(response.text) == [local(d) for d in from_the_12th]
+
+
+@time_machine.travel("2027-03-14 20:00Z")
+def test_the_week_list_on_a_sunday_shows_the_coming_week(as_persona, personas):
+    # Sunday afternoon in New York; the course starts on Monday morning.
+    make_course(personas.patient, start="2027-03-15 08:00")
+    response = as_persona("the_patient").get(f"/patients/{personas.patient.pk}/doses/")
+    days = response.context["days"]
+    assert [d["date"] for d in days] == [date(2027, 3, 14 + i) for i in range(7)]
+    assert [len(d["doses"]) for d in days] == [0, 2, 3, 3, 3, 3, 0]
+    assert "Doses from Sunday 14 March to Saturday 20 March 2027" in response.text
+    next_week = "?date=2027-03-21&amp;span=week"
+    assert next_week in response.text
 
 
 def test_week_is_the_default_span(as_persona, personas):
@@ -263,3 +277,52 @@ def test_list_bad_input_is_a_clear_400(as_persona, personas, query):
     response = as_persona("admin").get(doses_url(personas.patient, query))
     assert response.status_code == 400
     assert 'class="alert alert-danger"' in response.text
+
+
+# Overdue doses: dose 1 given at 08:00 EST, dose 2 (16:00 EST) unrecorded 90 minutes on,
+# past the course's one-hour window; dose 3 (00:00 EST on 11 March) still to come.
+
+OVERDUE_NOW = "2027-03-10 22:30Z"
+
+
+def given_then_overdue(patient):
+    course = make_course(patient)
+    Dose.objects.filter(course=course, dose_in_course=1).update(status=Dose.Status.GIVEN)
+    return course
+
+
+@time_machine.travel(OVERDUE_NOW)
+@pytest.mark.parametrize("name", ["the_patient", "nurse_on_team", "clinician_on_team"])
+def test_month_shows_an_unrecorded_dose_past_its_window_as_overdue(as_persona, personas, name):
+    given_then_overdue(personas.patient)
+    html = as_persona(name).get(month_url(personas.patient)).text
+    tenth = cell(html, "2027-03-10")
+    assert re.findall(r'class="badge dose-status[^"]*">([^<]+)<', tenth) == ["Given", "Overdue"]
+    assert "Scheduled" not in tenth
+    assert tenth.count("data-overdue") == 1
+    assert "Overdue" not in cell(html, "2027-03-11")
+    assert "Scheduled" in cell(html, "2027-03-11")
+
+
+@time_machine.travel(OVERDUE_NOW)
+@pytest.mark.parametrize("name", ["the_patient", "nurse_on_team"])
+def test_dose_list_shows_an_unrecorded_dose_past_its_window_as_overdue(as_persona, personas, name):
+    given_then_overdue(personas.patient)
+    html = as_persona(name).get(doses_url(personas.patient, "date=2027-03-10&span=day")).text
+    assert re.findall(r'class="badge dose-status[^"]*">([^<]+)<', html) == ["Given", "Overdue"]
+
+
+@time_machine.travel("2027-03-10 21:30Z")
+def test_a_dose_inside_its_window_is_still_scheduled(as_persona, personas):
+    given_then_overdue(personas.patient)
+    html = as_persona("the_patient").get(month_url(personas.patient)).text
+    assert "Overdue" not in cell(html, "2027-03-10")
+
+
+@time_machine.travel(OVERDUE_NOW)
+def test_doses_of_a_cancelled_course_are_never_overdue(as_persona, personas):
+    course = given_then_overdue(personas.patient)
+    Course.objects.filter(pk=course.pk).update(status=Course.Status.CANCELLED)
+    html = as_persona("nurse_on_team").get(month_url(personas.patient)).text
+    assert "data-overdue" not in cell(html, "2027-03-10")
+    assert "Scheduled" in cell(html, "2027-03-10")
