@@ -371,6 +371,20 @@ class Course(models.Model):
         return "In progress" if started else "Not started"
 
     @property
+    def status_line(self) -> str:
+        """The status with its reason, e.g. "Discontinued: Toxicity: not tolerated".
+
+        Some reasons already start with the status, because they are also the history's
+        change reason; the status is then not said twice.
+        """
+        label = self.get_status_display()
+        if not self.status_reason:
+            return label
+        if self.status_reason.startswith(f"{label}:"):
+            return self.status_reason
+        return f"{label}: {self.status_reason}"
+
+    @property
     def takes_records(self) -> bool:
         """Its doses can be recorded: every course that happened, even if stopped since.
 
