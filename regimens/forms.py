@@ -7,7 +7,7 @@ from regimens.courses import overlap_refusal, preview_course, retreatment_refusa
 from regimens.dosing import DosingError
 from regimens.models import Course, RegimenTemplate
 from tracker.lib.widgets import DateInput, TimeInput
-from tracker.lib.zones import all_zones
+from tracker.lib.zones import all_zones, zone_choices, zone_in_words
 from tracker.patients.models import (
     MAX_HEIGHT_CM,
     MAX_WEIGHT_KG,
@@ -41,10 +41,7 @@ class CourseForm(StartFields):
         label="Regimen", queryset=RegimenTemplate.objects.filter(is_active=True)
     )
     field_order = ["template", "start_date", "start_time"]
-    time_zone = forms.ChoiceField(
-        choices=[(zone, zone.replace("_", " ")) for zone in all_zones()],
-        help_text="Dose times are planned on this zone's clock.",
-    )
+    time_zone = forms.ChoiceField(help_text="Dose times are planned on this zone's clock.")
     cycles = forms.IntegerField(min_value=1, max_value=52, initial=1)
     treatment_days = forms.IntegerField(
         label="Days of treatment",
@@ -77,6 +74,20 @@ class CourseForm(StartFields):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.initial.setdefault("time_zone", patient.time_zone)
+        field = self.fields["time_zone"]
+        field.choices = zone_choices(first=patient.time_zone)
+        field.help_text = f"Dose times are planned with times in {self.zone_in_words()}."
+
+    def zone_in_words(self) -> str:
+        """The zone the plan uses, as people say it: the one chosen, else the patient's."""
+        # From the raw input: a bound field made here would keep the help text it had.
+        chosen = (
+            self.data.get(self.add_prefix("time_zone"))
+            if self.is_bound
+            else self.initial.get("time_zone")
+        )
+        return zone_in_words(chosen if chosen in all_zones() else self.patient.time_zone)
 
     def clean(self):
         data = super().clean()

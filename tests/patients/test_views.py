@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -110,6 +111,31 @@ def test_list_query_count_does_not_grow_with_patients(
 
 
 # Create
+
+
+def selected_options(html: str, name: str) -> list[str]:
+    select = html[html.index(f'name="{name}"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="([^"]*)"[^>]*selected', select)
+
+
+def test_the_registration_form_preselects_the_clinics_zone(as_persona, settings):
+    settings.CLINIC_TIME_ZONE = "America/Chicago"
+    html = as_persona("clinician_on_team").get("/patients/new/").text
+    assert selected_options(html, "time_zone") == ["America/Chicago"]
+    # The clinic's zone leads the common zones, before the long list.
+    assert html.index('<optgroup label="Common time zones">') < html.index(
+        '<option value="America/Chicago"'
+    )
+    assert html.index('<option value="America/Chicago"') < html.index(
+        '<option value="Africa/Abidjan"'
+    )
+    assert "Chicago, US (CST/CDT)" in html
+
+
+def test_editing_keeps_the_patients_own_zone_selected(as_persona, personas):
+    html = as_persona("clinician_on_team").get(edit_url(personas)).text
+    assert selected_options(html, "time_zone") == ["America/New_York"]
 
 
 def test_a_clinician_registers_a_patient_and_joins_the_care_team(as_persona, personas):

@@ -1,15 +1,15 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from tracker.accounts.roles import CARE_TEAM_ROLES, Role
 from tracker.lib.widgets import DateInput
-from tracker.lib.zones import all_zones
+from tracker.lib.zones import zone_choices
 from tracker.patients.models import Patient
 
 
 class PatientForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
-        choices=[(zone, zone.replace("_", " ")) for zone in all_zones()],
         help_text="Where the patient lives; their calendar is shown in this zone.",
     )
     care_team = forms.ModelMultipleChoiceField(
@@ -45,6 +45,11 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The field replaces the model's, so the model's default must be restated here,
+        # or the browser would select the first zone in the list.
+        zone = self.instance.time_zone if self.instance.pk else settings.CLINIC_TIME_ZONE
+        self.fields["time_zone"].choices = zone_choices(first=zone)
+        self.initial.setdefault("time_zone", zone)
         if self.instance.user_id:
             # Keep the linked login selectable when editing.
             self.fields["user"].queryset = self.fields[

@@ -67,6 +67,20 @@ def test_a_clinician_previews_before_anything_is_saved(as_persona, personas):
     assert not Course.objects.exists()
 
 
+def test_the_course_form_uses_the_patients_zone_and_says_it_in_words(as_persona, personas):
+    personas.patient.time_zone = "Europe/London"
+    personas.patient.save()
+    client = as_persona("clinician_on_team")
+    page = client.get(f"/patients/{personas.patient.pk}/courses/new/")
+    assert page.context["form"]["time_zone"].value() == "Europe/London"
+    assert "times in London, UK (GMT/BST)" in page.text
+    preview = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/",
+        form(preview="1", time_zone="Europe/London"),
+    )
+    assert "times in London, UK (GMT/BST)" in preview.text
+
+
 def test_a_clinician_confirms_and_the_course_is_saved(as_persona, personas):
     client = as_persona("clinician_on_team")
     response = client.post(f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1"))
