@@ -218,6 +218,15 @@ def first_fixed_dose(doses, now) -> Dose | None:
     return min(fixed, key=lambda d: d.planned_at, default=None)
 
 
+def move_refusal(fixed: Dose) -> str:
+    """Why the start cannot move once `fixed` is recorded or past, and what to do instead."""
+    state = f"recorded as {fixed.get_status_display().lower()}" if fixed.is_recorded else "past"
+    return (
+        f"Dose {fixed.dose_in_course} is already {state}, so the start of the course cannot "
+        "move. Delay the remaining doses instead: give the new time of the next dose."
+    )
+
+
 def _course_doses(course, lock: bool = False) -> list[Dose]:
     doses = course.doses.order_by("dose_in_course")
     return list(doses.select_for_update() if lock else doses)
@@ -240,13 +249,7 @@ def plan_move(course, start: datetime, now: datetime, doses=None) -> Reschedule:
     doses = _course_doses(course) if doses is None else doses
     fixed = first_fixed_dose(doses, now)
     if fixed is not None:
-        state = (
-            f"recorded as {fixed.get_status_display().lower()}" if fixed.is_recorded else "past"
-        )
-        raise ValidationError(
-            f"Dose {fixed.dose_in_course} is already {state}, so the start of the course cannot "
-            "move. Delay the remaining doses instead: give the new time of the next dose."
-        )
+        raise ValidationError(move_refusal(fixed))
     try:
         plan = course.plan(start)
     except calendar.CalendarError as error:

@@ -134,6 +134,19 @@ class MoveStartForm(StartFields):
     reason = forms.CharField(max_length=200, help_text="Kept in the course history.")
 
 
+class DelayForm(StartFields):
+    """The new time of the next dose; the doses after it follow (regimens.courses)."""
+
+    reason = forms.CharField(max_length=200, help_text="Kept in the history of each dose.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].label = "Date of the next dose"
+        self.fields["start_date"].help_text = "Local date, on the course's clock."
+        self.fields["start_time"].label = "Time of the next dose"
+        self.fields["start_time"].help_text = "The doses after it keep the regimen's spacing."
+
+
 class CancelCourseForm(forms.Form):
     reason = forms.CharField(max_length=200, help_text="Kept in the course history.")
 

@@ -1,5 +1,6 @@
 import pytest
 import time_machine
+from django.utils.html import escape
 
 from regimens.models import Course, Dose, RegimenTemplate
 from tests.factories import make_course
@@ -131,7 +132,11 @@ def test_starting_a_course_is_refused_to_others(as_persona, personas, name, stat
 def test_a_clinician_moves_the_start_with_a_reason(as_persona, course):
     client = as_persona("clinician_on_team")
     data = {"start_date": "2027-03-12", "start_time": "08:00", "reason": "bed not free"}
-    response = client.post(f"/courses/{course.pk}/move/", data)
+    preview = client.post(f"/courses/{course.pk}/move/", {**data, "preview": "1"})
+    previewed = preview.context["preview"].fingerprint
+    response = client.post(
+        f"/courses/{course.pk}/move/", {**data, "confirm": "1", "previewed": previewed}
+    )
     assert response.status_code == 302
     course.refresh_from_db()
     assert str(course.start_date) == "2027-03-12"
@@ -182,3 +187,25 @@ def test_cancelling_without_a_reason_is_refused(as_persona, course):
     )
     assert response.status_code == 200
     assert "This field is required" in response.text
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["/courses/{course}/", "/courses/{course}/move/", "/courses/{course}/cancel/",
+     "/courses/{course}/discontinue/", "/courses/{course}/discharge/",
+     "/patients/{patient}/courses/new/"],
+)  # fmt: skip
+@time_machine.travel(BEFORE_START)
+def test_every_course_page_names_the_patient_with_the_mrn_and_birth_date(
+    as_persona, personas, course, page
+):
+    html = (
+        as_persona("clinician_on_team")
+        .get(page.format(course=course.pk, patient=personas.patient.pk))
+        .text
+    )
+    patient = personas.patient
+    assert (
+        f'<span class="patient-identity">{escape(patient.full_name)} <span class="text-body-secondary '
+        f'small">MRN {patient.mrn} · born 15 Jun 1970</span></span>'
+    ) in html
