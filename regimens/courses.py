@@ -15,6 +15,10 @@ from regimens.models import Course, Dose, RegimenTemplate
 from tracker.lib.forms import REASON_LENGTH
 
 
+class TooManyCycles(calendar.CalendarError):
+    """More cycles than the regimen allows."""
+
+
 def preview_course(
     *,
     template: RegimenTemplate,
@@ -26,6 +30,8 @@ def preview_course(
     treatment_days: int | None = None,
 ):
     """The unsaved course and its planned doses, for the preview before saving."""
+    if template.max_cycles and cycles > template.max_cycles:
+        raise TooManyCycles(f"This regimen has at most {template.max_cycles} cycles.")
     course = Course(
         template=template,
         start_date=start.date(),

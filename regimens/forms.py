@@ -1,9 +1,15 @@
+import json
 from datetime import date, datetime
 
 from django import forms
 
 from regimens.calendar import CalendarError
-from regimens.courses import overlap_refusal, preview_course, retreatment_refusal
+from regimens.courses import (
+    TooManyCycles,
+    overlap_refusal,
+    preview_course,
+    retreatment_refusal,
+)
 from regimens.dosing import DosingError
 from regimens.models import Course, RegimenTemplate
 from tracker.lib.widgets import DateInput, TimeInput
@@ -42,7 +48,17 @@ class CourseForm(StartFields):
     )
     field_order = ["template", "start_date", "start_time"]
     time_zone = forms.ChoiceField(help_text="Dose times are planned on this zone's clock.")
-    cycles = forms.IntegerField(min_value=1, max_value=52, initial=1)
+    cycles = forms.IntegerField(
+        min_value=1,
+        max_value=52,
+        required=False,
+        help_text="Empty: the regimen's usual number of cycles.",
+    )
+    start_time = forms.TimeField(
+        widget=TimeInput,
+        required=False,
+        help_text="Local time of the first dose. Empty: the regimen's usual time.",
+    )
     treatment_days = forms.IntegerField(
         label="Days of treatment",
         min_value=1,
@@ -75,9 +91,23 @@ class CourseForm(StartFields):
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.initial.setdefault("time_zone", patient.time_zone)
+        templates = self.fields["template"].queryset
+        # For static/js/course-defaults.js, which fills these in when the regimen changes.
+        self.fields["template"].widget.attrs["data-defaults"] = json.dumps(
+            {str(t.pk): self.defaults_of(t, as_text=True) for t in templates}
+        )
         field = self.fields["time_zone"]
         field.choices = zone_choices(first=patient.time_zone)
         field.help_text = f"Dose times are planned with times in {self.zone_in_words()}."
+
+    @staticmethod
+    def defaults_of(template: RegimenTemplate, as_text: bool = False) -> dict:
+        """What a course of `template` starts with unless the clinician says otherwise."""
+        start_time = template.dose_time
+        return {
+            "cycles": template.default_cycles,
+            "start_time": f"{start_time:%H:%M}" if as_text else start_time,
+        }
 
     def zone_in_words(self) -> str:
         """The zone the plan uses, as people say it: the one chosen, else the patient's."""
@@ -94,17 +124,34 @@ class CourseForm(StartFields):
         template = data.get("template")
         if template is None or self.errors:
             return data
-        if template.max_cycles and data["cycles"] > template.max_cycles:
-            self.add_error("cycles", f"This regimen has at most {template.max_cycles} cycles.")
+        self._fill_defaults(template, data)
         if data.get("treatment_days") and not template.days_chosen_per_course:
             self.add_error("treatment_days", "This regimen has a fixed length.")
         if not self.errors:
             try:
                 self.course, self.plan = preview_course(**self.choices())
+            except TooManyCycles as error:
+                self.add_error("cycles", str(error))
+                return data
             except (CalendarError, DosingError) as error:
                 raise forms.ValidationError(str(error)) from error
             self._check_retreatment(data)
         return data
+
+    def _fill_defaults(self, template, data):
+        """Empty cycles and time take the regimen's; the page then shows what was used."""
+        empty = {
+            name: value
+            for name, value in self.defaults_of(template).items()
+            if data.get(name) is None
+        }
+        if not empty:
+            return
+        data.update(empty)
+        self.data = self.data.copy()
+        for name, value in self.defaults_of(template, as_text=True).items():
+            if name in empty:
+                self.data[self.add_prefix(name)] = str(value)
 
     def _check_retreatment(self, data):
         overlap = overlap_refusal(self.patient, self.plan)

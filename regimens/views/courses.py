@@ -28,7 +28,7 @@ from regimens.forms import (
     DiscontinueCourseForm,
     MoveStartForm,
 )
-from regimens.models import Course, Dose
+from regimens.models import Course, Dose, RegimenTemplate
 from tracker.accounts.roles import CARE_TEAM_ROLES, Role
 from tracker.patients.access import EDITOR_ROLES, get_patient_for_user
 
@@ -42,8 +42,15 @@ def course_create(request, patient_pk):
         "time_zone": patient.time_zone,
         "weight_kg": patient.weight_kg,
         "height_cm": patient.height_cm,
-        "cycles": 1,
     }
+    chosen = request.GET.get("template", "")
+    template = (
+        RegimenTemplate.objects.filter(is_active=True, pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
+    if template:
+        initial.update(template=template.pk, **CourseForm.defaults_of(template))
     form = CourseForm(request.POST or None, initial=initial, patient=patient)
     preview = None
     if request.method == "POST" and form.is_valid():

@@ -209,3 +209,61 @@ def test_every_course_page_names_the_patient_with_the_mrn_and_birth_date(
         f'<span class="patient-identity">{escape(patient.full_name)} <span class="text-body-secondary '
         f'small">MRN {patient.mrn} · born 15 Jun 1970</span></span>'
     ) in html
+
+
+# Defaults from the regimen: the label course is two cycles, first dose at 08:00.
+
+
+def label():
+    return RegimenTemplate.objects.get(slug="hd-iv-label")
+
+
+def test_the_form_reached_with_a_regimen_takes_its_cycles_and_dose_time(as_persona, personas):
+    response = as_persona("clinician_on_team").get(
+        f"/patients/{personas.patient.pk}/courses/new/", {"template": label().pk}
+    )
+    form = response.context["form"]
+    assert form["template"].value() == label().pk
+    assert form["cycles"].value() == 2
+    assert form["start_time"].value().strftime("%H:%M") == "08:00"
+
+
+def test_the_form_without_a_regimen_does_not_guess_one_cycle(as_persona, personas):
+    response = as_persona("clinician_on_team").get(f"/patients/{personas.patient.pk}/courses/new/")
+    assert response.context["form"]["cycles"].value() is None
+
+
+def test_cycles_and_time_left_empty_come_from_the_regimen(as_persona, personas):
+    response = as_persona("clinician_on_team").post(
+        f"/patients/{personas.patient.pk}/courses/new/",
+        form(preview="1", cycles="", start_time=""),
+    )
+    preview = response.context["preview"]
+    assert preview["course"].cycles == 2
+    assert len(preview["rows"]) == 28
+    assert preview["rows"][0][1].strftime("%H:%M") == "08:00"
+    # The page shows the values it used.
+    assert 'name="cycles" value="2"' in response.text
+    assert 'name="start_time" value="08:00"' in response.text
+
+
+@pytest.mark.parametrize(
+    "cycles, title", [("1", "1 cycle, 14 doses"), ("2", "2 cycles, 28 doses")]
+)
+def test_the_preview_title_matches_the_plan(as_persona, personas, cycles, title):
+    response = as_persona("clinician_on_team").post(
+        f"/patients/{personas.patient.pk}/courses/new/", form(preview="1", cycles=cycles)
+    )
+    assert f"Preview: {title}</h2>" in response.text
+
+
+def test_the_regimen_defaults_are_filled_by_a_static_script(as_persona, personas):
+    html = (
+        as_persona("clinician_on_team").get(f"/patients/{personas.patient.pk}/courses/new/").text
+    )
+    assert '<script src="/static/js/course-defaults.js" defer></script>' in html
+    assert "data-defaults=" in html
+    assert (
+        f"&quot;{label().pk}&quot;: {{&quot;cycles&quot;: 2, &quot;start_time&quot;: &quot;08:00&quot;}}"
+        in html
+    )
