@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from regimens import calendar
+from regimens import calendar, dosing
 from regimens.models import Course, Dose, RegimenTemplate
 from tracker.lib.forms import REASON_LENGTH
 
@@ -117,6 +117,73 @@ class RetreatmentRefused(ValueError):
     """The course starts too soon after the previous one, with no override."""
 
 
+class NeedsConfirmation(ValueError):
+    """Something unusual about the course that a person must confirm before it starts."""
+
+    def __init__(self, check: str, message: str):
+        super().__init__(message)
+        self.check, self.message = check, message
+
+
+# A change of body size that moves the dose more than this from the last course is
+# shown side by side and must be confirmed: a mistyped weight is a wrong dose.
+DOSE_CHANGE_TO_CONFIRM = Decimal("0.10")
+
+
+@dataclass(frozen=True)
+class DoseComparison:
+    """This course's dose beside the patient's last course's, when body size moves it."""
+
+    last: Course
+    last_dose: dosing.DoseCalculation
+    dose: dosing.DoseCalculation
+    change: Decimal  # as a fraction of the dose the last body size would give
+
+    @property
+    def percent(self) -> str:
+        return f"{self.change * 100:+.0f}%"
+
+    @property
+    def message(self) -> str:
+        return (
+            f"The weight used changes the dose by {self.percent} from the last course "
+            f"({self.last.weight_kg} kg, {self.last_dose.dose_miu} a dose; now "
+            f"{self.dose.weight_kg} kg, {self.dose.dose_miu}). Tick the box if it is right."
+        )
+
+
+def dose_comparison(patient, course: Course) -> DoseComparison | None:
+    """The last course beside this one, if body size changes this dose by more than 10%."""
+    last = (
+        Course.objects.for_patient(patient)
+        .exclude(status=Course.Status.CANCELLED)
+        .exclude(pk=course.pk)
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    if last is None:
+        return None
+    dose = course.dose_calculation()
+    at_last_size = dosing.calculate_dose(
+        course.dose_amount, course.dose_unit, weight_kg=last.weight_kg, height_cm=last.height_cm
+    ).dose_iu
+    change = (dose.dose_iu - at_last_size) / at_last_size
+    if abs(change) <= DOSE_CHANGE_TO_CONFIRM:
+        return None
+    return DoseComparison(last, last.dose_calculation(), dose, change)
+
+
+def confirmations_needed(course: Course, comparison: DoseComparison | None) -> dict[str, str]:
+    """What must be confirmed before `course` starts: {check: message}."""
+    needed = {}
+    warning = dosing.body_size_warning(course.height_cm, course.weight_kg)
+    if warning:
+        needed["body_size"] = warning
+    if comparison:
+        needed["dose_change"] = comparison.message
+    return needed
+
+
 @transaction.atomic
 def start_course(
     *,
@@ -124,6 +191,7 @@ def start_course(
     created_by,
     reason: str = "Course started",
     override_reason: str = "",
+    confirmed=frozenset(),
     **choices,
 ) -> Course:
     """Put a patient on a course and write its dose calendar.
@@ -131,9 +199,13 @@ def start_course(
     Raises regimens.calendar.CalendarError or regimens.dosing.DosingError, with a
     message for the clinician, if the choices do not make a calendar, and
     RetreatmentRefused if it starts too soon after the last course and no
-    override reason is given.
+    override reason is given, and NeedsConfirmation for an unusual body size or
+    dose change not in `confirmed` (see confirmations_needed).
     """
     course, plan = preview_course(**choices)
+    for check, message in confirmations_needed(course, dose_comparison(patient, course)).items():
+        if check not in confirmed:
+            raise NeedsConfirmation(check, message)
     # One course start at a time per patient, so two cannot both pass the gap check.
     type(patient).objects.select_for_update().get(pk=patient.pk)
     overlap = overlap_refusal(patient, plan)

@@ -161,6 +161,7 @@ def body_size_warning(height_cm: Decimal | None, weight_kg: Decimal | None) -> s
     """What looks wrong with a height and weight for an adult, or None if nothing does."""
     if height_cm is None or weight_kg is None:
         return None
+    height_cm, weight_kg = _positive("Height", height_cm), _positive("Weight", weight_kg)
     bmi = body_mass_index(height_cm, weight_kg)
     checks = [
         ("height", height_cm, PLAUSIBLE_HEIGHT_CM, "cm"),

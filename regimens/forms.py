@@ -6,6 +6,8 @@ from django import forms
 from regimens.calendar import CalendarError
 from regimens.courses import (
     TooManyCycles,
+    confirmations_needed,
+    dose_comparison,
     overlap_refusal,
     preview_course,
     retreatment_refusal,
@@ -14,6 +16,7 @@ from regimens.dosing import DosingError
 from regimens.models import Course, RegimenTemplate
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import all_zones, zone_choices, zone_in_words
+from tracker.patients.forms import Confirmations, confirm_body_size_field
 from tracker.patients.models import (
     MAX_HEIGHT_CM,
     MAX_WEIGHT_KG,
@@ -42,7 +45,7 @@ class StartFields(forms.Form):
         return datetime.combine(self.cleaned_data["start_date"], self.cleaned_data["start_time"])
 
 
-class CourseForm(StartFields):
+class CourseForm(Confirmations, StartFields):
     template = forms.ModelChoiceField(
         label="Regimen", queryset=RegimenTemplate.objects.filter(is_active=True)
     )
@@ -80,6 +83,11 @@ class CourseForm(StartFields):
         max_digits=4,
         decimal_places=1,
     )
+    confirm_body_size = confirm_body_size_field()
+    confirm_dose_change = forms.BooleanField(
+        required=False, label="The weight is right, though the dose differs from the last course"
+    )
+    confirmations = ("confirm_body_size", "confirm_dose_change")
     override_reason = forms.CharField(
         label="Reason to start sooner than the retreatment gap",
         max_length=150,
@@ -90,6 +98,8 @@ class CourseForm(StartFields):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.dose_comparison = None
+        self._hide_confirmations()
         self.initial.setdefault("time_zone", patient.time_zone)
         templates = self.fields["template"].queryset
         # For static/js/course-defaults.js, which fills these in when the regimen changes.
@@ -136,7 +146,19 @@ class CourseForm(StartFields):
             except (CalendarError, DosingError) as error:
                 raise forms.ValidationError(str(error)) from error
             self._check_retreatment(data)
+            self._check_plausible()
         return data
+
+    def _check_plausible(self):
+        self.dose_comparison = dose_comparison(self.patient, self.course)
+        for check, message in confirmations_needed(self.course, self.dose_comparison).items():
+            self.ask_to_confirm(f"confirm_{check}", message)
+
+    def confirmed(self) -> set[str]:
+        """The checks the clinician has ticked, by their names in regimens.courses."""
+        return {
+            name.removeprefix("confirm_") for name in self.confirmations if self.cleaned_data[name]
+        }
 
     def _fill_defaults(self, template, data):
         """Empty cycles and time take the regimen's; the page then shows what was used."""

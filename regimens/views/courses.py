@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from regimens.access import get_course_for_user
 from regimens.calendar import CalendarError
 from regimens.courses import (
+    NeedsConfirmation,
     RetreatmentRefused,
     delay_remaining_doses,
     first_fixed_dose,
@@ -63,8 +64,11 @@ def course_create(request, patient_pk):
                     patient=patient,
                     created_by=request.user,
                     override_reason=override,
+                    confirmed=form.confirmed(),
                     **form.choices(),
                 )
+            except NeedsConfirmation as error:
+                form.ask_to_confirm(f"confirm_{error.check}", error.message)
             except (CalendarError, DosingError, RetreatmentRefused) as error:
                 form.add_error(None, str(error))
             else:
@@ -76,6 +80,7 @@ def course_create(request, patient_pk):
             "course": course,
             "rows": [(p, p.local_start(course.time_zone)) for p in form.plan],
             "dose": course.dose_calculation(),
+            "dose_change": form.dose_comparison,
             "vials_per_cycle": course.dose_calculation().vials_for(
                 max(p.dose_in_cycle for p in form.plan)
             ),

@@ -2,6 +2,7 @@
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -252,3 +253,19 @@ def test_a_delayed_day_pattern_keeps_its_days_apart_within_the_window(nurse):
     moved = {c.number: c.new for c in preview.changes if not c.cancelled}
     assert moved[2].start_utc == datetime(2027, 3, 14, 13, 0, tzinfo=UTC)  # 09:00 EDT
     assert (moved[3].day, moved[6].day, moved[19].day) == (6, 11, 28)
+
+
+# Confirmations the operation itself asks for.
+
+
+def test_starting_a_course_with_an_implausible_body_size_needs_a_confirmation(clinician):
+    from regimens.courses import NeedsConfirmation
+
+    patient = PatientFactory()
+    with pytest.raises(NeedsConfirmation, match="may be swapped"):
+        make_course(patient, by=clinician, height_cm=Decimal("72.0"), weight_kg=Decimal("175"))
+    assert not Course.objects.exists()
+    make_course(
+        patient, by=clinician, height_cm=Decimal("72.0"), weight_kg=Decimal("175"),
+        confirmed={"body_size"},
+    )  # fmt: skip

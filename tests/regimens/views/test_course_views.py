@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 import time_machine
 from django.utils.html import escape
@@ -267,3 +269,60 @@ def test_the_regimen_defaults_are_filled_by_a_static_script(as_persona, personas
         f"&quot;{label().pk}&quot;: {{&quot;cycles&quot;: 2, &quot;start_time&quot;: &quot;08:00&quot;}}"
         in html
     )
+
+
+# Plausibility: body size, and a dose that changes by more than 10% from the last course.
+
+
+def test_a_course_with_swapped_height_and_weight_needs_a_confirmation(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    data = form(confirm="1", height_cm="72.0", weight_kg="175.0")
+    refused = client.post(f"/patients/{personas.patient.pk}/courses/new/", data)
+    assert refused.status_code == 200
+    [message] = refused.context["form"].errors["confirm_body_size"]
+    assert "BMI of 337.6" in message and "may be swapped" in message
+    assert not Course.objects.exists()
+    confirmed = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", {**data, "confirm_body_size": "on"}
+    )
+    assert confirmed.status_code == 302
+
+
+@pytest.fixture
+def last_course(personas):
+    """A label course at 70 kg (42.00 MIU a dose), discharged long ago."""
+    from datetime import date
+
+    with time_machine.travel("2026-01-20 12:00Z", tick=False):
+        course = make_course(personas.patient, start="2026-01-10 08:00", weight_kg="70.0")
+        course.discontinue(by=personas.clinician_on_team, code="progression")
+        Course.objects.filter(pk=course.pk).update(discharged_on=date(2026, 1, 12))
+    return course
+
+
+@time_machine.travel("2027-03-01 12:00Z", tick=False)
+def test_a_dose_changed_by_more_than_a_tenth_is_shown_beside_the_last_and_confirmed(
+    as_persona, personas, last_course
+):
+    client = as_persona("clinician_on_team")
+    data = form(confirm="1", weight_kg="80.0")  # 48.00 MIU: 14% more than 42.00
+    refused = client.post(f"/patients/{personas.patient.pk}/courses/new/", data)
+    assert refused.status_code == 200
+    assert "confirm_dose_change" in refused.context["form"].errors
+    change = refused.context["preview"]["dose_change"]
+    assert (change.last.weight_kg, change.last_dose.dose_miu.value) == (70, Decimal("42.00"))
+    assert "<td>70.0 kg</td><td>80.0 kg</td>" in refused.text
+    assert "<td>42.00 MIU</td><td>48.00 MIU</td>" in refused.text
+    assert Course.objects.count() == 1
+    confirmed = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", {**data, "confirm_dose_change": "on"}
+    )
+    assert confirmed.status_code == 302
+
+
+@time_machine.travel("2027-03-01 12:00Z", tick=False)
+def test_a_dose_within_a_tenth_of_the_last_course_asks_nothing(as_persona, personas, last_course):
+    response = as_persona("clinician_on_team").post(
+        f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1", weight_kg="75.0")
+    )
+    assert response.status_code == 302
