@@ -200,3 +200,13 @@ def test_moving_sends_anonymous_visitors_to_login(client, course):
         assert response.status_code == 302
         assert response.url == f"/login/?next={url(course)}"
     assert unchanged(course)
+
+
+@time_machine.travel(AFTER_DOSE_2, tick=False)
+def test_the_delay_preview_runs_a_fixed_number_of_queries(
+    as_persona, started, django_assert_max_num_queries
+):
+    client = as_persona("clinician_on_team")
+    with django_assert_max_num_queries(5):
+        response = client.post(url(started), {**DELAY, "preview": "1"})
+    assert len(response.context["rows"]) == 12
