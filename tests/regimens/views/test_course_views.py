@@ -192,18 +192,18 @@ def test_cancelling_without_a_reason_is_refused(as_persona, course):
 
 
 @pytest.mark.parametrize(
-    "page",
+    "path",
     ["/courses/{course}/", "/courses/{course}/move/", "/courses/{course}/cancel/",
      "/courses/{course}/discontinue/", "/courses/{course}/discharge/",
      "/patients/{patient}/courses/new/"],
 )  # fmt: skip
 @time_machine.travel(BEFORE_START)
 def test_every_course_page_names_the_patient_with_the_mrn_and_birth_date(
-    as_persona, personas, course, page
+    as_persona, personas, course, path
 ):
     html = (
         as_persona("clinician_on_team")
-        .get(page.format(course=course.pk, patient=personas.patient.pk))
+        .get(path.format(course=course.pk, patient=personas.patient.pk))
         .text
     )
     patient = personas.patient
