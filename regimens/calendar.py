@@ -360,3 +360,26 @@ def plan_course(schedule: Schedule, start: datetime, zone: str, cycles: int) -> 
                 )
             )
     return doses
+
+
+def delayed_slots(
+    rule: IntervalRule | DayPatternRule,
+    first_local: datetime,
+    zone: str,
+    day_offsets: list[int],
+) -> list[tuple[datetime, str]]:
+    """New instants for the doses still to come in a cycle, the first now at ``first_local``.
+
+    ``day_offsets`` gives, for each of those doses in order, how many local days after
+    the first of them it was planned.  Interval doses keep the rule's elapsed hours from
+    the new first dose (so only how many there are matters); day-pattern doses keep their
+    days apart, at the new first dose's wall-clock time, with the DST rule (4).  Which of
+    them still fit the cycle's window is the caller's decision.
+    """
+    tz = _load_zone(zone)
+    first_local = _normalise_start(first_local)
+    if isinstance(rule, IntervalRule):
+        first, note = to_utc(first_local, tz)
+        step = timedelta(hours=rule.every_hours)
+        return [(first + j * step, note if j == 0 else "") for j in range(len(day_offsets))]
+    return [to_utc(first_local + timedelta(days=offset), tz) for offset in day_offsets]

@@ -35,6 +35,8 @@ __all__ = [
     "DoseUnit",
     "DosingError",
     "Quantity",
+    "body_mass_index",
+    "body_size_warning",
     "body_surface_area",
     "calculate_dose",
     "vials_for_iu",
@@ -137,6 +139,47 @@ def body_surface_area(height_cm: Decimal, weight_kg: Decimal) -> Quantity:
     with decimal.localcontext(_CONTEXT):
         square = height * weight / MOSTELLER_DIVISOR
         return Quantity(_round(square.sqrt(), HUNDREDTH), UNIT_M2)
+
+
+# Plausible adult body sizes.  Outside them a measurement is more likely mistyped (or
+# height and weight swapped) than real, so a person must confirm it before it is used.
+PLAUSIBLE_HEIGHT_CM = (Decimal(120), Decimal(230))
+PLAUSIBLE_WEIGHT_KG = (Decimal(30), Decimal(250))
+PLAUSIBLE_BMI = (Decimal(12), Decimal(70))
+TENTH = Decimal("0.1")
+
+
+def body_mass_index(height_cm: Decimal, weight_kg: Decimal) -> Decimal:
+    """Weight in kg over height in metres squared, to 0.1 kg/m²."""
+    height = _positive("Height", height_cm)
+    weight = _positive("Weight", weight_kg)
+    with decimal.localcontext(_CONTEXT):
+        return _round(weight / (height / 100) ** 2, TENTH)
+
+
+def body_size_warning(height_cm: Decimal | None, weight_kg: Decimal | None) -> str | None:
+    """What looks wrong with a height and weight for an adult, or None if nothing does."""
+    if height_cm is None or weight_kg is None:
+        return None
+    height_cm, weight_kg = _positive("Height", height_cm), _positive("Weight", weight_kg)
+    bmi = body_mass_index(height_cm, weight_kg)
+    checks = [
+        ("height", height_cm, PLAUSIBLE_HEIGHT_CM, "cm"),
+        ("weight", weight_kg, PLAUSIBLE_WEIGHT_KG, "kg"),
+        ("BMI", bmi, PLAUSIBLE_BMI, "kg/m²"),
+    ]
+    unusual = [
+        f"{name} {_format_input(value)} {unit} is outside {low:f}–{high:f}"
+        for name, value, (low, high), unit in checks
+        if not low <= value <= high
+    ]
+    if not unusual:
+        return None
+    return (
+        f"Check the measurements: {_format_input(height_cm)} cm and "
+        f"{_format_input(weight_kg)} kg give a BMI of {bmi} ({'; '.join(unusual)}). "
+        "Height and weight may be swapped or mistyped. Tick the box if they are right."
+    )
 
 
 def calculate_dose(

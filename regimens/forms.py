@@ -1,13 +1,22 @@
+import json
 from datetime import date, datetime
 
 from django import forms
 
 from regimens.calendar import CalendarError
-from regimens.courses import overlap_refusal, preview_course, retreatment_refusal
+from regimens.courses import (
+    TooManyCycles,
+    confirmations_needed,
+    dose_comparison,
+    overlap_refusal,
+    preview_course,
+    retreatment_refusal,
+)
 from regimens.dosing import DosingError
 from regimens.models import Course, RegimenTemplate
 from tracker.lib.widgets import DateInput, TimeInput
-from tracker.lib.zones import all_zones
+from tracker.lib.zones import all_zones, zone_choices, zone_in_words
+from tracker.patients.forms import Confirmations, confirm_body_size_field
 from tracker.patients.models import (
     MAX_HEIGHT_CM,
     MAX_WEIGHT_KG,
@@ -36,16 +45,23 @@ class StartFields(forms.Form):
         return datetime.combine(self.cleaned_data["start_date"], self.cleaned_data["start_time"])
 
 
-class CourseForm(StartFields):
+class CourseForm(Confirmations, StartFields):
     template = forms.ModelChoiceField(
         label="Regimen", queryset=RegimenTemplate.objects.filter(is_active=True)
     )
     field_order = ["template", "start_date", "start_time"]
-    time_zone = forms.ChoiceField(
-        choices=[(zone, zone.replace("_", " ")) for zone in all_zones()],
-        help_text="Dose times are planned on this zone's clock.",
+    time_zone = forms.ChoiceField(help_text="Dose times are planned on this zone's clock.")
+    cycles = forms.IntegerField(
+        min_value=1,
+        max_value=52,
+        required=False,
+        help_text="Empty: the regimen's usual number of cycles.",
     )
-    cycles = forms.IntegerField(min_value=1, max_value=52, initial=1)
+    start_time = forms.TimeField(
+        widget=TimeInput,
+        required=False,
+        help_text="Local time of the first dose. Empty: the regimen's usual time.",
+    )
     treatment_days = forms.IntegerField(
         label="Days of treatment",
         min_value=1,
@@ -67,6 +83,11 @@ class CourseForm(StartFields):
         max_digits=4,
         decimal_places=1,
     )
+    confirm_body_size = confirm_body_size_field()
+    confirm_dose_change = forms.BooleanField(
+        required=False, label="The weight is right, though the dose differs from the last course"
+    )
+    confirmations = ("confirm_body_size", "confirm_dose_change")
     override_reason = forms.CharField(
         label="Reason to start sooner than the retreatment gap",
         max_length=150,
@@ -77,23 +98,82 @@ class CourseForm(StartFields):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.dose_comparison = None
+        self._hide_confirmations()
+        self.initial.setdefault("time_zone", patient.time_zone)
+        templates = self.fields["template"].queryset
+        # For static/js/course-defaults.js, which fills these in when the regimen changes.
+        self.fields["template"].widget.attrs["data-defaults"] = json.dumps(
+            {str(t.pk): self.defaults_of(t, as_text=True) for t in templates}
+        )
+        field = self.fields["time_zone"]
+        field.choices = zone_choices(first=patient.time_zone)
+        field.help_text = f"Dose times are planned with times in {self.zone_in_words()}."
+
+    @staticmethod
+    def defaults_of(template: RegimenTemplate, as_text: bool = False) -> dict:
+        """What a course of `template` starts with unless the clinician says otherwise."""
+        start_time = template.dose_time
+        return {
+            "cycles": template.default_cycles,
+            "start_time": f"{start_time:%H:%M}" if as_text else start_time,
+        }
+
+    def zone_in_words(self) -> str:
+        """The zone the plan uses, as people say it: the one chosen, else the patient's."""
+        # From the raw input: a bound field made here would keep the help text it had.
+        chosen = (
+            self.data.get(self.add_prefix("time_zone"))
+            if self.is_bound
+            else self.initial.get("time_zone")
+        )
+        return zone_in_words(chosen if chosen in all_zones() else self.patient.time_zone)
 
     def clean(self):
         data = super().clean()
         template = data.get("template")
         if template is None or self.errors:
             return data
-        if template.max_cycles and data["cycles"] > template.max_cycles:
-            self.add_error("cycles", f"This regimen has at most {template.max_cycles} cycles.")
+        self._fill_defaults(template, data)
         if data.get("treatment_days") and not template.days_chosen_per_course:
             self.add_error("treatment_days", "This regimen has a fixed length.")
         if not self.errors:
             try:
                 self.course, self.plan = preview_course(**self.choices())
+            except TooManyCycles as error:
+                self.add_error("cycles", str(error))
+                return data
             except (CalendarError, DosingError) as error:
                 raise forms.ValidationError(str(error)) from error
             self._check_retreatment(data)
+            self._check_plausible()
         return data
+
+    def _check_plausible(self):
+        self.dose_comparison = dose_comparison(self.patient, self.course)
+        for check, message in confirmations_needed(self.course, self.dose_comparison).items():
+            self.ask_to_confirm(f"confirm_{check}", message)
+
+    def confirmed(self) -> set[str]:
+        """The checks the clinician has ticked, by their names in regimens.courses."""
+        return {
+            name.removeprefix("confirm_") for name in self.confirmations if self.cleaned_data[name]
+        }
+
+    def _fill_defaults(self, template, data):
+        """Empty cycles and time take the regimen's; the page then shows what was used."""
+        empty = {
+            name: value
+            for name, value in self.defaults_of(template).items()
+            if data.get(name) is None
+        }
+        if not empty:
+            return
+        data.update(empty)
+        self.data = self.data.copy()
+        for name, value in self.defaults_of(template, as_text=True).items():
+            if name in empty:
+                self.data[self.add_prefix(name)] = str(value)
 
     def _check_retreatment(self, data):
         overlap = overlap_refusal(self.patient, self.plan)
@@ -121,6 +201,19 @@ class CourseForm(StartFields):
 
 class MoveStartForm(StartFields):
     reason = forms.CharField(max_length=200, help_text="Kept in the course history.")
+
+
+class DelayForm(StartFields):
+    """The new time of the next dose; the doses after it follow (regimens.courses)."""
+
+    reason = forms.CharField(max_length=200, help_text="Kept in the history of each dose.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].label = "Date of the next dose"
+        self.fields["start_date"].help_text = "Local date, on the course's clock."
+        self.fields["start_time"].label = "Time of the next dose"
+        self.fields["start_time"].help_text = "The doses after it keep the regimen's spacing."
 
 
 class CancelCourseForm(forms.Form):

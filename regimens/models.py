@@ -11,7 +11,6 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_create_with_history
 
 from regimens import calendar, dosing
 from tracker.lib.zones import validate_time_zone
@@ -321,52 +320,12 @@ class Course(models.Model):
     def describe_rule(self) -> str:
         return describe_snapshot(self.rule, self.treatment_days)
 
-    @transaction.atomic
     def move_start(self, start: datetime, *, by, reason: str) -> int:
-        """Move the course to a new local start; returns how many doses moved.
+        """Re-plan a course that has not started from a new local start; returns how many
+        doses moved.  Refused once a dose is recorded or past: see regimens.courses."""
+        from regimens.courses import move_start
 
-        Only doses still in the future with no record follow the new calendar, matched
-        by their number in the course.  Recorded and past doses stay exactly as they are.
-        """
-        self._lock()
-        if not self.is_open:
-            raise ValidationError(
-                f"This course is {self.get_status_display().lower()}, so it cannot be moved."
-            )
-        now = timezone.now()
-        plan = {p.dose_in_course: p for p in self.plan(start)}
-        doses = list(self.doses.select_for_update().order_by("dose_in_course"))
-        fixed = [d for d in doses if not d.is_movable(now)]
-        last_fixed = max((d.planned_at for d in fixed), default=None)
-        movable = [d for d in doses if d.is_movable(now)]
-        for dose in movable:
-            planned = plan.get(dose.dose_in_course)
-            if planned is None:
-                continue
-            if planned.start_utc <= now or (last_fixed and planned.start_utc <= last_fixed):
-                raise ValidationError(
-                    f"The new start puts dose {dose.dose_in_course} at or before a dose that is "
-                    "already past or recorded. Choose a later start."
-                )
-        self.start_date, self.start_time = start.date(), start.time().replace(second=0)
-        self._change_reason, self._history_user = reason, by
-        self.save(update_fields=["start_date", "start_time"])
-        moved = 0
-        for dose in movable:
-            planned = plan.pop(dose.dose_in_course, None)
-            if planned is None:
-                dose.cancel(by=by, reason=f"Not in the moved calendar: {reason}")
-            elif planned.start_utc != dose.planned_at:
-                dose.move(planned, by=by, reason=reason)
-                moved += 1
-        existing = {d.dose_in_course for d in doses}
-        bulk_create_with_history(
-            [Dose.from_plan(self, p) for n, p in plan.items() if n not in existing],
-            Dose,
-            default_user=by,
-            default_change_reason=reason,
-        )
-        return moved
+        return move_start(self, start, by=by, reason=reason).moved
 
     @property
     def is_open(self) -> bool:
@@ -380,6 +339,20 @@ class Course(models.Model):
             return self.get_status_display()
         started = self.doses.filter(planned_at__lte=timezone.now()).exists()
         return "In progress" if started else "Not started"
+
+    @property
+    def status_line(self) -> str:
+        """The status with its reason, e.g. "Discontinued: Toxicity: not tolerated".
+
+        Some reasons already start with the status, because they are also the history's
+        change reason; the status is then not said twice.
+        """
+        label = self.get_status_display()
+        if not self.status_reason:
+            return label
+        if self.status_reason.startswith(f"{label}:"):
+            return self.status_reason
+        return f"{label}: {self.status_reason}"
 
     @property
     def takes_records(self) -> bool:
@@ -479,7 +452,9 @@ class Course(models.Model):
         """Refuse a discharge date the record contradicts, or one that would close doses
         nobody has recorded; the retreatment gap counts from this date."""
         zone = calendar.ZoneInfo(self.time_zone)
-        if on < self.start_date:
+        # The first dose row, not start_date: that is where the course really started.
+        first = self.doses.order_by("dose_in_course").first()
+        if on < (timezone.localdate(first.planned_at, zone) if first else self.start_date):
             raise ValidationError("The discharge date is before the course started.")
         if on > timezone.localdate(timezone.now(), zone):
             raise ValidationError("The discharge date is in the future.")

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,16 +9,27 @@ from django.views.decorators.http import require_http_methods
 
 from regimens.access import get_course_for_user
 from regimens.calendar import CalendarError
-from regimens.courses import RetreatmentRefused, start_course
+from regimens.courses import (
+    NeedsConfirmation,
+    RetreatmentRefused,
+    delay_remaining_doses,
+    first_fixed_dose,
+    move_refusal,
+    move_start,
+    plan_delay,
+    plan_move,
+    start_course,
+)
 from regimens.dosing import DosingError
 from regimens.forms import (
     CancelCourseForm,
     CourseForm,
+    DelayForm,
     DischargeForm,
     DiscontinueCourseForm,
     MoveStartForm,
 )
-from regimens.models import Course, Dose
+from regimens.models import Course, Dose, RegimenTemplate
 from tracker.accounts.roles import CARE_TEAM_ROLES, Role
 from tracker.patients.access import EDITOR_ROLES, get_patient_for_user
 
@@ -30,8 +43,15 @@ def course_create(request, patient_pk):
         "time_zone": patient.time_zone,
         "weight_kg": patient.weight_kg,
         "height_cm": patient.height_cm,
-        "cycles": 1,
     }
+    chosen = request.GET.get("template", "")
+    template = (
+        RegimenTemplate.objects.filter(is_active=True, pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
+    if template:
+        initial.update(template=template.pk, **CourseForm.defaults_of(template))
     form = CourseForm(request.POST or None, initial=initial, patient=patient)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -44,8 +64,11 @@ def course_create(request, patient_pk):
                     patient=patient,
                     created_by=request.user,
                     override_reason=override,
+                    confirmed=form.confirmed(),
                     **form.choices(),
                 )
+            except NeedsConfirmation as error:
+                form.ask_to_confirm(f"confirm_{error.check}", error.message)
             except (CalendarError, DosingError, RetreatmentRefused) as error:
                 form.add_error(None, str(error))
             else:
@@ -57,6 +80,7 @@ def course_create(request, patient_pk):
             "course": course,
             "rows": [(p, p.local_start(course.time_zone)) for p in form.plan],
             "dose": course.dose_calculation(),
+            "dose_change": form.dose_comparison,
             "vials_per_cycle": course.dose_calculation().vials_for(
                 max(p.dose_in_cycle for p in form.plan)
             ),
@@ -85,6 +109,9 @@ def course_detail(request, pk):
             "doses": doses,
             "counts": counts,
             "next_dose": next_dose,
+            # Read from the dose row: where the course really started, whatever was moved.
+            "first_dose_at": doses[0].local_time() if doses else None,
+            "started": first_fixed_dose(doses, now) is not None,
             "next_cap": caps.get(next_dose.cycle) if next_dose else None,
             "now": now,
             "dose": course.dose_calculation(),
@@ -101,24 +128,73 @@ def course_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_move(request, pk):
+    """Move the start of a course not yet started, or delay the doses still to come of one
+    that has.  Either is previewed first; "confirm" applies exactly what was previewed."""
     course = get_course_for_user(request.user, pk, edit=True)
-    form = MoveStartForm(
-        request.POST or None,
-        initial={"start_date": course.start_date, "start_time": course.start_time},
-    )
+    now = timezone.now()
+    doses = list(course.doses.order_by("dose_in_course"))
+    fixed = first_fixed_dose(doses, now)
+    if fixed:
+        following = next((d for d in doses if d.is_movable(now)), None)
+        when = following.local_time() if following else None
+        form_class, planner, operation = DelayForm, plan_delay, delay_remaining_doses
+    else:
+        when = course.local_start
+        form_class, planner, operation = MoveStartForm, plan_move, move_start
+    initial = {"start_date": when.date(), "start_time": when.time()} if when else {}
+    form = form_class(request.POST or None, initial=initial)
+    preview = None
     if request.method == "POST" and form.is_valid():
+        previewed = request.POST.get("previewed", "")
         try:
-            moved = course.move_start(
-                form.start(), by=request.user, reason=form.cleaned_data["reason"]
-            )
+            if "confirm" in request.POST and previewed:
+                done = operation(
+                    course,
+                    form.start(),
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected=previewed,
+                )
+                messages.success(request, _done_message(done))
+                return redirect(course)
+            preview = planner(course, form.start(), now, doses)
         except ValidationError as error:
             form.add_error(None, error.messages[0])
-        except CalendarError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Course moved: {moved} future doses have new times.")
-            return redirect(course)
-    return render(request, "regimens/course_move.html", {"course": course, "form": form})
+    return render(
+        request,
+        "regimens/course_move.html",
+        {
+            "course": course,
+            "patient": course.patient,
+            "form": form,
+            "fixed": fixed,
+            "move_refusal": move_refusal(fixed) if fixed else "",
+            "preview": preview,
+            "rows": _preview_rows(course, preview) if preview else [],
+        },
+    )
+
+
+def _done_message(done) -> str:
+    verb = "Course moved" if done.kind == "move" else "Doses delayed"
+    plural = done.moved != 1
+    text = f"{verb}: {done.moved} dose{'s have' if plural else ' has'} new times"
+    if done.cancelled:
+        text += f"; {done.cancelled} cancelled"
+    return text + "."
+
+
+def _preview_rows(course, preview) -> list[dict]:
+    """Old and new times side by side, on the course's clock."""
+    zone = ZoneInfo(course.time_zone)
+    return [
+        {
+            "change": change,
+            "old": change.old_at and timezone.localtime(change.old_at, zone),
+            "new": change.new and timezone.localtime(change.new.start_utc, zone),
+        }
+        for change in preview.changes
+    ]
 
 
 @login_required

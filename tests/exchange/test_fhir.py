@@ -11,6 +11,7 @@ import time_machine
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 
+from regimens.courses import delay_remaining_doses
 from regimens.models import Course, Dose
 from tests.factories import PatientFactory, make_course, make_user, record_given
 from tracker import demo
@@ -390,10 +391,12 @@ def test_a_subcutaneous_course_is_one_timing_per_run_of_days_without_weekdays(pa
 
 
 def test_a_dose_off_the_step_starts_a_new_run(course, clinician, nurse):
-    # Dose 1 given, then the course moved two hours later: dose 1 stays where it was.
+    # Dose 1 given, then the doses to come delayed two hours: dose 1 stays where it was.
     with time_machine.travel("2027-03-10 14:00Z", tick=False):
         record_given(course.doses.get(dose_in_course=1), nurse)
-        course.move_start(datetime(2027, 3, 10, 10, 0), by=clinician, reason="Bed late")
+        delay_remaining_doses(
+            course, datetime(2027, 3, 10, 18, 0), by=clinician, reason="Bed late"
+        )
     doses = list(course.doses.exclude(status="cancelled").order_by("planned_at"))
     instructions = fhir.medication_request(course, doses)["dosageInstruction"]
     assert [i["timing"]["repeat"]["count"] for i in instructions] == [1, 13, 14]

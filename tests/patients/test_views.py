@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -112,8 +113,33 @@ def test_list_query_count_does_not_grow_with_patients(
 # Create
 
 
+def selected_options(html: str, name: str) -> list[str]:
+    select = html[html.index(f'name="{name}"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="([^"]*)"[^>]*selected', select)
+
+
+def test_the_registration_form_preselects_the_clinics_zone(as_persona, settings):
+    settings.CLINIC_TIME_ZONE = "America/Chicago"
+    html = as_persona("clinician_on_team").get("/patients/new/").text
+    assert selected_options(html, "time_zone") == ["America/Chicago"]
+    # The clinic's zone leads the common zones, before the long list.
+    assert html.index('<optgroup label="Common time zones">') < html.index(
+        '<option value="America/Chicago"'
+    )
+    assert html.index('<option value="America/Chicago"') < html.index(
+        '<option value="Africa/Abidjan"'
+    )
+    assert "Chicago, US (CST/CDT)" in html
+
+
+def test_editing_keeps_the_patients_own_zone_selected(as_persona, personas):
+    html = as_persona("clinician_on_team").get(edit_url(personas)).text
+    assert selected_options(html, "time_zone") == ["America/New_York"]
+
+
 def test_a_clinician_registers_a_patient_and_joins_the_care_team(as_persona, personas):
-    data = valid_form(personas.patient, mrn="MRN-NEW-1", user="", care_team=[])
+    data = valid_form(personas.patient, mrn="MRN-NEW-1", user="", care_team=[], given_name="Robin")
     response = as_persona("clinician_off_team").post("/patients/new/", data)
     patient = Patient.objects.get(mrn="MRN-NEW-1")
     assert response.status_code == 302
@@ -146,7 +172,9 @@ def test_registering_bad_input_explains_and_writes_nothing(as_persona, personas,
 
     PatientFactory(mrn="DUP")
     before = Patient.objects.count()
-    data = valid_form(personas.patient, **{"mrn": "MRN-NEW-3", "user": "", **changes})
+    data = valid_form(
+        personas.patient, **{"mrn": "MRN-NEW-3", "user": "", "given_name": "Robin", **changes}
+    )
     response = as_persona("clinician_on_team").post("/patients/new/", data)
     assert response.status_code == 200
     assert message in response.text
@@ -197,3 +225,66 @@ def test_edit_sends_anonymous_visitors_to_login(client, personas):
     response = client.get(edit_url(personas))
     assert response.status_code == 302
     assert response.url.startswith("/login/")
+
+
+# Plausibility and duplicates.
+
+
+def new_patient(personas, **changes):
+    return valid_form(
+        personas.patient,
+        **{"mrn": "MRN-NEW-9", "given_name": "Alex", "family_name": "Rivera", "user": "",
+           "care_team": [], **changes},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "height, weight, bmi",
+    [("72.0", "175.0", "337.6"), ("175.0", "30.5", "10.0"), ("110.0", "40.0", "33.1")],
+)
+def test_an_implausible_body_size_needs_a_confirmation(as_persona, personas, height, weight, bmi):
+    client = as_persona("clinician_on_team")
+    data = new_patient(personas, height_cm=height, weight_kg=weight)
+    refused = client.post("/patients/new/", data)
+    assert refused.status_code == 200
+    [message] = refused.context["form"].errors["confirm_body_size"]
+    assert f"BMI of {bmi}" in message
+    assert "may be swapped" in message
+    assert 'type="checkbox" name="confirm_body_size"' in refused.text
+    assert not Patient.objects.filter(mrn="MRN-NEW-9").exists()
+    confirmed = client.post("/patients/new/", {**data, "confirm_body_size": "on"})
+    assert confirmed.status_code == 302
+    assert Patient.objects.filter(mrn="MRN-NEW-9").exists()
+
+
+def test_a_plausible_body_size_asks_nothing(as_persona, personas):
+    page = as_persona("clinician_on_team").get("/patients/new/")
+    assert 'type="checkbox" name="confirm_body_size"' not in page.text
+    response = as_persona("clinician_on_team").post("/patients/new/", new_patient(personas))
+    assert response.status_code == 302
+
+
+def test_a_same_name_and_birth_date_warns_links_and_needs_a_confirmation(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    existing = personas.patient
+    data = new_patient(
+        personas, given_name=existing.given_name.upper(), family_name=existing.family_name.lower()
+    )
+    refused = client.post("/patients/new/", data)
+    assert refused.status_code == 200
+    assert "confirm_duplicate" in refused.context["form"].errors
+    assert f'href="/patients/{existing.pk}/"' in refused.text
+    assert Patient.objects.count() == 2
+    confirmed = client.post("/patients/new/", {**data, "confirm_duplicate": "on"})
+    assert confirmed.status_code == 302
+    assert Patient.objects.count() == 3
+
+
+def test_a_duplicate_the_user_may_not_see_is_named_without_a_link(as_persona, personas):
+    existing = personas.patient
+    data = new_patient(personas, given_name=existing.given_name, family_name=existing.family_name)
+    refused = as_persona("clinician_off_team").post("/patients/new/", data)
+    assert "confirm_duplicate" in refused.context["form"].errors
+    assert "check with the clinic" in refused.text
+    assert f'href="/patients/{existing.pk}/"' not in refused.text
+    assert existing.mrn not in refused.text

@@ -20,6 +20,7 @@ from regimens.calendar import (
     PlannedDose,
     Schedule,
     cycle_start_day,
+    delayed_slots,
     plan_course,
     to_utc,
 )
@@ -820,3 +821,26 @@ def test_day_pattern_property_same_wall_time_and_only_on_days(template, start, z
             assert index % (rule.days_on + rule.days_off) < rule.days_on  # never on an off day
             if not dose.note:
                 assert dose.local_start(zone).time() == start.time()
+
+
+# Delaying the doses still to come in a cycle.
+
+
+def test_delayed_interval_doses_keep_eight_elapsed_hours_across_a_clock_change():
+    rule = IntervalRule(every_hours=8, max_doses_per_cycle=14, window_days=5)
+    slots = delayed_slots(rule, datetime(2027, 3, 13, 20, 0), "America/New_York", [0, 0, 1])
+    assert [instant for instant, _ in slots] == [
+        datetime(2027, 3, 14, 1, 0, tzinfo=UTC),
+        datetime(2027, 3, 14, 9, 0, tzinfo=UTC),
+        datetime(2027, 3, 14, 17, 0, tzinfo=UTC),
+    ]
+
+
+def test_delayed_pattern_doses_keep_their_days_apart_at_the_new_wall_clock_time():
+    rule = DayPatternRule(days_on=5, days_off=2, pattern_days=28, rest_days=7)
+    slots = delayed_slots(rule, datetime(2027, 3, 13, 10, 0), "America/New_York", [0, 1, 4])
+    assert slots == [
+        (datetime(2027, 3, 13, 15, 0, tzinfo=UTC), ""),
+        (datetime(2027, 3, 14, 14, 0, tzinfo=UTC), ""),
+        (datetime(2027, 3, 17, 14, 0, tzinfo=UTC), ""),
+    ]

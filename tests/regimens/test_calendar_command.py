@@ -149,6 +149,36 @@ def test_text_is_the_default_format():
     assert len(text.splitlines()) == 3 + 28
 
 
+# Planning dates before the patient is weighed: the amount is the rule, not a number.
+
+
+def test_without_a_weight_json_lists_every_dose_with_the_rule_as_its_amount():
+    doses = run_json(*LABEL)
+    assert len(doses) == 28
+    assert doses[0]["start"] == "2027-03-10T08:00:00-05:00"
+    assert {(d["amount"], d["unit"]) for d in doses} == {("600000", "IU/kg")}
+
+
+def test_without_a_weight_the_text_names_the_rule():
+    text = run(*LABEL)
+    header = text.splitlines()[0]
+    assert "dose 600,000 IU/kg (no weight given)" in header
+    assert len(text.splitlines()) == 3 + 28
+    assert "Wed 2027-03-24 08:00 EDT" in text
+
+
+def test_without_a_weight_the_ics_describes_the_rule():
+    events = Calendar.from_ical(run(*LABEL, "--format", "ics")).walk("VEVENT")
+    assert len(events) == 28
+    assert "Dose: 600,000 IU/kg (no weight given)." in str(events[0]["DESCRIPTION"])
+
+
+def test_without_height_and_weight_a_body_surface_dose_is_the_rule():
+    doses = run_json("sc-low-dose", "--start", "2027-03-10 09:00", "--tz", "UTC", "--days", "10")
+    assert len(doses) == 10
+    assert {(d["amount"], d["unit"]) for d in doses} == {("1", "MIU/m²")}
+
+
 def test_reads_templates_and_writes_nothing(django_assert_max_num_queries):
     before = list(RegimenTemplate.objects.values())
     with django_assert_max_num_queries(1):
@@ -168,7 +198,7 @@ def test_reads_templates_and_writes_nothing(django_assert_max_num_queries):
         ([*LABEL, "--weight", "80", "--cycles", "0"], "at least 1"),
         ([*LABEL, "--weight", "80", "--cycles", "3"], "more than hd-iv-label allows (2)"),
         ([*LABEL, "--weight", "80", "--cycles", "two"], "whole number"),
-        (LABEL, "Weight is needed"),
+        ([*LABEL, "--height", "180"], "Weight is needed"),
         ([*LABEL, "--weight", "-80"], "Weight must be greater than zero"),
         ([*LABEL, "--weight", "eighty"], "not a number"),
         (["sc-low-dose", "--start", "2027-03-10 09:00", "--tz", "UTC", "--weight", "80"], "Height is needed"),

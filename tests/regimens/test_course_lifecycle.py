@@ -5,6 +5,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from regimens.calendar import CalendarError
 from regimens.courses import RetreatmentRefused
 from regimens.models import Course, Dose
 from tests.factories import PatientFactory, make_course, make_user, record_given
@@ -449,3 +450,9 @@ def test_an_open_course_says_whether_it_has_started(course, clinician):
         assert course.state_label == "In progress"
         course.discontinue(by=clinician, code="progression")
         assert course.state_label == "Discontinued"
+
+
+def test_starting_more_cycles_than_the_regimen_allows_is_refused(patient, clinician):
+    with pytest.raises(CalendarError, match="This regimen has at most 2 cycles"):
+        make_course(patient, by=clinician, cycles=3)
+    assert not Course.objects.exists()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from regimens.courses import delay_remaining_doses
 from regimens.models import Course, Dose, RegimenTemplate
 from tests.factories import PatientFactory, make_course, make_user
 from tracker.accounts.roles import Role
@@ -70,37 +71,39 @@ def test_a_dose_number_is_unique_within_its_course(clinician):
         )  # fmt: skip
 
 
-def test_moving_the_start_after_three_recorded_doses_leaves_them_untouched(clinician):
+def test_delaying_after_three_recorded_doses_leaves_them_untouched(clinician):
     course = make_course(PatientFactory(), by=clinician)
     recorded = list(course.doses.order_by("dose_in_course")[:3])
     for dose in recorded:
         record(dose)
     before = {d.pk: (d.planned_at, d.status, d.history.count()) for d in recorded}
-    # The clock reads just after the third dose; the start moves a day later.
+    # The clock reads just after the third dose; the next dose moves a day later.
     with time_machine.travel(recorded[2].planned_at.replace(minute=30)):
-        moved = course.move_start(datetime(2027, 3, 11, 8, 0), by=clinician, reason="bed free")
+        delayed = delay_remaining_doses(
+            course, datetime(2027, 3, 12, 8, 0), by=clinician, reason="bed free"
+        )
     after = {
         d.pk: (d.planned_at, d.status, d.history.count())
         for d in course.doses.filter(pk__in=before)
     }
     assert after == before
-    assert moved == 25
+    # Doses 4-12 fit before cycle 1's window closes on 15 March at 13:00 UTC; 13-14 do not.
+    assert (delayed.moved, delayed.cancelled) == (9, 2)
     fourth = course.doses.get(dose_in_course=4)
-    # 08:00 EST is 13:00 UTC; dose 4 is 24 h after the first dose.
+    # 08:00 EST is 13:00 UTC; dose 4 was 24 h after the first dose.
     assert fourth.original_planned_at == datetime(2027, 3, 11, 13, 0, tzinfo=UTC)
     assert fourth.planned_at == datetime(2027, 3, 12, 13, 0, tzinfo=UTC)
-    assert fourth.history.first().history_change_reason == "bed free"
-    assert course.history.first().history_change_reason == "bed free"
+    assert fourth.history.first().history_change_reason == "Delayed: bed free"
 
 
-def test_moving_a_start_so_a_future_dose_lands_before_a_recorded_one_is_refused(clinician):
+def test_moving_the_start_after_recorded_doses_is_refused(clinician):
     course = make_course(PatientFactory(), by=clinician)
     recorded = list(course.doses.order_by("dose_in_course")[:3])
     for dose in recorded:
         record(dose)
     with (
         time_machine.travel(recorded[2].planned_at.replace(minute=30)),
-        pytest.raises(ValidationError, match="Choose a later start"),
+        pytest.raises(ValidationError, match="Delay the remaining doses instead"),
     ):
         course.move_start(datetime(2027, 3, 1, 8, 0), by=clinician, reason="typo")
     assert not course.doses.exclude(planned_at=F("original_planned_at")).exists()

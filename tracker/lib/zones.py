@@ -1,6 +1,7 @@
 """IANA time zones: validation and the list offered in forms."""
 
 import zoneinfo
+from datetime import datetime
 from functools import cache
 
 from django.core.exceptions import ValidationError
@@ -29,3 +30,74 @@ def validate_time_zone(value: str) -> None:
             code="invalid_time_zone",
             params={"value": value},
         )
+
+
+# Offered first, after the clinic's own zone: where most patients of an
+# English-speaking clinic live.  The rest follow in one alphabetical group.
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
+
+# The country is what people recognise; the tz database names only a city.
+COUNTRIES = {
+    "Europe/London": "UK",
+    "Europe/Dublin": "Ireland",
+    "America/New_York": "US",
+    "America/Chicago": "US",
+    "America/Denver": "US",
+    "America/Phoenix": "US",
+    "America/Los_Angeles": "US",
+    "America/Toronto": "Canada",
+    "Australia/Sydney": "Australia",
+    "Pacific/Auckland": "New Zealand",
+}
+
+
+def zone_choices(first: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Choices for a zone select: the clinic's zone and common ones first, then the rest.
+
+    `first` (a patient's zone, say) leads the list when it is not the clinic's.
+    """
+    from django.conf import settings
+
+    leading = list(
+        dict.fromkeys(z for z in (first, settings.CLINIC_TIME_ZONE, *COMMON_ZONES) if z)
+    )
+    rest = [z for z in all_zones() if z not in leading]
+    return [
+        ("Common time zones", [(z, f"{zone_in_words(z)} · {z}") for z in leading]),
+        ("All time zones", [(z, z.replace("_", " ")) for z in rest]),
+    ]
+
+
+def zone_in_words(name: str, year: int | None = None) -> str:
+    """A zone as people say it, e.g. "London, UK (GMT/BST)" or "Kolkata (IST)".
+
+    The abbreviations are winter's and summer's in `year` (this year by default).
+    """
+    from django.utils import timezone
+
+    zone = zoneinfo.ZoneInfo(name)
+    year = year or timezone.now().year
+    # Standard time first, then summer time, whichever hemisphere the zone is in.
+    seen = sorted(
+        {
+            (moment.utcoffset(), moment.tzname() or "")
+            for moment in (datetime(year, month, 15, 12, tzinfo=zone) for month in (1, 7))
+        }
+    )
+    # Zones without a letter abbreviation are named by their offset, e.g. "+03".
+    names = [f"UTC{n}" if n[:1] in "+-" else n for _, n in seen]
+    place = name.rsplit("/", 1)[-1].replace("_", " ")
+    country = COUNTRIES.get(name)
+    where = f"{place}, {country}" if country else place
+    return f"{where} ({'/'.join(names)})"

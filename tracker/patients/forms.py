@@ -1,15 +1,46 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from regimens.dosing import body_size_warning
 from tracker.accounts.roles import CARE_TEAM_ROLES, Role
 from tracker.lib.widgets import DateInput
-from tracker.lib.zones import all_zones
+from tracker.lib.zones import zone_choices
 from tracker.patients.models import Patient
 
 
-class PatientForm(forms.ModelForm):
+class Confirmations:
+    """Checkboxes that appear only when a check asks a person to confirm something unusual.
+
+    List their names in `confirmations`; each is hidden until its check adds an error.
+    """
+
+    confirmations: tuple[str, ...] = ()
+
+    def _hide_confirmations(self):
+        for name in self.confirmations:
+            if not self.data.get(self.add_prefix(name)):
+                self.fields[name].widget = forms.HiddenInput()
+
+    def ask_to_confirm(self, name: str, message: str) -> None:
+        if not self.cleaned_data.get(name):
+            self.fields[name].widget = forms.CheckboxInput()
+            self.add_error(name, message)
+
+    def check_body_size(self, data) -> None:
+        warning = body_size_warning(data.get("height_cm"), data.get("weight_kg"))
+        if warning:
+            self.ask_to_confirm("confirm_body_size", warning)
+
+
+def confirm_body_size_field():
+    return forms.BooleanField(
+        required=False, label="The height and weight are right, though unusual"
+    )
+
+
+class PatientForm(Confirmations, forms.ModelForm):
     time_zone = forms.ChoiceField(
-        choices=[(zone, zone.replace("_", " ")) for zone in all_zones()],
         help_text="Where the patient lives; their calendar is shown in this zone.",
     )
     care_team = forms.ModelMultipleChoiceField(
@@ -20,6 +51,11 @@ class PatientForm(forms.ModelForm):
         required=False,
         help_text="Clinicians and nurses who may see and record for this patient.",
     )
+    confirm_body_size = confirm_body_size_field()
+    confirm_duplicate = forms.BooleanField(
+        required=False, label="This is a different person: register them anyway"
+    )
+    confirmations = ("confirm_body_size", "confirm_duplicate")
     user = forms.ModelChoiceField(
         label="Patient login",
         queryset=get_user_model().objects.filter(groups__name=Role.PATIENT, patient=None),
@@ -43,8 +79,16 @@ class PatientForm(forms.ModelForm):
         ]
         widgets = {"date_of_birth": DateInput}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        self.duplicate = None
+        self._hide_confirmations()
+        # The field replaces the model's, so the model's default must be restated here,
+        # or the browser would select the first zone in the list.
+        zone = self.instance.time_zone if self.instance.pk else settings.CLINIC_TIME_ZONE
+        self.fields["time_zone"].choices = zone_choices(first=zone)
+        self.initial.setdefault("time_zone", zone)
         if self.instance.user_id:
             # Keep the linked login selectable when editing.
             self.fields["user"].queryset = self.fields[
@@ -52,6 +96,36 @@ class PatientForm(forms.ModelForm):
             ].queryset | get_user_model().objects.filter(pk=self.instance.user_id)
         self.fields["height_cm"].widget.attrs.update(step="0.1", inputmode="decimal")
         self.fields["weight_kg"].widget.attrs.update(step="0.1", inputmode="decimal")
+
+    def clean(self):
+        data = super().clean()
+        self.check_body_size(data)
+        if not self.instance.pk:
+            self._check_duplicate(data)
+        return data
+
+    def _check_duplicate(self, data):
+        names = (data.get("given_name"), data.get("family_name"), data.get("date_of_birth"))
+        if not all(names):
+            return
+        self.duplicate = Patient.objects.same_person(*names).order_by("pk").first()
+        if self.duplicate is None:
+            return
+        # Only someone who may see that record is shown it; anyone else is told to ask.
+        self.duplicate_visible = (
+            self.viewer is not None
+            and Patient.objects.visible_to(self.viewer).filter(pk=self.duplicate.pk).exists()
+        )
+        where = (
+            "(linked above)"
+            if self.duplicate_visible
+            else "in a record you cannot see; check with the clinic"
+        )
+        self.ask_to_confirm(
+            "confirm_duplicate",
+            f"A patient with this name and date of birth is already registered {where}. "
+            "Tick the box only if this is a different person.",
+        )
 
 
 class PatientEditForm(PatientForm):

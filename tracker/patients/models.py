@@ -65,6 +65,14 @@ class PatientQuerySet(models.QuerySet):
             next_dose_at=models.Subquery(doses.values("planned_at")[:1]),
         )
 
+    def same_person(self, given_name: str, family_name: str, date_of_birth):
+        """Patients with this name (any case) and date of birth: possibly the same person."""
+        return self.filter(
+            given_name__iexact=given_name.strip(),
+            family_name__iexact=family_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+
     def search(self, text: str):
         text = text.strip()
         if not text:

@@ -45,7 +45,7 @@ def patient_detail(request, pk):
 @role_required(*EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def patient_create(request):
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             patient = form.save(commit=False)
@@ -64,7 +64,7 @@ def patient_create(request):
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, pk):
     patient = get_patient_for_user(request.user, pk, edit=True)
-    form = PatientEditForm(request.POST or None, instance=patient)
+    form = PatientEditForm(request.POST or None, instance=patient, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             patient = form.save(commit=False)

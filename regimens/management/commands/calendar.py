@@ -2,6 +2,7 @@
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,31 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@dataclass(frozen=True)
+class Amount:
+    """One dose as the output prints it: a number and unit, and the same in words."""
+
+    value: str
+    unit: str
+    words: str
+
+    @classmethod
+    def calculated(cls, dose: dosing.DoseCalculation) -> "Amount":
+        return cls(
+            str(dose.dose_miu.value), dose.dose_miu.unit, f"{dose.dose_miu} ({dose.basis()})"
+        )
+
+    @classmethod
+    def rule(cls, template: RegimenTemplate) -> "Amount":
+        # Dates are often planned before the patient is weighed: the rule is what is known.
+        amount = template.dose_amount.normalize()
+        missing = (
+            "weight" if template.dose_unit == dosing.DoseUnit.IU_PER_KG else "height or weight"
+        )
+        words = f"{amount:,f} {template.dose_unit} (no {missing} given)"
+        return cls(f"{amount:f}", template.dose_unit, words)
+
+
 class Command(BaseCommand):
     help = (
         "Print the planned dose calendar of a regimen template for a given start and time "
@@ -64,7 +90,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--weight",
-            help="Body weight in kg; needed for IU/kg and MIU/m² doses.",
+            help=(
+                "Body weight in kg, for the amount of IU/kg and MIU/m² doses. "
+                "Without it the dates are planned and the amount is the rule, e.g. 600,000 IU/kg."
+            ),
         )
         parser.add_argument("--height", help="Height in cm; needed for MIU/m² doses.")
         parser.add_argument(
@@ -84,15 +113,7 @@ class Command(BaseCommand):
             raise _fail(f"--format must be one of {', '.join(FORMATS)}, got {output!r}.")
         cycles = self._cycles(template, options["cycles"])
         days = self._days(template, options["days"])
-        try:
-            dose = dosing.calculate_dose(
-                template.dose_amount,
-                template.dose_unit,
-                weight_kg=options["weight"],
-                height_cm=options["height"],
-            )
-        except dosing.DosingError as error:
-            raise _fail(f"{template.slug}: {error}") from None
+        dose = self._amount(template, options["weight"], options["height"])
         try:
             plan = calendar.plan_course(template.schedule(days), start, zone, cycles)
         except calendar.CalendarError as error:
@@ -106,6 +127,18 @@ class Command(BaseCommand):
             self._table(template, plan, tz, dose)
 
     # Arguments -------------------------------------------------------------------------
+
+    def _amount(self, template: RegimenTemplate, weight, height) -> Amount:
+        if weight is None and height is None and template.dose_unit != dosing.DoseUnit.MIU_FLAT:
+            return Amount.rule(template)
+        try:
+            return Amount.calculated(
+                dosing.calculate_dose(
+                    template.dose_amount, template.dose_unit, weight_kg=weight, height_cm=height
+                )
+            )
+        except dosing.DosingError as error:
+            raise _fail(f"{template.slug}: {error}") from None
 
     def _template(self, slug: str) -> RegimenTemplate:
         try:
@@ -153,8 +186,7 @@ class Command(BaseCommand):
 
     # Output ----------------------------------------------------------------------------
 
-    def _rows(self, plan, tz: ZoneInfo, dose: dosing.DoseCalculation) -> list[dict]:
-        amount = str(dose.dose_miu.value)
+    def _rows(self, plan, tz: ZoneInfo, dose: Amount) -> list[dict]:
         return [
             {
                 "cycle": p.cycle,
@@ -163,18 +195,18 @@ class Command(BaseCommand):
                 "day": p.day,
                 "start": p.local_start(tz).isoformat(timespec="seconds"),
                 "start_utc": _utc_text(p.start_utc),
-                "amount": amount,
-                "unit": dose.dose_miu.unit,
+                "amount": dose.value,
+                "unit": dose.unit,
                 "note": p.note,
             }
             for p in plan
         ]
 
-    def _table(self, template, plan, tz: ZoneInfo, dose: dosing.DoseCalculation) -> None:
+    def _table(self, template, plan, tz: ZoneInfo, dose: Amount) -> None:
         cycles = plan[-1].cycle if plan else 0
         self.stdout.write(
             f"{template.name} ({template.slug}) | zone {tz.key} | "
-            f"dose {dose.dose_miu} ({dose.basis()}) | {len(plan)} doses in {cycles} cycle(s)"
+            f"dose {dose.words} | {len(plan)} doses in {cycles} cycle(s)"
         )
         header = f"{'Cycle':>5}  {'Dose':>9}  {'Day':>4}  {'Local time':<26}  {'UTC':<17}  Note"
         self.stdout.write(header)
@@ -213,7 +245,7 @@ class Command(BaseCommand):
             lines = [
                 f"{template.name}: cycle {p.cycle}, dose {p.dose_in_cycle} of the cycle, "
                 f"course day {p.day}.",
-                f"Dose: {dose.dose_miu} ({dose.basis()}).",
+                f"Dose: {dose.words}.",
             ]
             if p.note:
                 lines.append(p.note)

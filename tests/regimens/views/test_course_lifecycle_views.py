@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils.html import escape
 
 from regimens.models import Course, Dose, RegimenTemplate
 from tests.factories import make_course, record_given
@@ -127,6 +128,31 @@ def test_editors_record_a_discharge(as_persona, personas, course, name):
 
 
 # The course page.
+
+
+@pytest.mark.parametrize(
+    "end, banner",
+    [
+        pytest.param(
+            lambda course, by: course.discontinue(by=by, code="intolerance", note="rigors"),
+            "Discontinued: Toxicity: not tolerated, at the clinician's judgement. rigors",
+            id="discontinued",
+        ),
+        pytest.param(
+            lambda course, by: course.cancel(by=by, reason="entered twice"),
+            "Cancelled: entered twice",
+            id="cancelled",
+        ),
+    ],
+)
+def test_the_banner_of_an_ended_course_names_its_status_once(
+    as_persona, personas, course, end, banner
+):
+    with time_machine.travel("2027-03-01 12:00Z", tick=False):
+        end(course, personas.clinician_on_team)
+        html = as_persona("clinician_on_team").get(f"/courses/{course.pk}/").text
+    assert f'<div class="alert alert-warning">{escape(banner)}</div>' in html
+    assert "Discontinued: Discontinued" not in html
 
 
 @time_machine.travel(DURING, tick=False)

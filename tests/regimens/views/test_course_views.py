@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 import pytest
 import time_machine
+from django.utils.html import escape
 
 from regimens.models import Course, Dose, RegimenTemplate
 from tests.factories import make_course
@@ -74,6 +77,20 @@ def test_a_clinician_previews_before_anything_is_saved(as_persona, personas):
     assert not Course.objects.exists()
 
 
+def test_the_course_form_uses_the_patients_zone_and_says_it_in_words(as_persona, personas):
+    personas.patient.time_zone = "Europe/London"
+    personas.patient.save()
+    client = as_persona("clinician_on_team")
+    page = client.get(f"/patients/{personas.patient.pk}/courses/new/")
+    assert page.context["form"]["time_zone"].value() == "Europe/London"
+    assert "times in London, UK (GMT/BST)" in page.text
+    preview = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/",
+        form(preview="1", time_zone="Europe/London"),
+    )
+    assert "times in London, UK (GMT/BST)" in preview.text
+
+
 def test_a_clinician_confirms_and_the_course_is_saved(as_persona, personas):
     client = as_persona("clinician_on_team")
     response = client.post(f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1"))
@@ -124,7 +141,11 @@ def test_starting_a_course_is_refused_to_others(as_persona, personas, name, stat
 def test_a_clinician_moves_the_start_with_a_reason(as_persona, course):
     client = as_persona("clinician_on_team")
     data = {"start_date": "2027-03-12", "start_time": "08:00", "reason": "bed not free"}
-    response = client.post(f"/courses/{course.pk}/move/", data)
+    preview = client.post(f"/courses/{course.pk}/move/", {**data, "preview": "1"})
+    previewed = preview.context["preview"].fingerprint
+    response = client.post(
+        f"/courses/{course.pk}/move/", {**data, "confirm": "1", "previewed": previewed}
+    )
     assert response.status_code == 302
     course.refresh_from_db()
     assert str(course.start_date) == "2027-03-12"
@@ -175,3 +196,140 @@ def test_cancelling_without_a_reason_is_refused(as_persona, course):
     )
     assert response.status_code == 200
     assert "This field is required" in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/courses/{course}/", "/courses/{course}/move/", "/courses/{course}/cancel/",
+     "/courses/{course}/discontinue/", "/courses/{course}/discharge/",
+     "/patients/{patient}/courses/new/"],
+)  # fmt: skip
+@time_machine.travel(BEFORE_START)
+def test_every_course_page_names_the_patient_with_the_mrn_and_birth_date(
+    as_persona, personas, course, path
+):
+    html = (
+        as_persona("clinician_on_team")
+        .get(path.format(course=course.pk, patient=personas.patient.pk))
+        .text
+    )
+    patient = personas.patient
+    assert (
+        f'<span class="patient-identity">{escape(patient.full_name)} <span class="text-body-secondary '
+        f'small">MRN {patient.mrn} · born 15 Jun 1970</span></span>'
+    ) in html
+
+
+# Defaults from the regimen: the label course is two cycles, first dose at 08:00.
+
+
+def label():
+    return RegimenTemplate.objects.get(slug="hd-iv-label")
+
+
+def test_the_form_reached_with_a_regimen_takes_its_cycles_and_dose_time(as_persona, personas):
+    response = as_persona("clinician_on_team").get(
+        f"/patients/{personas.patient.pk}/courses/new/", {"template": label().pk}
+    )
+    form = response.context["form"]
+    assert form["template"].value() == label().pk
+    assert form["cycles"].value() == 2
+    assert form["start_time"].value().strftime("%H:%M") == "08:00"
+
+
+def test_the_form_without_a_regimen_does_not_guess_one_cycle(as_persona, personas):
+    response = as_persona("clinician_on_team").get(f"/patients/{personas.patient.pk}/courses/new/")
+    assert response.context["form"]["cycles"].value() is None
+
+
+def test_cycles_and_time_left_empty_come_from_the_regimen(as_persona, personas):
+    response = as_persona("clinician_on_team").post(
+        f"/patients/{personas.patient.pk}/courses/new/",
+        form(preview="1", cycles="", start_time=""),
+    )
+    preview = response.context["preview"]
+    assert preview["course"].cycles == 2
+    assert len(preview["rows"]) == 28
+    assert preview["rows"][0][1].strftime("%H:%M") == "08:00"
+    # The page shows the values it used.
+    assert 'name="cycles" value="2"' in response.text
+    assert 'name="start_time" value="08:00"' in response.text
+
+
+@pytest.mark.parametrize(
+    "cycles, title", [("1", "1 cycle, 14 doses"), ("2", "2 cycles, 28 doses")]
+)
+def test_the_preview_title_matches_the_plan(as_persona, personas, cycles, title):
+    response = as_persona("clinician_on_team").post(
+        f"/patients/{personas.patient.pk}/courses/new/", form(preview="1", cycles=cycles)
+    )
+    assert f"Preview: {title}</h2>" in response.text
+
+
+def test_the_regimen_defaults_are_filled_by_a_static_script(as_persona, personas):
+    html = (
+        as_persona("clinician_on_team").get(f"/patients/{personas.patient.pk}/courses/new/").text
+    )
+    assert '<script src="/static/js/course-defaults.js" defer></script>' in html
+    assert "data-defaults=" in html
+    assert (
+        f"&quot;{label().pk}&quot;: {{&quot;cycles&quot;: 2, &quot;start_time&quot;: &quot;08:00&quot;}}"
+        in html
+    )
+
+
+# Plausibility: body size, and a dose that changes by more than 10% from the last course.
+
+
+def test_a_course_with_swapped_height_and_weight_needs_a_confirmation(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    data = form(confirm="1", height_cm="72.0", weight_kg="175.0")
+    refused = client.post(f"/patients/{personas.patient.pk}/courses/new/", data)
+    assert refused.status_code == 200
+    [message] = refused.context["form"].errors["confirm_body_size"]
+    assert "BMI of 337.6" in message and "may be swapped" in message
+    assert not Course.objects.exists()
+    confirmed = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", {**data, "confirm_body_size": "on"}
+    )
+    assert confirmed.status_code == 302
+
+
+@pytest.fixture
+def last_course(personas):
+    """A label course at 70 kg (42.00 MIU a dose), discharged long ago."""
+    from datetime import date
+
+    with time_machine.travel("2026-01-20 12:00Z", tick=False):
+        course = make_course(personas.patient, start="2026-01-10 08:00", weight_kg="70.0")
+        course.discontinue(by=personas.clinician_on_team, code="progression")
+        Course.objects.filter(pk=course.pk).update(discharged_on=date(2026, 1, 12))
+    return course
+
+
+@time_machine.travel("2027-03-01 12:00Z", tick=False)
+def test_a_dose_changed_by_more_than_a_tenth_is_shown_beside_the_last_and_confirmed(
+    as_persona, personas, last_course
+):
+    client = as_persona("clinician_on_team")
+    data = form(confirm="1", weight_kg="80.0")  # 48.00 MIU: 14% more than 42.00
+    refused = client.post(f"/patients/{personas.patient.pk}/courses/new/", data)
+    assert refused.status_code == 200
+    assert "confirm_dose_change" in refused.context["form"].errors
+    change = refused.context["preview"]["dose_change"]
+    assert (change.last.weight_kg, change.last_dose.dose_miu.value) == (70, Decimal("42.00"))
+    assert "<td>70.0 kg</td><td>80.0 kg</td>" in refused.text
+    assert "<td>42.00 MIU</td><td>48.00 MIU</td>" in refused.text
+    assert Course.objects.count() == 1
+    confirmed = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", {**data, "confirm_dose_change": "on"}
+    )
+    assert confirmed.status_code == 302
+
+
+@time_machine.travel("2027-03-01 12:00Z", tick=False)
+def test_a_dose_within_a_tenth_of_the_last_course_asks_nothing(as_persona, personas, last_course):
+    response = as_persona("clinician_on_team").post(
+        f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1", weight_kg="75.0")
+    )
+    assert response.status_code == 302

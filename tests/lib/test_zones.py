@@ -1,0 +1,44 @@
+"""Time zones in words and the order they are offered in."""
+
+import pytest
+
+from tracker.lib.zones import all_zones, zone_choices, zone_in_words
+
+
+@pytest.mark.parametrize(
+    "zone, words",
+    [
+        ("Europe/London", "London, UK (GMT/BST)"),
+        ("America/New_York", "New York, US (EST/EDT)"),
+        # Southern hemisphere: standard time is July's, and still comes first.
+        ("Australia/Sydney", "Sydney, Australia (AEST/AEDT)"),
+        ("Asia/Kolkata", "Kolkata (IST)"),
+        ("Asia/Dubai", "Dubai (UTC+04)"),
+        ("America/Argentina/Buenos_Aires", "Buenos Aires (UTC-03)"),
+    ],
+)
+def test_a_zone_in_words_names_the_place_and_its_clocks(zone, words):
+    assert zone_in_words(zone, year=2027) == words
+
+
+def test_the_clinics_zone_is_offered_first_then_common_zones_then_the_rest(settings):
+    settings.CLINIC_TIME_ZONE = "America/Chicago"
+    (common_label, common), (rest_label, rest) = zone_choices()
+    assert common_label == "Common time zones"
+    assert [value for value, _ in common[:3]] == [
+        "America/Chicago",
+        "Europe/London",
+        "Europe/Dublin",
+    ]
+    assert common[0][1].startswith("Chicago, US (CST/CDT)")
+    assert rest_label == "All time zones"
+    values = [value for value, _ in common + rest]
+    # Every zone once, none lost.
+    assert sorted(values) == sorted(set(all_zones()) | {value for value, _ in common})
+    assert len(values) == len(set(values))
+
+
+def test_a_patients_own_zone_leads_when_it_is_not_common(settings):
+    settings.CLINIC_TIME_ZONE = "Europe/London"
+    (_, common), _ = zone_choices(first="Asia/Kolkata")
+    assert [value for value, _ in common[:2]] == ["Asia/Kolkata", "Europe/London"]
