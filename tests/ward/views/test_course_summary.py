@@ -111,3 +111,10 @@ def test_the_queries_do_not_grow_with_the_records(as_persona, personas, course):
     with CaptureQueriesContext(connection) as three:
         client.get(url(course))
     assert len(three) == len(one)
+
+
+def test_a_discontinued_course_says_discontinued_once(as_persona, personas, recorded):
+    recorded.discontinue(by=personas.clinician_on_team, code="intolerance")
+    response = as_persona("clinician_on_team").get(url(recorded))
+    assert "Discontinued: Toxicity: not tolerated" in response.text
+    assert "Discontinued: Discontinued" not in response.text
