@@ -117,7 +117,7 @@ def test_ics_output_is_a_valid_calendar():
     assert len(set(uids)) == 28
     assert uids[0] == "hd-iv-label-20270310T0800-America-New-York-1@il2-tracker"
     first = events[2]
-    assert str(first["SUMMARY"]) == "Aldesleukin dose 3 of 28 (cycle 1)"
+    assert str(first["SUMMARY"]) == "IL-2: Cycle 1 · dose 3 of 14"
     assert first["DTSTART"].params["TZID"] == "America/New_York"
     assert first.decoded("DURATION") == timedelta(minutes=15)
     assert first.decoded("DTSTART").isoformat() == "2027-03-11T00:00:00-05:00"

@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -226,14 +227,13 @@ class Command(BaseCommand):
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("x-wr-calname", f"{template.name} from {start:%Y-%m-%d %H:%M} {tz.key}")
-        drug = template.drug.split(" (")[0] or template.drug
         minutes = (
             template.infusion_minutes
             if template.route == RegimenTemplate.Route.IV and template.infusion_minutes
             else DEFAULT_EVENT_MINUTES
         )
         stamp = datetime.now(UTC).replace(microsecond=0)
-        total = len(plan)
+        per_cycle = Counter(p.cycle for p in plan)
         for p in plan:
             local_part = f"{template.slug}-{start:%Y%m%dT%H%M}-{tz.key}-{p.dose_in_course}"
             event = Event()
@@ -241,7 +241,9 @@ class Command(BaseCommand):
             event.add("dtstamp", stamp)
             event.add("dtstart", p.local_start(tz))
             event.add("duration", timedelta(minutes=minutes))
-            event.add("summary", f"{drug} dose {p.dose_in_course} of {total} (cycle {p.cycle})")
+            # Numbered as on every page of the app and in the patient's own .ics.
+            summary = f"IL-2: Cycle {p.cycle} · dose {p.dose_in_cycle} of {per_cycle[p.cycle]}"
+            event.add("summary", summary)
             lines = [
                 f"{template.name}: cycle {p.cycle}, dose {p.dose_in_cycle} of the cycle, "
                 f"course day {p.day}.",
