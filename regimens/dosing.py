@@ -159,9 +159,9 @@ def body_mass_index(height_cm: Decimal, weight_kg: Decimal) -> Decimal:
 
 def body_size_warning(height_cm: Decimal | None, weight_kg: Decimal | None) -> str | None:
     """What looks wrong with a height and weight for an adult, or None if nothing does."""
-    if height_cm is None or weight_kg is None:
+    if height_cm is None or weight_kg is None or height_cm <= 0 or weight_kg <= 0:
+        # Nothing to compare: the fields' own validation says what is wrong with them.
         return None
-    height_cm, weight_kg = _positive("Height", height_cm), _positive("Weight", weight_kg)
     bmi = body_mass_index(height_cm, weight_kg)
     checks = [
         ("height", height_cm, PLAUSIBLE_HEIGHT_CM, "cm"),

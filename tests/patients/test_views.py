@@ -160,6 +160,8 @@ def test_registering_is_forbidden_to_patients_and_nurses(as_persona, personas, n
     [
         ({"height_cm": "1780"}, "Ensure that there are no more than"),
         ({"weight_kg": "0.5"}, "greater than or equal to 1"),
+        ({"height_cm": "0"}, "greater than or equal to 30"),
+        ({"weight_kg": "-70"}, "greater than or equal to 1"),
         ({"date_of_birth": "2999-01-01"}, "cannot be in the future"),
         ({"date_of_birth": "not a date"}, "Enter a valid date"),
         ({"time_zone": "Mars/Base"}, "Select a valid choice"),

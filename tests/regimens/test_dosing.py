@@ -406,3 +406,8 @@ def test_body_size_outside_the_plausible_adult_range_is_named(height, weight, ex
     else:
         assert expected in warning
         assert "may be swapped" in warning
+
+
+@pytest.mark.parametrize("height, weight", [("0", "70"), ("170", "0"), ("-5", "70")])
+def test_body_size_leaves_a_zero_or_negative_measurement_to_its_own_field(height, weight):
+    assert body_size_warning(Decimal(height), Decimal(weight)) is None

@@ -295,9 +295,21 @@ def test_the_confirm_form_of_an_acknowledged_alert_says_who_was_first(as_persona
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/alerts/", "javascript:alert(1)", ""]
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/alerts/",
+        "javascript:alert(1)",
+        "",
+        # Not paths: redirect() would look them up as view names and fail.
+        "2026-03-29",
+        "alert-list",
+        "admin:index",
+        "😀",
+        "ward/",
+    ],
 )
-def test_a_next_that_leaves_the_site_is_ignored(as_persona, alert, target):
+def test_a_next_that_is_not_a_path_on_the_site_is_ignored(as_persona, alert, target):
     response = as_persona("nurse_on_team").post(url(alert), {"next": target})
     assert response.status_code == 302
     assert response.url == "/alerts/"
