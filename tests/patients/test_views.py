@@ -2,7 +2,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from tests.factories import make_user
+from tracker.accounts.roles import Role
 from tracker.patients.models import Patient
 
 IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
@@ -290,3 +294,21 @@ def test_a_duplicate_the_user_may_not_see_is_named_without_a_link(as_persona, pe
     assert "check with the clinic" in refused.text
     assert f'href="/patients/{existing.pk}/"' not in refused.text
     assert existing.mrn not in refused.text
+
+
+def test_the_care_team_choices_name_each_persons_role(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    for user in (personas.nurse_on_team, personas.clinician_on_team):
+        user.first_name, user.last_name = "Sam", "Lee"
+        user.save()
+    html = client.get("/patients/new/").text
+    assert "Sam Lee (Nurse)" in html
+    assert "Sam Lee (Clinician)" in html
+    # The roles come with the people, not a query each.
+    with CaptureQueriesContext(connection) as few:
+        client.get("/patients/new/")
+    for k in range(10):
+        make_user(Role.NURSE, username=f"extra-nurse-{k}")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/patients/new/")
+    assert len(many) == len(few)

@@ -33,6 +33,13 @@ class Confirmations:
             self.ask_to_confirm("confirm_body_size", warning)
 
 
+class CareTeamField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        """ "Nora Lindqvist (Nurse)": two people with one name are told apart by role."""
+        name = user.get_full_name() or user.username
+        return f"{name} ({user.role.label})" if user.role else name
+
+
 def confirm_body_size_field():
     return forms.BooleanField(
         required=False, label="The height and weight are right, though unusual"
@@ -43,9 +50,11 @@ class PatientForm(Confirmations, forms.ModelForm):
     time_zone = forms.ChoiceField(
         help_text="Where the patient lives; their calendar is shown in this zone.",
     )
-    care_team = forms.ModelMultipleChoiceField(
+    care_team = CareTeamField(
         queryset=get_user_model()
         .objects.filter(groups__name__in=CARE_TEAM_ROLES, is_active=True)
+        .prefetch_related("groups")
+        .order_by("last_name", "first_name", "username")
         .distinct(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
