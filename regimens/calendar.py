@@ -232,15 +232,26 @@ def _clock_change_day(before: datetime, after: datetime, zone: ZoneInfo) -> date
     return after.astimezone(zone).date()
 
 
+def _offset(moment: datetime, zone: ZoneInfo) -> timedelta:
+    # An aware datetime in a ZoneInfo zone always has an offset; None is for naive ones.
+    offset = moment.astimezone(zone).utcoffset()
+    if offset is None:
+        raise ValueError(f"{moment} has no UTC offset in {zone}.")
+    return offset
+
+
 def _clock_change_notes(slots: list[datetime], every_hours: int, zone: ZoneInfo) -> list[str]:
     """A note for each dose after the first whose clock time a clock change has shifted.
 
     The cycle's first dose was placed on the wall clock, so its offset gives the cycle's usual
     times; a later dose on another offset reads an hour (or half an hour) off them.
     """
-    usual_offset = slots[0].astimezone(zone).utcoffset()
+    usual_offset = _offset(slots[0], zone)
     hours = f"{every_hours} hour{'s' if every_hours != 1 else ''}"
-    notes, changed_on = [], None
+    notes: list[str] = []
+    # The first dose is on the usual offset, so a dose on another one always comes
+    # after a change that has set this to its day.
+    changed_on = slots[0].astimezone(zone).date()
     for previous, slot in itertools.pairwise(slots):
         local = slot.astimezone(zone)
         if local.utcoffset() != previous.astimezone(zone).utcoffset():

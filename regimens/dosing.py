@@ -27,6 +27,7 @@ import decimal
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import TypeVar
 
 __all__ = [
     "RECONSTITUTED_IU_PER_ML",
@@ -125,10 +126,10 @@ class DoseCalculation:
         if self.unit == DoseUnit.MIU_FLAT:
             return f"{amount} flat"
         if self.unit == DoseUnit.IU_PER_KG:
-            return f"{amount} × {_format_input(self.weight_kg)} kg = {self.dose_miu}"
+            return f"{amount} × {_format_input(_needed(self.weight_kg))} kg = {self.dose_miu}"
         return (
-            f"{amount} × {self.bsa} (Mosteller, {_format_input(self.height_cm)} cm, "
-            f"{_format_input(self.weight_kg)} kg) = {self.dose_miu}"
+            f"{amount} × {self.bsa} (Mosteller, {_format_input(_needed(self.height_cm))} cm, "
+            f"{_format_input(_needed(self.weight_kg))} kg) = {self.dose_miu}"
         )
 
 
@@ -202,7 +203,11 @@ def calculate_dose(
 
     try:
         with decimal.localcontext(_CONTEXT):
-            bsa = body_surface_area(height, weight) if dose_unit == DoseUnit.MIU_PER_M2 else None
+            bsa = (
+                body_surface_area(_needed(height), _needed(weight))
+                if dose_unit == DoseUnit.MIU_PER_M2
+                else None
+            )
             dose_iu = _dose_iu(dose_amount, dose_unit, weight, bsa)
             if dose_iu < WHOLE:
                 raise DosingError("The dose is less than 1 IU, which cannot be given.")
@@ -232,10 +237,10 @@ def _dose_iu(
     # IU cannot be split, so the dose is a whole number of IU; everything
     # downstream (MIU, mL, vials) is derived from this one rounded figure.
     if unit == DoseUnit.IU_PER_KG:
-        exact = amount * weight
+        exact = amount * _needed(weight)
     elif unit == DoseUnit.MIU_PER_M2:
         # The rounded BSA is used so the basis line multiplies out by hand.
-        exact = amount * IU_PER_MIU * bsa.value
+        exact = amount * IU_PER_MIU * _needed(bsa).value
     else:
         exact = amount * IU_PER_MIU
     return _round(exact, WHOLE)
@@ -320,6 +325,17 @@ def _format_number(value: Decimal) -> str:
     # Fixed point, never 4.2E+7; thousands grouped so 600,000 reads at a glance.
     # Trailing zeros are kept because they carry the quantisation (1.00 mL).
     return f"{value:,f}"
+
+
+_T = TypeVar("_T")
+
+
+def _needed(value: _T | None) -> _T:
+    # _require_measurements has already refused a dose whose unit lacks a measurement;
+    # this keeps that promise visible to the type checker.
+    if value is None:
+        raise DosingError("A measurement this dose needs is missing.")
+    return value
 
 
 def _format_input(value: Decimal) -> str:

@@ -4,10 +4,12 @@ No database here.  Ranges and codes come from clinical-facts §4; every result
 also stores the lab's own range, which is what its flag is read against.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Protocol
 
 
 class Test(StrEnum):
@@ -186,14 +188,25 @@ SUGGESTION_ONLY = (
 
 def interpret(tsh: Flag | None, free_t4: Flag | None) -> str:
     """A suggested reading of a TSH and free T4 pair (clinical-facts §4)."""
-    if tsh is None and free_t4 is None:
-        return ""
+    if tsh is None:
+        if free_t4 is None:
+            return ""
+        return "Free T4 without a TSH: measure TSH to interpret it."
     if free_t4 is None:
         words = {Flag.HIGH: "high", Flag.LOW: "low", Flag.NORMAL: "within range"}[tsh]
         return f"TSH {words}; measure free T4 to interpret it."
-    if tsh is None:
-        return "Free T4 without a TSH: measure TSH to interpret it."
     return INTERPRETATIONS[(tsh, free_t4)] + SUGGESTION_ONLY
+
+
+class Result(Protocol):
+    """A stored lab result, as far as reading one needs it."""
+
+    @property
+    def test(self) -> str: ...
+    @property
+    def flag(self) -> str: ...
+    @property
+    def collected_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -201,16 +214,16 @@ class Reading:
     """The suggested interpretation and the TSH and free T4 results it was read from."""
 
     text: str
-    tsh: object = None
-    free_t4: object = None
+    tsh: Result | None = None
+    free_t4: Result | None = None
 
     @property
-    def collected_at(self):
+    def collected_at(self) -> datetime:
         """When the later of the results read was collected."""
         return max(r.collected_at for r in (self.tsh, self.free_t4) if r is not None)
 
 
-def reading(results, day_of) -> Reading | None:
+def reading(results: Iterable[Result], day_of: Callable[[Result], date]) -> Reading | None:
     """The latest TSH, read with the free T4 collected the same day if there is one.
 
     `results` are active results (anything with .test, .flag and .collected_at)
@@ -267,11 +280,12 @@ def due_checks(
         wanted.append(
             (first, "Baseline, before the first dose" if index == 0 else "Before the course")
         )
-        step = timedelta(days=every) if every else None
-        day = first + step if step else None
-        while step and day <= last:
-            wanted.append((day, f"Every {every} days during the course"))
-            day += step
+        if every:
+            step = timedelta(days=every)
+            day = first + step
+            while day <= last:
+                wanted.append((day, f"Every {every} days during the course"))
+                day += step
     wanted.sort()
     tests = sorted(tested_on)
     result = []
