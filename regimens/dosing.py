@@ -158,9 +158,14 @@ def body_mass_index(height_cm: Decimal, weight_kg: Decimal) -> Decimal:
         return _round(weight / (height / 100) ** 2, TENTH)
 
 
-def body_size_warning(height_cm: Decimal | None, weight_kg: Decimal | None) -> str | None:
+def body_size_warning(
+    height_cm: Decimal | int | str | None, weight_kg: Decimal | int | str | None
+) -> str | None:
     """What looks wrong with a height and weight for an adult, or None if nothing does."""
-    if height_cm is None or weight_kg is None or height_cm <= 0 or weight_kg <= 0:
+    if height_cm is None or weight_kg is None:
+        return None
+    height_cm, weight_kg = _to_decimal("Height", height_cm), _to_decimal("Weight", weight_kg)
+    if height_cm <= 0 or weight_kg <= 0:
         # Nothing to compare: the fields' own validation says what is wrong with them.
         return None
     bmi = body_mass_index(height_cm, weight_kg)
