@@ -320,13 +320,6 @@ class Course(models.Model):
     def describe_rule(self) -> str:
         return describe_snapshot(self.rule, self.treatment_days)
 
-    def move_start(self, start: datetime, *, by, reason: str) -> int:
-        """Re-plan a course that has not started from a new local start; returns how many
-        doses moved.  Refused once a dose is recorded or past: see regimens.courses."""
-        from regimens.courses import move_start
-
-        return move_start(self, start, by=by, reason=reason).moved
-
     @property
     def is_open(self) -> bool:
         """An open course can be moved, cancelled, discontinued and discharged."""

@@ -92,7 +92,7 @@ def test_moving_the_start_once_a_dose_is_given_is_refused_and_offers_a_delay(
         time_machine.travel(AFTER_DOSE_2, tick=False),
         pytest.raises(ValidationError) as refused,
     ):
-        given_and_held.move_start(datetime(2027, 3, 11, 8, 0), by=clinician, reason="bed")
+        move_start(given_and_held, datetime(2027, 3, 11, 8, 0), by=clinician, reason="bed")
     assert refused.value.messages == [
         "Dose 1 is already recorded as given, so the start of the course cannot move. "
         "Delay the remaining doses instead: give the new time of the next dose."
