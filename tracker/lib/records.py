@@ -10,11 +10,22 @@ ENTERED_IN_ERROR = "entered_in_error"
 
 
 class Refused(Exception):
-    """An operation on a clinical record was refused; the message is for the user."""
+    """An operation on a clinical record was refused; the message is for the user.
 
-    def __init__(self, message: str):
+    `field` names the form field the refusal is about, when there is one, so a view
+    can show it beside that field (`refused_on_form`); otherwise it heads the form.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
+
+
+def refused_on_form(form, refusal: Refused) -> None:
+    """Put an operation's refusal on the form the user filled in."""
+    field = refusal.field if refusal.field in form.fields else None
+    form.add_error(field, refusal.message)
 
 
 def mark_in_error(
