@@ -1,5 +1,4 @@
 from dataclasses import dataclass
-from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -63,29 +62,11 @@ def as_persona(client, personas):
 
 @pytest.fixture
 def shipped_data(db):
-    """The templates and hold rules the migrations ship.
+    """The templates, hold rules, CTCAE terms and PRO-CTCAE items the app ships.
 
     Transactional tests (browser, concurrency) flush the tables, and with them
     what data migrations wrote, for the tests that follow.
     """
-    from regimens.models import RegimenTemplate
-    from tracker.ward.models import HoldRule
+    from tracker import shipped
 
-    templates = import_module("regimens.migrations.0002_shipped_templates").TEMPLATES
-    settings = import_module("regimens.migrations.0005_retreatment_gap_and_overdue_windows")
-    thyroid = import_module("regimens.migrations.0007_thyroid_checks_during_sc_courses")
-    windows = import_module("regimens.migrations.0011_shipped_recording_windows").WINDOWS
-    for fields in templates:
-        slug = fields["slug"]
-        RegimenTemplate.objects.update_or_create(
-            slug=slug,
-            defaults={
-                **fields,
-                **settings.SETTINGS.get(slug, {}),
-                "thyroid_every_days": 42 if slug in thyroid.SLUGS else None,
-                "recording_window": windows[slug],
-            },
-        )
-    renamed = import_module("regimens.migrations.0009_mark_the_institutional_template")
-    RegimenTemplate.objects.filter(name=renamed.OLD).update(name=renamed.NEW)
-    import_module("tracker.ward.migrations.0002_label_hold_rules").add_rules(HoldRule)
+    shipped.load_all()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from regimens.courses import start_course
 from regimens.models import RegimenTemplate
+from tracker import shipped
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.accounts.second_factor import issue_backup_codes
@@ -74,6 +75,9 @@ DEMO_PATIENTS = [
 @transaction.atomic
 def seed() -> int:
     """Create the demo users and patients that are missing; return how many rows were made."""
+    # The demo's courses, checks and reports use the shipped templates, hold rules
+    # and terms: make sure the database holds them as shipped.
+    shipped.load_all()
     created = 0
     users = {}
     for demo in DEMO_USERS:

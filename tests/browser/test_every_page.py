@@ -8,7 +8,6 @@ control, and have a single <h1>.
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
 from django.urls import reverse
@@ -55,9 +54,6 @@ class Scene:
 @pytest.fixture
 def scene(personas, shipped_data):
     """A high-dose course that started half an hour ago, built by the real operations."""
-    import_module("tracker.symptoms.migrations.0002_reference_data").add_reference_data(
-        CtcaeTerm, ProSymptom
-    )
     patient, nurse = personas.patient, personas.nurse_on_team
     # Fixed names, as long as real ones get, so the layout is tested the same on every run.
     for user, first, last in [

@@ -119,15 +119,9 @@ def test_giving_an_iv_dose_without_a_check_or_note_asks_for_one(tablet, course):
 
 
 def test_giving_in_place_with_an_urgent_alert_asks_to_acknowledge_or_proceed(tablet, course):
-    from importlib import import_module
-
-    from tracker.symptoms.models import CtcaeTerm, ProSymptom
+    from tracker.symptoms.models import CtcaeTerm
     from tracker.symptoms.reporting import record_event
 
-    # Transactional tests flush the reference data the migrations ship.
-    import_module("tracker.symptoms.migrations.0002_reference_data").add_reference_data(
-        CtcaeTerm, ProSymptom
-    )
     dose, patient = first_dose(course), course.patient
     event = record_event(
         patient,

@@ -1,14 +1,13 @@
 """A patient reports side effects on a small phone: at most three taps once the list is open."""
 
 from datetime import timedelta
-from importlib import import_module
 
 import pytest
 from django.utils import dateformat, timezone
 
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_course, record_given
-from tracker.symptoms.models import CtcaeTerm, ProSymptom, SymptomReport
+from tracker.symptoms.models import SymptomReport
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,15 +18,7 @@ PHONE_WIDTH = 375
 
 
 @pytest.fixture
-def symptoms(shipped_data):
-    """The PRO-CTCAE items the migrations ship; transactional tests flush them."""
-    import_module("tracker.symptoms.migrations.0002_reference_data").add_reference_data(
-        CtcaeTerm, ProSymptom
-    )
-
-
-@pytest.fixture
-def given_dose(personas, symptoms):
+def given_dose(personas, shipped_data):
     """A high-dose course whose first dose was given two hours ago."""
     start = timezone.localtime(timezone.now(), personas.patient.zone) - timedelta(hours=2)
     course = make_course(
@@ -112,7 +103,7 @@ def test_swelling_takes_three_taps(phone, personas, given_dose):
     assert phone.get_by_text(f"Linked to your dose of {when}").is_visible()
 
 
-def test_nausea_takes_two_taps(phone, personas, symptoms):
+def test_nausea_takes_two_taps(phone, personas, shipped_data):
     open_symptom_list(phone)
     taps = Taps()
     taps(phone.locator("#symptom-nausea").get_by_role("button", name="Rarely", exact=True))
@@ -123,7 +114,7 @@ def test_nausea_takes_two_taps(phone, personas, symptoms):
     assert phone.get_by_text("Not linked: no dose given before it").is_visible()
 
 
-def test_rash_takes_one_tap_and_the_report_can_be_changed(phone, personas, symptoms):
+def test_rash_takes_one_tap_and_the_report_can_be_changed(phone, personas, shipped_data):
     open_symptom_list(phone)
     taps = Taps()
     taps(phone.locator("#symptom-rash").get_by_role("button", name="Yes, I have this"))
@@ -147,7 +138,7 @@ def test_rash_takes_one_tap_and_the_report_can_be_changed(phone, personas, sympt
     )
 
 
-def test_recent_reports_are_listed_with_links(phone, personas, symptoms):
+def test_recent_reports_are_listed_with_links(phone, personas, shipped_data):
     open_symptom_list(phone)
     phone.locator("#symptom-rash").get_by_role("button", name="Yes, I have this").click()
     report = saved_report(phone, personas)

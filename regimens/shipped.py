@@ -1,0 +1,133 @@
+"""The regimen templates the app ships with, as one table to read and review.
+
+These are the values a new database holds after `migrate`, and what
+`python manage.py load_reference_data` sets them back to.  Templates stay
+editable in the admin; a course copies what it needs from its template when it
+starts, so a change here or there never alters a course that already exists.
+
+The data migrations keep their own frozen copies (0002, 0005, 0007, 0009 and
+0011 together make this table); a change here needs a data migration that
+makes the same change, and `tests/test_reference_data.py` fails until it does.
+Each value's origin is noted beside it.
+"""
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+from django.apps import apps as global_apps
+
+from tracker.lib.reference import load_rows
+
+# Every field a template sets, by slug.  Fields left out keep the model's default
+# (drug "Aldesleukin (Proleukin)", active).  None means no limit.
+TEMPLATES = [
+    {
+        # Source: institutional practice beyond the label's 14 doses a cycle (migration
+        # 0002); renamed to say so in 0009.
+        "slug": "hd-iv-q8h-15",
+        "name": "Institutional high-dose IV every 8 h, up to 15 doses (the label allows 14)",
+        "route": "iv",
+        "dose_amount": Decimal("600000"),
+        "dose_unit": "IU/kg",
+        "infusion_minutes": 15,
+        "mode": "interval",
+        "every_hours": 8,
+        "max_doses_per_cycle": 15,
+        "window_days": 5,
+        "dose_time": time(8, 0),
+        "cycle_start_days": [1],
+        "default_cycles": 1,
+        "max_cycles": 1,
+        "retreatment_gap_days": 49,  # the label: at least 7 weeks from discharge (0005)
+        "overdue_after": timedelta(hours=1),  # an 8-hourly infusion is late after 1 h (0005)
+        "recording_window": timedelta(hours=2),  # neighbours are 8 h away (0011)
+        "thyroid_every_days": None,  # TSH before each course only
+        "notes": "Every 8 hours as tolerated, for up to 15 doses. Held doses are not made up.",
+    },
+    {
+        # Source: the Proleukin (aldesleukin) US label, dosage and administration (0002).
+        "slug": "hd-iv-label",
+        "name": "High-dose IV, US label course (2 cycles of up to 14 doses)",
+        "route": "iv",
+        "dose_amount": Decimal("600000"),
+        "dose_unit": "IU/kg",
+        "infusion_minutes": 15,
+        "mode": "interval",
+        "every_hours": 8,
+        "max_doses_per_cycle": 14,
+        "window_days": 5,
+        "dose_time": time(8, 0),
+        "cycle_start_days": [1, 15],
+        "default_cycles": 2,
+        "max_cycles": 2,
+        "retreatment_gap_days": 49,  # label: at least 7 weeks from discharge (0005)
+        "overdue_after": timedelta(hours=1),  # (0005)
+        "recording_window": timedelta(hours=2),  # (0011)
+        "thyroid_every_days": None,
+        "notes": (
+            "600,000 IU/kg every 8 hours on days 1-5 and 15-19, at most 14 doses per cycle "
+            "and 28 per course; 9 rest days between cycles. Doses are held, never reduced."
+        ),
+    },
+    {
+        # Source: subcutaneous outpatient regimen, shipped in 0002.
+        "slug": "sc-5on2off",
+        "name": "Subcutaneous 5 days on / 2 off for 4 weeks, then 1 week off",
+        "route": "sc",
+        "dose_amount": Decimal("18"),
+        "dose_unit": "MIU",
+        "mode": "day_pattern",
+        "days_on": 5,
+        "days_off": 2,
+        "pattern_days": 28,
+        "rest_days": 7,
+        "dose_time": time(9, 0),
+        "cycle_start_days": [1],
+        "cycle_length_days": 35,
+        "default_cycles": 1,
+        "max_cycles": None,  # repeated as response warrants
+        "retreatment_gap_days": None,
+        "overdue_after": timedelta(hours=4),  # often given at home (0005)
+        "recording_window": timedelta(hours=12),  # may move within its day (0011)
+        "thyroid_every_days": 42,  # TSH every 6 weeks: a suggested default (0007)
+        "notes": (
+            "One injection a day for 5 days, then 2 days off, for 4 weeks; then a week "
+            "without treatment. A 5-week cycle of 20 doses, repeated as response warrants."
+        ),
+    },
+    {
+        # Source: low-dose subcutaneous regimen, shipped in 0002.
+        "slug": "sc-low-dose",
+        "name": "Low-dose daily subcutaneous, 1 MIU/m²",
+        "route": "sc",
+        "dose_amount": Decimal("1"),
+        "dose_unit": "MIU/m²",
+        "mode": "day_pattern",
+        "days_on": 1,
+        "days_off": 0,
+        "pattern_days": 28,
+        "rest_days": 0,
+        "days_chosen_per_course": True,
+        "dose_time": time(9, 0),
+        "cycle_start_days": [1],
+        "default_cycles": 1,
+        "max_cycles": 1,
+        "retreatment_gap_days": None,
+        "overdue_after": timedelta(hours=4),  # (0005)
+        "recording_window": timedelta(hours=12),  # (0011)
+        "thyroid_every_days": 42,  # (0007)
+        "notes": "1 MIU/m² once a day for the number of days chosen for the course.",
+    },
+]
+
+
+def rows():
+    """Each template as (natural key, values)."""
+    for template in TEMPLATES:
+        values = dict(template)
+        yield {"slug": values.pop("slug")}, values
+
+
+def load(apps=global_apps):
+    """Create or update the shipped templates; templates added in the admin stay."""
+    return [load_rows(apps.get_model("regimens", "RegimenTemplate"), rows())]

@@ -1,0 +1,20 @@
+"""Every app's shipped reference data, loaded together.
+
+The tables themselves are in `regimens/shipped.py`, `tracker/ward/shipped.py`
+and `tracker/symptoms/shipped.py`.
+"""
+
+from django.db import transaction
+
+from regimens import shipped as regimens
+from tracker.symptoms import shipped as symptoms
+from tracker.ward import shipped as ward
+
+# In the order they load.
+LOADERS = [regimens.load, ward.load, symptoms.load]
+
+
+def load_all():
+    """Load every app's tables in one transaction; return what each model's load did."""
+    with transaction.atomic():
+        return [loaded for load in LOADERS for loaded in load()]

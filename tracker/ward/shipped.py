@@ -1,0 +1,41 @@
+"""The bedside hold rules the app ships with, as one table to read and review.
+
+Active: the label's withhold criteria.  Shipped inactive, for centres that use
+them: institutional criteria from the 2014 expert consensus.  Both stay
+editable in the admin.  A rule suggests holding a dose when the pre-dose
+check's measure compares so with the threshold (`HoldRule.fires`).
+
+These are the rows a new database holds after `migrate` (migration 0002 keeps
+its own frozen copy) and what `python manage.py load_reference_data` sets them
+back to; `tests/test_reference_data.py` fails if the two drift apart.
+"""
+
+from decimal import Decimal
+
+from django.apps import apps as global_apps
+
+from tracker.lib.reference import load_rows
+
+LABEL = "Proleukin label (2024 PI, Table 2)"
+CONSENSUS = "Institutional criterion (J Immunother Cancer 2014, Table 3)"
+
+# measure, comparison, threshold, hold reason, source, active; listed in the order shown.
+HOLD_RULES = [
+    ("systolic_bp", "lt", Decimal("90"), "hypotension", LABEL, True),
+    ("spo2", "lt", Decimal("90"), "hypoxia", LABEL, True),
+    ("mental_status_changed", "yes", None, "mental_status", LABEL, True),
+    ("heart_rate", "gt", Decimal("130"), "institutional", CONSENSUS, False),
+    ("weight_gain_percent", "gt", Decimal("15"), "institutional", CONSENSUS, False),
+]
+
+
+def rows():
+    """Each rule as (natural key, values): a rule is its measure, comparison and threshold."""
+    for order, (measure, comparison, threshold, reason, source, active) in enumerate(HOLD_RULES):
+        key = {"measure": measure, "comparison": comparison, "threshold": threshold}
+        yield key, {"hold_reason": reason, "source": source, "is_active": active, "order": order}
+
+
+def load(apps=global_apps):
+    """Create or update the shipped rules; rules added in the admin stay."""
+    return [load_rows(apps.get_model("ward", "HoldRule"), rows())]
