@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from regimens.models import Course
-from tracker.patients.access import EDITOR_ROLES
+from tracker.accounts.roles import EDITOR_ROLES
 
 
 def get_course_for_user(user, pk, *, edit: bool = False) -> Course:

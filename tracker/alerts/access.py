@@ -8,10 +8,8 @@ and nurses) acknowledge; an admin, who sees every alert, gets a 403.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import CARE_TEAM_ROLES
+from tracker.accounts.roles import ACKNOWLEDGER_ROLES
 from tracker.alerts.models import Alert
-
-ACKNOWLEDGER_ROLES = CARE_TEAM_ROLES
 
 
 def can_acknowledge(user) -> bool:

@@ -7,10 +7,8 @@ id cannot be probed to learn whether a record exists.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import Role
+from tracker.accounts.roles import EDITOR_ROLES
 from tracker.patients.models import Patient
-
-EDITOR_ROLES = (Role.ADMIN, Role.CLINICIAN)
 
 
 def get_patient_for_user(user, pk, *, edit: bool = False) -> Patient:

@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tracker.accounts.decorators import role_required
-from tracker.accounts.roles import STAFF_ROLES, Role
-from tracker.patients.access import EDITOR_ROLES, get_patient_for_user
+from tracker.accounts.roles import EDITOR_ROLES, STAFF_ROLES, Role
+from tracker.patients.access import get_patient_for_user
 from tracker.patients.forms import PatientEditForm, PatientForm, PatientSearchForm
 from tracker.patients.models import Patient
 

@@ -7,7 +7,7 @@ An entry whose term no reported symptom names gets a row of its own.
 
 from dataclasses import dataclass, field
 
-from tracker.accounts.roles import CARE_TEAM_ROLES, Role
+from tracker.accounts.roles import GRADER_ROLES, REVIEWER_ROLES
 from tracker.symptoms.models import AdverseEvent, SymptomReport
 
 
@@ -59,11 +59,11 @@ def rows_for_dose(dose) -> list[SideEffectRow]:
 
 def can_review(user) -> bool:
     """Reviewing a patient's report is a clinician's call (on the care team: the scope's job)."""
-    return user.role == Role.CLINICIAN
+    return user.role in REVIEWER_ROLES
 
 
 def can_grade(user) -> bool:
-    return user.role in CARE_TEAM_ROLES
+    return user.role in GRADER_ROLES
 
 
 def side_effects_context(dose, user) -> dict:

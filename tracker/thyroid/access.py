@@ -7,11 +7,9 @@ them; staff in scope export them.  Anyone else in scope gets 403.
 
 from django.core.exceptions import PermissionDenied
 
-from tracker.accounts.roles import CARE_TEAM_ROLES, STAFF_ROLES
+from tracker.accounts.roles import RECORDER_ROLES, STAFF_ROLES
 from tracker.patients.access import get_patient_for_user
 from tracker.patients.models import Patient
-
-RECORDER_ROLES = CARE_TEAM_ROLES
 
 
 def can_record(user) -> bool:

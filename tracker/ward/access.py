@@ -8,10 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from regimens.models import Dose
-from tracker.accounts.roles import CARE_TEAM_ROLES
+from tracker.accounts.roles import RECORDER_ROLES
 from tracker.ward.models import Administration
-
-RECORDER_ROLES = CARE_TEAM_ROLES
 
 
 def can_record(user) -> bool:
