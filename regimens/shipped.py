@@ -128,6 +128,6 @@ def rows():
         yield {"slug": values.pop("slug")}, values
 
 
-def load(apps=global_apps):
+def load(apps=global_apps, *, reset: bool = False):
     """Create or update the shipped templates; templates added in the admin stay."""
-    return [load_rows(apps.get_model("regimens", "RegimenTemplate"), rows())]
+    return [load_rows(apps.get_model("regimens", "RegimenTemplate"), rows(), reset=reset)]

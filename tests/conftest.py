@@ -69,4 +69,4 @@ def shipped_data(db):
     """
     from tracker import shipped
 
-    shipped.load_all()
+    shipped.load_all(reset=True)

@@ -14,7 +14,10 @@ from tracker.ward import shipped as ward
 LOADERS = [regimens.load, ward.load, symptoms.load]
 
 
-def load_all():
-    """Load every app's tables in one transaction; return what each model's load did."""
+def load_all(*, reset: bool = False):
+    """Load every app's tables in one transaction; return what each model's load did.
+
+    `reset` sets shipped rows edited since back to the tables.
+    """
     with transaction.atomic():
-        return [loaded for load in LOADERS for loaded in load()]
+        return [loaded for load in LOADERS for loaded in load(reset=reset)]

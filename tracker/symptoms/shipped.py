@@ -406,9 +406,9 @@ def symptom_rows():
         yield {"slug": slug}, values
 
 
-def load(apps=global_apps):
+def load(apps=global_apps, *, reset: bool = False):
     """Create or update the shipped terms and items; rows added in the admin stay."""
     return [
-        load_rows(apps.get_model("symptoms", "CtcaeTerm"), term_rows()),
-        load_rows(apps.get_model("symptoms", "ProSymptom"), symptom_rows()),
+        load_rows(apps.get_model("symptoms", "CtcaeTerm"), term_rows(), reset=reset),
+        load_rows(apps.get_model("symptoms", "ProSymptom"), symptom_rows(), reset=reset),
     ]

@@ -36,6 +36,6 @@ def rows():
         yield key, {"hold_reason": reason, "source": source, "is_active": active, "order": order}
 
 
-def load(apps=global_apps):
+def load(apps=global_apps, *, reset: bool = False):
     """Create or update the shipped rules; rules added in the admin stay."""
-    return [load_rows(apps.get_model("ward", "HoldRule"), rows())]
+    return [load_rows(apps.get_model("ward", "HoldRule"), rows(), reset=reset)]
