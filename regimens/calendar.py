@@ -42,13 +42,13 @@ microseconds and a sub-minute dosing time has no clinical meaning.
 """
 
 import itertools
-import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, HOURLY, rrule
+
+from tracker.lib.zone_names import known_zones
 
 
 class CalendarError(ValueError):
@@ -140,19 +140,12 @@ class PlannedDose:
         return self.start_utc.astimezone(_load_zone(zone))
 
 
-@cache
-def _known_zones() -> frozenset[str]:
-    # "localtime" and "posixrules" are links to whatever the server is configured with, so a
-    # course planned in them would silently change with the machine.
-    return frozenset(zoneinfo.available_timezones() - {"localtime", "posixrules"})
-
-
 def _load_zone(zone: str | ZoneInfo) -> ZoneInfo:
     if isinstance(zone, ZoneInfo):
         return zone
     # Checking the list first keeps out names that ZoneInfo would open or choke on but that
     # are not zones: directories, data files, machine-dependent links.
-    if not isinstance(zone, str) or zone not in _known_zones():
+    if not isinstance(zone, str) or zone not in known_zones():
         raise CalendarError(
             f"{zone!r} is not a known IANA time zone; use a name such as Europe/London"
         )

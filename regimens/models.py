@@ -13,11 +13,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from regimens import calendar, dosing
+from tracker.lib.zones import CLOCK_LEEWAY as GIVEN_TIME_LEEWAY
 from tracker.lib.zones import validate_time_zone
 from tracker.patients.models import PatientRecordQuerySet
 
-# A clock a few minutes fast must not stop a nurse recording a dose that just started.
-GIVEN_TIME_LEEWAY = timedelta(minutes=5)
 GIVEN_TIME_RANGE = timedelta(hours=24)
 
 INTERVAL_FIELDS = ("every_hours", "max_doses_per_cycle", "window_days")

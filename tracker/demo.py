@@ -14,6 +14,7 @@ from tracker import shipped
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.accounts.second_factor import issue_backup_codes
+from tracker.lib.history import save_with_history
 from tracker.patients.models import Patient
 from tracker.symptoms.models import CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import record_event, report_symptom
@@ -99,9 +100,8 @@ def seed() -> int:
         if Patient.objects.filter(mrn=spec["mrn"]).exists():
             continue
         patient = Patient(**fields, user=users[spec["login"]])
-        patient._change_reason = "Demo data"
         patient.full_clean()
-        patient.save()
+        save_with_history(patient, by=None, reason="Demo data")
         patient.care_team.set([users[name] for name in spec["care_team"]])
         created += 1
         course = start_demo_course(patient, spec["course"], users["clinician"])

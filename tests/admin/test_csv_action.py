@@ -20,7 +20,8 @@ from tests.factories import (
 )
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
-from tracker.lib.admin import csv_cell, csv_value
+from tracker.lib.admin import csv_value
+from tracker.lib.spreadsheets import csv_cell
 from tracker.patients.models import Patient
 from tracker.ward.models import Administration
 

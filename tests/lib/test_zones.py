@@ -1,8 +1,13 @@
 """Time zones in words and the order they are offered in."""
 
-import pytest
+from datetime import datetime
 
-from tracker.lib.zones import all_zones, zone_choices, zone_in_words
+import pytest
+from django.core.exceptions import ValidationError
+
+from regimens.calendar import CalendarError, IntervalRule, Schedule, plan_course
+from tracker.lib.zone_names import SERVER_DEPENDENT
+from tracker.lib.zones import all_zones, validate_time_zone, zone_choices, zone_in_words
 
 
 @pytest.mark.parametrize(
@@ -42,3 +47,14 @@ def test_a_patients_own_zone_leads_when_it_is_not_common(settings):
     settings.CLINIC_TIME_ZONE = "Europe/London"
     (_, common), _ = zone_choices(first="Asia/Kolkata")
     assert [value for value, _ in common[:2]] == ["Asia/Kolkata", "Europe/London"]
+
+
+EVERY_8_HOURS = Schedule(IntervalRule(8, 14, 5), (1,))
+
+
+@pytest.mark.parametrize("name", sorted(SERVER_DEPENDENT))
+def test_a_zone_that_depends_on_the_server_is_refused_by_forms_and_the_calendar(name):
+    with pytest.raises(ValidationError):
+        validate_time_zone(name)
+    with pytest.raises(CalendarError, match="not a known IANA time zone"):
+        plan_course(EVERY_8_HOURS, datetime(2027, 7, 1, 8, 0), name, cycles=1)

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_course, record_given
 from tracker.alerts.models import Alert
-from tracker.symptoms.models import AdverseEvent, CtcaeTerm, EntryState, ProSymptom, SymptomReport
+from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import (
     EntryRefused,
     mark_event_in_error,
@@ -27,7 +27,7 @@ from tracker.symptoms.timeline import course_timeline
 pytestmark = pytest.mark.django_db
 
 NOW = "2027-03-12 12:00Z"
-ERROR = EntryState.ENTERED_IN_ERROR
+ERROR = SymptomReport.State.ENTERED_IN_ERROR
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +100,7 @@ def test_a_stale_copy_is_refused_too_because_the_row_is_read_again(personas, dos
     event = grade(personas, dose)
     stale = AdverseEvent.objects.get()
     mark_event_in_error(event, by=personas.nurse_on_team, reason="wrong patient")
-    assert stale.state == EntryState.ACTIVE
+    assert stale.state == SymptomReport.State.ACTIVE
     with pytest.raises(EntryRefused, match="already marked"):
         mark_event_in_error(stale, by=personas.clinician_on_team, reason="wrong term")
     assert AdverseEvent.objects.get().error_reason == "wrong patient"
@@ -122,7 +122,7 @@ def test_a_blank_or_over_long_reason_is_refused_and_nothing_written(
         mark_event_in_error(event, by=personas.nurse_on_team, reason=reason)
     assert refusal.value.message == message
     stored = AdverseEvent.objects.get()
-    assert (stored.state, stored.error_reason) == (EntryState.ACTIVE, "")
+    assert (stored.state, stored.error_reason) == (SymptomReport.State.ACTIVE, "")
     assert stored.history.count() == 1
 
 
@@ -176,7 +176,7 @@ def test_a_report_is_not_withdrawn_without_a_reason(personas, dose, reason):
     with pytest.raises(EntryRefused, match="Say why"):
         withdraw_report(mistaken, by=personas.the_patient, reason=reason)
     stored = SymptomReport.objects.get()
-    assert stored.state == EntryState.ACTIVE
+    assert stored.state == SymptomReport.State.ACTIVE
     assert stored.history.count() == 1
 
 

@@ -5,6 +5,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.lib.history import save_with_history
 from tracker.patients.models import PatientRecordQuerySet
 
 
@@ -111,8 +112,12 @@ class Alert(models.Model):
             return False
         alert.acknowledged_by, alert.acknowledged_at = by, timezone.now()
         alert.acknowledgement_note = note.strip()
-        alert._change_reason, alert._history_user = "Acknowledged", by
-        alert.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement_note"])
+        save_with_history(
+            alert,
+            by=by,
+            reason="Acknowledged",
+            update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement_note"],
+        )
         self.acknowledged_by, self.acknowledged_at = alert.acknowledged_by, alert.acknowledged_at
         self.acknowledgement_note = alert.acknowledgement_note
         return True

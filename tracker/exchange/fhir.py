@@ -162,7 +162,7 @@ def coded(system: str, code: str, label: str) -> dict:
 
 def person(user) -> dict:
     """A display-only reference: the app has no Practitioner resources to point at."""
-    return {"display": user.get_full_name() or user.username}
+    return {"display": str(user)}
 
 
 def route(template) -> dict:

@@ -6,7 +6,6 @@ read-only and their history offers no revert; every change to reference data
 says why.
 """
 
-import csv
 import html
 from datetime import datetime
 from decimal import Decimal
@@ -19,7 +18,6 @@ from django.contrib.admin.utils import display_for_field, display_for_value, lab
 from django.contrib.admin.utils import lookup_field as admin_lookup_field
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.db import models
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
@@ -29,7 +27,8 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
 from regimens.dosing import IU_PER_MIU
-from tracker.lib.spreadsheets import csv_cell
+from tracker.lib.history import save_with_history
+from tracker.lib.spreadsheets import csv_response
 from tracker.patients.models import Patient
 
 # An old or new value longer than this is shortened around the part that changed.
@@ -151,16 +150,11 @@ def export_as_csv(modeladmin, request, queryset):
     model = modeladmin.model
     columns = [c for c in modeladmin.get_list_display(request) if c != "action_checkbox"]
     today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{model._meta.model_name}-{today:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The byte-order mark makes spreadsheet apps read the file as UTF-8 (SpO₂, °C, names).
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(csv_cell(csv_label(modeladmin, c)) for c in columns)
-    for obj in queryset:
-        writer.writerow(csv_cell(csv_value(modeladmin, c, obj)) for c in columns)
-    return response
+    return csv_response(
+        f"{model._meta.model_name}-{today:%Y%m%d}.csv",
+        [csv_label(modeladmin, c) for c in columns],
+        ([csv_value(modeladmin, c, obj) for c in columns] for obj in queryset),
+    )
 
 
 # History with changes ----------------------------------------------------------------
@@ -313,8 +307,7 @@ class ReasonedHistoryAdmin(HistoryAdmin):
     allow_revert = True
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data["change_reason"]
-        super().save_model(request, obj, form, change)
+        save_with_history(obj, by=request.user, reason=form.cleaned_data["change_reason"])
 
     def has_delete_permission(self, request, obj=None):
         return False

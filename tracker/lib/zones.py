@@ -1,10 +1,16 @@
-"""IANA time zones: validation and the list offered in forms."""
+"""IANA time zones: validation, the list offered in forms, and the clocks' leeway."""
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from django.core.exceptions import ValidationError
+
+from tracker.lib.zone_names import known_zones
+
+# A time this far ahead of the server's clock still counts as now: the clock on the
+# ward's wall, a phone or a lab's analyser may run a little fast.
+CLOCK_LEEWAY = timedelta(minutes=5)
 
 
 @cache
@@ -19,12 +25,8 @@ def all_zones() -> tuple[str, ...]:
     )
 
 
-# These names depend on how the server is configured, not on the tz database.
-SERVER_DEPENDENT = frozenset({"localtime", "posixrules", "Factory"})
-
-
 def validate_time_zone(value: str) -> None:
-    if value in SERVER_DEPENDENT or value not in zoneinfo.available_timezones():
+    if value not in known_zones():
         raise ValidationError(
             "%(value)s is not a time zone. Use a name such as Europe/London or America/New_York.",
             code="invalid_time_zone",

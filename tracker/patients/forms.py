@@ -36,7 +36,7 @@ class Confirmations:
 class CareTeamField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user) -> str:
         """ "Nora Lindqvist (Nurse)": two people with one name are told apart by role."""
-        name = user.get_full_name() or user.username
+        name = str(user)
         return f"{name} ({user.role.label})" if user.role else name
 
 

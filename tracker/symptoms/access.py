@@ -1,17 +1,23 @@
-"""Access helpers for side-effect reports: the first call in every symptoms view.
+"""Access helpers for side effects: the first call in every symptoms view.
 
 A patient reaches only their own reports.  Another patient's report id is a 404,
 so ids cannot be probed; staff on a patient's page get 403 (they have their own).
+
+On the staff side scope follows the patient (tracker.patients.access): out of
+scope is 404.  In scope, clinicians and nurses on the care team grade side
+effects and mark an entry graded by mistake entered in error; only clinicians
+review a patient's report; the admin may look and export.  Anything else is 403.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import Role
-from tracker.patients.access import get_own_patient
+from tracker.accounts.roles import STAFF_ROLES, Role
+from tracker.patients.access import get_own_patient, get_patient_for_user
 from tracker.patients.models import Patient
-from tracker.symptoms.models import ProSymptom, SymptomReport
+from tracker.symptoms.models import AdverseEvent, ProSymptom, SymptomReport
+from tracker.symptoms.side_by_side import can_grade, can_review
 
 
 def get_reporting_patient(user) -> Patient:
@@ -27,6 +33,47 @@ def get_reporting_patient(user) -> Patient:
 def get_reportable_symptom(slug) -> ProSymptom:
     """A symptom patients may report now; a retired or unknown one is 404."""
     return get_object_or_404(ProSymptom.objects.filter(is_active=True), slug=slug)
+
+
+def get_patient_for_grading(user, pk) -> Patient:
+    """A patient whose side effects the user may grade: 404 out of scope, 403 not care team."""
+    patient = get_patient_for_user(user, pk)
+    if not can_grade(user):
+        raise PermissionDenied
+    return patient
+
+
+def get_patient_for_export(user, pk) -> Patient:
+    patient = get_patient_for_user(user, pk)
+    if user.role not in STAFF_ROLES:
+        raise PermissionDenied
+    return patient
+
+
+def get_report_for_review(user, pk) -> SymptomReport:
+    """A report the user may review: 404 out of scope, 403 unless a clinician."""
+    report = get_object_or_404(
+        SymptomReport.objects.visible_to(user).select_related(
+            "patient", "symptom", "dose__course", "reviewed_by"
+        ),
+        pk=pk,
+    )
+    if not can_review(user):
+        raise PermissionDenied
+    return report
+
+
+def get_event_for_correction(user, pk) -> AdverseEvent:
+    """A staff entry the user may mark entered in error: 404 out of scope, 403 not care team."""
+    event = get_object_or_404(
+        AdverseEvent.objects.visible_to(user).select_related(
+            "patient", "term", "dose", "recorded_by"
+        ),
+        pk=pk,
+    )
+    if not can_grade(user):
+        raise PermissionDenied
+    return event
 
 
 def get_own_report(user, pk) -> SymptomReport:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from tracker.lib.records import ClinicalEntry, ClinicalEntryQuerySet
 from tracker.patients.models import PatientRecordQuerySet
 
 
@@ -119,14 +120,8 @@ class ProSymptom(models.Model):
         return QUESTIONS[attribute].format(item=self.item)
 
 
-class EntryQuerySet(PatientRecordQuerySet):
-    def active(self):
-        return self.filter(state=EntryState.ACTIVE)
-
-
-class EntryState(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+class EntryQuerySet(PatientRecordQuerySet, ClinicalEntryQuerySet):
+    pass
 
 
 def zero_to_four(name):
@@ -137,7 +132,7 @@ def zero_to_four(name):
     )
 
 
-class SymptomReport(models.Model):
+class SymptomReport(ClinicalEntry):
     """A patient's report of one symptom, linked to a dose."""
 
     patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="symptom_reports")
@@ -163,16 +158,19 @@ class SymptomReport(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=16, choices=EntryState, default=EntryState.ACTIVE)
-    error_reason = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
     objects = EntryQuerySet.as_manager()
 
-    class Meta:
+    # The patient withdraws their own report; staff mark their own entries.
+    already_in_error = "This report is already withdrawn."
+    in_error_history = "Withdrawn by the patient, entered in error"
+
+    class Meta(ClinicalEntry.Meta):
         ordering = ["-onset_at", "-pk"]
         indexes = [models.Index(fields=["patient", "onset_at"], name="report_patient_onset_idx")]
         constraints = [
+            *ClinicalEntry.Meta.constraints,
             zero_to_four("frequency"),
             zero_to_four("severity"),
             zero_to_four("interference"),
@@ -180,10 +178,6 @@ class SymptomReport(models.Model):
                 condition=models.Q(reviewed_grade__isnull=True)
                 | models.Q(reviewed_grade__gte=0, reviewed_grade__lte=5),
                 name="report_reviewed_grade_0_to_5",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(state="active") | ~models.Q(error_reason=""),
-                name="report_error_has_reason",
             ),
         ]
 
@@ -203,7 +197,7 @@ class SymptomReport(models.Model):
         return result
 
 
-class AdverseEvent(models.Model):
+class AdverseEvent(ClinicalEntry):
     """A side effect graded by staff with a CTCAE term."""
 
     class Attribution(models.TextChoices):
@@ -226,16 +220,17 @@ class AdverseEvent(models.Model):
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
-    state = models.CharField(max_length=16, choices=EntryState, default=EntryState.ACTIVE)
-    error_reason = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
     objects = EntryQuerySet.as_manager()
 
-    class Meta:
+    already_in_error = "This entry is already marked entered in error."
+
+    class Meta(ClinicalEntry.Meta):
         ordering = ["-onset_at", "-pk"]
         indexes = [models.Index(fields=["patient", "onset_at"], name="event_patient_onset_idx")]
         constraints = [
+            *ClinicalEntry.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(grade__gte=1, grade__lte=5), name="event_grade_1_to_5"
             ),
@@ -243,10 +238,6 @@ class AdverseEvent(models.Model):
                 condition=models.Q(resolved_at__isnull=True)
                 | models.Q(resolved_at__gte=models.F("onset_at")),
                 name="event_resolves_after_onset",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(state="active") | ~models.Q(error_reason=""),
-                name="event_error_has_reason",
             ),
         ]
 

@@ -1,13 +1,13 @@
 """Saving side effects: patient reports and staff-graded entries, each with its dose and alerts."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 
 from tracker.alerts.rules import alert_for_event, alert_for_report
-from tracker.lib.records import Refused, mark_in_error
-from tracker.symptoms.models import SCALES, AdverseEvent, Attribute, EntryState, SymptomReport
+from tracker.lib.history import save_with_history
+from tracker.lib.records import Refused
+from tracker.lib.zones import CLOCK_LEEWAY
+from tracker.symptoms.models import SCALES, AdverseEvent, Attribute, SymptomReport
 from tracker.ward.models import Administration
 
 
@@ -53,7 +53,7 @@ def clean_answers(symptom, answers: dict) -> dict:
 
 
 def _check_onset(onset, now):
-    if onset > now + timedelta(minutes=5):
+    if onset > now + CLOCK_LEEWAY:
         raise EntryRefused("The time it started is in the future.")
 
 
@@ -73,8 +73,7 @@ def report_symptom(patient, symptom, *, by, answers: dict, onset_at=None, note="
         linked_automatically=True,
         **clean_answers(symptom, answers),
     )
-    report._change_reason, report._history_user = "Reported", by
-    report.save()
+    save_with_history(report, by=by, reason="Reported")
     alert_for_report(report)
     return report
 
@@ -98,16 +97,20 @@ def change_report(report, *, by, onset_at, note: str, dose="auto", now=None):
         )
     else:
         report.dose, report.linked_automatically = dose, False
-    report._change_reason, report._history_user = "Changed by the patient", by
     # Only the patient's fields: a clinician's review saved meanwhile stays.
-    report.save(update_fields=["onset_at", "note", "dose", "linked_automatically"])
+    save_with_history(
+        report,
+        by=by,
+        reason="Changed by the patient",
+        update_fields=["onset_at", "note", "dose", "linked_automatically"],
+    )
     return report
 
 
 def _lock_active(report):
     """Re-read the report under a row lock; refuse one entered in error meanwhile."""
     report.refresh_from_db(from_queryset=SymptomReport.objects.select_for_update())
-    if report.state != EntryState.ACTIVE:
+    if not report.is_active:
         raise EntryRefused("This report was withdrawn as entered in error.")
 
 
@@ -119,8 +122,12 @@ def review_report(report, *, by, grade: int, now=None):
     _lock_active(report)
     report.reviewed_grade, report.reviewed_by = grade, by
     report.reviewed_at = now or timezone.now()
-    report._change_reason, report._history_user = f"Reviewed: grade {grade}", by
-    report.save(update_fields=["reviewed_grade", "reviewed_by", "reviewed_at"])
+    save_with_history(
+        report,
+        by=by,
+        reason=f"Reviewed: grade {grade}",
+        update_fields=["reviewed_grade", "reviewed_by", "reviewed_at"],
+    )
     return report
 
 
@@ -147,7 +154,7 @@ def record_event(
         raise EntryRefused(f"{term.term} has no grade {grade} in CTCAE v{term.version}.")
     if resolved_at and resolved_at < onset_at:
         raise EntryRefused("It cannot resolve before it started.")
-    if resolved_at and resolved_at > now + timedelta(minutes=5):
+    if resolved_at and resolved_at > now + CLOCK_LEEWAY:
         raise EntryRefused("The time it resolved is in the future.")
     if dose not in ("auto", None) and dose.course.patient_id != patient.pk:
         raise EntryRefused("That dose is another patient's.")
@@ -163,8 +170,7 @@ def record_event(
         note=note.strip(),
         recorded_by=by,
     )
-    event._change_reason, event._history_user = "Recorded", by
-    event.save()
+    save_with_history(event, by=by, reason="Recorded")
     alert_for_event(event)
     return event
 
@@ -173,24 +179,11 @@ def record_event(
 def mark_event_in_error(event, *, by, reason: str) -> AdverseEvent:
     """A staff entry graded by mistake: it stays in the list, struck through, and
     leaves the timeline cells and the side-by-side rows."""
-    return mark_in_error(
-        event,
-        by=by,
-        reason=reason,
-        refused=EntryRefused,
-        already="This entry is already marked entered in error.",
-    )
+    return event.mark_in_error(by=by, reason=reason, refused=EntryRefused)
 
 
 @transaction.atomic
 def withdraw_report(report, *, by, reason: str) -> SymptomReport:
     """The patient withdraws a report made by mistake: it is kept, marked entered in
     error, and leaves the timeline cells and the side-by-side rows."""
-    return mark_in_error(
-        report,
-        by=by,
-        reason=reason,
-        refused=EntryRefused,
-        already="This report is already withdrawn.",
-        change_reason="Withdrawn by the patient, entered in error",
-    )
+    return report.mark_in_error(by=by, reason=reason, refused=EntryRefused)

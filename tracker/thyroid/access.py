@@ -6,10 +6,12 @@ them; staff in scope export them.  Anyone else in scope gets 403.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
 from tracker.accounts.roles import RECORDER_ROLES, STAFF_ROLES
 from tracker.patients.access import get_patient_for_user
 from tracker.patients.models import Patient
+from tracker.thyroid.models import ThyroidResult
 
 
 def can_record(user) -> bool:
@@ -23,3 +25,13 @@ def get_patient_for_results(user, pk, *, record: bool = False, export: bool = Fa
     if export and user.role not in STAFF_ROLES:
         raise PermissionDenied
     return patient
+
+
+def get_result_for_correction(user, pk) -> ThyroidResult:
+    """A result the user may mark entered in error: 404 out of scope, 403 unless on the care team."""
+    result = get_object_or_404(
+        ThyroidResult.objects.visible_to(user).select_related("patient", "recorded_by"), pk=pk
+    )
+    if not can_record(user):
+        raise PermissionDenied
+    return result

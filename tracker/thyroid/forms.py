@@ -14,17 +14,13 @@ from tracker.thyroid.models import ThyroidResult
 from tracker.ward.forms import local_instant
 
 
-def _number(value) -> str:
-    return f"{value.normalize():f}"
-
-
 def usual_ranges() -> list[tuple[str, str, str]]:
     """(test, unit, "low–high") for every test and unit, as the form's help shows them."""
     return [
         (
             spec.name,
             unit.label,
-            f"{_number(unit.default_range[0])}–{_number(unit.default_range[1])}",
+            "–".join(lab.format_number(limit) for limit in unit.default_range),
         )
         for spec in lab.TESTS.values()
         for unit in spec.units.values()
@@ -86,11 +82,11 @@ class ResultForm(forms.Form):
             default = None
         help_text = "Leave both limits empty to use the usual range for the test and unit."
         if default:
-            self.fields["range_low"].widget.attrs["placeholder"] = _number(default[0])
-            self.fields["range_high"].widget.attrs["placeholder"] = _number(default[1])
+            low, high = (lab.format_number(limit) for limit in default)
+            self.fields["range_low"].widget.attrs["placeholder"] = low
+            self.fields["range_high"].widget.attrs["placeholder"] = high
             help_text = (
-                f"Leave both empty to use the usual range, "
-                f"{_number(default[0])}–{_number(default[1])} {source.get('unit')}."
+                f"Leave both empty to use the usual range, {low}–{high} {source.get('unit')}."
             )
         self.fields["range_high"].help_text = help_text
 

@@ -44,31 +44,47 @@ class TestSpec:
         return next(iter(self.units))
 
 
-D = Decimal
 TESTS = {
     Test.TSH: TestSpec(
         "TSH",
-        {"mIU/L": Unit("m[IU]/L", "mIU/L", D(1), "3016-3", (D("0.4"), D("4.5")))},
+        {
+            "mIU/L": Unit(
+                "m[IU]/L", "mIU/L", Decimal(1), "3016-3", (Decimal("0.4"), Decimal("4.5"))
+            )
+        },
     ),
     Test.FREE_T4: TestSpec(
         "Free T4",
         {
-            "ng/dL": Unit("ng/dL", "ng/dL", D(1), "3024-7", (D("0.8"), D("1.8"))),
-            "pmol/L": Unit("pmol/L", "pmol/L", D("12.87"), "14920-3", (D("10"), D("23"))),
+            "ng/dL": Unit(
+                "ng/dL", "ng/dL", Decimal(1), "3024-7", (Decimal("0.8"), Decimal("1.8"))
+            ),
+            "pmol/L": Unit(
+                "pmol/L", "pmol/L", Decimal("12.87"), "14920-3", (Decimal("10"), Decimal("23"))
+            ),
         },
     ),
     Test.FREE_T3: TestSpec(
         "Free T3",
         {
-            "pg/mL": Unit("pg/mL", "pg/mL", D(1), "3051-0", (D("2.4"), D("4.2"))),
-            "pmol/L": Unit("pmol/L", "pmol/L", D("1.54"), "14928-6", (D("3.7"), D("6.5"))),
+            "pg/mL": Unit(
+                "pg/mL", "pg/mL", Decimal(1), "3051-0", (Decimal("2.4"), Decimal("4.2"))
+            ),
+            "pmol/L": Unit(
+                "pmol/L", "pmol/L", Decimal("1.54"), "14928-6", (Decimal("3.7"), Decimal("6.5"))
+            ),
         },
     ),
     Test.ANTI_TPO: TestSpec(
         "Anti-TPO antibodies",
-        {"IU/mL": Unit("[IU]/mL", "IU/mL", D(1), "8099-4", (D("0"), D("34")))},
+        {"IU/mL": Unit("[IU]/mL", "IU/mL", Decimal(1), "8099-4", (Decimal("0"), Decimal("34")))},
     ),
 }
+
+
+def format_number(value: Decimal | None) -> str:
+    """A value as the lab writes it, without trailing zeros: 1.200 → "1.2"; None → ""."""
+    return "" if value is None else f"{value.normalize():f}"
 
 
 class LabError(ValueError):
@@ -78,10 +94,10 @@ class LabError(ValueError):
 # Values no living patient's result reaches, in each test's canonical unit.  A free T4
 # "15 ng/dL" is almost always 15 pmol/L typed against the wrong unit.
 PLAUSIBLE = {
-    Test.TSH: (D(0), D(500)),
-    Test.FREE_T4: (D(0), D(8)),
-    Test.FREE_T3: (D(0), D(30)),
-    Test.ANTI_TPO: (D(0), D(100000)),
+    Test.TSH: (Decimal(0), Decimal(500)),
+    Test.FREE_T4: (Decimal(0), Decimal(8)),
+    Test.FREE_T3: (Decimal(0), Decimal(30)),
+    Test.ANTI_TPO: (Decimal(0), Decimal(100000)),
 }
 
 
@@ -99,7 +115,7 @@ def implausibility(test: Test, value: Decimal, unit: str) -> str | None:
         if other != unit and low <= convert(value, test, other, spec.canonical) <= high
     ]
     hint = f" Did you mean {fits[0]}?" if fits else " Check the value."
-    return f"{value.normalize():f} {unit} is not a possible {spec.name} result.{hint}"
+    return f"{format_number(value)} {unit} is not a possible {spec.name} result.{hint}"
 
 
 def unit_of(test: Test, unit: str) -> Unit:

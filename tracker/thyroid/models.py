@@ -4,19 +4,17 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from tracker.lib.records import ClinicalEntry, ClinicalEntryQuerySet
 from tracker.patients.models import PatientRecordQuerySet
 from tracker.thyroid import lab
 
 
-class ResultQuerySet(PatientRecordQuerySet):
-    def active(self):
-        return self.filter(state=ThyroidResult.State.ACTIVE)
-
+class ResultQuerySet(PatientRecordQuerySet, ClinicalEntryQuerySet):
     def of(self, test: lab.Test):
         return self.filter(test=test)
 
 
-class ThyroidResult(models.Model):
+class ThyroidResult(ClinicalEntry):
     class TestName(models.TextChoices):
         TSH = lab.Test.TSH, "TSH"
         FREE_T4 = lab.Test.FREE_T4, "Free T4"
@@ -27,10 +25,6 @@ class ThyroidResult(models.Model):
         LOW = lab.Flag.LOW, "Low"
         NORMAL = lab.Flag.NORMAL, "Normal"
         HIGH = lab.Flag.HIGH, "High"
-
-    class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
     patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="thyroid_results")
     course = models.ForeignKey(
@@ -49,13 +43,13 @@ class ThyroidResult(models.Model):
     note = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
-    state = models.CharField(max_length=16, choices=State, default=State.ACTIVE)
-    error_reason = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
     objects = ResultQuerySet.as_manager()
 
-    class Meta:
+    already_in_error = "This result is already marked entered in error."
+
+    class Meta(ClinicalEntry.Meta):
         ordering = ["-collected_at", "test"]
         indexes = [
             models.Index(
@@ -63,6 +57,7 @@ class ThyroidResult(models.Model):
             )
         ]
         constraints = [
+            *ClinicalEntry.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(value__gte=0), name="thyroid_value_not_negative"
             ),
@@ -71,10 +66,6 @@ class ThyroidResult(models.Model):
                 | models.Q(range_high__isnull=True)
                 | models.Q(range_low__lte=models.F("range_high")),
                 name="thyroid_range_in_order",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(state="active") | ~models.Q(error_reason=""),
-                name="thyroid_error_has_reason",
             ),
         ]
 

@@ -1,13 +1,15 @@
 """Saving a thyroid result, with its flag and any alert, in one transaction."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 
 from tracker.alerts.rules import alert_for_result
-from tracker.lib.records import Refused, mark_in_error
+from tracker.lib.history import save_with_history
+from tracker.lib.records import Refused
+from tracker.lib.zones import CLOCK_LEEWAY
 from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
 
@@ -19,7 +21,7 @@ class ResultRefused(Refused):
     """A thyroid result cannot be saved or changed; the message is for the user."""
 
 
-def _number(number, name: str) -> Decimal | None:
+def _checked_number(number, name: str) -> Decimal | None:
     """A value or limit as stored: within the column (10 digits, 3 places), never negative.
 
     Refused here with a message rather than failing in the database.
@@ -59,19 +61,19 @@ def record_result(
         default = lab.unit_of(test, unit).default_range
     except lab.LabError as error:
         raise ResultRefused(str(error)) from error
-    if collected_at > now + timedelta(minutes=5):
+    if collected_at > now + CLOCK_LEEWAY:
         raise ResultRefused("The collection time is in the future.")
     # A mistyped year (0202 for 2026) would otherwise be saved as a real result.
     if collected_at < datetime.combine(patient.date_of_birth, time.min, tzinfo=patient.zone):
         raise ResultRefused(
             "The collection date is before the patient's date of birth. Check the year."
         )
-    value = _number(value, "value")
+    value = _checked_number(value, "value")
     implausible = lab.implausibility(test, value, unit)
     if implausible:
         raise ResultRefused(implausible)
-    range_low = _number(range_low, "lower limit")
-    range_high = _number(range_high, "upper limit")
+    range_low = _checked_number(range_low, "lower limit")
+    range_high = _checked_number(range_high, "upper limit")
     if range_low is None and range_high is None and default:
         range_low, range_high = default
     if range_low is not None and range_high is not None and range_low > range_high:
@@ -94,8 +96,7 @@ def record_result(
         note=note.strip(),
         recorded_by=by,
     )
-    result._change_reason, result._history_user = "Recorded", by
-    result.save()
+    save_with_history(result, by=by, reason="Recorded")
     alert_for_result(result)
     return result
 
@@ -107,10 +108,4 @@ def mark_entered_in_error(result, *, by, reason: str) -> ThyroidResult:
     It stays in the table (struck through) and leaves flags, due checks and the
     chart.  The alert it raised, if any, stays for the care team to acknowledge.
     """
-    return mark_in_error(
-        result,
-        by=by,
-        reason=reason,
-        refused=ResultRefused,
-        already="This result is already marked entered in error.",
-    )
+    return result.mark_in_error(by=by, reason=reason, refused=ResultRefused)

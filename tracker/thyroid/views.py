@@ -2,24 +2,22 @@
 and the staff list of overdue TSH checks.
 """
 
-import csv
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
-from tracker.lib.forms import EnteredInErrorForm
-from tracker.lib.spreadsheets import csv_cell
+from tracker.lib.spreadsheets import csv_response
+from tracker.lib.views import entered_in_error_page
 from tracker.patients.models import Patient
 from tracker.thyroid import lab, schedule
-from tracker.thyroid.access import can_record, get_patient_for_results
+from tracker.thyroid.access import can_record, get_patient_for_results, get_result_for_correction
 from tracker.thyroid.forms import ResultForm, usual_ranges
 from tracker.thyroid.models import ThyroidResult
 from tracker.thyroid.recording import ResultRefused, mark_entered_in_error, record_result
@@ -43,7 +41,7 @@ def chart_data(results, zone) -> dict:
     for test in CHARTED:
         spec = lab.TESTS[test]
         charted = sorted(
-            (r for r in results if r.test == test and r.state == ThyroidResult.State.ACTIVE),
+            (r for r in results if r.test == test and r.is_active),
             key=lambda r: r.collected_at,
         )
         if not charted:
@@ -86,7 +84,7 @@ def results(request, patient_pk):
         .select_related("recorded_by", "course__template")
         .order_by("-collected_at", "test", "-pk")
     )
-    active = [r for r in rows if r.state == ThyroidResult.State.ACTIVE]
+    active = [r for r in rows if r.is_active]
     today = timezone.localdate(timezone.now(), patient.zone)
     due = schedule.due_checks_by_patient([patient.pk]).get(patient.pk, [])
     return render(
@@ -153,58 +151,35 @@ def result_new(request, patient_pk):
     )
 
 
-def get_result_for_correction(user, pk) -> ThyroidResult:
-    """A result the user may mark entered in error: 404 out of scope, 403 unless on the care team.
-
-    The access helper of result_error, beside the view because it reads a result, not a patient.
-    """
-    result = get_object_or_404(
-        ThyroidResult.objects.visible_to(user).select_related("patient", "recorded_by"), pk=pk
-    )
-    if not can_record(user):
-        raise PermissionDenied
-    return result
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def result_error(request, pk):
     """Mark a result entered in error, with a reason; it stays in the table, struck through."""
     result = get_result_for_correction(request.user, pk)
     patient = result.patient
-    already = (
-        "This result is already marked entered in error."
-        if result.state == ThyroidResult.State.ENTERED_IN_ERROR
-        else ""
-    )
-    form = EnteredInErrorForm(request.POST or None)
-    if request.method == "POST" and not already and form.is_valid():
-        try:
-            mark_entered_in_error(result, by=request.user, reason=form.cleaned_data["reason"])
-        except ResultRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            collected = dateformat.format(
-                timezone.localtime(result.collected_at, patient.zone), "j M Y"
-            )
-            text = (
-                f"{result} collected {collected} is marked entered in error. It stays "
-                "in the table, struck through, and no longer counts for the interpretation, "
-                "the chart or the TSH checks."
-            )
-            if result.alerts.open().exists():
-                text += " Its alert stays open for the care team to acknowledge."
-            messages.success(request, text)
-            return redirect("thyroid-results", patient.pk)
-    return render(
+
+    def marked_message() -> str:
+        collected = dateformat.format(
+            timezone.localtime(result.collected_at, patient.zone), "j M Y"
+        )
+        text = (
+            f"{result} collected {collected} is marked entered in error. It stays "
+            "in the table, struck through, and no longer counts for the interpretation, "
+            "the chart or the TSH checks."
+        )
+        if result.alerts.open().exists():
+            text += " Its alert stays open for the care team to acknowledge."
+        return text
+
+    return entered_in_error_page(
         request,
-        "thyroid/result_error.html",
-        {"result": result, "patient": patient, "form": form, "already": already},
+        result,
+        mark=mark_entered_in_error,
+        marked_message=marked_message,
+        next_url=reverse("thyroid-results", args=[patient.pk]),
+        template="thyroid/result_error.html",
+        context={"result": result, "patient": patient},
     )
-
-
-def _number(value) -> str:
-    return "" if value is None else f"{value.normalize():f}"
 
 
 CSV_COLUMNS = [
@@ -229,36 +204,36 @@ CSV_COLUMNS = [
 @require_GET
 def results_csv(request, patient_pk):
     patient = get_patient_for_results(request.user, patient_pk, export=True)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="thyroid-{patient.mrn}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    rows = (
+    results = (
         ThyroidResult.objects.for_patient(patient)
         .select_related("recorded_by")
         .order_by("collected_at", "test", "pk")
     )
-    for result in rows:
-        other = lab.in_other_unit(result.value, result.test, result.unit)
-        writer.writerow(
-            [
-                timezone.localtime(result.collected_at, patient.zone).isoformat(),
-                result.get_test_display(),
-                _number(result.value),
-                result.unit,
-                f"{other[0]} {other[1]}" if other else "",
-                _number(result.range_low),
-                _number(result.range_high),
-                result.flag,
-                result.loinc,
-                result.course_id or "",
-                result.state,
-                csv_cell(result.error_reason),
-                csv_cell(result.note),
-                csv_cell(result.recorded_by.get_full_name() or result.recorded_by.username),
-            ]
-        )
-    return response
+    return csv_response(
+        f"thyroid-{patient.mrn}.csv",
+        CSV_COLUMNS,
+        (_csv_row(result, patient.zone) for result in results),
+    )
+
+
+def _csv_row(result, zone) -> list:
+    other = lab.in_other_unit(result.value, result.test, result.unit)
+    return [
+        timezone.localtime(result.collected_at, zone).isoformat(),
+        result.get_test_display(),
+        lab.format_number(result.value),
+        result.unit,
+        f"{other[0]} {other[1]}" if other else "",
+        lab.format_number(result.range_low),
+        lab.format_number(result.range_high),
+        result.flag,
+        result.loinc,
+        result.course_id or "",
+        result.state,
+        result.error_reason,
+        result.note,
+        str(result.recorded_by),
+    ]
 
 
 @login_required

@@ -23,7 +23,6 @@ from tracker.ward.models import (
 )
 from tracker.ward.recording import ACKNOWLEDGE, DIFFERENT_TIME, PROCEED
 
-MIU = IU_PER_MIU
 BLANK = [("", "Choose a reason…")]
 
 
@@ -91,7 +90,7 @@ class RecordDoseForm(forms.Form):
         kwargs["initial"] = {
             "given_date": now.date(),
             "given_time": now.time().replace(second=0, microsecond=0),
-            "amount_miu": (dose.course.dose_iu / MIU).normalize(),
+            "amount_miu": (dose.course.dose_iu / IU_PER_MIU).normalize(),
             "given_by": user.pk,
             **kwargs["initial"],
         }
@@ -103,7 +102,6 @@ class RecordDoseForm(forms.Form):
             .distinct()
             .order_by("last_name", "first_name")
         )
-        self.fields["given_by"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["given_time"].help_text = f"On the patient's clock ({self.zone.key})."
         self.urgent_alerts = list(urgent_alerts)
         for alert in self.urgent_alerts:
@@ -166,7 +164,7 @@ class RecordDoseForm(forms.Form):
         if data["outcome"] == Administration.Outcome.GIVEN:
             fields.update(
                 given_at=data["given_at"],
-                amount_iu=(data["amount_miu"] * MIU).to_integral_value(ROUND_HALF_UP),
+                amount_iu=(data["amount_miu"] * IU_PER_MIU).to_integral_value(ROUND_HALF_UP),
                 given_by=data["given_by"],
             )
             if data.get("different_time"):

@@ -13,7 +13,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from regimens.models import GIVEN_TIME_LEEWAY
+from tracker.lib.records import ClinicalEntry, ClinicalEntryQuerySet
+from tracker.lib.zones import CLOCK_LEEWAY
 
 # A check charted this long after it was taken is a note, not a check to decide a dose on.
 CHECK_CHARTED_WITHIN = timedelta(hours=12)
@@ -225,7 +226,7 @@ class PreDoseCheck(models.Model):
 
     def refusal_of_taken_time(self, now) -> str | None:
         """Why the check cannot have been taken at its `taken_at`, or None if it could."""
-        if self.taken_at > now + GIVEN_TIME_LEEWAY:
+        if self.taken_at > now + CLOCK_LEEWAY:
             return "The time taken is in the future. Record a check once it is taken."
         if now - self.taken_at > CHECK_CHARTED_WITHIN:
             hours = CHECK_CHARTED_WITHIN.total_seconds() / 3600
@@ -267,15 +268,12 @@ class PreDoseCheck(models.Model):
         return self.decision != self.suggestion
 
 
-class AdministrationQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(state=Administration.State.ACTIVE)
-
+class AdministrationQuerySet(ClinicalEntryQuerySet):
     def for_patient(self, patient):
         return self.filter(dose__course__patient=patient)
 
 
-class Administration(models.Model):
+class Administration(ClinicalEntry):
     """The record of one dose: given, held or not given."""
 
     class Outcome(models.TextChoices):
@@ -283,10 +281,6 @@ class Administration(models.Model):
         GIVEN = "given", "Given"
         HELD = "held", "Held"
         NOT_GIVEN = "not_given", "Not given"
-
-    class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
     dose = models.ForeignKey("regimens.Dose", models.PROTECT, related_name="administrations")
     outcome = models.CharField(max_length=12, choices=Outcome)
@@ -318,8 +312,6 @@ class Administration(models.Model):
         blank=True,
         help_text="Urgent open alerts the nurse gave the dose despite: each alert and why.",
     )
-    state = models.CharField(max_length=16, choices=State, default=State.ACTIVE)
-    error_reason = models.CharField(max_length=200, blank=True)
     marked_in_error_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -338,13 +330,16 @@ class Administration(models.Model):
     history = HistoricalRecords()
     objects = AdministrationQuerySet.as_manager()
 
-    class Meta:
+    already_in_error = "This record is already marked as entered in error."
+
+    class Meta(ClinicalEntry.Meta):
         ordering = ["recorded_at", "pk"]
         indexes = [
             # The shift page lists what was recorded in the last hours.
             models.Index(fields=["recorded_at"], name="administration_recorded_idx"),
         ]
         constraints = [
+            *ClinicalEntry.Meta.constraints,
             models.UniqueConstraint(
                 fields=["dose"],
                 condition=models.Q(state="active"),
@@ -380,19 +375,10 @@ class Administration(models.Model):
                     "dose needs its reason."
                 ),
             ),
-            models.CheckConstraint(
-                condition=models.Q(state="active") | ~models.Q(error_reason=""),
-                name="administration_error_has_reason",
-                violation_error_message="Say why the record was entered in error.",
-            ),
         ]
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.dose}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state == self.State.ACTIVE
 
     @property
     def reason_text(self) -> str:

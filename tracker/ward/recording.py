@@ -6,6 +6,7 @@ record and is told so.  SQLite has no row locks; there the unique constraint
 on active records refuses the second insert, and the nurse gets the same message.
 """
 
+from copy import copy
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,9 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU
-from regimens.models import GIVEN_TIME_LEEWAY, GIVEN_TIME_RANGE, Dose
+from regimens.models import GIVEN_TIME_RANGE, Dose
 from tracker.alerts.models import Alert
-from tracker.lib.records import Refused, mark_in_error
+from tracker.lib.history import save_with_history
+from tracker.lib.records import Refused
+from tracker.lib.zones import CLOCK_LEEWAY
 from tracker.ward.models import (
     NEEDS_NOTE,
     Administration,
@@ -67,7 +70,7 @@ def _already_recorded(dose: Dose) -> str:
     when = timezone.localtime(existing.recorded_at, dose.course.patient.zone)
     return (
         f"This dose was already recorded as {existing.get_outcome_display().lower()} by "
-        f"{existing.recorded_by.get_full_name() or existing.recorded_by} at {when:%H:%M %Z}. "
+        f"{existing.recorded_by} at {when:%H:%M %Z}. "
         "To change it, correct that record."
     )
 
@@ -146,7 +149,7 @@ def _refusal_without_check(dose: Dose, given_at, note: str) -> str | None:
     if dose.course.template.route != "iv" or note:
         return None
     recent = dose.checks.filter(
-        taken_at__gte=given_at - CHECK_VALID_FOR, taken_at__lte=given_at + GIVEN_TIME_LEEWAY
+        taken_at__gte=given_at - CHECK_VALID_FOR, taken_at__lte=given_at + CLOCK_LEEWAY
     )
     if recent.exists():
         return None
@@ -250,10 +253,9 @@ def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=Non
         ]
         names = "; ".join(f"alert {alert.pk} ({alert.text})" for alert in passed)
         reason += f"; given despite urgent {names}: {proceed_reason}"
-    record._change_reason, record._history_user = reason, by
     try:
         with transaction.atomic():
-            record.save()
+            save_with_history(record, by=by, reason=reason)
     except IntegrityError as error:
         raise RecordRefused(_already_recorded(dose)) from error
     dose.set_status(fields["outcome"], by=by, reason=reason)
@@ -294,14 +296,13 @@ def record_dose(
 
 
 def _mark_in_error(record: Administration, *, by, reason: str, now) -> Administration:
-    return mark_in_error(
-        record,
+    # Marked through a copy: the caller's record stays as the database will have it
+    # if a correction is refused after this and the transaction rolls back.
+    return copy(record).mark_in_error(
         by=by,
         reason=reason,
         refused=RecordRefused,
-        already="This record is already marked as entered in error.",
         also={"marked_in_error_by": by, "marked_in_error_at": now},
-        update_entry=False,
     )
 
 
@@ -389,8 +390,7 @@ def record_check(
             if fired
             else "No rule suggests holding. Add a note to say why the dose is held."
         )
-    check._change_reason, check._history_user = "Pre-dose check", by
-    check.save()
+    save_with_history(check, by=by, reason="Pre-dose check")
     if decision != PreDoseCheck.Decision.HOLD:
         return check, None
     held = _save_record(

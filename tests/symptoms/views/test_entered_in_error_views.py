@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_course, record_given
 from tracker.alerts.models import Alert
-from tracker.symptoms.models import AdverseEvent, CtcaeTerm, EntryState, ProSymptom, SymptomReport
+from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import (
     mark_event_in_error,
     record_event,
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 # Dose 1 of the default course is at 08:00 EST (13:00 UTC) on 10 March 2027, one
 # every 8 hours after; it is now 07:00 EST on 12 March, so doses 1–6 are past.
 NOW = "2027-03-12 12:00Z"
-ACTIVE, ERROR = EntryState.ACTIVE, EntryState.ENTERED_IN_ERROR
+ACTIVE, ERROR = SymptomReport.State.ACTIVE, SymptomReport.State.ENTERED_IN_ERROR
 GRADERS = ["nurse_on_team", "clinician_on_team"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 STAFF = ["nurse_on_team", "nurse_off_team", "clinician_on_team", "clinician_off_team", "admin"]

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import make_course, make_user, record_given
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
-from tracker.symptoms.models import EntryState, ProSymptom, SymptomReport
+from tracker.symptoms.models import ProSymptom, SymptomReport
 from tracker.symptoms.reporting import report_symptom
 
 pytestmark = pytest.mark.django_db
@@ -460,7 +460,7 @@ def test_an_empty_change_is_refused_field_by_field(as_persona, report):
 
 def test_a_report_entered_in_error_cannot_be_changed(as_persona, report):
     SymptomReport.objects.filter(pk=report.pk).update(
-        state=EntryState.ENTERED_IN_ERROR, error_reason="Reported twice"
+        state=SymptomReport.State.ENTERED_IN_ERROR, error_reason="Reported twice"
     )
     client = as_persona("the_patient")
     page = client.get(detail(report))

@@ -552,7 +552,7 @@ def test_the_csv_has_a_row_per_report_and_entry(as_persona, personas, chills_rep
     review_report(chills_report, by=personas.clinician_on_team, grade=2)
     grade(personas, "Chills", 3, attribution="definite")
     response = as_persona("nurse_on_team").get(csv_url(personas))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["kind"] for row in rows] == ["patient", "staff"]
     patient, staff = rows
     assert patient["onset"] == "2027-03-10T08:30:00-05:00"

@@ -452,7 +452,7 @@ def test_the_csv_sends_anonymous_visitors_to_login(client, personas):
 
 
 def read_csv(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_the_csv_has_one_row_per_result_in_the_patients_zone(as_persona, personas, course):

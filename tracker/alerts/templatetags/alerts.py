@@ -28,7 +28,7 @@ def source_url(alert) -> str:
     if alert.thyroid_result_id:
         return reverse("thyroid-results", args=[alert.patient_id])
     entry = alert.symptom_report or alert.adverse_event
-    if entry is not None and entry.state != "active":
+    if entry is not None and not entry.is_active:
         # Struck through on the timeline, no longer on the dose page.
         return reverse("side-effect-timeline", args=[alert.patient_id])
     if entry is not None and entry.dose_id:

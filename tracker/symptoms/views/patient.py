@@ -12,16 +12,18 @@ id from the request.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
 from tracker.alerts.rules import report_severity
+from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_own_patient
 from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
 from tracker.symptoms.forms import PatientAnswersForm, PatientReportChangeForm, WithdrawReportForm
-from tracker.symptoms.models import EntryState, ProSymptom, SymptomReport
+from tracker.symptoms.models import ProSymptom, SymptomReport
 from tracker.symptoms.reporting import (
     EntryRefused,
     change_report,
@@ -110,7 +112,8 @@ def symptom_answer(request, slug):
 def report_detail(request, pk):
     """One of the patient's reports: the answers in words and the dose it is linked to."""
     report = get_own_report(request.user, pk)
-    can_change = _can_change(report)
+    # A report withdrawn (entered in error) stays as it is.
+    can_change = report.is_active
     return render(
         request,
         "symptoms/patient_report_detail.html",
@@ -123,11 +126,6 @@ def report_detail(request, pk):
     )
 
 
-def _can_change(report) -> bool:
-    # A report withdrawn (entered in error) stays as it is.
-    return report.state == EntryState.ACTIVE
-
-
 @login_required
 @role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
@@ -135,7 +133,7 @@ def report_edit(request, pk):
     """Change when it started, the note, or the dose it is linked to; history keeps the old values."""
     report = get_own_report(request.user, pk)
     context = {"report": report, "patient": report.patient}
-    if not _can_change(report):
+    if not report.is_active:
         context["refusal"] = (
             "This report was withdrawn as entered in error, so it cannot be changed."
         )
@@ -170,24 +168,17 @@ def report_edit(request, pk):
 def report_withdraw(request, pk):
     """Withdraw a report made by mistake, with a reason: it is kept, crossed out, never deleted."""
     report = get_own_report(request.user, pk)
-    already = "" if _can_change(report) else "This report is already withdrawn."
-    form = WithdrawReportForm(request.POST or None)
-    if request.method == "POST" and not already and form.is_valid():
-        try:
-            withdraw_report(report, by=request.user, reason=form.cleaned_data["reason"])
-        except EntryRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(
-                request,
-                f"Withdrawn: your report of {report.symptom.name.lower()}. It stays in your "
-                "list, crossed out, so your care team can see what happened.",
-            )
-            return redirect("symptom-report-detail", report.pk)
-    refused = request.method == "POST" and (already or form.errors)
-    return render(
+    return entered_in_error_page(
         request,
-        "symptoms/patient_report_withdraw.html",
-        {"report": report, "patient": report.patient, "form": form, "already": already},
-        status=400 if refused else 200,
+        report,
+        mark=withdraw_report,
+        marked_message=lambda: (
+            f"Withdrawn: your report of {report.symptom.name.lower()}. It stays in your "
+            "list, crossed out, so your care team can see what happened."
+        ),
+        next_url=reverse("symptom-report-detail", args=[report.pk]),
+        template="symptoms/patient_report_withdraw.html",
+        context={"report": report, "patient": report.patient},
+        form_class=WithdrawReportForm,
+        refused_status=400,
     )

@@ -1,31 +1,31 @@
 """The staff side of side effects: CTCAE-graded entries, reviewed grades, the timeline, CSV.
 
-Scope follows the patient (tracker.patients.access): out of scope is 404.  In
-scope, clinicians and nurses on the care team grade side effects, and mark
-an entry graded by mistake entered in error; only
-clinicians review a patient's report; the admin may look and export; the
-patient may look at their own timeline.  Anything else is 403.
+Who may do what is in tracker.symptoms.access; the patient may look at their own
+timeline.
 """
-
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.access import can_acknowledge
 from tracker.alerts.rules import event_severity
-from tracker.lib.forms import EnteredInErrorForm
 from tracker.lib.http import safe_next
-from tracker.lib.spreadsheets import csv_cell
+from tracker.lib.spreadsheets import csv_response
+from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_patient_for_user
-from tracker.symptoms.models import AdverseEvent, CtcaeTerm, EntryState, SymptomReport
+from tracker.symptoms.access import (
+    get_event_for_correction,
+    get_patient_for_export,
+    get_patient_for_grading,
+    get_report_for_review,
+)
+from tracker.symptoms.models import AdverseEvent, CtcaeTerm, SymptomReport
 from tracker.symptoms.reporting import (
     EntryRefused,
     mark_event_in_error,
@@ -40,50 +40,6 @@ from tracker.symptoms.staff_forms import (
     version_key,
 )
 from tracker.symptoms.timeline import LEVELS, SOURCES, course_timeline
-
-# Access helpers: the first call in every view below.
-
-
-def get_patient_for_grading(user, pk):
-    """A patient whose side effects the user may grade: 404 out of scope, 403 not care team."""
-    patient = get_patient_for_user(user, pk)
-    if not can_grade(user):
-        raise PermissionDenied
-    return patient
-
-
-def get_patient_for_export(user, pk):
-    patient = get_patient_for_user(user, pk)
-    if user.role not in STAFF_ROLES:
-        raise PermissionDenied
-    return patient
-
-
-def get_report_for_review(user, pk) -> SymptomReport:
-    """A report the user may review: 404 out of scope, 403 unless a clinician."""
-    report = get_object_or_404(
-        SymptomReport.objects.visible_to(user).select_related(
-            "patient", "symptom", "dose__course", "reviewed_by"
-        ),
-        pk=pk,
-    )
-    if not can_review(user):
-        raise PermissionDenied
-    return report
-
-
-def get_event_for_correction(user, pk) -> AdverseEvent:
-    """A staff entry the user may mark entered in error: 404 out of scope, 403 not care team."""
-    event = get_object_or_404(
-        AdverseEvent.objects.visible_to(user).select_related(
-            "patient", "term", "dose", "recorded_by"
-        ),
-        pk=pk,
-    )
-    if not can_grade(user):
-        raise PermissionDenied
-    return event
-
 
 # A new CTCAE entry: choose the term, then grade it.
 
@@ -229,37 +185,26 @@ def report_review(request, pk):
 @require_http_methods(["GET", "POST"])
 def adverse_event_error(request, pk):
     event = get_event_for_correction(request.user, pk)
-    already = (
-        "This entry is already marked entered in error."
-        if event.state == EntryState.ENTERED_IN_ERROR
-        else ""
-    )
-    form = EnteredInErrorForm(request.POST or None)
-    if request.method == "POST" and not already and form.is_valid():
-        try:
-            mark_event_in_error(event, by=request.user, reason=form.cleaned_data["reason"])
-        except EntryRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            text = (
-                f"{event.patient.full_name}: {event.term.term} grade {event.grade} is marked "
-                "entered in error. It stays in the list, struck through, and no longer counts "
-                "in the timeline."
-            )
-            if event.alerts.open().exists():
-                text += " Its alert stays open for the care team to acknowledge."
-            messages.success(request, text)
-            return redirect(_next_url(request, event))
-    return render(
+
+    def marked_message() -> str:
+        text = (
+            f"{event.patient.full_name}: {event.term.term} grade {event.grade} is marked "
+            "entered in error. It stays in the list, struck through, and no longer counts "
+            "in the timeline."
+        )
+        if event.alerts.open().exists():
+            text += " Its alert stays open for the care team to acknowledge."
+        return text
+
+    next_url = _next_url(request, event)
+    return entered_in_error_page(
         request,
-        "symptoms/staff_event_error.html",
-        {
-            "event": event,
-            "patient": event.patient,
-            "form": form,
-            "already": already,
-            "next": _next_url(request, event),
-        },
+        event,
+        mark=mark_event_in_error,
+        marked_message=marked_message,
+        next_url=next_url,
+        template="symptoms/staff_event_error.html",
+        context={"event": event, "patient": event.patient, "next": next_url},
     )
 
 
@@ -338,10 +283,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.username
-
-
 def _csv_rows(patient):
     zone = patient.zone
     reports = SymptomReport.objects.for_patient(patient).select_related(
@@ -365,7 +306,7 @@ def _csv_rows(patient):
                 "dose_in_course": report.dose.dose_in_course if report.dose else None,
                 "course_id": report.dose.course_id if report.dose else None,
                 "state": report.state,
-                "recorded_by": _person(report.reported_by),
+                "recorded_by": str(report.reported_by),
                 "_at": report.onset_at,
             }
         )
@@ -381,7 +322,7 @@ def _csv_rows(patient):
                 "course_id": event.dose.course_id if event.dose else None,
                 "attribution": event.attribution,
                 "state": event.state,
-                "recorded_by": _person(event.recorded_by),
+                "recorded_by": str(event.recorded_by),
                 "_at": event.onset_at,
             }
         )
@@ -392,10 +333,8 @@ def _csv_rows(patient):
 @require_GET
 def side_effects_csv(request, patient_pk):
     patient = get_patient_for_export(request.user, patient_pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="side-effects-{patient.mrn}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for row in _csv_rows(patient):
-        writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
-    return response
+    return csv_response(
+        f"side-effects-{patient.mrn}.csv",
+        CSV_COLUMNS,
+        ([row.get(column) for column in CSV_COLUMNS] for row in _csv_rows(patient)),
+    )

@@ -3,7 +3,6 @@
 from django import template
 
 from tracker.thyroid import lab
-from tracker.thyroid.models import ThyroidResult
 
 register = template.Library()
 
@@ -18,9 +17,7 @@ FLAG_BADGES = {
 @register.filter
 def lab_number(value) -> str:
     """A stored value without trailing zeros: 1.200 → "1.2"."""
-    if value in (None, ""):
-        return ""
-    return f"{value.normalize():f}"
+    return lab.format_number(None if value == "" else value)
 
 
 @register.filter
@@ -45,7 +42,7 @@ def lab_range(result) -> str:
 
 @register.filter
 def entered_in_error(result) -> bool:
-    return result.state == ThyroidResult.State.ENTERED_IN_ERROR
+    return not result.is_active
 
 
 @register.filter
