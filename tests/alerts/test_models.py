@@ -12,15 +12,8 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 
 
 @pytest.fixture

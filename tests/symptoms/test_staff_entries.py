@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from tests.factories import (
@@ -18,15 +17,7 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import EntryRefused, record_event, report_symptom, review_report
 
-pytestmark = pytest.mark.django_db
-
-NOW = "2027-03-12 12:00Z"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-12 12:00Z")]
 
 
 @pytest.fixture
