@@ -260,7 +260,7 @@ def patient(nurse, clinician):
 
 @pytest.fixture
 def course(patient, clinician, now):
-    """This module's patient and clinician; only tests marked `now(NOW)` use it."""
+    """Started at the frozen instant, so the tests that use it are marked `now(NOW)`."""
     return make_course(patient, by=clinician)
 
 

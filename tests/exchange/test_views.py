@@ -25,7 +25,7 @@ STAFF_NOTE = "Vomited the premedication"
 
 @pytest.fixture
 def course(course, personas):
-    """The shared label course, with dose 2 not given and a staff note; by NOW every dose is past."""
+    """The shared label course with dose 2 not given and a staff note; by NOW all are past."""
     record_dose(
         course.doses.get(dose_in_course=2),
         by=personas.nurse_on_team,
