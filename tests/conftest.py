@@ -1,9 +1,18 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
-from tests.factories import PatientFactory, make_user, sign_in_with_second_factor, verified
+from tests.factories import (
+    PatientFactory,
+    make_course,
+    make_user,
+    sign_in_with_second_factor,
+    verified,
+)
 from tracker.accounts.roles import Role
 
 
@@ -70,3 +79,38 @@ def shipped_data(db):
     from tracker import shipped
 
     shipped.load_all(reset=True)
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Freeze the clock for a test marked `@pytest.mark.now("2027-03-12 12:00Z")`.
+
+    The marker takes what `time_machine.travel` takes (an ISO string or an aware
+    datetime); the closest marker wins, so a test can override its module's
+    `pytestmark`. The clock does not tick: two reads give the same instant.
+    Yields the traveller (for `clock.move_to(...)`), or None for an unmarked test.
+    """
+    marker = request.node.get_closest_marker("now")
+    if marker is None:
+        yield None
+        return
+    with time_machine.travel(*marker.args, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def now(clock) -> datetime:
+    """The instant the `now` marker froze the clock at."""
+    if clock is None:
+        pytest.fail("the `now` fixture needs a @pytest.mark.now(...) on the test or module")
+    return timezone.now()
+
+
+@pytest.fixture
+def course(personas):
+    """A high-dose IV label course from 2027-03-10 08:00 New York: dose 1 at 13:00 UTC.
+
+    Started by the clinician on the patient's team. A module that needs another
+    course overrides this fixture (it may ask for this one as `course`).
+    """
+    return make_course(personas.patient, by=personas.clinician_on_team)

@@ -13,16 +13,8 @@ from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 from tracker.thyroid.recording import record_result
 
-pytestmark = pytest.mark.django_db
-
 # The default course: dose 1 at 13:00 UTC (08:00 EST) on 10 March 2027, every 8 h.
-NOW = "2027-03-10 18:00Z"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 18:00Z")]
 
 
 @pytest.fixture(autouse=True)
@@ -32,11 +24,6 @@ def london_ward(settings):
 
 
 PATIENTS_TIME = '<small class="text-body-secondary">{} patient\'s time</small>'
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 def page(as_persona):

@@ -25,15 +25,9 @@ from tracker.lib.spreadsheets import csv_cell
 from tracker.patients.models import Patient
 from tracker.ward.models import Administration
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 12:00Z")]
 
 APPS = {"accounts", "patients", "regimens", "ward", "symptoms", "thyroid", "alerts"}
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2027-03-10 12:00Z", tick=False):
-        yield
 
 
 @pytest.fixture

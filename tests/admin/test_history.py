@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,13 +20,7 @@ from tracker.accounts.roles import Role
 from tracker.ward.models import Administration, HoldRule
 from tracker.ward.recording import mark_entered_in_error, record_dose
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2027-03-10 14:00Z", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 14:00Z")]
 
 
 @pytest.fixture

@@ -12,15 +12,8 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 
 
 @pytest.fixture
@@ -93,7 +86,7 @@ def test_open_alerts_are_listed_newest_first(patient, nurse):
     assert list(Alert.objects.open().for_patient(patient)) == [newer]
 
 
-def refused(**fields):
+def assert_refused(**fields):
     with pytest.raises(IntegrityError), transaction.atomic():
         Alert.objects.create(**fields)
 
@@ -101,16 +94,18 @@ def refused(**fields):
 def test_an_acknowledgement_needs_someone(patient, nurse):
     event = graded(patient, nurse, grade=2)
     source = {"patient": patient, "trigger": Alert.Trigger.STAFF_GRADE, "adverse_event": event}
-    refused(**source, text="no one", acknowledged_at=NOW)
-    refused(**source, text="no time", acknowledged_by=nurse)
+    assert_refused(**source, text="no one", acknowledged_at=NOW)
+    assert_refused(**source, text="no time", acknowledged_by=nurse)
     Alert.objects.create(**source, text="both", acknowledged_at=NOW, acknowledged_by=nurse)
 
 
 def test_an_alert_needs_the_entry_of_its_trigger(patient, nurse):
     event = graded(patient, nurse, grade=2)
-    refused(patient=patient, trigger=Alert.Trigger.THYROID, text="TSH high")
-    refused(patient=patient, trigger=Alert.Trigger.THYROID, text="TSH", adverse_event=event)
-    refused(patient=patient, trigger=Alert.Trigger.PATIENT_ANSWER, text="x", adverse_event=event)
+    assert_refused(patient=patient, trigger=Alert.Trigger.THYROID, text="TSH high")
+    assert_refused(patient=patient, trigger=Alert.Trigger.THYROID, text="TSH", adverse_event=event)
+    assert_refused(
+        patient=patient, trigger=Alert.Trigger.PATIENT_ANSWER, text="x", adverse_event=event
+    )
     assert not Alert.objects.exists()
 
 

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from tests.factories import PatientFactory, make_user
 from tracker.accounts.roles import Role
@@ -13,15 +12,8 @@ from tracker.symptoms.models import CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import EntryRefused, record_event, report_symptom
 from tracker.thyroid.recording import record_result
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 
 
 @pytest.fixture

@@ -244,12 +244,6 @@ def test_the_patients_copy_leaves_out_staff_notes(demo_patient):
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
 def nurse():
     return make_user(Role.NURSE, first_name="Ngozi", last_name="Bello")
 
@@ -265,10 +259,12 @@ def patient(nurse, clinician):
 
 
 @pytest.fixture
-def course(patient, clinician, frozen):
+def course(patient, clinician, now):
+    """Started at the frozen instant, so the tests that use it are marked `now(NOW)`."""
     return make_course(patient, by=clinician)
 
 
+@pytest.mark.now(NOW)
 def test_a_dose_not_given_for_another_reason_carries_the_reason_and_the_note(course, nurse):
     dose = course.doses.get(dose_in_course=2)
     record = record_dose(
@@ -299,6 +295,7 @@ def test_a_dose_not_given_for_another_reason_carries_the_reason_and_the_note(cou
     assert "note" not in fhir.medication_administration(record)
 
 
+@pytest.mark.now(NOW)
 def test_a_given_dose_is_completed_at_the_time_it_started(course, nurse):
     dose = course.doses.get(dose_in_course=1)
     record = record_given(
@@ -324,6 +321,7 @@ def test_a_given_dose_is_completed_at_the_time_it_started(course, nurse):
     ]
 
 
+@pytest.mark.now(NOW)
 def test_an_interval_course_is_one_timing_per_cycle_in_elapsed_hours(course):
     doses = list(course.doses.order_by("planned_at"))
     order = fhir.medication_request(course, doses)
@@ -358,7 +356,8 @@ def test_an_interval_course_is_one_timing_per_cycle_in_elapsed_hours(course):
     ]
 
 
-def test_a_subcutaneous_course_is_one_timing_per_run_of_days_without_weekdays(patient, frozen):
+@pytest.mark.now(NOW)
+def test_a_subcutaneous_course_is_one_timing_per_run_of_days_without_weekdays(patient):
     # 10 March 2027 is a Wednesday: the "5 on" days are Wednesday to Sunday.
     course = make_course(patient, slug="sc-5on2off", start="2027-03-10 09:00")
     doses = list(course.doses.order_by("planned_at"))
@@ -390,6 +389,7 @@ def test_a_subcutaneous_course_is_one_timing_per_run_of_days_without_weekdays(pa
     )
 
 
+@pytest.mark.now(NOW)
 def test_a_dose_off_the_step_starts_a_new_run(course, clinician, nurse):
     # Dose 1 given, then the doses to come delayed two hours: dose 1 stays where it was.
     with time_machine.travel("2027-03-10 14:00Z", tick=False):
@@ -405,6 +405,7 @@ def test_a_dose_off_the_step_starts_a_new_run(course, clinician, nurse):
     )
 
 
+@pytest.mark.now(NOW)
 def test_a_discontinued_course_is_a_revoked_plan_and_a_stopped_order(course, clinician, nurse):
     with time_machine.travel("2027-03-11 12:00Z", tick=False):
         record_given(course.doses.get(dose_in_course=1), nurse)
@@ -447,7 +448,8 @@ def test_a_course_discharged_before_its_first_dose_is_completed_with_no_doses(pa
     assert [i["text"] for i in order["dosageInstruction"]] == ["No doses planned."]
 
 
-def test_a_cancelled_course_is_left_out(patient, clinician, frozen):
+@pytest.mark.now(NOW)
+def test_a_cancelled_course_is_left_out(patient, clinician):
     kept = make_course(patient, by=clinician)
     cancelled = make_course(patient, slug="sc-5on2off", by=clinician, start="2027-06-01 09:00")
     cancelled.cancel(by=clinician, reason="Entered for the wrong patient")
@@ -459,7 +461,8 @@ def test_a_cancelled_course_is_left_out(patient, clinician, frozen):
     assert len(resources(bundle, "CarePlan")) == 1
 
 
-def test_a_free_t4_in_pmol_per_litre_has_its_own_loinc(patient, nurse, frozen):
+@pytest.mark.now(NOW)
+def test_a_free_t4_in_pmol_per_litre_has_its_own_loinc(patient, nurse):
     result = thyroid.record_result(
         patient,
         by=nurse,
@@ -491,7 +494,8 @@ def test_a_free_t4_in_pmol_per_litre_has_its_own_loinc(patient, nurse, frozen):
     assert fhir.observation(result, staff_notes=True)["note"] == [{"text": "Haemolysed, repeat"}]
 
 
-def test_a_result_entered_in_error_is_left_out(patient, nurse, frozen):
+@pytest.mark.now(NOW)
+def test_a_result_entered_in_error_is_left_out(patient, nurse):
     collected = datetime(2027, 3, 11, 13, 30, tzinfo=UTC)
     kept, wrong = (
         thyroid.record_result(
@@ -517,10 +521,11 @@ def fever(patient, nurse, grade, **fields):
     )
 
 
+@pytest.mark.now(NOW)
 @pytest.mark.parametrize(
     "grade, severity", [(1, "mild"), (2, "moderate"), (3, "severe"), (4, "severe"), (5, "severe")]
 )
-def test_the_ctcae_grade_sets_the_r4_severity(patient, nurse, frozen, grade, severity):
+def test_the_ctcae_grade_sets_the_r4_severity(patient, nurse, grade, severity):
     resource = fhir.adverse_event(fever(patient, nurse, grade, dose=None))
     assert resource["severity"]["coding"][0] == {
         "system": "http://terminology.hl7.org/CodeSystem/adverse-event-severity",
@@ -531,6 +536,7 @@ def test_the_ctcae_grade_sets_the_r4_severity(patient, nurse, frozen, grade, sev
     assert ("outcome" in resource) is (grade == 5)
 
 
+@pytest.mark.now(NOW)
 def test_an_adverse_event_after_a_given_dose_suspects_that_administration(course, nurse):
     dose = course.doses.get(dose_in_course=1)
     record_given(dose, nurse)
@@ -560,7 +566,8 @@ def test_an_adverse_event_after_a_given_dose_suspects_that_administration(course
     assert resource["date"] == "2027-03-11T09:00:00-05:00"
 
 
-def test_an_adverse_event_with_no_dose_given_suspects_the_drug_by_name(patient, nurse, frozen):
+@pytest.mark.now(NOW)
+def test_an_adverse_event_with_no_dose_given_suspects_the_drug_by_name(patient, nurse):
     resolved = datetime(2027, 3, 11, 20, 0, tzinfo=UTC)
     resource = fhir.adverse_event(fever(patient, nurse, 1, dose=None, resolved_at=resolved))
     assert resource["suspectEntity"][0]["instance"] == {"display": "Aldesleukin (Proleukin)"}
@@ -576,6 +583,7 @@ def test_the_patients_sex_is_their_fhir_gender(sex, gender):
     assert fhir.patient_resource(patient)["gender"] == gender
 
 
+@pytest.mark.now(NOW)
 def test_ids_are_uuid5s_of_the_kind_and_key_as_documented(course):
     recipe = uuid.uuid5(uuid.NAMESPACE_URL, f"il2-tracker:careplan:{course.pk}")
     assert fhir.care_plan_id(course) == str(recipe)
@@ -594,6 +602,7 @@ def test_a_bundle_that_does_not_validate_is_refused_in_one_line():
     assert "entry.0.bogus" in str(refusal.value)
 
 
+@pytest.mark.now(NOW)
 def test_doses_of_the_course_are_not_queried_one_by_one(course, nurse, django_assert_num_queries):
     for dose in Dose.objects.filter(course=course, dose_in_course__lte=5):
         record_given(dose, nurse)

@@ -5,36 +5,27 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from fhir.resources.R4B.bundle import Bundle
 
-from tests.factories import make_course, record_given
+from tests.factories import record_given
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 from tracker.thyroid.recording import record_result
 from tracker.ward.models import Administration
 from tracker.ward.recording import record_dose
 
-pytestmark = pytest.mark.django_db
-
 NOW = "2027-03-30 12:00Z"
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 STAFF_NOTE = "Vomited the premedication"
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
-def course(personas):
-    """The label course from 2027-03-10 08:00 New York; by NOW every dose is past."""
-    course = make_course(personas.patient, by=personas.clinician_on_team)
+def course(course, personas):
+    """The shared label course with dose 2 not given and a staff note; by NOW all are past."""
     record_dose(
         course.doses.get(dose_in_course=2),
         by=personas.nurse_on_team,

@@ -7,7 +7,6 @@ the timeline's cells and the dose's side-by-side rows; the alerts it raised stay
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -24,16 +23,9 @@ from tracker.symptoms.reporting import (
 from tracker.symptoms.side_by_side import rows_for_dose
 from tracker.symptoms.timeline import course_timeline
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-12 12:00Z")]
 
-NOW = "2027-03-12 12:00Z"
 ERROR = SymptomReport.State.ENTERED_IN_ERROR
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
 from tests.factories import PatientFactory, make_course, record_given
 from tracker.symptoms.models import Attribute, ProSymptom, SymptomReport
@@ -16,22 +15,10 @@ from tracker.symptoms.reporting import (
 )
 from tracker.ward.recording import mark_entered_in_error, record_dose
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-11 12:00Z")]
 
 # The default course: dose 1 at 13:00 UTC on 10 March 2027 (08:00 EST), then every 8 hours.
 DOSE_1 = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
-NOW = "2027-03-11 12:00Z"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 @pytest.fixture

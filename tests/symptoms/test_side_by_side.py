@@ -1,7 +1,6 @@
 """A dose's side effects, side by side: what the patient said next to what staff graded."""
 
 import pytest
-import time_machine
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -11,15 +10,7 @@ from tracker.symptoms.models import CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom, review_report
 from tracker.symptoms.side_by_side import rows_for_dose, side_effects_context
 
-pytestmark = pytest.mark.django_db
-
-NOW = "2027-03-12 12:00Z"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-12 12:00Z")]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from tests.factories import (
@@ -18,15 +17,7 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import EntryRefused, record_event, report_symptom, review_report
 
-pytestmark = pytest.mark.django_db
-
-NOW = "2027-03-12 12:00Z"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-12 12:00Z")]
 
 
 @pytest.fixture
@@ -48,7 +39,7 @@ def event(personas, name="Chills", **fields):
     return record_event(personas.patient, term(name), by=personas.nurse_on_team, **fields)
 
 
-def refused(personas, message, **fields):
+def assert_refused(personas, message, **fields):
     with pytest.raises(EntryRefused) as refusal:
         event(personas, **fields)
     assert refusal.value.message == message
@@ -91,7 +82,7 @@ def test_grade_3_alerts_the_care_team_and_grade_2_does_not(personas, dose):
 
 
 def test_a_grade_the_term_does_not_define_is_refused(personas, dose):
-    refused(personas, "Flushing has no grade 4 in CTCAE v5.0.", name="Flushing", grade=4)
+    assert_refused(personas, "Flushing has no grade 4 in CTCAE v5.0.", name="Flushing", grade=4)
 
 
 @pytest.mark.parametrize("grade", [0, 6, "abc", None])
@@ -103,7 +94,7 @@ def test_a_grade_outside_the_scale_is_refused(personas, grade):
 
 def test_resolving_before_onset_is_refused(personas):
     onset = timezone.now() - timedelta(hours=2)
-    refused(
+    assert_refused(
         personas,
         "It cannot resolve before it started.",
         onset_at=onset,
@@ -112,7 +103,7 @@ def test_resolving_before_onset_is_refused(personas):
 
 
 def test_an_onset_in_the_future_is_refused(personas):
-    refused(
+    assert_refused(
         personas,
         "The time it started is in the future.",
         onset_at=timezone.now() + timedelta(minutes=6),
@@ -120,7 +111,7 @@ def test_an_onset_in_the_future_is_refused(personas):
 
 
 def test_a_resolution_in_the_future_is_refused(personas):
-    refused(
+    assert_refused(
         personas,
         "The time it resolved is in the future.",
         resolved_at=timezone.now() + timedelta(hours=1),
@@ -129,12 +120,12 @@ def test_a_resolution_in_the_future_is_refused(personas):
 
 def test_another_patients_dose_is_refused(personas):
     other = make_course(PatientFactory(), by=personas.clinician_on_team)
-    refused(personas, "That dose is another patient's.", dose=other.doses.first())
+    assert_refused(personas, "That dose is another patient's.", dose=other.doses.first())
 
 
 def test_a_term_switched_off_is_refused(personas):
     CtcaeTerm.objects.filter(term="Chills").update(is_active=False)
-    refused(personas, "Chills (CTCAE v5.0) is no longer in use. Choose a current term.")
+    assert_refused(personas, "Chills (CTCAE v5.0) is no longer in use. Choose a current term.")
 
 
 # Reviewing a patient's report.

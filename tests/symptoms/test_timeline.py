@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -131,17 +130,6 @@ def test_nothing_reported_is_an_empty_timeline():
 # From the database: the rows and their cost.
 
 
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def course(personas, frozen):
-    return make_course(personas.patient, by=personas.clinician_on_team)
-
-
 def give_and_report(personas, course, numbers):
     """Give each dose and report chills an hour after it; grade every other one."""
     chills = ProSymptom.objects.get(slug="chills")
@@ -170,6 +158,7 @@ def give_and_report(personas, course, numbers):
             review_report(report, by=personas.clinician_on_team, grade=2)
 
 
+@pytest.mark.now(NOW)
 def test_the_rows_come_from_three_queries_with_3_or_10_doses(db, personas, course):
     give_and_report(personas, course, range(1, 4))
     with CaptureQueriesContext(connection) as three:
@@ -184,6 +173,7 @@ def test_the_rows_come_from_three_queries_with_3_or_10_doses(db, personas, cours
     assert len(three) == len(ten) == 3
 
 
+@pytest.mark.now(NOW)
 def test_the_course_timeline_shows_staff_grades_and_reviews_per_dose(db, personas, course):
     give_and_report(personas, course, [1, 2])
     (row,) = course_timeline(personas.patient, course).rows
@@ -191,12 +181,14 @@ def test_the_course_timeline_shows_staff_grades_and_reviews_per_dose(db, persona
     assert [(c.level, c.source) for c in row.cells[:3] if c] == [(1, STAFF), (2, REVIEWED)]
 
 
+@pytest.mark.now(NOW)
 def test_column_times_are_on_the_patients_clock(db, personas, course):
     doses, _, _ = course_rows(personas.patient, course)
     first = next(d for d in doses if d["dose_in_course"] == 1)
     assert first["local_time"].strftime("%d %H:%M %Z") == "10 08:00 EST"
 
 
+@pytest.mark.now(NOW)
 def test_another_course_and_entered_in_error_entries_are_not_counted(db, personas, course):
     give_and_report(personas, course, [1])
     from tracker.symptoms.models import AdverseEvent

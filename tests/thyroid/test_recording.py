@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from tests.factories import PatientFactory, make_course, make_user
 from tracker.accounts.roles import Role
@@ -12,16 +11,9 @@ from tracker.alerts.models import Alert
 from tracker.thyroid.models import ThyroidResult
 from tracker.thyroid.recording import ResultRefused, mark_entered_in_error, record_result
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from regimens.models import RegimenTemplate
 from tests.factories import PatientFactory, make_course, make_user
@@ -15,18 +14,15 @@ from tracker.thyroid.lab import Due
 from tracker.thyroid.recording import mark_entered_in_error, record_result
 from tracker.thyroid.schedule import due_checks_by_patient, overdue_checks
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # Before the courses start, so cancelling one cancels all its doses.
+    pytest.mark.now("2027-03-01 12:00Z"),
+]
 
 NEW_YORK = ZoneInfo("America/New_York")
 BASELINE = "Baseline, before the first dose"
 EVERY_42 = "Every 42 days during the course"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    # Before the courses start, so cancelling one cancels all its doses.
-    with time_machine.travel("2027-03-01 12:00Z", tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -113,10 +109,10 @@ def test_a_cancelled_course_has_no_checks(nurse):
     assert due_checks_by_patient([patient.pk]) == {}
 
 
-def test_checks_during_a_discontinued_course_stop_with_its_doses(nurse, frozen):
+def test_checks_during_a_discontinued_course_stop_with_its_doses(nurse, clock):
     patient = PatientFactory()
     course = make_course(patient, slug="sc-5on2off", start="2027-03-10 08:00", cycles=3)
-    frozen.move_to("2027-04-01 12:00Z")
+    clock.move_to("2027-04-01 12:00Z")
     course.discontinue(by=make_user(Role.CLINICIAN), code="progression")
     assert checks_of(patient) == [(date(2027, 3, 10), BASELINE, None)]
 
@@ -168,13 +164,13 @@ def test_two_queries_read_the_checks_of_any_number_of_patients(
 # Overdue checks.
 
 
-def test_a_check_is_overdue_from_the_day_after_on_the_patients_clock(frozen):
+def test_a_check_is_overdue_from_the_day_after_on_the_patients_clock(clock):
     patient = PatientFactory()
     make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
     # 23:30 on 10 March in New York is 04:30 on 11 March in UTC: not overdue yet.
-    frozen.move_to("2027-03-11 04:30Z")
+    clock.move_to("2027-03-11 04:30Z")
     assert overdue_checks(Patient.objects.all()) == []
-    frozen.move_to("2027-03-11 05:00Z")  # midnight in New York
+    clock.move_to("2027-03-11 05:00Z")  # midnight in New York
     assert overdue_checks(Patient.objects.all()) == [
         (patient, Due(date(2027, 3, 10), BASELINE, None))
     ]

@@ -7,7 +7,6 @@ path is tested on both databases by handing record_dose a stale copy of the dose
 
 import functools
 import threading
-import time
 from unittest import mock
 
 import pytest
@@ -53,7 +52,7 @@ class Nurse(threading.Thread):
 
     def __init__(self, work):
         super().__init__(daemon=True)
-        self.work, self.result, self.error, self.finished_at = work, None, None, None
+        self.work, self.result, self.error = work, None, None
 
     def run(self):
         try:
@@ -61,12 +60,38 @@ class Nurse(threading.Thread):
         except Exception as error:
             self.error = error
         finally:
-            self.finished_at = time.monotonic()
             connection.close()
 
     def join_or_fail(self):
         self.join(timeout=30)
         assert not self.is_alive(), "a recording thread hung"
+
+
+def backend_pid():
+    """The PostgreSQL backend serving this thread's connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def is_waiting_for_lock(pid, held_by):
+    """Whether backend `pid` waits for a lock that backend `held_by` holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT wait_event_type, %s = ANY(pg_blocking_pids(pid))"
+            " FROM pg_stat_activity WHERE pid = %s",
+            [held_by, pid],
+        )
+        return cursor.fetchone() == ("Lock", True)
+
+
+def wait_until_blocked(nurse, pid, held_by):
+    """Wait until the nurse's backend waits for the other's lock; False if it finished first."""
+    while nurse.is_alive():
+        if is_waiting_for_lock(pid, held_by):
+            return True
+        nurse.join(timeout=0.01)
+    return False
 
 
 def race(start, dose, nurse):
@@ -95,36 +120,41 @@ def assert_one_given_record(dose, by):
 def test_the_second_nurse_waits_for_the_first_and_is_told_it_is_recorded(shipped_data, nurses):
     first, second = nurses
     dose = make_course(PatientFactory()).doses.order_by("dose_in_course").first()
-    start, first_holds_the_lock = threading.Barrier(2), threading.Event()
-    times = {}
+    first_holds_the_lock, second_is_connected, release = (threading.Event() for _ in range(3))
+    pids = {}
 
     def first_nurse():
-        start.wait()
+        pids["first"] = backend_pid()
         with transaction.atomic():
             record = give(dose, first)
             first_holds_the_lock.set()
-            time.sleep(0.5)  # still in the transaction: the dose row stays locked
-            times["first_commits"] = time.monotonic()
+            # Still in the transaction: the dose row stays locked until the test lets go.
+            assert release.wait(timeout=30)
         return record
 
     def second_nurse():
-        start.wait()
-        assert first_holds_the_lock.wait(timeout=10)
-        times["second_starts"] = time.monotonic()
+        assert first_holds_the_lock.wait(timeout=30)
+        pids["second"] = backend_pid()
+        second_is_connected.set()
         return give(dose, second)
 
     a, b = Nurse(first_nurse), Nurse(second_nurse)
     for nurse in (a, b):
         nurse.start()
+    try:
+        assert second_is_connected.wait(timeout=30)
+        # The second call blocks on the row lock the first transaction holds, and has
+        # not finished while that transaction is open.
+        assert wait_until_blocked(b, pids["second"], held_by=pids["first"])
+        assert a.is_alive() and b.is_alive()
+    finally:
+        release.set()
     for nurse in (a, b):
         nurse.join_or_fail()
 
     wins, losses = outcome_of([a, b])
     assert wins == [a] and losses == [b]
     assert "already recorded as given by Ada Avery" in b.error.message
-    # The second call blocked on the row lock until the first transaction committed.
-    assert b.finished_at > times["first_commits"]
-    assert b.finished_at - times["second_starts"] >= 0.4
     assert_one_given_record(dose, first)
 
 

@@ -73,7 +73,7 @@ def given(dose, nurse, **fields):
     }
 
 
-def refused(dose, nurse, now=None, **fields):
+def assert_refused(dose, nurse, now=None, **fields):
     """Call record_dose expecting a refusal; check nothing was written; return the message."""
     before = (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status)
     with pytest.raises(RecordRefused) as error:
@@ -245,7 +245,7 @@ def test_a_dose_of_a_course_cancelled_before_any_record_cannot_be_recorded(
     # Cancelled after dose 1's time: dose 1 stays scheduled, but its course is cancelled.
     with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
         course.cancel(by=clinician, reason="entered for the wrong patient")
-    message = refused(dose, nurse, **given(dose, nurse))
+    message = assert_refused(dose, nurse, **given(dose, nurse))
     assert "course was cancelled" in message
     assert "cannot be recorded" in message
 
@@ -262,7 +262,7 @@ def test_a_future_dose_of_a_discontinued_course_cannot_be_recorded(course, nurse
     dose = dose_number(course, 2)
     with time_machine.travel(dose_number(course, 1).planned_at + timedelta(minutes=30)):
         course.discontinue(by=clinician, code="progression")
-    message = refused(dose, nurse, **given(dose, nurse))
+    message = assert_refused(dose, nurse, **given(dose, nurse))
     assert "cancelled" in message
     assert status_of(dose) == Dose.Status.CANCELLED
 
@@ -272,13 +272,13 @@ def test_a_cancelled_dose_cannot_be_recorded(course, nurse, clinician):
         course.cancel(by=clinician, reason="mistake")
     dose = dose_number(course, 1)
     assert dose.status == Dose.Status.CANCELLED
-    message = refused(dose, nurse, **given(dose, nurse))
+    message = assert_refused(dose, nurse, **given(dose, nurse))
     assert "dose was cancelled" in message
 
 
 def test_recording_a_dose_twice_is_refused_naming_the_first_record(dose, nurse):
     record_dose(dose, by=nurse, now=dose.planned_at, outcome="held", hold_reason="hypoxia")
-    message = refused(dose, make_user(Role.NURSE), **given(dose, nurse))
+    message = assert_refused(dose, make_user(Role.NURSE), **given(dose, nurse))
     assert "already recorded as held" in message
     assert "Nora Ward" in message
     # Recorded at 13:00 UTC, shown in the patient's zone: 08:00 EST.
@@ -289,14 +289,14 @@ def test_recording_a_dose_twice_is_refused_naming_the_first_record(dose, nurse):
 def test_recording_a_stale_copy_of_an_already_recorded_dose_is_refused(dose, nurse):
     stale = Dose.objects.get(pk=dose.pk)
     record_given(dose, nurse)
-    message = refused(stale, nurse, outcome="not_given", not_given_reason="refused")
+    message = assert_refused(stale, nurse, outcome="not_given", not_given_reason="refused")
     assert "already recorded as given" in message
     assert Administration.objects.filter(dose=dose).count() == 1
 
 
 def test_a_given_time_more_than_five_minutes_ahead_is_refused(dose, nurse):
     now = dose.planned_at
-    message = refused(
+    message = assert_refused(
         dose, nurse, now=now, **given(dose, nurse, given_at=now + timedelta(minutes=5, seconds=1))
     )
     assert "in the future" in message
@@ -314,7 +314,7 @@ def test_a_given_time_up_to_five_minutes_ahead_is_accepted(dose, nurse, ahead):
 )
 def test_a_given_time_more_than_24_hours_from_the_planned_time_is_refused(dose, nurse, offset):
     given_at = dose.planned_at + offset
-    message = refused(
+    message = assert_refused(
         dose,
         nurse,
         now=dose.planned_at + timedelta(days=3),
@@ -339,30 +339,30 @@ def test_a_given_time_24_hours_after_the_planned_time_is_accepted_once_confirmed
 
 
 def test_an_amount_above_the_prescribed_dose_is_refused(dose, nurse):
-    message = refused(dose, nurse, **given(dose, nurse, amount_iu=dose.course.dose_iu + 1))
+    message = assert_refused(dose, nurse, **given(dose, nurse, amount_iu=dose.course.dose_iu + 1))
     assert "more than the prescribed dose of 42 MIU" in message
 
 
 @pytest.mark.parametrize("amount", [Decimal(0), Decimal(-1), None])
 def test_a_given_dose_without_a_positive_amount_is_refused(dose, nurse, amount):
-    message = refused(dose, nurse, **given(dose, nurse, amount_iu=amount))
+    message = assert_refused(dose, nurse, **given(dose, nurse, amount_iu=amount))
     assert "Enter the amount given" in message
 
 
 @pytest.mark.parametrize("missing", ["given_at", "given_by"])
 def test_a_given_dose_needs_its_time_and_who_gave_it(dose, nurse, missing):
-    message = refused(dose, nurse, **given(dose, nurse, **{missing: None}))
+    message = assert_refused(dose, nurse, **given(dose, nurse, **{missing: None}))
     assert "needs the time it started and who gave it" in message
 
 
 @pytest.mark.parametrize("reason", ["", "not-a-reason", None])
 def test_a_held_dose_without_a_coded_reason_is_refused(dose, nurse, reason):
-    message = refused(dose, nurse, outcome="held", hold_reason=reason)
+    message = assert_refused(dose, nurse, outcome="held", hold_reason=reason)
     assert "Choose why the dose was held" in message
 
 
 def test_a_not_given_dose_without_a_coded_reason_is_refused(dose, nurse):
-    message = refused(dose, nurse, outcome="not_given")
+    message = assert_refused(dose, nurse, outcome="not_given")
     assert "Choose why the dose was not given" in message
 
 
@@ -376,7 +376,7 @@ def test_a_not_given_dose_without_a_coded_reason_is_refused(dose, nurse):
     ],
 )
 def test_an_other_reason_without_a_note_is_refused(dose, nurse, fields):
-    message = refused(dose, nurse, **fields)
+    message = assert_refused(dose, nurse, **fields)
     assert "Add a note" in message
 
 
@@ -656,7 +656,7 @@ def test_a_check_on_an_already_recorded_dose_is_refused(dose, nurse):
 
 def test_holding_a_dose_more_than_a_day_ahead_is_refused(course, nurse):
     dose = course.doses.get(dose_in_course=10)
-    message = refused(
+    message = assert_refused(
         dose,
         nurse,
         outcome="held",
@@ -685,7 +685,9 @@ def test_a_second_dose_given_too_soon_after_the_first_is_refused(course, nurse):
     first, second = course.doses.get(dose_in_course=1), course.doses.get(dose_in_course=2)
     record_dose(first, by=nurse, now=first.planned_at, **given(first, nurse))
     too_soon = first.planned_at + timedelta(hours=5, minutes=59)
-    message = refused(second, nurse, now=too_soon, **given(second, nurse, given_at=too_soon))
+    message = assert_refused(
+        second, nurse, now=too_soon, **given(second, nurse, given_at=too_soon)
+    )
     assert "less than 6 hours from this time" in message
 
 
@@ -699,7 +701,7 @@ def test_a_second_dose_six_hours_after_the_first_is_accepted(course, nurse):
 
 def test_an_amount_other_than_the_prescribed_dose_needs_a_note(dose, nurse):
     tenth = dose.course.dose_iu / 10
-    message = refused(dose, nurse, **given(dose, nurse, amount_iu=tenth, notes=""))
+    message = assert_refused(dose, nurse, **given(dose, nurse, amount_iu=tenth, notes=""))
     assert "differs from the prescribed" in message
     record_dose(
         dose,
@@ -711,7 +713,7 @@ def test_an_amount_other_than_the_prescribed_dose_needs_a_note(dose, nurse):
 
 
 def test_a_high_dose_iv_dose_needs_a_pre_dose_check_or_a_note(dose, nurse):
-    message = refused(dose, nurse, **given(dose, nurse, notes=""))
+    message = assert_refused(dose, nurse, **given(dose, nurse, notes=""))
     assert "No pre-dose check is recorded" in message
     record_check(
         dose, by=nurse, decision="give", now=dose.planned_at - timedelta(hours=1), **NORMAL
@@ -728,7 +730,7 @@ def test_a_check_more_than_three_hours_old_does_not_count(dose, nurse):
         now=dose.planned_at - timedelta(hours=3, minutes=1),
         **NORMAL,
     )
-    assert "No pre-dose check" in refused(dose, nurse, **given(dose, nurse, notes=""))
+    assert "No pre-dose check" in assert_refused(dose, nurse, **given(dose, nurse, notes=""))
 
 
 def test_a_subcutaneous_dose_needs_no_pre_dose_check(nurse, clinician):
@@ -746,7 +748,7 @@ def test_a_subcutaneous_dose_needs_no_pre_dose_check(nurse, clinician):
 # The right dose slot ---------------------------------------------------------------------
 
 
-def asked(dose, nurse, now=None, **fields):
+def assert_asked(dose, nurse, now=None, **fields):
     """Call record_dose expecting a question; nothing written; return (message, what it asks)."""
     before = (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status)
     with pytest.raises(RecordRefused) as error:
@@ -760,7 +762,7 @@ def test_a_time_in_another_doses_slot_is_refused_naming_the_nearest_dose(course,
     dose_3 = dose_number(course, 3)
     # Dose 2 is at 16:00 on Wednesday; a nurse charting it on dose 3's row at 16:10.
     at = dose_number(course, 2).planned_at + timedelta(minutes=10)
-    message = refused(dose_3, nurse, now=at, **given(dose_3, nurse, given_at=at))
+    message = assert_refused(dose_3, nurse, now=at, **given(dose_3, nurse, given_at=at))
     assert message == (
         "16:10 Wednesday is nearest dose 2, planned 16:00 Wednesday; this is dose 3, "
         "planned 00:00 Thursday. Record it against dose 2."
@@ -771,7 +773,7 @@ def test_a_time_in_another_doses_slot_is_refused_even_when_confirmed(course, nur
     record_given(dose_number(course, 1), nurse)
     dose_3 = dose_number(course, 3)
     at = dose_number(course, 2).planned_at
-    message = refused(
+    message = assert_refused(
         dose_3, nurse, now=at, **given(dose_3, nurse, given_at=at, different_time_reason="late")
     )
     assert "is nearest dose 2" in message
@@ -779,7 +781,7 @@ def test_a_time_in_another_doses_slot_is_refused_even_when_confirmed(course, nur
 
 def test_a_time_outside_the_window_asks_to_confirm_a_different_time(dose, nurse):
     at = dose.planned_at + timedelta(hours=3)
-    message, asks = asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
+    message, asks = assert_asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
     assert asks == {DIFFERENT_TIME}
     assert message == (
         "Check the dose: 11:00 Wednesday is 3 h after dose 1, planned 08:00 Wednesday; "
@@ -817,7 +819,7 @@ def test_a_daily_injection_charted_17_hours_early_is_questioned(nurse):
     course = make_course(patient, slug="sc-5on2off", start="2026-11-30 09:00")
     dose = dose_number(course, 1)
     at = datetime(2026, 11, 29, 16, 3, tzinfo=UTC)
-    message, asks = asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
+    message, asks = assert_asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
     assert asks == {DIFFERENT_TIME}
     assert "16:03 Sunday is 16 h 57 min before dose 1, planned 09:00 Monday" in message
     assert "recorded within 12 h of their time" in message
@@ -837,7 +839,7 @@ def test_a_daily_injection_within_12_hours_is_accepted(nurse):
 
 def test_a_first_dose_charted_before_the_course_starts_is_questioned(dose, nurse):
     at = dose.planned_at - timedelta(hours=1)
-    message, asks = asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
+    message, asks = assert_asked(dose, nurse, now=at, **given(dose, nurse, given_at=at))
     assert asks == {DIFFERENT_TIME}
     assert "The course has not started: its first dose, dose 1, is planned 08:00 Wednesday." in (
         message
@@ -846,7 +848,7 @@ def test_a_first_dose_charted_before_the_course_starts_is_questioned(dose, nurse
 
 def test_a_dose_given_while_an_earlier_dose_has_no_record_is_questioned(course, nurse):
     dose_2 = dose_number(course, 2)
-    message, asks = asked(dose_2, nurse, **given(dose_2, nurse))
+    message, asks = assert_asked(dose_2, nurse, **given(dose_2, nurse))
     assert asks == {DIFFERENT_TIME}
     assert "Dose 1, planned 08:00 Wednesday, has no record yet." in message
     fields = given(dose_2, nurse, different_time_reason="dose 1 charted on paper")
@@ -942,7 +944,7 @@ def urgent(raise_alert, dose, nurse):
 
 
 def test_giving_a_dose_with_an_urgent_open_alert_unanswered_is_refused(dose, nurse, urgent):
-    message, asks = asked(dose, nurse, **given(dose, nurse))
+    message, asks = assert_asked(dose, nurse, **given(dose, nurse))
     assert asks == {URGENT_ALERTS}
     assert message == (
         f"Patient has an urgent open alert: {urgent.text.rstrip('.')}. Acknowledge it or say why you proceed."
@@ -967,7 +969,9 @@ def test_acknowledging_the_urgent_alert_saves_the_dose_and_closes_the_alert(dose
 
 
 def test_proceeding_past_the_urgent_alert_needs_a_reason(dose, nurse, urgent):
-    message, asks = asked(dose, nurse, urgent_alerts={urgent.pk: PROCEED}, **given(dose, nurse))
+    message, asks = assert_asked(
+        dose, nurse, urgent_alerts={urgent.pk: PROCEED}, **given(dose, nurse)
+    )
     assert asks == {URGENT_ALERTS}
     assert "Say why you proceed past the urgent alert" in message
 
@@ -1001,7 +1005,9 @@ def test_an_urgent_alert_raised_after_the_form_was_filled_is_asked_about(
     later = raise_alert(
         dose.course.patient, nurse, at=dose.planned_at, term="Capillary leak syndrome"
     )
-    message, _ = asked(dose, nurse, urgent_alerts={urgent.pk: ACKNOWLEDGE}, **given(dose, nurse))
+    message, _ = assert_asked(
+        dose, nurse, urgent_alerts={urgent.pk: ACKNOWLEDGE}, **given(dose, nurse)
+    )
     assert message == (
         f"Patient has an urgent open alert: {later.text.rstrip('.')}. Acknowledge it or say why you proceed."
     )

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from tests.alerts.views.test_views import raise_alert
 from tracker.alerts.models import Alert
@@ -12,18 +11,11 @@ from tracker.symptoms.models import ProSymptom
 from tracker.symptoms.reporting import mark_event_in_error, report_symptom
 from tracker.thyroid.recording import record_result
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 CARE_TEAM = ["nurse_on_team", "clinician_on_team"]
 OFF_TEAM = ["nurse_off_team", "clinician_off_team"]
 PATIENTS = ["the_patient", "other_patient"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

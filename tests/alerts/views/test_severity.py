@@ -14,16 +14,9 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import ProSymptom
 from tracker.symptoms.reporting import report_symptom
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 CSS = Path(__file__).resolve().parents[3] / "static" / "css" / "app.css"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def routine_alert(personas, at):

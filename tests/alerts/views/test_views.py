@@ -16,20 +16,13 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 
-pytestmark = pytest.mark.django_db
-
 # 10 March 2027 is before the clocks change in New York: 15:00 UTC is 10:00 EST.
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 CARE_TEAM = ["nurse_on_team", "clinician_on_team"]
 OFF_TEAM = ["nurse_off_team", "clinician_off_team"]
 PATIENTS = ["the_patient", "other_patient"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture(autouse=True)

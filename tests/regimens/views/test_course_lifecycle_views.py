@@ -7,7 +7,7 @@ import time_machine
 from django.utils.html import escape
 
 from regimens.models import Course, Dose, RegimenTemplate
-from tests.factories import make_course, record_given
+from tests.factories import record_given
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,6 @@ DURING = "2027-03-11 12:00Z"  # doses 1-3 are past, 25 of 28 are still to come
 EDITORS = ["clinician_on_team", "admin"]
 IN_SCOPE_NOT_EDITORS = ["nurse_on_team", "the_patient"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 def statuses(course):

@@ -7,7 +7,7 @@ import time_machine
 from django.db.models import F
 
 from regimens.models import Course, Dose
-from tests.factories import make_course, record_given
+from tests.factories import record_given
 from tracker.ward.recording import record_dose
 
 pytestmark = pytest.mark.django_db
@@ -19,11 +19,6 @@ EDITORS = ["clinician_on_team", "admin"]
 MOVE = {"start_date": "2027-03-12", "start_time": "08:00", "reason": "bed not free"}
 # The walkthrough's delay: the next dose to 16:00 the next day.
 DELAY = {"start_date": "2027-03-11", "start_time": "16:00", "reason": "capillary leak"}
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 @pytest.fixture

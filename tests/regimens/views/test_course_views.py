@@ -12,11 +12,6 @@ OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 BEFORE_START = "2027-03-01 12:00Z"
 
 
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
-
-
 def form(**changes):
     data = {
         "template": RegimenTemplate.objects.get(slug="hd-iv-label").pk,

@@ -12,11 +12,6 @@ IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 
 
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient)
-
-
 def course_url(course):
     return f"/courses/{course.pk}/calendar.ics"
 

@@ -9,7 +9,6 @@ import re
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -23,11 +22,9 @@ from tracker.symptoms.reporting import (
     withdraw_report,
 )
 
-pytestmark = pytest.mark.django_db
-
 # Dose 1 of the default course is at 08:00 EST (13:00 UTC) on 10 March 2027, one
 # every 8 hours after; it is now 07:00 EST on 12 March, so doses 1–6 are past.
-NOW = "2027-03-12 12:00Z"
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-12 12:00Z")]
 ACTIVE, ERROR = SymptomReport.State.ACTIVE, SymptomReport.State.ENTERED_IN_ERROR
 GRADERS = ["nurse_on_team", "clinician_on_team"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
@@ -37,12 +34,6 @@ BAD_REASONS = [
     ("   ", "Say why"),
     ("x" * 201, "Keep the reason to 200 characters or fewer."),
 ]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -14,24 +14,11 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import ProSymptom, SymptomReport
 from tracker.symptoms.reporting import report_symptom
 
-pytestmark = pytest.mark.django_db
-
 # Dose 1 of the default course is at 08:00 EST (13:00 UTC) on 10 March 2027, dose 2 at
 # 16:00 EST (21:00 UTC); it is now 17:00 EST, so both are past and dose 3 is to come.
-NOW = "2027-03-10 22:00Z"
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 22:00Z")]
 STAFF = ["nurse_on_team", "nurse_off_team", "clinician_on_team", "clinician_off_team", "admin"]
 LIST = "/me/symptoms/"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 def dose(course, number):

@@ -8,16 +8,10 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import ProSymptom
 from tracker.symptoms.reporting import report_symptom
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 
 LATER = "2027-03-12 12:01Z"
 CHECKBOX = 'name="acknowledge_alert"'
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def report(personas, **answers):

@@ -15,24 +15,12 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom, review_report
 
-pytestmark = pytest.mark.django_db
-
 # Dose 1 of the default course is at 08:00 EST (13:00 UTC) on 10 March 2027, one
 # every 8 hours after; it is now 07:00 EST on 12 March, so doses 1–6 are past.
 NOW = "2027-03-12 12:00Z"
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 GRADERS = ["nurse_on_team", "clinician_on_team"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 @pytest.fixture

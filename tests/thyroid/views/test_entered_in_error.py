@@ -5,36 +5,22 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import make_course
 from tracker.alerts.models import Alert
 from tracker.thyroid.models import ThyroidResult
 from tracker.thyroid.recording import mark_entered_in_error, record_result
 
-pytestmark = pytest.mark.django_db
-
 # 10:00 in New York (EST) on 12 March 2027; the course's first dose was on the 10th.
 NOW = datetime(2027, 3, 12, 15, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 D = Decimal
 ACTIVE, ERROR = ThyroidResult.State.ACTIVE, ThyroidResult.State.ENTERED_IN_ERROR
 
 RECORDERS = ["nurse_on_team", "clinician_on_team"]
 NOT_RECORDERS = ["the_patient", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 def add(personas, *, hours_ago=2, **fields):

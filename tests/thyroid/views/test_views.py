@@ -17,10 +17,9 @@ from tracker.alerts.models import Alert
 from tracker.thyroid.models import ThyroidResult
 from tracker.thyroid.recording import mark_entered_in_error, record_result
 
-pytestmark = pytest.mark.django_db
-
 # 10:00 in New York (EST) on 12 March 2027; the course's first dose was on the 10th.
 NOW = datetime(2027, 3, 12, 15, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 D = Decimal
 
 IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
@@ -30,17 +29,6 @@ NOT_RECORDERS = ["the_patient", "admin"]
 STAFF_IN_SCOPE = ["nurse_on_team", "clinician_on_team", "admin"]
 STAFF = ["nurse_on_team", "nurse_off_team", "clinician_on_team", "clinician_off_team", "admin"]
 PATIENTS = ["the_patient", "other_patient"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def course(personas):
-    return make_course(personas.patient, by=personas.clinician_on_team)
 
 
 def add(personas, patient=None, *, hours_ago=2, **fields):

@@ -10,18 +10,12 @@ from regimens.models import Dose
 from tests.factories import record_given
 from tracker.ward.models import Administration, PreDoseCheck
 
-pytestmark = pytest.mark.django_db
+# It is 07:45 EST, before dose 1 at 08:00 EST.
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 12:45Z")]
 
-NOW = "2027-03-10 12:45Z"  # 07:45 EST, before dose 1 at 08:00 EST
 RECORDERS = ["nurse_on_team", "clinician_on_team"]
 NOT_RECORDERS = ["the_patient", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -3,25 +3,18 @@
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 
 from regimens.models import Dose
 from tests.factories import make_course, record_given
 from tracker.ward.models import Administration
 
-pytestmark = pytest.mark.django_db
+# It is 08:30 EST; dose 1 was given at 08:00 EST.
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 13:30Z")]
 
-NOW = "2027-03-10 13:30Z"  # 08:30 EST; dose 1 was given at 08:00 EST
 RECORDERS = ["nurse_on_team", "clinician_on_team"]
 NOT_RECORDERS = ["the_patient", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 ERROR = Administration.State.ENTERED_IN_ERROR
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

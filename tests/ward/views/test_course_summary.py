@@ -1,7 +1,6 @@
 """The printable course summary."""
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -10,15 +9,8 @@ from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 from tracker.ward.recording import record_check, record_dose
 
-pytestmark = pytest.mark.django_db
-
-NOW = "2027-03-11 12:00Z"  # doses 1–3 are past
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# It is 07:00 EST on 11 March: doses 1–3 are past.
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-11 12:00Z")]
 
 
 def url(course):

@@ -14,21 +14,13 @@ from tracker.alerts.models import Alert
 from tracker.ward.models import Administration
 from tracker.ward.recording import record_check
 
-pytestmark = pytest.mark.django_db
-
 # Dose 1 of the default course is planned at 08:00 EST (13:00 UTC) on 10 March 2027.
-NOW = "2027-03-10 13:30Z"
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 13:30Z")]
 IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
 RECORDERS = ["nurse_on_team", "clinician_on_team"]
 NOT_RECORDERS = ["the_patient", "admin"]
 NORMAL = NORMAL_OBSERVATIONS
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -13,20 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import NORMAL_OBSERVATIONS, PatientFactory, make_course, record_given
 from tracker.ward.recording import record_check, record_dose
 
-pytestmark = pytest.mark.django_db
-
 # The default course starts 2027-03-10 08:00 in New York (13:00 UTC), every 8 h:
 # dose 1 at 13:00Z, dose 2 at 21:00Z, dose 3 at 05:00Z and dose 4 at 13:00Z on 11 March.
 # At 18:00Z dose 1 is overdue (its 1 h window closed at 14:00Z).
 NOW = "2027-03-10 18:00Z"
+pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
 STAFF = ["nurse_on_team", "nurse_off_team", "clinician_on_team", "clinician_off_team", "admin"]
 NORMAL = NORMAL_OBSERVATIONS
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def dose(course, number):
