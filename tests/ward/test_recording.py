@@ -381,6 +381,20 @@ def test_an_other_reason_without_a_note_is_refused(dose, nurse, fields):
     assert "Add a note" in message
 
 
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"outcome": "held"}, "hold_reason"),
+        ({"outcome": "not_given"}, "not_given_reason"),
+        ({"outcome": "held", "hold_reason": "other"}, "reason_note"),
+    ],
+)
+def test_a_missing_reason_is_refused_beside_its_field(dose, nurse, fields, field):
+    with pytest.raises(RecordRefused) as error:
+        record_dose(dose, by=nurse, now=dose.planned_at, **fields)
+    assert error.value.field == field
+
+
 def test_marking_a_record_in_error_twice_is_refused(dose, nurse):
     record = record_given(dose, nurse)
     mark_entered_in_error(record, by=nurse, reason="wrong patient")

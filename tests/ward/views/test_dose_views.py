@@ -335,7 +335,7 @@ NOT_GIVEN_OTHER = {"outcome": "not_given", "not_given_reason": "other", "reason_
         pytest.param(
             {"outcome": "held", "hold_reason": "other"},
             "reason_note",
-            "Say what the reason was.",
+            "Add a note to say what the reason was.",
             id="held-other-no-note",
         ),
         pytest.param(
@@ -345,7 +345,10 @@ NOT_GIVEN_OTHER = {"outcome": "not_given", "not_given_reason": "other", "reason_
             id="not-given-no-reason",
         ),
         pytest.param(
-            NOT_GIVEN_OTHER, "reason_note", "Say what the reason was.", id="other-no-note"
+            NOT_GIVEN_OTHER,
+            "reason_note",
+            "Add a note to say what the reason was.",
+            id="other-no-note",
         ),
         pytest.param({"amount_miu": "abc"}, "amount_miu", "Enter a number.", id="amount-abc"),
         pytest.param({"amount_miu": "NaN"}, "amount_miu", "Enter a number.", id="amount-nan"),
