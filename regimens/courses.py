@@ -56,7 +56,7 @@ def check_choices(template: RegimenTemplate, *, cycles: int, treatment_days: int
     if not template.days_chosen_per_course:
         raise CourseRefused("This regimen has a fixed length.", field="treatment_days")
     if treatment_days < 1:
-        raise CourseRefused("Choose at least 1 day of treatment.", field="treatment_days")
+        raise CourseRefused("Days of treatment must be at least 1.", field="treatment_days")
 
 
 def preview_course(
