@@ -15,6 +15,7 @@ from django.utils import timezone
 from regimens.dosing import IU_PER_MIU
 from regimens.models import GIVEN_TIME_LEEWAY, GIVEN_TIME_RANGE, Dose
 from tracker.alerts.models import Alert
+from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused, mark_in_error
 from tracker.ward.models import (
     NEEDS_NOTE,
@@ -252,10 +253,9 @@ def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=Non
         ]
         names = "; ".join(f"alert {alert.pk} ({alert.text})" for alert in passed)
         reason += f"; given despite urgent {names}: {proceed_reason}"
-    record._change_reason, record._history_user = reason, by
     try:
         with transaction.atomic():
-            record.save()
+            save_with_history(record, by=by, reason=reason)
     except IntegrityError as error:
         raise RecordRefused(_already_recorded(dose)) from error
     dose.set_status(fields["outcome"], by=by, reason=reason)
@@ -391,8 +391,7 @@ def record_check(
             if fired
             else "No rule suggests holding. Add a note to say why the dose is held."
         )
-    check._change_reason, check._history_user = "Pre-dose check", by
-    check.save()
+    save_with_history(check, by=by, reason="Pre-dose check")
     if decision != PreDoseCheck.Decision.HOLD:
         return check, None
     held = _save_record(
