@@ -286,7 +286,10 @@ def start_course(
     )
     if refusals:
         raise refusals[0]
-    if retreatment_refusal(patient, course.template, course.start_date):
+    # An override reason is kept only where the gap needed one.
+    if override_reason.strip() and retreatment_refusal(
+        patient, course.template, course.start_date
+    ):
         course.retreatment_override = override_reason.strip()
         reason = f"{reason}; retreatment gap overridden: {course.retreatment_override}"
     course.patient, course.created_by = patient, created_by
