@@ -1,22 +1,62 @@
-"""Starting, moving and delaying a course: operations across patient, course and doses."""
+"""Every change to a course: start, move, delay, cancel, discontinue, discharge.
+
+Each is an operation across patient, course and doses, in one transaction, and
+refuses with CourseRefused (a tracker.lib.records.Refused) whose message is for
+the clinician and whose `field`, when set, names the form field it is about.
+"""
 
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from regimens import calendar, dosing
 from regimens.models import Course, Dose, RegimenTemplate
+from tracker.accounts.roles import Role
 from tracker.lib.forms import REASON_LENGTH
+from tracker.lib.history import save_with_history
+from tracker.lib.records import Refused
 
 
-class TooManyCycles(calendar.CalendarError):
-    """More cycles than the regimen allows."""
+class CourseRefused(Refused):
+    """A change to a course was refused; the message is for the clinician."""
+
+
+class NeedsConfirmation(CourseRefused):
+    """Something unusual about the course that a person must confirm before it starts.
+
+    `check` names it (see confirmations_needed); the form's box is `confirm_<check>`.
+    """
+
+    def __init__(self, check: str, message: str):
+        super().__init__(message, field=f"confirm_{check}")
+        self.check = check
+
+
+def _refused(error: ValueError, field: str | None = None) -> CourseRefused:
+    """A calendar or dose error, said as a refusal (beside the measurement it names)."""
+    message = str(error)
+    if field is None and isinstance(error, dosing.DosingError):
+        field = {"Weight": "weight_kg", "Height": "height_cm"}.get(message.split(" ", 1)[0])
+    return CourseRefused(message, field=field)
+
+
+def check_choices(template: RegimenTemplate, *, cycles: int, treatment_days: int | None) -> None:
+    """Refuse cycles or a pattern length the regimen does not allow (the app and the command)."""
+    if template.max_cycles and cycles > template.max_cycles:
+        raise CourseRefused(
+            f"This regimen has at most {template.max_cycles} cycles.", field="cycles"
+        )
+    if treatment_days is None:
+        return
+    if not template.days_chosen_per_course:
+        raise CourseRefused("This regimen has a fixed length.", field="treatment_days")
+    if treatment_days < 1:
+        raise CourseRefused("Days of treatment must be at least 1.", field="treatment_days")
 
 
 def preview_course(
@@ -29,16 +69,18 @@ def preview_course(
     height_cm: Decimal,
     treatment_days: int | None = None,
 ):
-    """The unsaved course and its planned doses, for the preview before saving."""
-    if template.max_cycles and cycles > template.max_cycles:
-        raise TooManyCycles(f"This regimen has at most {template.max_cycles} cycles.")
+    """The unsaved course and its planned doses, for the preview before saving.
+
+    Refuses (CourseRefused) choices that make no calendar or no dose; writes nothing.
+    """
+    check_choices(template, cycles=cycles, treatment_days=treatment_days)
     course = Course(
         template=template,
         start_date=start.date(),
         start_time=start.time().replace(second=0, microsecond=0),
         time_zone=time_zone,
         cycles=cycles,
-        treatment_days=treatment_days if template.days_chosen_per_course else None,
+        treatment_days=treatment_days,
         weight_kg=weight_kg,
         height_cm=height_cm,
         dose_amount=template.dose_amount,
@@ -48,8 +90,11 @@ def preview_course(
         recording_window=template.recording_window,
         retreatment_gap_days=template.retreatment_gap_days,
     )
-    course.dose_iu = course.dose_calculation().dose_iu
-    return course, course.plan()
+    try:
+        course.dose_iu = course.dose_calculation().dose_iu
+        return course, course.plan()
+    except (calendar.CalendarError, dosing.DosingError) as error:
+        raise _refused(error) from error
 
 
 def retreatment_refusal(patient, template: RegimenTemplate, start: date) -> str | None:
@@ -114,18 +159,6 @@ def overlap_refusal(patient, plan) -> str | None:
     )
 
 
-class RetreatmentRefused(ValueError):
-    """The course starts too soon after the previous one, with no override."""
-
-
-class NeedsConfirmation(ValueError):
-    """Something unusual about the course that a person must confirm before it starts."""
-
-    def __init__(self, check: str, message: str):
-        super().__init__(message)
-        self.check, self.message = check, message
-
-
 # A change of body size that moves the dose more than this from the last course is
 # shown side by side and must be confirmed: a mistyped weight is a wrong dose.
 DOSE_CHANGE_TO_CONFIRM = Decimal("0.10")
@@ -185,6 +218,43 @@ def confirmations_needed(course: Course, comparison: DoseComparison | None) -> d
     return needed
 
 
+GAP_OVERRIDE = "To start anyway, give the clinical reason."
+
+
+def start_refusals(
+    patient,
+    course: Course,
+    plan,
+    *,
+    by,
+    override_reason: str = "",
+    confirmed=frozenset(),
+    comparison: DoseComparison | None = None,
+) -> list[CourseRefused]:
+    """Every reason `course` (from preview_course) may not start now, in the order to say them.
+
+    The preview shows them all at once; start_course raises the first.  Writes nothing.
+    """
+    refusals = []
+    overlap = overlap_refusal(patient, plan)
+    if overlap:
+        refusals.append(CourseRefused(overlap, field="start_date"))
+    else:
+        gap = retreatment_refusal(patient, course.template, course.start_date)
+        if gap and not override_reason.strip():
+            refusals.append(CourseRefused(f"{gap} {GAP_OVERRIDE}", field="override_reason"))
+    if override_reason.strip() and by.role != Role.CLINICIAN:
+        refusals.append(
+            CourseRefused(
+                "Only a clinician can override the retreatment gap.", field="override_reason"
+            )
+        )
+    for check, message in confirmations_needed(course, comparison).items():
+        if check not in confirmed:
+            refusals.append(NeedsConfirmation(check, message))
+    return refusals
+
+
 @transaction.atomic
 def start_course(
     *,
@@ -197,30 +267,33 @@ def start_course(
 ) -> Course:
     """Put a patient on a course and write its dose calendar.
 
-    Raises regimens.calendar.CalendarError or regimens.dosing.DosingError, with a
-    message for the clinician, if the choices do not make a calendar, and
-    RetreatmentRefused if it starts too soon after the last course and no
-    override reason is given, and NeedsConfirmation for an unusual body size or
-    dose change not in `confirmed` (see confirmations_needed).
+    Refuses (CourseRefused) choices that make no calendar or dose (preview_course),
+    and whatever start_refusals finds: an overlap with an open course, a start too
+    soon after the last course with no override reason (a clinician's alone), and
+    NeedsConfirmation for an unusual body size or dose change not in `confirmed`.
     """
     course, plan = preview_course(**choices)
-    for check, message in confirmations_needed(course, dose_comparison(patient, course)).items():
-        if check not in confirmed:
-            raise NeedsConfirmation(check, message)
     # One course start at a time per patient, so two cannot both pass the gap check.
     type(patient).objects.select_for_update().get(pk=patient.pk)
-    overlap = overlap_refusal(patient, plan)
-    if overlap:
-        raise RetreatmentRefused(overlap)
-    refusal = retreatment_refusal(patient, course.template, course.start_date)
-    if refusal and not override_reason.strip():
-        raise RetreatmentRefused(refusal)
-    if refusal:
+    refusals = start_refusals(
+        patient,
+        course,
+        plan,
+        by=created_by,
+        override_reason=override_reason,
+        confirmed=confirmed,
+        comparison=dose_comparison(patient, course),
+    )
+    if refusals:
+        raise refusals[0]
+    # An override reason is kept only where the gap needed one.
+    if override_reason.strip() and retreatment_refusal(
+        patient, course.template, course.start_date
+    ):
         course.retreatment_override = override_reason.strip()
         reason = f"{reason}; retreatment gap overridden: {course.retreatment_override}"
     course.patient, course.created_by = patient, created_by
-    course._change_reason, course._history_user = reason, created_by
-    course.save()
+    save_with_history(course, by=created_by, reason=reason)
     bulk_create_with_history(
         [Dose.from_plan(course, planned) for planned in plan],
         Dose,
@@ -306,6 +379,12 @@ def move_refusal(fixed: Dose) -> str:
     )
 
 
+def _lock(course: Course) -> Course:
+    """Re-read `course` under a row lock, so two people cannot change it at once."""
+    course.refresh_from_db(from_queryset=Course.objects.select_for_update())
+    return course
+
+
 def _course_doses(course, lock: bool = False) -> list[Dose]:
     doses = course.doses.order_by("dose_in_course")
     return list(doses.select_for_update() if lock else doses)
@@ -313,7 +392,7 @@ def _course_doses(course, lock: bool = False) -> list[Dose]:
 
 def _require_open(course, action: str) -> None:
     if not course.is_open:
-        raise ValidationError(
+        raise CourseRefused(
             f"This course is {course.get_status_display().lower()}, so it cannot be {action}."
         )
 
@@ -328,13 +407,13 @@ def plan_move(course, start: datetime, now: datetime, doses=None) -> Reschedule:
     doses = _course_doses(course) if doses is None else doses
     fixed = first_fixed_dose(doses, now)
     if fixed is not None:
-        raise ValidationError(move_refusal(fixed))
+        raise CourseRefused(move_refusal(fixed))
     try:
         plan = course.plan(start)
     except calendar.CalendarError as error:
-        raise ValidationError(str(error)) from error
+        raise CourseRefused(str(error)) from error
     if plan and plan[0].start_utc <= now:
-        raise ValidationError("The new start is in the past. Choose a later start.")
+        raise CourseRefused("The new start is in the past. Choose a later start.")
     planned = {p.dose_in_course: p for p in plan}
     changes = [
         DoseChange(d.dose_in_course, d.cycle, d.dose_in_cycle, d.planned_at, new, d)
@@ -373,10 +452,10 @@ def plan_delay(course, next_at: datetime, now: datetime, doses=None) -> Reschedu
     doses = _course_doses(course) if doses is None else doses
     fixed = [d for d in doses if d.status != Dose.Status.CANCELLED and not d.is_movable(now)]
     if not fixed:
-        raise ValidationError("No dose is recorded or past yet: move the start instead.")
+        raise CourseRefused("No dose is recorded or past yet: move the start instead.")
     to_come = sorted((d for d in doses if d.is_movable(now)), key=lambda d: d.planned_at)
     if not to_come:
-        raise ValidationError("No dose of this course is still to come, so none can be delayed.")
+        raise CourseRefused("No dose of this course is still to come, so none can be delayed.")
     following = to_come[0]
     cycle = [d for d in to_come if d.cycle == following.cycle]
     zone = calendar.ZoneInfo(course.time_zone)
@@ -385,25 +464,25 @@ def plan_delay(course, next_at: datetime, now: datetime, doses=None) -> Reschedu
     try:
         slots = calendar.delayed_slots(course.schedule().rule, next_at, course.time_zone, offsets)
     except calendar.CalendarError as error:
-        raise ValidationError(str(error)) from error
+        raise CourseRefused(str(error)) from error
     new_first = slots[0][0]
     if new_first <= now:
-        raise ValidationError("The new time is in the past. Choose a later time.")
+        raise CourseRefused("The new time is in the past. Choose a later time.")
     if new_first <= following.planned_at:
-        raise ValidationError(
+        raise CourseRefused(
             f"A delay moves doses later: dose {following.dose_in_course} is planned for "
             f"{_local(course, following.planned_at)}. Choose a later time."
         )
     last_fixed = max(fixed, key=lambda d: d.planned_at)
     if new_first <= last_fixed.planned_at:
-        raise ValidationError(
+        raise CourseRefused(
             f"The new time is before dose {last_fixed.dose_in_course}, which is already "
             "recorded. Choose a later time."
         )
     started = [d.planned_at for d in fixed if d.cycle == following.cycle]
     window_end = _window_end(course, min(started, default=new_first))
     if new_first >= window_end:
-        raise ValidationError(
+        raise CourseRefused(
             f"Cycle {following.cycle}'s window closes {_local(course, window_end)}, so no dose "
             "of the cycle would be left. Choose an earlier time, or discontinue the course."
         )
@@ -424,7 +503,7 @@ def plan_delay(course, next_at: datetime, now: datetime, doses=None) -> Reschedu
             )
             continue
         if later and instant >= min(later):
-            raise ValidationError(
+            raise CourseRefused(
                 f"The delay would put dose {dose.dose_in_course} at or after the start of cycle "
                 f"{following.cycle + 1} ({_local(course, min(later))}). Choose an earlier time."
             )
@@ -443,18 +522,18 @@ def plan_delay(course, next_at: datetime, now: datetime, doses=None) -> Reschedu
 def _check_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ValidationError("Say why: the reason is kept in the course history.")
+        raise CourseRefused("Say why: the reason is kept in the course history.")
     if len(reason) > REASON_LENGTH:
-        raise ValidationError(f"Keep the reason to {REASON_LENGTH} characters or fewer.")
+        raise CourseRefused(f"Keep the reason to {REASON_LENGTH} characters or fewer.")
     return reason
 
 
 def _locked_plan(course, planner, when: datetime, expected: str | None) -> Reschedule:
     """Re-plan under the course's lock: the operation, not the preview, decides."""
-    course._lock()
+    _lock(course)
     plan = planner(course, when, timezone.now(), _course_doses(course, lock=True))
     if expected is not None and expected != plan.fingerprint:
-        raise ValidationError(STALE_PREVIEW)
+        raise CourseRefused(STALE_PREVIEW)
     return plan
 
 
@@ -467,8 +546,7 @@ def move_start(course, start: datetime, *, by, reason: str, expected: str | None
     reason = _check_reason(reason)
     plan = _locked_plan(course, plan_move, start, expected)
     course.start_date, course.start_time = start.date(), start.time().replace(second=0)
-    course._change_reason, course._history_user = reason, by
-    course.save(update_fields=["start_date", "start_time"])
+    save_with_history(course, by=by, reason=reason, update_fields=["start_date", "start_time"])
     added = []
     for change in plan.changes:
         if change.dose is None:
@@ -494,3 +572,115 @@ def delay_remaining_doses(
         else:
             change.dose.move(change.new, by=by, reason=f"Delayed: {reason}")
     return plan
+
+
+# Ending a course -----------------------------------------------------------------------
+#
+# Each ending cancels the doses still to come.  Past doses with no record stay as they
+# are, listed as overdue, because only a nurse can say whether they were given.
+
+
+def _cancel_future_doses(course: Course, *, by, reason: str) -> int:
+    now = timezone.now()
+    cancelled = 0
+    for dose in course.doses.select_for_update():
+        if dose.is_movable(now):
+            dose.cancel(by=by, reason=reason)
+            cancelled += 1
+    return cancelled
+
+
+def _end(course: Course, reason: str, *, by, fields=()) -> int:
+    save_with_history(
+        course, by=by, reason=reason, update_fields=["status", "status_reason", *fields]
+    )
+    return _cancel_future_doses(course, by=by, reason=reason)
+
+
+@transaction.atomic
+def cancel_course(course: Course, *, by, reason: str) -> int:
+    """Cancel a course entered by mistake; returns how many future doses were cancelled.
+
+    Once a dose has a record the course has happened, so it is discontinued instead.
+    """
+    _lock(course)
+    refusal = course.refusal_to_cancel()
+    if refusal:
+        raise CourseRefused(refusal)
+    course.status, course.status_reason = Course.Status.CANCELLED, reason
+    return _end(course, reason, by=by)
+
+
+@transaction.atomic
+def discontinue_course(
+    course: Course, *, by, code: str, note: str = "", discharged_on=None
+) -> int:
+    """Stop the course for good; returns how many future doses were cancelled."""
+    _lock(course)
+    if not course.is_open:
+        raise CourseRefused(f"This course is {course.get_status_display().lower()}.")
+    if code not in Course.DiscontinueReason.values:
+        raise CourseRefused("Choose a reason from the list.", field="code")
+    code = Course.DiscontinueReason(code)
+    note = note.strip()
+    if code == Course.DiscontinueReason.OTHER and not note:
+        raise CourseRefused("Say why the course is discontinued.", field="note")
+    if discharged_on:
+        _check_discharge(course, discharged_on)
+    reason = f"Discontinued: {code.label}" + (f". {note}" if note else "")
+    course.status, course.status_reason = Course.Status.DISCONTINUED, reason[:200]
+    course.discontinue_reason = code
+    course.discharged_on = discharged_on or course.discharged_on
+    return _end(course, reason, by=by, fields=("discontinue_reason", "discharged_on"))
+
+
+def _check_discharge(course: Course, on: date) -> None:
+    """Refuse a discharge date the record contradicts, or one that would close doses
+    nobody has recorded; the retreatment gap counts from this date."""
+    zone = calendar.ZoneInfo(course.time_zone)
+    # The first dose row, not start_date: that is where the course really started.
+    first = course.doses.order_by("dose_in_course").first()
+    if on < (timezone.localdate(first.planned_at, zone) if first else course.start_date):
+        raise CourseRefused(
+            "The discharge date is before the course started.", field="discharged_on"
+        )
+    if on > timezone.localdate(timezone.now(), zone):
+        raise CourseRefused("The discharge date is in the future.", field="discharged_on")
+    last_given = course.doses.filter(status=Dose.Status.GIVEN).order_by("-planned_at").first()
+    if last_given and on < timezone.localdate(last_given.planned_at, zone):
+        raise CourseRefused(
+            f"Dose {last_given.dose_in_course} was given after that date. "
+            "Check the discharge date.",
+            field="discharged_on",
+        )
+    unrecorded = list(
+        course.doses.scheduled()
+        .filter(planned_at__lte=timezone.now())
+        .values_list("dose_in_course", flat=True)
+    )
+    if unrecorded:
+        numbers = ", ".join(str(n) for n in unrecorded[:10])
+        raise CourseRefused(
+            f"Record dose{'s' if len(unrecorded) > 1 else ''} {numbers} first "
+            "(given, held or not given), then record the discharge."
+        )
+
+
+@transaction.atomic
+def record_discharge(course: Course, *, by, on: date, note: str = "") -> int:
+    """Record the discharge that ends the course; returns how many future doses lapse.
+
+    Refused while a past dose still has no record: it must be recorded (given,
+    held or not given) first, so nothing is closed silently.
+    """
+    _lock(course)
+    refusal = course.refusal_to_discharge()
+    if refusal:
+        raise CourseRefused(refusal)
+    _check_discharge(course, on)
+    note = note.strip()
+    reason = f"Discharged on {on:%d %b %Y}" + (f". {note}" if note else "")
+    course.discharged_on = on
+    if course.is_open:
+        course.status, course.status_reason = Course.Status.COMPLETED, reason[:200]
+    return _end(course, reason, by=by, fields=("discharged_on",))

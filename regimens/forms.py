@@ -3,16 +3,6 @@ from datetime import date, datetime
 
 from django import forms
 
-from regimens.calendar import CalendarError
-from regimens.courses import (
-    TooManyCycles,
-    confirmations_needed,
-    dose_comparison,
-    overlap_refusal,
-    preview_course,
-    retreatment_refusal,
-)
-from regimens.dosing import DosingError
 from regimens.models import Course, RegimenTemplate
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import all_zones, zone_choices, zone_in_words
@@ -98,7 +88,6 @@ class CourseForm(Confirmations, StartFields):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.dose_comparison = None
         self._hide_confirmations()
         self.initial.setdefault("time_zone", patient.time_zone)
         templates = self.fields["template"].queryset
@@ -130,29 +119,13 @@ class CourseForm(Confirmations, StartFields):
         return zone_in_words(chosen if chosen in all_zones() else self.patient.time_zone)
 
     def clean(self):
+        # Whether the choices make a course for this patient is the operation's to say
+        # (regimens.courses.preview_course and start_refusals); the view shows its refusals.
         data = super().clean()
         template = data.get("template")
-        if template is None or self.errors:
-            return data
-        self._fill_defaults(template, data)
-        if data.get("treatment_days") and not template.days_chosen_per_course:
-            self.add_error("treatment_days", "This regimen has a fixed length.")
-        if not self.errors:
-            try:
-                self.course, self.plan = preview_course(**self.choices())
-            except TooManyCycles as error:
-                self.add_error("cycles", str(error))
-                return data
-            except (CalendarError, DosingError) as error:
-                raise forms.ValidationError(str(error)) from error
-            self._check_retreatment(data)
-            self._check_plausible()
+        if template is not None and not self.errors:
+            self._fill_defaults(template, data)
         return data
-
-    def _check_plausible(self):
-        self.dose_comparison = dose_comparison(self.patient, self.course)
-        for check, message in confirmations_needed(self.course, self.dose_comparison).items():
-            self.ask_to_confirm(f"confirm_{check}", message)
 
     def confirmed(self) -> set[str]:
         """The checks the clinician has ticked, by their names in regimens.courses."""
@@ -174,17 +147,6 @@ class CourseForm(Confirmations, StartFields):
         for name, value in self.defaults_of(template, as_text=True).items():
             if name in empty:
                 self.data[self.add_prefix(name)] = str(value)
-
-    def _check_retreatment(self, data):
-        overlap = overlap_refusal(self.patient, self.plan)
-        if overlap:
-            self.add_error("start_date", overlap)
-            return
-        refusal = retreatment_refusal(self.patient, data["template"], data["start_date"])
-        if refusal and not data.get("override_reason", "").strip():
-            self.add_error(
-                "override_reason", f"{refusal} To start anyway, give the clinical reason."
-            )
 
     def choices(self) -> dict:
         data = self.cleaned_data
@@ -233,12 +195,6 @@ class DiscontinueCourseForm(forms.Form):
         required=False,
         help_text="If the patient has already gone home. High-dose retreatment counts from it.",
     )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("code") == Course.DiscontinueReason.OTHER and not data.get("note", "").strip():
-            self.add_error("note", "Say why the course is discontinued.")
-        return data
 
 
 class DischargeForm(forms.Form):

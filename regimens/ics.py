@@ -63,50 +63,66 @@ def _description(dose) -> str:
     return "\n".join(lines)
 
 
-def dose_event(dose) -> Event:
+def event_duration(template) -> timedelta:
+    """An infusion's length; a short slot for an injection, which has none."""
+    minutes = template.infusion_minutes
+    return timedelta(minutes=minutes) if minutes else DEFAULT_DURATION
+
+
+def dose_event(dose, *, uid: str | None = None, description: str | None = None, stamp=None):
+    """The VEVENT of one dose row, or of an unsaved one planned by the calendar command.
+
+    `uid`, `description` and `stamp` replace what a saved row would give.
+    """
     course = dose.course
     zone = ZoneInfo(course.time_zone)
-    minutes = course.template.infusion_minutes
     revisions = getattr(dose, "revisions", None) or 1
     modified = getattr(dose, "last_modified", None) or dose.original_planned_at
 
     event = Event()
-    event.add("uid", dose_uid(dose))
+    event.add("uid", uid or dose_uid(dose))
     event.add("dtstart", dose.planned_at.astimezone(zone))
-    event.add("duration", timedelta(minutes=minutes) if minutes else DEFAULT_DURATION)
+    event.add("duration", event_duration(course.template))
     event.add("summary", _summary(dose))
-    event.add("description", _description(dose))
+    event.add("description", _description(dose) if description is None else description)
     # No METHOD, so DTSTAMP is the time of the last revision, like LAST-MODIFIED.
-    event.add("dtstamp", modified)
-    event.add("last-modified", modified)
+    event.add("dtstamp", stamp or modified)
+    event.add("last-modified", stamp or modified)
     event.add("sequence", max(revisions - 1, 0))
     event.add("status", "CANCELLED" if dose.status == Dose.Status.CANCELLED else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
 
 
-def _calendar(doses, time_zone: str | None) -> bytes:
-    doses = list(doses)
-
+def write_calendar(events, instants, *, time_zone: str | None, name: str = CALENDAR_NAME) -> bytes:
+    """A calendar of `events`, with zone rules for the years around `instants` only."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", CALENDAR_NAME)
+    cal.add("x-wr-calname", name)
     if time_zone:
         cal.add("x-wr-timezone", time_zone)
     cal.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
-    for dose in doses:
-        cal.add_component(dose_event(dose))
-    if doses:
+    for event in events:
+        cal.add_component(event)
+    if instants:
         # VTIMEZONE rules only for the years the doses span, not 1970-2038.
-        instants = [dose.planned_at for dose in doses]
         cal.add_missing_timezones(
             first_date=(min(instants) - timedelta(days=366)).date(),
             last_date=(max(instants) + timedelta(days=366)).date(),
         )
     return cal.to_ical()
+
+
+def _calendar(doses, time_zone: str | None) -> bytes:
+    doses = list(doses)
+    return write_calendar(
+        [dose_event(dose) for dose in doses],
+        [dose.planned_at for dose in doses],
+        time_zone=time_zone,
+    )
 
 
 def course_calendar(course, doses) -> bytes:

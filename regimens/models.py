@@ -7,12 +7,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from regimens import calendar, dosing
+from tracker.lib.history import save_with_history
 from tracker.lib.zones import CLOCK_LEEWAY as GIVEN_TIME_LEEWAY
 from tracker.lib.zones import validate_time_zone
 from tracker.patients.models import PatientRecordQuerySet
@@ -325,6 +326,11 @@ class Course(models.Model):
         return self.status == self.Status.PLANNED
 
     @property
+    def needs_pre_dose_check(self) -> bool:
+        """Each dose needs the bedside observations first: high-dose IV, given on the ward."""
+        return self.template.route == RegimenTemplate.Route.IV
+
+    @property
     def state_label(self) -> str:
         """The status as the ward says it: an open course is "Not started" or "In progress"."""
         if not self.is_open:
@@ -379,117 +385,26 @@ class Course(models.Model):
     def counts(self, now=None) -> "CourseCounts":
         return CourseCounts.of(self, now or timezone.now())
 
-    def _save_status(self, reason: str, by, *fields):
-        self._change_reason, self._history_user = reason, by
-        self.save(update_fields=["status", "status_reason", *fields])
-
-    def _cancel_future_doses(self, *, by, reason: str) -> int:
-        now = timezone.now()
-        cancelled = 0
-        for dose in self.doses.select_for_update():
-            if dose.is_movable(now):
-                dose.cancel(by=by, reason=reason)
-                cancelled += 1
-        return cancelled
-
-    def _lock(self) -> "Course":
-        """Re-read this course under a row lock, so two people cannot change it at once."""
-        self.refresh_from_db(from_queryset=Course.objects.select_for_update())
-        return self
-
-    @transaction.atomic
-    def cancel(self, *, by, reason: str) -> int:
-        """Cancel a course entered by mistake; returns how many future doses were cancelled.
-
-        Once a dose has a record the course has happened, so it is discontinued instead.
-        """
-        self._lock()
+    def refusal_to_cancel(self) -> str | None:
+        """Why this course cannot be cancelled, or None: once a dose has a record it happened."""
         if self.status == self.Status.CANCELLED:
-            raise ValidationError("This course is already cancelled.")
+            return "This course is already cancelled."
         if not self.is_open:
-            raise ValidationError(f"This course is {self.get_status_display().lower()}.")
+            return f"This course is {self.get_status_display().lower()}."
         if self.doses.filter(status__in=Dose.RECORDED).exists():
-            raise ValidationError(
+            return (
                 "Doses of this course have been recorded, so it cannot be cancelled. "
                 "Discontinue it instead."
             )
-        self.status, self.status_reason = self.Status.CANCELLED, reason
-        self._save_status(reason, by)
-        return self._cancel_future_doses(by=by, reason=reason)
+        return None
 
-    @transaction.atomic
-    def discontinue(self, *, by, code: str, note: str = "", discharged_on=None) -> int:
-        """Stop the course for good; returns how many future doses were cancelled.
-
-        Past doses with no record stay as they are, still listed as overdue, because
-        only a nurse can say whether they were given.
-        """
-        self._lock()
-        if not self.is_open:
-            raise ValidationError(f"This course is {self.get_status_display().lower()}.")
-        if code not in self.DiscontinueReason.values:
-            raise ValidationError("Choose a reason from the list.")
-        code = self.DiscontinueReason(code)
-        if code == self.DiscontinueReason.OTHER and not note.strip():
-            raise ValidationError("Say why the course is discontinued.")
-        if discharged_on:
-            self._check_discharge(discharged_on)
-        reason = f"Discontinued: {code.label}" + (f". {note.strip()}" if note.strip() else "")
-        self.status, self.status_reason = self.Status.DISCONTINUED, reason[:200]
-        self.discontinue_reason, self.discharged_on = code, discharged_on or self.discharged_on
-        self._save_status(reason, by, "discontinue_reason", "discharged_on")
-        return self._cancel_future_doses(by=by, reason=reason)
-
-    def _check_discharge(self, on: date):
-        """Refuse a discharge date the record contradicts, or one that would close doses
-        nobody has recorded; the retreatment gap counts from this date."""
-        zone = calendar.ZoneInfo(self.time_zone)
-        # The first dose row, not start_date: that is where the course really started.
-        first = self.doses.order_by("dose_in_course").first()
-        if on < (timezone.localdate(first.planned_at, zone) if first else self.start_date):
-            raise ValidationError("The discharge date is before the course started.")
-        if on > timezone.localdate(timezone.now(), zone):
-            raise ValidationError("The discharge date is in the future.")
-        last_given = self.doses.filter(status=Dose.Status.GIVEN).order_by("-planned_at").first()
-        if last_given and on < timezone.localdate(last_given.planned_at, zone):
-            raise ValidationError(
-                f"Dose {last_given.dose_in_course} was given after that date. "
-                "Check the discharge date."
-            )
-        now = timezone.now()
-        unrecorded = list(
-            self.doses.scheduled()
-            .filter(planned_at__lte=now)
-            .values_list("dose_in_course", flat=True)
-        )
-        if unrecorded:
-            numbers = ", ".join(str(n) for n in unrecorded[:10])
-            raise ValidationError(
-                f"Record dose{'s' if len(unrecorded) > 1 else ''} {numbers} first "
-                "(given, held or not given), then record the discharge."
-            )
-
-    @transaction.atomic
-    def record_discharge(self, *, by, on: date, note: str = "") -> int:
-        """Record the discharge that ends the course; returns how many future doses lapse.
-
-        Refused while a past dose still has no record: it must be recorded (given,
-        held or not given) first, so nothing is closed silently.
-        """
-        self._lock()
+    def refusal_to_discharge(self) -> str | None:
+        """Why no discharge can be recorded for this course, or None."""
         if self.status == self.Status.CANCELLED:
-            raise ValidationError("This course was cancelled; it has no discharge.")
+            return "This course was cancelled; it has no discharge."
         if self.discharged_on:
-            raise ValidationError(
-                f"The discharge is already recorded: {self.discharged_on:%d %b %Y}."
-            )
-        self._check_discharge(on)
-        reason = f"Discharged on {on:%d %b %Y}" + (f". {note.strip()}" if note.strip() else "")
-        self.discharged_on = on
-        if self.is_open:
-            self.status, self.status_reason = self.Status.COMPLETED, reason[:200]
-        self._save_status(reason, by, "discharged_on")
-        return self._cancel_future_doses(by=by, reason=reason)
+            return f"The discharge is already recorded: {self.discharged_on:%d %b %Y}."
+        return None
 
 
 @dataclass(frozen=True)
@@ -802,8 +717,7 @@ class Dose(models.Model):
 
     def set_status(self, status, *, by, reason: str):
         self.status = status
-        self._change_reason, self._history_user = reason, by
-        self.save(update_fields=["status"])
+        save_with_history(self, by=by, reason=reason, update_fields=["status"])
 
     def local_time(self, zone: str | None = None) -> datetime:
         return timezone.localtime(
@@ -813,8 +727,8 @@ class Dose(models.Model):
     def move(self, planned: calendar.PlannedDose, *, by, reason: str) -> None:
         self.planned_at, self.day, self.dst_note = planned.start_utc, planned.day, planned.note
         self.cycle, self.dose_in_cycle = planned.cycle, planned.dose_in_cycle
-        self._change_reason, self._history_user = reason, by
-        self.save(update_fields=["planned_at", "day", "dst_note", "cycle", "dose_in_cycle"])
+        fields = ["planned_at", "day", "dst_note", "cycle", "dose_in_cycle"]
+        save_with_history(self, by=by, reason=reason, update_fields=fields)
 
     def cancel(self, *, by, reason: str) -> None:
         self.set_status(self.Status.CANCELLED, by=by, reason=reason)
@@ -871,7 +785,3 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self):
         return reverse("calendar-feed", args=[self.token])
-
-    def revoke(self, *, by) -> None:
-        self.revoked_at, self.revoked_by = timezone.now(), by
-        self.save(update_fields=["revoked_at", "revoked_by"])

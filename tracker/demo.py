@@ -137,7 +137,7 @@ def record_demo_doses(course, nurse) -> None:
     past = list(course.doses.filter(planned_at__lt=timezone.now()).order_by("planned_at"))
     for dose in past[:-1]:
         started = dose.planned_at + timedelta(minutes=5)
-        if dose.dose_in_course == 3 and course.template.route == "iv":
+        if dose.dose_in_course == 3 and course.needs_pre_dose_check:
             record_check(
                 dose,
                 by=nurse,
@@ -153,7 +153,7 @@ def record_demo_doses(course, nurse) -> None:
                 on_pressors=False,
             )
             continue
-        if course.template.route == "iv":
+        if course.needs_pre_dose_check:
             record_check(
                 dose,
                 by=nurse,
@@ -188,7 +188,7 @@ def record_demo_side_effects(course, nurse, patient_login) -> None:
     patient = course.patient
     first = course.doses.order_by("planned_at").first()
     collected = first.planned_at - timedelta(hours=20)
-    high_dose = course.template.route == "iv"
+    high_dose = course.template.route == RegimenTemplate.Route.IV
     tsh, free_t4 = ("2.1", "1.2") if high_dose else ("5.6", "1.0")
     for test, value, unit in (("tsh", tsh, "mIU/L"), ("ft4", free_t4, "ng/dL")):
         record_result(

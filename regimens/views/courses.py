@@ -2,25 +2,28 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from regimens.access import get_course_for_user
-from regimens.calendar import CalendarError
 from regimens.courses import (
+    CourseRefused,
     NeedsConfirmation,
-    RetreatmentRefused,
+    cancel_course,
     delay_remaining_doses,
+    discontinue_course,
+    dose_comparison,
     first_fixed_dose,
     move_refusal,
     move_start,
     plan_delay,
     plan_move,
+    preview_course,
+    record_discharge,
     start_course,
+    start_refusals,
 )
-from regimens.dosing import DosingError
 from regimens.forms import (
     CancelCourseForm,
     CourseForm,
@@ -29,8 +32,9 @@ from regimens.forms import (
     DiscontinueCourseForm,
     MoveStartForm,
 )
-from regimens.models import Course, Dose, RegimenTemplate
-from tracker.accounts.roles import CARE_TEAM_ROLES, Role
+from regimens.models import Dose, RegimenTemplate
+from tracker.accounts.roles import CARE_TEAM_ROLES
+from tracker.lib.records import refused_on_form
 from tracker.patients.access import EDITOR_ROLES, get_patient_for_user
 
 
@@ -55,41 +59,64 @@ def course_create(request, patient_pk):
     form = CourseForm(request.POST or None, initial=initial, patient=patient)
     preview = None
     if request.method == "POST" and form.is_valid():
-        override = form.cleaned_data["override_reason"].strip()
-        if override and request.user.role != Role.CLINICIAN:
-            form.add_error("override_reason", "Only a clinician can override the retreatment gap.")
-        elif "confirm" in request.POST:
+        preview = _check_course(request, patient, form)
+        if preview and not form.errors and "confirm" in request.POST:
             try:
                 course = start_course(
                     patient=patient,
                     created_by=request.user,
-                    override_reason=override,
+                    override_reason=form.cleaned_data["override_reason"],
                     confirmed=form.confirmed(),
                     **form.choices(),
                 )
-            except NeedsConfirmation as error:
-                form.ask_to_confirm(f"confirm_{error.check}", error.message)
-            except (CalendarError, DosingError, RetreatmentRefused) as error:
-                form.add_error(None, str(error))
+            except CourseRefused as refusal:
+                _show_refusal(form, refusal)
             else:
                 messages.success(request, f"Course started: {course.doses.count()} doses planned.")
                 return redirect(course)
-    if getattr(form, "plan", None):
-        course = form.course
-        preview = {
-            "course": course,
-            "rows": [(p, p.local_start(course.time_zone)) for p in form.plan],
-            "dose": course.dose_calculation(),
-            "dose_change": form.dose_comparison,
-            "vials_per_cycle": course.dose_calculation().vials_for(
-                max(p.dose_in_cycle for p in form.plan)
-            ),
-        }
     return render(
         request,
         "regimens/course_form.html",
         {"patient": patient, "form": form, "preview": preview},
     )
+
+
+def _show_refusal(form, refusal: CourseRefused) -> None:
+    if isinstance(refusal, NeedsConfirmation):
+        form.ask_to_confirm(refusal.field, refusal.message)
+    else:
+        refused_on_form(form, refusal)
+
+
+def _check_course(request, patient, form) -> dict | None:
+    """The preview of the course the form describes, with every refusal on the form.
+
+    None when the choices make no calendar; nothing is written either way.
+    """
+    try:
+        course, plan = preview_course(**form.choices())
+    except CourseRefused as refusal:
+        refused_on_form(form, refusal)
+        return None
+    comparison = dose_comparison(patient, course)
+    for refusal in start_refusals(
+        patient,
+        course,
+        plan,
+        by=request.user,
+        override_reason=form.cleaned_data["override_reason"],
+        confirmed=form.confirmed(),
+        comparison=comparison,
+    ):
+        _show_refusal(form, refusal)
+    dose = course.dose_calculation()
+    return {
+        "course": course,
+        "rows": [(p, p.local_start(course.time_zone)) for p in plan],
+        "dose": dose,
+        "dose_change": comparison,
+        "vials_per_cycle": dose.vials_for(max(p.dose_in_cycle for p in plan)),
+    }
 
 
 @login_required
@@ -117,9 +144,8 @@ def course_detail(request, pk):
             "dose": course.dose_calculation(),
             "can_edit": request.user.role in EDITOR_ROLES and course.is_open,
             "can_discharge": request.user.role in EDITOR_ROLES
-            and course.status != Course.Status.CANCELLED
-            and course.discharged_on is None,
-            "can_cancel": not any(d.is_recorded for d in doses),
+            and course.refusal_to_discharge() is None,
+            "can_cancel": course.refusal_to_cancel() is None,
             "can_record": request.user.role in CARE_TEAM_ROLES,
         },
     )
@@ -158,8 +184,8 @@ def course_move(request, pk):
                 messages.success(request, _done_message(done))
                 return redirect(course)
             preview = planner(course, form.start(), now, doses)
-        except ValidationError as error:
-            form.add_error(None, error.messages[0])
+        except CourseRefused as refusal:
+            refused_on_form(form, refusal)
     return render(
         request,
         "regimens/course_move.html",
@@ -204,9 +230,9 @@ def course_cancel(request, pk):
     form = CancelCourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cancelled = course.cancel(by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error.messages[0])
+            cancelled = cancel_course(course, by=request.user, reason=form.cleaned_data["reason"])
+        except CourseRefused as refusal:
+            refused_on_form(form, refusal)
         else:
             messages.success(request, f"Course cancelled: {cancelled} future doses cancelled.")
             return redirect(course)
@@ -221,14 +247,15 @@ def course_discontinue(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            cancelled = course.discontinue(
+            cancelled = discontinue_course(
+                course,
                 by=request.user,
                 code=data["code"],
                 note=data["note"],
                 discharged_on=data["discharged_on"],
             )
-        except ValidationError as error:
-            form.add_error(None, error.messages[0])
+        except CourseRefused as refusal:
+            refused_on_form(form, refusal)
         else:
             messages.success(request, f"Course discontinued: {cancelled} future doses cancelled.")
             return redirect(course)
@@ -243,13 +270,14 @@ def course_discharge(request, pk):
     form = DischargeForm(request.POST or None, next_cycle=next_cycle)
     if request.method == "POST" and form.is_valid():
         try:
-            lapsed = course.record_discharge(
+            lapsed = record_discharge(
+                course,
                 by=request.user,
                 on=form.cleaned_data["discharged_on"],
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as error:
-            form.add_error(None, error.messages[0])
+        except CourseRefused as refusal:
+            refused_on_form(form, refusal)
         else:
             messages.success(
                 request, f"Discharge recorded; {lapsed} doses not reached were cancelled."

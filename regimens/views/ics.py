@@ -5,13 +5,13 @@ See regimens/ics.py for what goes into a calendar (and what never does).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from regimens import ics
 from regimens.access import get_course_for_user
+from regimens.feeds import issue_feed, replace_feed, revoke_feed
 from regimens.models import CalendarFeed, Dose
 from tracker.patients.access import get_patient_for_user
 
@@ -45,33 +45,24 @@ def feed_manage(request, patient_pk):
         if action not in ("create", "revoke", "replace"):
             messages.error(request, "Unknown action: nothing was changed.")
             return _render_manage(request, patient, status=400)
-        with transaction.atomic():
-            # Lock the live feed (if any) so two clicks cannot both create one.
-            feed = (
-                CalendarFeed.objects.active().select_for_update().filter(patient=patient).first()
-            )
-            if action == "create":
-                if feed:
-                    messages.info(request, "A subscription link already exists.")
-                else:
-                    CalendarFeed.objects.create(patient=patient, created_by=request.user)
-                    messages.success(request, "Subscription link created.")
-            elif action == "revoke":
-                if feed:
-                    feed.revoke(by=request.user)
-                    messages.success(
-                        request, "Subscription link revoked: calendars using it stop updating."
-                    )
-                else:
-                    messages.info(request, "There is no subscription link to revoke.")
+        if action == "create":
+            _, issued = issue_feed(patient, by=request.user)
+            if issued:
+                messages.success(request, "Subscription link created.")
             else:
-                if feed:
-                    feed.revoke(by=request.user)
-                CalendarFeed.objects.create(patient=patient, created_by=request.user)
+                messages.info(request, "A subscription link already exists.")
+        elif action == "revoke":
+            if revoke_feed(patient, by=request.user):
                 messages.success(
-                    request,
-                    "New subscription link created; the old one no longer works.",
+                    request, "Subscription link revoked: calendars using it stop updating."
                 )
+            else:
+                messages.info(request, "There is no subscription link to revoke.")
+        else:
+            replace_feed(patient, by=request.user)
+            messages.success(
+                request, "New subscription link created; the old one no longer works."
+            )
         return redirect("feed-manage", patient_pk=patient.pk)
     return _render_manage(request, patient)
 

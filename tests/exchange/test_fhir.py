@@ -11,7 +11,12 @@ import time_machine
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 
-from regimens.courses import delay_remaining_doses
+from regimens.courses import (
+    cancel_course,
+    delay_remaining_doses,
+    discontinue_course,
+    record_discharge,
+)
 from regimens.models import Course, Dose
 from tests.factories import PatientFactory, make_course, make_user, record_given
 from tracker import demo
@@ -409,7 +414,7 @@ def test_a_dose_off_the_step_starts_a_new_run(course, clinician, nurse):
 def test_a_discontinued_course_is_a_revoked_plan_and_a_stopped_order(course, clinician, nurse):
     with time_machine.travel("2027-03-11 12:00Z", tick=False):
         record_given(course.doses.get(dose_in_course=1), nurse)
-        course.discontinue(by=clinician, code="toxicity", note="Grade 4 hypotension")
+        discontinue_course(course, by=clinician, code="toxicity", note="Grade 4 hypotension")
     bundle = fhir.patient_bundle(course.patient)
     [plan] = resources(bundle, "CarePlan")
     [order] = resources(bundle, "MedicationRequest")
@@ -439,7 +444,7 @@ def test_a_discontinued_course_is_a_revoked_plan_and_a_stopped_order(course, cli
 def test_a_course_discharged_before_its_first_dose_is_completed_with_no_doses(patient, clinician):
     course = make_course(patient, by=clinician)
     with time_machine.travel("2027-03-10 12:00Z", tick=False):
-        course.record_discharge(by=clinician, on=date(2027, 3, 10))
+        record_discharge(course, by=clinician, on=date(2027, 3, 10))
     bundle = fhir.patient_bundle(patient)
     [plan] = resources(bundle, "CarePlan")
     [order] = resources(bundle, "MedicationRequest")
@@ -452,7 +457,7 @@ def test_a_course_discharged_before_its_first_dose_is_completed_with_no_doses(pa
 def test_a_cancelled_course_is_left_out(patient, clinician):
     kept = make_course(patient, by=clinician)
     cancelled = make_course(patient, slug="sc-5on2off", by=clinician, start="2027-06-01 09:00")
-    cancelled.cancel(by=clinician, reason="Entered for the wrong patient")
+    cancel_course(cancelled, by=clinician, reason="Entered for the wrong patient")
     bundle = fhir.patient_bundle(patient)
     ids = {e["resource"]["id"] for e in bundle["entry"]}
     assert fhir.care_plan_id(kept) in ids

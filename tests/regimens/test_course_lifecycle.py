@@ -2,12 +2,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from regimens.calendar import CalendarError
-from regimens.courses import RetreatmentRefused, move_start
-from regimens.models import Course, Dose
+from regimens.courses import (
+    CourseRefused,
+    cancel_course,
+    discontinue_course,
+    move_start,
+    record_discharge,
+    start_course,
+)
+from regimens.models import Course, Dose, RegimenTemplate
 from tests.factories import PatientFactory, make_course, make_user, record_given
 from tracker.accounts.roles import Role
 from tracker.ward.recording import record_dose
@@ -53,7 +58,7 @@ def discharged_course(patient, clinician, on=START):
     """A label course discharged on `on`, before any dose fell due."""
     course = make_course(patient, by=clinician, start=f"{on} 08:00")
     with time_machine.travel(datetime.combine(on, datetime.min.time(), UTC) + timedelta(hours=12)):
-        course.record_discharge(by=clinician, on=on)
+        record_discharge(course, by=clinician, on=on)
     return course
 
 
@@ -62,8 +67,8 @@ def discharged_course(patient, clinician, on=START):
 
 def test_a_course_with_a_recorded_dose_cannot_be_cancelled(course, clinician, nurse):
     record_given(dose_number(course, 1), nurse)
-    with time_machine.travel(AFTER_DOSE_3), pytest.raises(ValidationError) as error:
-        course.cancel(by=clinician, reason="mistake")
+    with time_machine.travel(AFTER_DOSE_3), pytest.raises(CourseRefused) as error:
+        cancel_course(course, by=clinician, reason="mistake")
     assert "cannot be cancelled" in error.value.message
     assert "Discontinue it instead" in error.value.message
     course.refresh_from_db()
@@ -76,8 +81,8 @@ def test_a_course_with_a_recorded_dose_cannot_be_cancelled(course, clinician, nu
 
 @pytest.mark.parametrize("code", ["", "bored"])
 def test_discontinuing_needs_a_known_code(course, clinician, code):
-    with time_machine.travel(BEFORE_START), pytest.raises((ValueError, ValidationError)):
-        course.discontinue(by=clinician, code=code)
+    with time_machine.travel(BEFORE_START), pytest.raises(CourseRefused):
+        discontinue_course(course, by=clinician, code=code)
     course.refresh_from_db()
     assert course.status == Course.Status.PLANNED
     assert set(statuses(course).values()) == {Dose.Status.SCHEDULED}
@@ -85,8 +90,8 @@ def test_discontinuing_needs_a_known_code(course, clinician, code):
 
 @pytest.mark.parametrize("note", ["", "   "])
 def test_discontinuing_for_another_reason_needs_a_note(course, clinician, note):
-    with time_machine.travel(BEFORE_START), pytest.raises(ValidationError) as error:
-        course.discontinue(by=clinician, code="other", note=note)
+    with time_machine.travel(BEFORE_START), pytest.raises(CourseRefused) as error:
+        discontinue_course(course, by=clinician, code="other", note=note)
     assert "Say why" in error.value.message
     course.refresh_from_db()
     assert course.status == Course.Status.PLANNED
@@ -94,7 +99,7 @@ def test_discontinuing_for_another_reason_needs_a_note(course, clinician, note):
 
 def test_discontinuing_for_another_reason_keeps_the_note(course, clinician):
     with time_machine.travel(BEFORE_START):
-        course.discontinue(by=clinician, code="other", note="moved to another centre")
+        discontinue_course(course, by=clinician, code="other", note="moved to another centre")
     course.refresh_from_db()
     assert course.status == Course.Status.DISCONTINUED
     assert course.discontinue_reason == "other"
@@ -105,7 +110,7 @@ def test_discontinuing_for_another_reason_keeps_the_note(course, clinician):
 def test_discontinuing_cancels_only_future_unrecorded_doses(course, clinician, nurse):
     record_given(dose_number(course, 1), nurse)
     with time_machine.travel(AFTER_DOSE_3):
-        cancelled = course.discontinue(by=clinician, code="toxicity")
+        cancelled = discontinue_course(course, by=clinician, code="toxicity")
     now = statuses(course)
     assert cancelled == 25
     assert now[1] == Dose.Status.GIVEN
@@ -117,16 +122,16 @@ def test_past_unrecorded_doses_of_a_discontinued_course_are_still_listed_as_over
     course, clinician
 ):
     with time_machine.travel(AFTER_DOSE_3):
-        course.discontinue(by=clinician, code="toxicity")
+        discontinue_course(course, by=clinician, code="toxicity")
     now = datetime(2027, 3, 11, 6, 0, tzinfo=UTC)
     assert set(course.doses.overdue(now).values_list("dose_in_course", flat=True)) == {1, 2, 3}
 
 
 def test_a_course_cannot_be_discontinued_twice(course, clinician):
     with time_machine.travel(BEFORE_START):
-        course.discontinue(by=clinician, code="progression")
-        with pytest.raises(ValidationError) as error:
-            course.discontinue(by=clinician, code="death")
+        discontinue_course(course, by=clinician, code="progression")
+        with pytest.raises(CourseRefused) as error:
+            discontinue_course(course, by=clinician, code="death")
     assert "course is discontinued" in error.value.message
     course.refresh_from_db()
     assert course.discontinue_reason == "progression"
@@ -134,9 +139,9 @@ def test_a_course_cannot_be_discontinued_twice(course, clinician):
 
 def test_a_cancelled_course_cannot_be_discontinued(course, clinician):
     with time_machine.travel(BEFORE_START):
-        course.cancel(by=clinician, reason="wrong patient")
-        with pytest.raises(ValidationError) as error:
-            course.discontinue(by=clinician, code="progression")
+        cancel_course(course, by=clinician, reason="wrong patient")
+        with pytest.raises(CourseRefused) as error:
+            discontinue_course(course, by=clinician, code="progression")
     assert "course is cancelled" in error.value.message
 
 
@@ -145,29 +150,29 @@ def test_a_cancelled_course_cannot_be_discontinued(course, clinician):
 
 def test_discharge_is_refused_while_past_doses_have_no_record(course, clinician, nurse):
     record_given(dose_number(course, 1), nurse)
-    with time_machine.travel(AFTER_DOSE_3), pytest.raises(ValidationError) as error:
-        course.record_discharge(by=clinician, on=date(2027, 3, 11))
+    with time_machine.travel(AFTER_DOSE_3), pytest.raises(CourseRefused) as error:
+        record_discharge(course, by=clinician, on=date(2027, 3, 11))
     assert "Record doses 2, 3 first" in error.value.message
     course.refresh_from_db()
     assert (course.status, course.discharged_on) == (Course.Status.PLANNED, None)
 
 
 def test_discharge_names_a_single_unrecorded_dose(course, clinician):
-    with time_machine.travel("2027-03-10 14:00Z"), pytest.raises(ValidationError) as error:
-        course.record_discharge(by=clinician, on=START)
+    with time_machine.travel("2027-03-10 14:00Z"), pytest.raises(CourseRefused) as error:
+        record_discharge(course, by=clinician, on=START)
     assert "Record dose 1 first" in error.value.message
 
 
 def test_discharge_cannot_be_in_the_future(course, clinician):
     # At 01:00 on 11 March in New York, 12 March is tomorrow.
-    with time_machine.travel(AFTER_DOSE_3), pytest.raises(ValidationError) as error:
-        course.record_discharge(by=clinician, on=date(2027, 3, 12))
+    with time_machine.travel(AFTER_DOSE_3), pytest.raises(CourseRefused) as error:
+        record_discharge(course, by=clinician, on=date(2027, 3, 12))
     assert "in the future" in error.value.message
 
 
 def test_discharge_cannot_be_before_the_course_started(course, clinician):
-    with time_machine.travel(AFTER_DOSE_3), pytest.raises(ValidationError) as error:
-        course.record_discharge(by=clinician, on=date(2027, 3, 9))
+    with time_machine.travel(AFTER_DOSE_3), pytest.raises(CourseRefused) as error:
+        record_discharge(course, by=clinician, on=date(2027, 3, 9))
     assert "before the course started" in error.value.message
 
 
@@ -182,7 +187,7 @@ def test_discharge_completes_the_course_and_cancels_future_doses(course, clinici
         hold_reason="hypotension",
     )
     with time_machine.travel(AFTER_DOSE_3):
-        lapsed = course.record_discharge(by=clinician, on=date(2027, 3, 11), note="home")
+        lapsed = record_discharge(course, by=clinician, on=date(2027, 3, 11), note="home")
     course.refresh_from_db()
     assert lapsed == 25
     assert course.status == Course.Status.COMPLETED
@@ -194,10 +199,10 @@ def test_discharge_completes_the_course_and_cancels_future_doses(course, clinici
 def test_discharge_after_discontinuing_keeps_the_course_discontinued(course, clinician):
     nurse = make_user(Role.NURSE)
     with time_machine.travel(AFTER_DOSE_3):
-        course.discontinue(by=clinician, code="intolerance")
+        discontinue_course(course, by=clinician, code="intolerance")
         for dose in course.doses.scheduled():
             record_dose(dose, by=nurse, outcome="held", hold_reason="hypotension")
-        course.record_discharge(by=clinician, on=date(2027, 3, 11))
+        record_discharge(course, by=clinician, on=date(2027, 3, 11))
     course.refresh_from_db()
     assert course.status == Course.Status.DISCONTINUED
     assert course.discharged_on == date(2027, 3, 11)
@@ -205,9 +210,9 @@ def test_discharge_after_discontinuing_keeps_the_course_discontinued(course, cli
 
 def test_a_cancelled_course_has_no_discharge(course, clinician):
     with time_machine.travel(BEFORE_START):
-        course.cancel(by=clinician, reason="mistake")
-        with pytest.raises(ValidationError) as error:
-            course.record_discharge(by=clinician, on=START)
+        cancel_course(course, by=clinician, reason="mistake")
+        with pytest.raises(CourseRefused) as error:
+            record_discharge(course, by=clinician, on=START)
     assert "cancelled" in error.value.message
 
 
@@ -226,7 +231,7 @@ def test_the_database_refuses_a_discontinued_course_without_a_reason(course):
 
 def test_a_second_label_course_before_the_first_discharge_is_refused(patient, clinician):
     make_course(patient, by=clinician)
-    with pytest.raises(RetreatmentRefused) as error:
+    with pytest.raises(CourseRefused) as error:
         make_course(patient, by=clinician, start="2027-05-10 08:00")
     assert "started on 10 Mar 2027 has no discharge date" in str(error.value)
     assert "Record the discharge first" in str(error.value)
@@ -235,7 +240,7 @@ def test_a_second_label_course_before_the_first_discharge_is_refused(patient, cl
 
 def test_the_next_label_course_48_days_after_discharge_is_refused(patient, clinician):
     discharged_course(patient, clinician, on=START)
-    with pytest.raises(RetreatmentRefused) as error:
+    with pytest.raises(CourseRefused) as error:
         make_course(patient, by=clinician, start="2027-04-27 08:00")
     assert "discharged 10 Mar 2027" in str(error.value)
     assert "may start on 28 Apr 2027 at the earliest (49 days)" in str(error.value)
@@ -261,7 +266,7 @@ def test_an_override_reason_lets_a_course_start_early_and_is_kept(patient, clini
 
 def test_a_blank_override_reason_does_not_override(patient, clinician):
     discharged_course(patient, clinician, on=START)
-    with pytest.raises(RetreatmentRefused):
+    with pytest.raises(CourseRefused):
         make_course(patient, by=clinician, start="2027-04-20 08:00", override_reason="   ")
 
 
@@ -276,7 +281,7 @@ def test_subcutaneous_courses_have_no_retreatment_gap(patient, clinician):
 
 def test_a_course_in_the_days_of_an_open_course_is_refused_even_with_a_reason(patient, clinician):
     make_course(patient, by=clinician)
-    with pytest.raises(RetreatmentRefused, match="is still open"):
+    with pytest.raises(CourseRefused, match="is still open"):
         make_course(
             patient,
             slug="sc-5on2off",
@@ -296,7 +301,7 @@ def test_a_subcutaneous_course_does_not_hold_back_a_label_course(patient, clinic
 def test_a_cancelled_earlier_course_does_not_count(patient, clinician):
     first = make_course(patient, by=clinician)
     with time_machine.travel(BEFORE_START):
-        first.cancel(by=clinician, reason="entered twice")
+        cancel_course(first, by=clinician, reason="entered twice")
     second = make_course(patient, by=clinician, start="2027-03-11 08:00")
     assert second.retreatment_override == ""
 
@@ -339,7 +344,7 @@ def test_a_cycle_ends_once_every_dose_is_recorded_or_cancelled(course, clinician
     first = dose_number(course, 1)
     record_given(first, nurse)
     with time_machine.travel(first.planned_at + timedelta(minutes=30)):
-        course.discontinue(by=clinician, code="toxicity")
+        discontinue_course(course, by=clinician, code="toxicity")
     counts = course.counts(first.planned_at + timedelta(hours=1))
     assert (counts.cycles[0].given, counts.cycles[0].cancelled) == (1, 13)
     assert counts.cycles[0].end_reason == "every dose recorded or cancelled"
@@ -389,7 +394,7 @@ def test_a_recorded_dose_is_never_overdue(course, nurse):
 def test_a_dose_cancelled_by_discontinuing_is_never_overdue(course, clinician):
     # Past unrecorded doses are another matter: see the test above.
     with time_machine.travel(BEFORE_START):
-        course.discontinue(by=clinician, code="patient_choice")
+        discontinue_course(course, by=clinician, code="patient_choice")
     later = datetime(2027, 4, 1, 0, 0, tzinfo=UTC)
     assert not course.doses.overdue(later).exists()
     assert not any(dose.is_overdue(later) for dose in course.doses.all())
@@ -406,8 +411,8 @@ def record_first_three(course, nurse):
 def test_a_completed_course_cannot_be_moved(course, clinician, nurse):
     with time_machine.travel(AFTER_DOSE_3):
         record_first_three(course, nurse)
-        course.record_discharge(by=clinician, on=date(2027, 3, 11))
-        with pytest.raises(ValidationError, match="completed, so it cannot be moved"):
+        record_discharge(course, by=clinician, on=date(2027, 3, 11))
+        with pytest.raises(CourseRefused, match="completed, so it cannot be moved"):
             move_start(course, datetime(2027, 4, 1, 8, 0), by=clinician, reason="typo")
     course.refresh_from_db()
     assert course.start_date == START
@@ -416,8 +421,8 @@ def test_a_completed_course_cannot_be_moved(course, clinician, nurse):
 def test_a_discharge_before_the_last_dose_given_is_refused(course, clinician, nurse):
     with time_machine.travel(AFTER_DOSE_3):
         record_first_three(course, nurse)
-        with pytest.raises(ValidationError, match="Dose 3 was given after that date"):
-            course.record_discharge(by=clinician, on=START)
+        with pytest.raises(CourseRefused, match="Dose 3 was given after that date"):
+            record_discharge(course, by=clinician, on=START)
     course.refresh_from_db()
     assert course.discharged_on is None
 
@@ -425,9 +430,11 @@ def test_a_discharge_before_the_last_dose_given_is_refused(course, clinician, nu
 def test_discontinuing_with_a_discharge_needs_every_past_dose_recorded(course, clinician):
     with (
         time_machine.travel(AFTER_DOSE_3),
-        pytest.raises(ValidationError, match="Record doses 1, 2, 3 first"),
+        pytest.raises(CourseRefused, match="Record doses 1, 2, 3 first"),
     ):
-        course.discontinue(by=clinician, code="progression", discharged_on=date(2027, 3, 11))
+        discontinue_course(
+            course, by=clinician, code="progression", discharged_on=date(2027, 3, 11)
+        )
     course.refresh_from_db()
     assert course.status == Course.Status.PLANNED
 
@@ -438,7 +445,7 @@ def test_a_retreatment_gap_of_zero_days_is_no_gap(patient, clinician, nurse):
     with time_machine.travel(AFTER_DOSE_3):
         record_first_three(first, nurse)
         first.refresh_from_db()
-        first.record_discharge(by=clinician, on=date(2027, 3, 11))
+        record_discharge(first, by=clinician, on=date(2027, 3, 11))
     second = make_course(patient, start="2027-03-20 08:00", by=clinician)
     assert second.retreatment_override == ""
 
@@ -448,11 +455,38 @@ def test_an_open_course_says_whether_it_has_started(course, clinician):
         assert course.state_label == "Not started"
     with time_machine.travel(AFTER_DOSE_3):
         assert course.state_label == "In progress"
-        course.discontinue(by=clinician, code="progression")
+        discontinue_course(course, by=clinician, code="progression")
         assert course.state_label == "Discontinued"
 
 
 def test_starting_more_cycles_than_the_regimen_allows_is_refused(patient, clinician):
-    with pytest.raises(CalendarError, match="This regimen has at most 2 cycles"):
-        make_course(patient, by=clinician, cycles=3)
+    with pytest.raises(CourseRefused, match="This regimen has at most 2 cycles") as error:
+        start_course(
+            patient=patient,
+            created_by=clinician,
+            template=RegimenTemplate.objects.get(slug="hd-iv-label"),
+            start=datetime(2027, 3, 10, 8, 0),
+            time_zone=patient.time_zone,
+            cycles=3,
+            weight_kg=patient.weight_kg,
+            height_cm=patient.height_cm,
+        )
+    assert error.value.field == "cycles"
     assert not Course.objects.exists()
+
+
+def test_a_pattern_length_for_a_fixed_length_regimen_is_refused(patient, clinician):
+    with pytest.raises(CourseRefused, match="This regimen has a fixed length") as error:
+        make_course(patient, by=clinician, treatment_days=10)
+    assert error.value.field == "treatment_days"
+    assert not Course.objects.exists()
+
+
+def test_only_a_clinician_may_override_the_retreatment_gap(patient, clinician):
+    discharged_course(patient, clinician, on=START)
+    with pytest.raises(CourseRefused, match="Only a clinician can override") as error:
+        make_course(
+            patient, by=make_user(Role.ADMIN), start="2027-04-20 08:00", override_reason="urgent"
+        )
+    assert error.value.field == "override_reason"
+    assert Course.objects.for_patient(patient).count() == 1

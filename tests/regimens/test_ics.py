@@ -6,7 +6,7 @@ import time_machine
 from icalendar import Calendar
 
 from regimens import ics
-from regimens.courses import move_start
+from regimens.courses import cancel_course, move_start
 from regimens.models import Dose
 from tests.factories import PatientFactory, make_course, make_user
 from tracker.accounts.roles import Role
@@ -87,7 +87,7 @@ def test_day_pattern_doses_count_their_cycle():
 
 def test_cancelled_doses_export_as_cancelled(course):
     with time_machine.travel(BEFORE_START):
-        course.cancel(by=make_user(Role.CLINICIAN), reason="x")
+        cancel_course(course, by=make_user(Role.CLINICIAN), reason="x")
     events = export(course).walk("VEVENT")
     assert len(events) == 28
     assert {str(event["STATUS"]) for event in events} == {"CANCELLED"}
@@ -127,7 +127,7 @@ def test_patient_calendar_includes_every_course():
         patient, start="2027-05-10 08:00", override_reason="Second course in this test"
     )
     with time_machine.travel(BEFORE_START):
-        first.cancel(by=make_user(Role.CLINICIAN), reason="x")
+        cancel_course(first, by=make_user(Role.CLINICIAN), reason="x")
     body = ics.patient_calendar(patient, ics.doses_for_export(Dose.objects.for_patient(patient)))
     events = events_by_uid(Calendar.from_ical(body))
     assert set(events) == {

@@ -81,6 +81,11 @@ def test_grade_3_alerts_the_care_team_and_grade_2_does_not(personas, dose):
     assert alert.text == f"{personas.patient.full_name}: Chills, grade 3."
 
 
+def test_recording_an_event_says_which_alert_it_raised(personas, dose):
+    assert event(personas, grade=2).raised_alert is None
+    assert event(personas, grade=3).raised_alert == Alert.objects.get()
+
+
 def test_a_grade_the_term_does_not_define_is_refused(personas, dose):
     assert_refused(personas, "Flushing has no grade 4 in CTCAE v5.0.", name="Flushing", grade=4)
 

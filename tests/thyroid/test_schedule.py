@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from regimens.courses import cancel_course, discontinue_course
 from regimens.models import RegimenTemplate
 from tests.factories import PatientFactory, make_course, make_user
 from tracker.accounts.roles import Role
@@ -105,7 +106,7 @@ def test_the_lookback_is_counted_on_the_patients_clock(nurse):
 def test_a_cancelled_course_has_no_checks(nurse):
     patient = PatientFactory()
     course = make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
-    course.cancel(by=nurse, reason="Entered for the wrong patient")
+    cancel_course(course, by=nurse, reason="Entered for the wrong patient")
     assert due_checks_by_patient([patient.pk]) == {}
 
 
@@ -113,7 +114,7 @@ def test_checks_during_a_discontinued_course_stop_with_its_doses(nurse, clock):
     patient = PatientFactory()
     course = make_course(patient, slug="sc-5on2off", start="2027-03-10 08:00", cycles=3)
     clock.move_to("2027-04-01 12:00Z")
-    course.discontinue(by=make_user(Role.CLINICIAN), code="progression")
+    discontinue_course(course, by=make_user(Role.CLINICIAN), code="progression")
     assert checks_of(patient) == [(date(2027, 3, 10), BASELINE, None)]
 
 

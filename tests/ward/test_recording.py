@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
+from regimens.courses import cancel_course, discontinue_course, record_discharge
 from regimens.models import Dose
 from tests.factories import (
     NORMAL_OBSERVATIONS,
@@ -205,7 +206,7 @@ def test_correcting_a_record_replaces_it_with_a_new_one(dose, nurse):
 def test_a_record_on_a_discontinued_course_can_still_be_corrected(dose, nurse, clinician):
     old = record_given(dose, nurse)
     with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
-        dose.course.discontinue(by=clinician, code="intolerance")
+        discontinue_course(dose.course, by=clinician, code="intolerance")
     new = correct_record(
         old,
         by=nurse,
@@ -221,7 +222,7 @@ def test_a_record_on_a_discontinued_course_can_still_be_corrected(dose, nurse, c
 def test_a_record_on_a_completed_course_can_still_be_corrected(dose, nurse, clinician):
     old = record_given(dose, nurse)
     with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
-        dose.course.record_discharge(by=clinician, on=dose.planned_at.date())
+        record_discharge(dose.course, by=clinician, on=dose.planned_at.date())
     assert dose.course.status == "completed"
     new = correct_record(
         old,
@@ -244,7 +245,7 @@ def test_a_dose_of_a_course_cancelled_before_any_record_cannot_be_recorded(
     dose = dose_number(course, 1)
     # Cancelled after dose 1's time: dose 1 stays scheduled, but its course is cancelled.
     with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
-        course.cancel(by=clinician, reason="entered for the wrong patient")
+        cancel_course(course, by=clinician, reason="entered for the wrong patient")
     message = assert_refused(dose, nurse, **given(dose, nurse))
     assert "course was cancelled" in message
     assert "cannot be recorded" in message
@@ -253,7 +254,7 @@ def test_a_dose_of_a_course_cancelled_before_any_record_cannot_be_recorded(
 def test_a_past_dose_of_a_discontinued_course_can_still_be_recorded(course, nurse, clinician):
     dose = dose_number(course, 1)
     with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
-        course.discontinue(by=clinician, code="progression")
+        discontinue_course(course, by=clinician, code="progression")
     record_given(dose, nurse)
     assert status_of(dose) == Dose.Status.GIVEN
 
@@ -261,7 +262,7 @@ def test_a_past_dose_of_a_discontinued_course_can_still_be_recorded(course, nurs
 def test_a_future_dose_of_a_discontinued_course_cannot_be_recorded(course, nurse, clinician):
     dose = dose_number(course, 2)
     with time_machine.travel(dose_number(course, 1).planned_at + timedelta(minutes=30)):
-        course.discontinue(by=clinician, code="progression")
+        discontinue_course(course, by=clinician, code="progression")
     message = assert_refused(dose, nurse, **given(dose, nurse))
     assert "cancelled" in message
     assert status_of(dose) == Dose.Status.CANCELLED
@@ -269,7 +270,7 @@ def test_a_future_dose_of_a_discontinued_course_cannot_be_recorded(course, nurse
 
 def test_a_cancelled_dose_cannot_be_recorded(course, nurse, clinician):
     with time_machine.travel(BEFORE_START):
-        course.cancel(by=clinician, reason="mistake")
+        cancel_course(course, by=clinician, reason="mistake")
     dose = dose_number(course, 1)
     assert dose.status == Dose.Status.CANCELLED
     message = assert_refused(dose, nurse, **given(dose, nurse))
@@ -380,6 +381,20 @@ def test_an_other_reason_without_a_note_is_refused(dose, nurse, fields):
     assert "Add a note" in message
 
 
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"outcome": "held"}, "hold_reason"),
+        ({"outcome": "not_given"}, "not_given_reason"),
+        ({"outcome": "held", "hold_reason": "other"}, "reason_note"),
+    ],
+)
+def test_a_missing_reason_is_refused_beside_its_field(dose, nurse, fields, field):
+    with pytest.raises(RecordRefused) as error:
+        record_dose(dose, by=nurse, now=dose.planned_at, **fields)
+    assert error.value.field == field
+
+
 def test_marking_a_record_in_error_twice_is_refused(dose, nurse):
     record = record_given(dose, nurse)
     mark_entered_in_error(record, by=nurse, reason="wrong patient")
@@ -404,7 +419,7 @@ def test_marking_a_record_in_error_needs_a_reason(dose, nurse, reason):
 def test_withdrawing_a_record_on_a_closed_course_leaves_the_dose_overdue(dose, nurse, clinician):
     record = record_given(dose, nurse)
     with time_machine.travel(dose.planned_at + timedelta(minutes=30)):
-        dose.course.discontinue(by=clinician, code="patient_choice")
+        discontinue_course(dose.course, by=clinician, code="patient_choice")
     later = dose.planned_at + timedelta(hours=2)
     mark_entered_in_error(record, by=nurse, reason="wrong patient", now=later)
     assert status_of(dose) == Dose.Status.SCHEDULED
@@ -673,7 +688,7 @@ def test_withdrawing_a_future_record_of_a_stopped_course_cancels_the_dose(
     first_planned = course.doses.get(dose_in_course=1).planned_at
     record = record_dose(dose, by=nurse, outcome="held", hold_reason="hypoxia", now=first_planned)
     with time_machine.travel(first_planned + timedelta(minutes=30)):
-        course.discontinue(by=clinician, code="progression")
+        discontinue_course(course, by=clinician, code="progression")
         mark_entered_in_error(record, by=nurse, reason="wrong dose")
     assert status_of(dose) == Dose.Status.CANCELLED
 

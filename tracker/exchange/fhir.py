@@ -71,7 +71,7 @@ COURSE_STATUS = {
     Course.Status.DISCONTINUED: ("revoked", "stopped"),
 }
 # A course is cancelled only when it was entered by mistake and nothing was recorded
-# (Course.cancel), so it is not part of the patient's treatment.
+# (regimens.courses.cancel_course), so it is not part of the patient's treatment.
 COURSES_EXPORTED = list(COURSE_STATUS)
 
 INTERPRETATION_CODES = {

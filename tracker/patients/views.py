@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tracker.accounts.decorators import role_required
-from tracker.accounts.roles import EDITOR_ROLES, STAFF_ROLES, Role
+from tracker.accounts.roles import EDITOR_ROLES, STAFF_ROLES
 from tracker.patients.access import get_patient_for_user
 from tracker.patients.forms import PatientEditForm, PatientForm, PatientSearchForm
 from tracker.patients.models import Patient
+from tracker.patients.registration import change_patient, register_patient
 
 
 @login_required
@@ -47,14 +47,9 @@ def patient_detail(request, pk):
 def patient_create(request):
     form = PatientForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            patient = form.save(commit=False)
-            patient._change_reason = "Registered"
-            patient.save()
-            form.save_m2m()
-            if request.user.role == Role.CLINICIAN:
-                # Whoever registers a patient is on their care team, or they could not see them.
-                patient.care_team.add(request.user)
+        patient = register_patient(
+            form.save(commit=False), by=request.user, care_team=form.cleaned_data["care_team"]
+        )
         messages.success(request, f"{patient.full_name} is registered.")
         return redirect(patient)
     return render(request, "patients/patient_form.html", {"form": form})
@@ -66,11 +61,12 @@ def patient_edit(request, pk):
     patient = get_patient_for_user(request.user, pk, edit=True)
     form = PatientEditForm(request.POST or None, instance=patient, viewer=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            patient = form.save(commit=False)
-            patient._change_reason = form.cleaned_data["reason"]
-            patient.save()
-            form.save_m2m()
+        patient = change_patient(
+            form.save(commit=False),
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            care_team=form.cleaned_data["care_team"],
+        )
         messages.success(request, f"{patient.full_name}'s record is updated.")
         return redirect(patient)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})

@@ -145,7 +145,11 @@ def record_event(
     note="",
     now=None,
 ):
-    """A staff CTCAE entry; a grade the term does not define is refused."""
+    """A staff CTCAE entry; a grade the term does not define is refused.
+
+    Returns the event; its `raised_alert` is the alert it raised for the care
+    team, or None, so the caller can say so without restating the thresholds.
+    """
     now = now or timezone.now()
     _check_onset(onset_at, now)
     if not term.is_active:
@@ -171,7 +175,7 @@ def record_event(
         recorded_by=by,
     )
     save_with_history(event, by=by, reason="Recorded")
-    alert_for_event(event)
+    event.raised_alert = alert_for_event(event)
     return event
 
 

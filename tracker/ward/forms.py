@@ -1,7 +1,7 @@
 """Forms for the bedside: they clean input and convert units, and nothing else.
 
 The rules about what may be recorded live in tracker.ward.recording and on the
-models; a refusal from there is shown on the form as a non-field error.
+models; a refusal from there is shown on the form, beside the field it names.
 """
 
 from datetime import UTC, datetime
@@ -14,13 +14,7 @@ from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU
 from tracker.lib.widgets import DateInput, TimeInput
-from tracker.ward.models import (
-    NEEDS_NOTE,
-    Administration,
-    HoldReason,
-    NotGivenReason,
-    PreDoseCheck,
-)
+from tracker.ward.models import Administration, HoldReason, NotGivenReason, PreDoseCheck
 from tracker.ward.recording import ACKNOWLEDGE, DIFFERENT_TIME, PROCEED
 
 BLANK = [("", "Choose a reason…")]
@@ -126,13 +120,9 @@ class RecordDoseForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        outcome = data.get("outcome")
-        if outcome == Administration.Outcome.GIVEN:
+        # A held or not-given dose's reason (and its note) is the operation's rule.
+        if data.get("outcome") == Administration.Outcome.GIVEN:
             self._clean_given(data)
-        elif outcome == Administration.Outcome.HELD:
-            self._require_reason(data, "hold_reason", "Choose why the dose was held.")
-        elif outcome == Administration.Outcome.NOT_GIVEN:
-            self._require_reason(data, "not_given_reason", "Choose why the dose was not given.")
         return data
 
     def _clean_given(self, data):
@@ -146,12 +136,6 @@ class RecordDoseForm(forms.Form):
                 data["given_at"] = local_instant(data["given_date"], data["given_time"], self.zone)
             except forms.ValidationError as error:
                 self.add_error("given_time", error)
-
-    def _require_reason(self, data, field, message):
-        if not data.get(field):
-            self.add_error(field, message)
-        elif data[field] in NEEDS_NOTE and not data.get("reason_note", "").strip():
-            self.add_error("reason_note", "Say what the reason was.")
 
     def record_fields(self) -> dict:
         """The cleaned form as keyword arguments for tracker.ward.recording."""

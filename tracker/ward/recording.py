@@ -39,8 +39,8 @@ class RecordRefused(Refused):
     and URGENT_ALERTS (acknowledge each urgent alert, or say why they proceed).
     """
 
-    def __init__(self, message: str, *, asks=()):
-        super().__init__(message)
+    def __init__(self, message: str, *, asks=(), field: str | None = None):
+        super().__init__(message, field=field)
         self.asks = frozenset(asks)
 
 
@@ -75,21 +75,23 @@ def _already_recorded(dose: Dose) -> str:
     )
 
 
-def _refusal_of_fields(dose: Dose, fields: dict, now) -> str | None:
+def _refusal_of_fields(dose: Dose, fields: dict, now) -> RecordRefused | None:
     outcome = fields["outcome"]
     if outcome == Outcome.GIVEN:
-        return _refusal_of_given(dose, fields, now)
+        refusal = _refusal_of_given(dose, fields, now)
+        return RecordRefused(refusal) if refusal else None
     if dose.planned_at - now > GIVEN_TIME_RANGE:
         # Deciding a dose days ahead would take it off the shift list by mistake.
-        return "This dose is more than 24 hours away. Record it on the day."
-    reason = (
-        fields.get("hold_reason") if outcome == Outcome.HELD else fields.get("not_given_reason")
-    )
-    choices = HoldReason if outcome == Outcome.HELD else NotGivenReason
-    if reason not in choices.values:
-        return f"Choose why the dose was {'held' if outcome == Outcome.HELD else 'not given'}."
+        return RecordRefused("This dose is more than 24 hours away. Record it on the day.")
+    held = outcome == Outcome.HELD
+    field = "hold_reason" if held else "not_given_reason"
+    reason = fields.get(field)
+    if reason not in (HoldReason if held else NotGivenReason).values:
+        return RecordRefused(
+            f"Choose why the dose was {'held' if held else 'not given'}.", field=field
+        )
     if reason in NEEDS_NOTE and not fields.get("reason_note", "").strip():
-        return "Add a note to say what the reason was."
+        return RecordRefused("Add a note to say what the reason was.", field="reason_note")
     return None
 
 
@@ -146,7 +148,7 @@ def _too_soon_after_last(dose: Dose, given_at) -> str | None:
 
 def _refusal_without_check(dose: Dose, given_at, note: str) -> str | None:
     """A high-dose IV dose needs a pre-dose check shortly before it, or a note saying where."""
-    if dose.course.template.route != "iv" or note:
+    if not dose.course.needs_pre_dose_check or note:
         return None
     recent = dose.checks.filter(
         taken_at__gte=given_at - CHECK_VALID_FOR, taken_at__lte=given_at + CLOCK_LEEWAY
@@ -231,7 +233,7 @@ def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=Non
     fields = dict(fields)
     refusal = _refusal_of_fields(dose, fields, now)
     if refusal:
-        raise RecordRefused(refusal)
+        raise refusal
     questions, acknowledge, passed = {}, [], []
     if fields["outcome"] == Outcome.GIVEN:
         questions[DIFFERENT_TIME] = _different_time_question(dose, fields, now)

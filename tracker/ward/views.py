@@ -18,6 +18,7 @@ from regimens.access import get_course_for_user
 from regimens.models import Dose
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
+from tracker.lib.records import refused_on_form
 from tracker.patients.models import Patient
 from tracker.symptoms.side_by_side import side_effects_context
 from tracker.ward.access import can_record, get_dose_for_user, get_record_for_user
@@ -144,7 +145,7 @@ def dose_record(request, pk):
                 dose, by=request.user, **form.record_fields(), **form.alert_answers()
             )
         except RecordRefused as refusal:
-            form.add_error(None, refusal.message)
+            refused_on_form(form, refusal)
             form.asks = refusal.asks
         else:
             if request.htmx and _from_shift(request):
@@ -177,7 +178,7 @@ def dose_record(request, pk):
             .select_related("dose")
             .order_by("-given_at")
             .first(),
-            "needs_check": dose.course.template.route == "iv",
+            "needs_check": dose.course.needs_pre_dose_check,
         },
     )
 
@@ -197,7 +198,7 @@ def _record_check(request, dose, form):
             **form.values(),
         )
     except RecordRefused as refusal:
-        form.add_error(None, refusal.message)
+        refused_on_form(form, refusal)
         return None
     if held:
         messages.success(request, f"Pre-dose check recorded; {dose} held.")
@@ -254,7 +255,7 @@ def record_correct(request, pk):
             else:
                 correct_record(record, by=request.user, reason=reason, **form.record_fields())
         except RecordRefused as refusal:
-            form.add_error(None, refusal.message)
+            refused_on_form(form, refusal)
             form.asks = refusal.asks
         else:
             messages.success(

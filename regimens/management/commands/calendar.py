@@ -1,23 +1,28 @@
-"""Print the planned dose calendar of a regimen template, without touching patient data."""
+"""Print the planned dose calendar of a regimen template, without touching patient data.
 
+The rules are the app's: the choices are checked by regimens.courses.check_choices,
+the doses planned by regimens.calendar, and the .ics written by regimens.ics.
+"""
+
+import argparse
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
-from icalendar import Calendar, Event
 
-from regimens import calendar, dosing
-from regimens.models import RegimenTemplate
+from regimens import calendar, dosing, ics
+from regimens.courses import CourseRefused, check_choices
+from regimens.models import Course, Dose, RegimenTemplate
 
 START_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 FORMATS = ("text", "json", "ics")
-# Subcutaneous injections have no infusion time; give the calendar entry a short slot.
-DEFAULT_EVENT_MINUTES = 15
 BAD_ARGUMENTS = 2
+# The command's options for the form fields a refusal may name.
+OPTIONS = {"cycles": "--cycles", "treatment_days": "--days"}
 
 
 def _fail(message: str) -> CommandError:
@@ -25,15 +30,13 @@ def _fail(message: str) -> CommandError:
     return CommandError(" ".join(str(message).split()), returncode=BAD_ARGUMENTS)
 
 
-def _whole_number(name: str, value: object) -> int:
-    if isinstance(value, bool):
-        raise _fail(f"{name} must be a whole number, got {value!r}.")
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise _fail(f"{name} must be a whole number, got {value!r}.") from None
+def _local_start(value: str) -> datetime:
+    for pattern in START_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), pattern)  # noqa: DTZ007 - wall clock
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f'a local date and time "YYYY-MM-DD HH:MM", got {value!r}')
 
 
 def _utc_text(moment: datetime) -> str:
@@ -76,17 +79,21 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="Template slug, e.g. hd-iv-label or sc-5on2off.")
         parser.add_argument(
             "--start",
-            help='Required. Local date and time of the first dose, "YYYY-MM-DD HH:MM".',
+            required=True,
+            type=_local_start,
+            help='Local date and time of the first dose, "YYYY-MM-DD HH:MM".',
         )
         parser.add_argument(
-            "--tz", help="Required. IANA time zone of the start, e.g. America/New_York."
+            "--tz", required=True, help="IANA time zone of the start, e.g. America/New_York."
         )
         parser.add_argument(
             "--cycles",
+            type=int,
             help="Number of cycles to plan (default: the template's default; at most its maximum).",
         )
         parser.add_argument(
             "--days",
+            type=int,
             help="Length of the dosing pattern in days, for templates that let you choose it.",
         )
         parser.add_argument(
@@ -98,22 +105,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--height", help="Height in cm; needed for MIU/m² doses.")
         parser.add_argument(
-            "--format",
-            default="text",
-            help="Output format: text (default), json or ics.",
+            "--format", default="text", choices=FORMATS, help="Output format (default: text)."
         )
 
     def handle(self, *args, **options):
         template = self._template(options["slug"])
-        start = self._start(options["start"])
-        zone = options["tz"]
-        if not zone:
-            raise _fail("--tz is required, e.g. --tz Europe/London.")
-        output = options["format"] or "text"
-        if output not in FORMATS:
-            raise _fail(f"--format must be one of {', '.join(FORMATS)}, got {output!r}.")
-        cycles = self._cycles(template, options["cycles"])
-        days = self._days(template, options["days"])
+        start, zone, output = options["start"], options["tz"], options["format"]
+        cycles = template.default_cycles if options["cycles"] is None else options["cycles"]
+        days = options["days"]
+        try:
+            check_choices(template, cycles=cycles, treatment_days=days)
+        except CourseRefused as refusal:
+            raise _fail(
+                f"{OPTIONS.get(refusal.field, template.slug)}: {refusal.message}"
+            ) from None
         dose = self._amount(template, options["weight"], options["height"])
         try:
             plan = calendar.plan_course(template.schedule(days), start, zone, cycles)
@@ -149,41 +154,6 @@ class Command(BaseCommand):
                 RegimenTemplate.objects.order_by("slug").values_list("slug", flat=True)
             )
             raise _fail(f"No regimen template {slug!r}; known: {known or 'none'}.") from None
-
-    def _start(self, value: str | None) -> datetime:
-        if not value:
-            raise _fail('--start is required, e.g. --start "2027-03-10 08:00".')
-        for pattern in START_FORMATS:
-            try:
-                return datetime.strptime(value.strip(), pattern)  # noqa: DTZ007 - wall clock
-            except ValueError:
-                continue
-        raise _fail(f'--start must be a local date and time "YYYY-MM-DD HH:MM", got {value!r}.')
-
-    def _cycles(self, template: RegimenTemplate, value: object) -> int:
-        if value is None:
-            return template.default_cycles
-        cycles = _whole_number("--cycles", value)
-        if cycles < 1:
-            raise _fail(f"--cycles must be at least 1, got {cycles}.")
-        if template.max_cycles is not None and cycles > template.max_cycles:
-            raise _fail(
-                f"--cycles {cycles} is more than {template.slug} allows ({template.max_cycles})."
-            )
-        return cycles
-
-    def _days(self, template: RegimenTemplate, value: object) -> int | None:
-        if value is None:
-            return None
-        if not template.days_chosen_per_course:
-            raise _fail(
-                f"--days is only for templates whose pattern length is chosen per course; "
-                f"{template.slug} has a fixed schedule."
-            )
-        days = _whole_number("--days", value)
-        if days < 1:
-            raise _fail(f"--days must be at least 1, got {days}.")
-        return days
 
     # Output ----------------------------------------------------------------------------
 
@@ -221,29 +191,16 @@ class Command(BaseCommand):
                 f"{p.start_utc:%Y-%m-%d %H:%M}Z  {p.note}".rstrip()
             )
 
-    def _ics(self, template, plan, tz: ZoneInfo, start: datetime, dose) -> str:
-        cal = Calendar()
-        cal.add("prodid", "-//IL-2 tracker//regimen calendar//EN")
-        cal.add("version", "2.0")
-        cal.add("calscale", "GREGORIAN")
-        cal.add("x-wr-calname", f"{template.name} from {start:%Y-%m-%d %H:%M} {tz.key}")
-        minutes = (
-            template.infusion_minutes
-            if template.route == RegimenTemplate.Route.IV and template.infusion_minutes
-            else DEFAULT_EVENT_MINUTES
-        )
-        stamp = datetime.now(UTC).replace(microsecond=0)
+    def _ics(self, template, plan, tz: ZoneInfo, start: datetime, dose: Amount) -> str:
+        # Unsaved dose rows, so the events are the ones the app writes for a course.
+        course = Course(template=template, rule=template.rule_snapshot(), time_zone=tz.key)
         per_cycle = Counter(p.cycle for p in plan)
+        stamp = datetime.now(UTC).replace(microsecond=0)
+        events = []
         for p in plan:
+            row = Dose.from_plan(course, p)
+            row.cycle_total = per_cycle[p.cycle]
             local_part = f"{template.slug}-{start:%Y%m%dT%H%M}-{tz.key}-{p.dose_in_course}"
-            event = Event()
-            event.add("uid", re.sub(r"[^A-Za-z0-9-]", "-", local_part) + "@il2-tracker")
-            event.add("dtstamp", stamp)
-            event.add("dtstart", p.local_start(tz))
-            event.add("duration", timedelta(minutes=minutes))
-            # Numbered as on every page of the app and in the patient's own .ics.
-            summary = f"IL-2: Cycle {p.cycle} · dose {p.dose_in_cycle} of {per_cycle[p.cycle]}"
-            event.add("summary", summary)
             lines = [
                 f"{template.name}: cycle {p.cycle}, dose {p.dose_in_cycle} of the cycle, "
                 f"course day {p.day}.",
@@ -251,7 +208,8 @@ class Command(BaseCommand):
             ]
             if p.note:
                 lines.append(p.note)
-            event.add("description", "\n".join(lines))
-            cal.add_component(event)
-        cal.add_missing_timezones()
-        return cal.to_ical().decode()
+            uid = re.sub(r"[^A-Za-z0-9-]", "-", local_part) + f"@{ics.UID_DOMAIN}"
+            events.append(ics.dose_event(row, uid=uid, description="\n".join(lines), stamp=stamp))
+        name = f"{template.name} from {start:%Y-%m-%d %H:%M} {tz.key}"
+        instants = [p.start_utc for p in plan]
+        return ics.write_calendar(events, instants, time_zone=tz.key, name=name).decode()

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils.html import escape
 
+from regimens.courses import cancel_course, discontinue_course
 from regimens.models import Course, Dose, RegimenTemplate
 from tests.factories import record_given
 
@@ -129,12 +130,14 @@ def test_editors_record_a_discharge(as_persona, personas, course, name):
     "end, banner",
     [
         pytest.param(
-            lambda course, by: course.discontinue(by=by, code="intolerance", note="rigors"),
+            lambda course, by: discontinue_course(
+                course, by=by, code="intolerance", note="rigors"
+            ),
             "Discontinued: Toxicity: not tolerated, at the clinician's judgement. rigors",
             id="discontinued",
         ),
         pytest.param(
-            lambda course, by: course.cancel(by=by, reason="entered twice"),
+            lambda course, by: cancel_course(course, by=by, reason="entered twice"),
             "Cancelled: entered twice",
             id="cancelled",
         ),
@@ -263,7 +266,7 @@ def test_discontinuing_with_an_impossible_discharge_date_changes_nothing(
             f"/courses/{course.pk}/discontinue/", {**DISCONTINUE, "discharged_on": discharged_on}
         )
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [message]
+    assert response.context["form"].errors["discharged_on"] == [message]
     assert message in response.text
     assert_still_planned(course)
 
@@ -293,7 +296,7 @@ def test_an_impossible_discharge_date_changes_nothing(as_persona, course, discha
             {"discharged_on": discharged_on, "end_course": "on"},
         )
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [message]
+    assert response.context["form"].errors["discharged_on"] == [message]
     assert message in response.text
     assert_still_planned(course)
 
@@ -371,8 +374,11 @@ def discharged(personas, course):
     with time_machine.travel("2027-03-12 18:00Z", tick=False):
         for dose in course.doses.filter(dose_in_course__lte=7):
             record_given(dose, personas.nurse_on_team)
-        course.discontinue(
-            by=personas.clinician_on_team, code="intolerance", discharged_on=date(2027, 3, 12)
+        discontinue_course(
+            course,
+            by=personas.clinician_on_team,
+            code="intolerance",
+            discharged_on=date(2027, 3, 12),
         )
     assert course.earliest_next_course() == date(2027, 4, 30)
     return course

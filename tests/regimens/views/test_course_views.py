@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.utils.html import escape
 
+from regimens.courses import discontinue_course
 from regimens.models import Course, Dose, RegimenTemplate
 from tests.factories import make_course
 
@@ -112,6 +113,26 @@ def test_bad_course_choices_explain_and_write_nothing(as_persona, personas, chan
     )
     assert response.status_code == 200
     assert message in response.text
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"cycles": "3"}, "cycles", "This regimen has at most 2 cycles."),
+        ({"treatment_days": "10"}, "treatment_days", "This regimen has a fixed length."),
+    ],
+)
+def test_the_preview_puts_the_operations_refusal_on_its_field(
+    as_persona, personas, changes, field, message
+):
+    client = as_persona("clinician_on_team")
+    response = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", form(preview="1", **changes)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert response.context["preview"] is None
     assert not Course.objects.exists()
 
 
@@ -297,7 +318,7 @@ def last_course(personas):
 
     with time_machine.travel("2026-01-20 12:00Z", tick=False):
         course = make_course(personas.patient, start="2026-01-10 08:00", weight_kg="70.0")
-        course.discontinue(by=personas.clinician_on_team, code="progression")
+        discontinue_course(course, by=personas.clinician_on_team, code="progression")
         Course.objects.filter(pk=course.pk).update(discharged_on=date(2026, 1, 12))
     return course
 

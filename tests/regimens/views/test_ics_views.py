@@ -3,6 +3,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
+from regimens.feeds import revoke_feed
 from regimens.models import CalendarFeed
 from tests.factories import make_course
 
@@ -185,5 +186,5 @@ def test_feed_includes_every_course_of_the_patient(client, personas, course):
 def test_feed_is_404_for_unknown_or_revoked_tokens(client, personas):
     assert client.get(feed_url("not-a-token")).status_code == 404
     feed = CalendarFeed.objects.create(patient=personas.patient, created_by=personas.admin)
-    feed.revoke(by=personas.admin)
+    revoke_feed(personas.patient, by=personas.admin)
     assert client.get(feed_url(feed.token)).status_code == 404

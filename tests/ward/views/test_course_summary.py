@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from regimens.courses import discontinue_course
 from tests.factories import NORMAL_OBSERVATIONS, record_given
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
@@ -106,7 +107,7 @@ def test_the_queries_do_not_grow_with_the_records(as_persona, personas, course):
 
 
 def test_a_discontinued_course_says_discontinued_once(as_persona, personas, recorded):
-    recorded.discontinue(by=personas.clinician_on_team, code="intolerance")
+    discontinue_course(recorded, by=personas.clinician_on_team, code="intolerance")
     response = as_persona("clinician_on_team").get(url(recorded))
     assert "Discontinued: Toxicity: not tolerated" in response.text
     assert "Discontinued: Discontinued" not in response.text

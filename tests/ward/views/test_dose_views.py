@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from regimens.courses import cancel_course
 from regimens.models import Dose
 from tests.factories import NORMAL_OBSERVATIONS, record_given
 from tracker.alerts.models import Alert
@@ -326,7 +327,7 @@ NOT_GIVEN_OTHER = {"outcome": "not_given", "not_given_reason": "other", "reason_
         pytest.param(
             {"outcome": "held", "hold_reason": "other"},
             "reason_note",
-            "Say what the reason was.",
+            "Add a note to say what the reason was.",
             id="held-other-no-note",
         ),
         pytest.param(
@@ -336,7 +337,10 @@ NOT_GIVEN_OTHER = {"outcome": "not_given", "not_given_reason": "other", "reason_
             id="not-given-no-reason",
         ),
         pytest.param(
-            NOT_GIVEN_OTHER, "reason_note", "Say what the reason was.", id="other-no-note"
+            NOT_GIVEN_OTHER,
+            "reason_note",
+            "Add a note to say what the reason was.",
+            id="other-no-note",
         ),
         pytest.param({"amount_miu": "abc"}, "amount_miu", "Enter a number.", id="amount-abc"),
         pytest.param({"amount_miu": "NaN"}, "amount_miu", "Enter a number.", id="amount-nan"),
@@ -466,7 +470,7 @@ def test_the_dose_page_links_a_recorded_dose_to_its_correction(as_persona, perso
 
 def test_a_dose_of_a_cancelled_course_cannot_be_recorded(as_persona, personas, course):
     with time_machine.travel("2027-03-01 12:00Z", tick=False):
-        course.cancel(by=personas.clinician_on_team, reason="wrong patient")
+        cancel_course(course, by=personas.clinician_on_team, reason="wrong patient")
     dose = course.doses.get(dose_in_course=1)
     client = as_persona("nurse_on_team")
     assert "This dose was cancelled" in client.get(f"/doses/{dose.pk}/record/").text

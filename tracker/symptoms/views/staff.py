@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.access import can_acknowledge
-from tracker.alerts.rules import event_severity
 from tracker.lib.http import safe_next
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
@@ -75,7 +74,7 @@ def adverse_event_new(request, patient_pk):
         except EntryRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            alerted = " The care team has been alerted." if event_severity(event) else ""
+            alerted = " The care team has been alerted." if event.raised_alert else ""
             messages.success(
                 request, f"{patient.full_name}: {term.term} grade {event.grade} recorded.{alerted}"
             )
