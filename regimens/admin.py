@@ -7,9 +7,8 @@ from tracker.lib.admin import (
     ReadOnlyInline,
     ReasonedHistoryAdmin,
     RegimenListFilter,
-    patient_columns,
-    patient_search,
 )
+from tracker.patients.admin import patient_columns, patient_search
 from tracker.symptoms.admin import AdverseEventInline, SymptomReportInline
 from tracker.ward.admin import AdministrationInline
 
