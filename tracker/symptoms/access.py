@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import Role
+from tracker.accounts.roles import CARE_TEAM_ROLES, Role
 from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient
 from tracker.symptoms.models import ProSymptom, SymptomReport
@@ -39,3 +39,12 @@ def get_own_report(user, pk) -> SymptomReport:
         .select_related("patient", "symptom", "dose__course__patient"),
         pk=pk,
     )
+
+
+def can_review(user) -> bool:
+    """Reviewing a patient's report is a clinician's call (on the care team: the scope's job)."""
+    return user.role == Role.CLINICIAN
+
+
+def can_grade(user) -> bool:
+    return user.role in CARE_TEAM_ROLES

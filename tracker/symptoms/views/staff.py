@@ -25,6 +25,7 @@ from tracker.lib.forms import EnteredInErrorForm
 from tracker.lib.http import safe_next
 from tracker.lib.spreadsheets import csv_cell
 from tracker.patients.access import get_patient_for_user
+from tracker.symptoms.access import can_grade, can_review
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, EntryState, SymptomReport
 from tracker.symptoms.reporting import (
     EntryRefused,
@@ -32,7 +33,6 @@ from tracker.symptoms.reporting import (
     record_event,
     review_report,
 )
-from tracker.symptoms.side_by_side import can_grade, can_review
 from tracker.symptoms.staff_forms import (
     AdverseEventForm,
     ReviewForm,
