@@ -7,11 +7,8 @@ from tracker.lib.admin import (
     ReadOnlyInline,
     ReasonedHistoryAdmin,
     RegimenListFilter,
-    patient_columns,
-    patient_search,
 )
-from tracker.symptoms.admin import AdverseEventInline, SymptomReportInline
-from tracker.ward.admin import AdministrationInline
+from tracker.patients.admin import patient_columns, patient_search
 
 
 @admin.register(RegimenTemplate)
@@ -148,8 +145,7 @@ class DoseAdmin(ReadOnlyAdmin):
     search_fields = patient_search("course__patient")
     date_hierarchy = "planned_at"
     ordering = ["-planned_at"]  # the latest first, for review
-    # What happened at the bedside, then what the patient and staff noted after it.
-    inlines = [AdministrationInline, SymptomReportInline, AdverseEventInline]
+    # The records, reports and entries against a dose are added by tracker/clinic/admin.py.
 
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, dose):

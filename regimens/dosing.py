@@ -25,9 +25,21 @@ from __future__ import annotations
 
 import decimal
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
+
+from tracker.lib.units import IU_PER_MIU
+from tracker.patients.measures import CONTEXT as _CONTEXT
+from tracker.patients.measures import (
+    MeasurementError,
+    body_mass_index,
+    body_size_warning,
+    positive,
+)
+from tracker.patients.measures import format_input as _format_input
+from tracker.patients.measures import format_number as _format_number
+from tracker.patients.measures import round_half_up as _round
 
 __all__ = [
     "RECONSTITUTED_IU_PER_ML",
@@ -55,7 +67,6 @@ class DoseUnit(StrEnum):
 VIAL_IU = Decimal(22_000_000)
 RECONSTITUTED_IU_PER_ML = Decimal(18_000_000)
 
-IU_PER_MIU = Decimal(1_000_000)
 MOSTELLER_DIVISOR = Decimal(3600)
 
 UNIT_MIU = "MIU"
@@ -65,17 +76,8 @@ UNIT_M2 = "m²"
 WHOLE = Decimal(1)
 HUNDREDTH = Decimal("0.01")
 
-# Sixty digits keeps every product of realistic inputs exact, so the only
-# rounding is the deliberate half-up step at the end of each calculation.
-# Traps turn a nonsense input into an exception instead of a NaN dose.
-_CONTEXT = decimal.Context(
-    prec=60,
-    rounding=ROUND_HALF_UP,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
-)
 
-
-class DosingError(ValueError):
+class DosingError(MeasurementError):
     """An input that cannot give a dose; the message is one line, fit to show a user."""
 
 
@@ -140,52 +142,6 @@ def body_surface_area(height_cm: Decimal, weight_kg: Decimal) -> Quantity:
     with decimal.localcontext(_CONTEXT):
         square = height * weight / MOSTELLER_DIVISOR
         return Quantity(_round(square.sqrt(), HUNDREDTH), UNIT_M2)
-
-
-# Plausible adult body sizes.  Outside them a measurement is more likely mistyped (or
-# height and weight swapped) than real, so a person must confirm it before it is used.
-PLAUSIBLE_HEIGHT_CM = (Decimal(120), Decimal(230))
-PLAUSIBLE_WEIGHT_KG = (Decimal(30), Decimal(250))
-PLAUSIBLE_BMI = (Decimal(12), Decimal(70))
-TENTH = Decimal("0.1")
-
-
-def body_mass_index(height_cm: Decimal, weight_kg: Decimal) -> Decimal:
-    """Weight in kg over height in metres squared, to 0.1 kg/m²."""
-    height = _positive("Height", height_cm)
-    weight = _positive("Weight", weight_kg)
-    with decimal.localcontext(_CONTEXT):
-        return _round(weight / (height / 100) ** 2, TENTH)
-
-
-def body_size_warning(
-    height_cm: Decimal | int | str | None, weight_kg: Decimal | int | str | None
-) -> str | None:
-    """What looks wrong with a height and weight for an adult, or None if nothing does."""
-    if height_cm is None or weight_kg is None:
-        return None
-    height_cm, weight_kg = _to_decimal("Height", height_cm), _to_decimal("Weight", weight_kg)
-    if height_cm <= 0 or weight_kg <= 0:
-        # Nothing to compare: the fields' own validation says what is wrong with them.
-        return None
-    bmi = body_mass_index(height_cm, weight_kg)
-    checks = [
-        ("height", height_cm, PLAUSIBLE_HEIGHT_CM, "cm"),
-        ("weight", weight_kg, PLAUSIBLE_WEIGHT_KG, "kg"),
-        ("BMI", bmi, PLAUSIBLE_BMI, "kg/m²"),
-    ]
-    unusual = [
-        f"{name} {_format_input(value)} {unit} is outside {low:f}–{high:f}"
-        for name, value, (low, high), unit in checks
-        if not low <= value <= high
-    ]
-    if not unusual:
-        return None
-    return (
-        f"Check the measurements: {_format_input(height_cm)} cm and "
-        f"{_format_input(weight_kg)} kg give a BMI of {bmi} ({'; '.join(unusual)}). "
-        "Height and weight may be swapped or mistyped. Tick the box if they are right."
-    )
 
 
 def calculate_dose(
@@ -274,10 +230,6 @@ def _volume_ml(dose_iu: Decimal) -> Decimal:
         return hundredths * HUNDREDTH
 
 
-def _round(value: Decimal, step: Decimal) -> Decimal:
-    return value.quantize(step, rounding=ROUND_HALF_UP)
-
-
 def _require_measurements(unit: DoseUnit, weight: Decimal | None, height: Decimal | None) -> None:
     if unit == DoseUnit.IU_PER_KG and weight is None:
         raise DosingError(f"Weight is needed for a dose in {unit}.")
@@ -299,37 +251,11 @@ def _dose_unit(unit: DoseUnit | str) -> DoseUnit:
 
 
 def _positive(name: str, value: Decimal | int | str) -> Decimal:
-    number = _to_decimal(name, value)
-    if number <= 0:
-        raise DosingError(f"{name} must be greater than zero.")
-    return number
-
-
-def _to_decimal(name: str, value: Decimal | int | str) -> Decimal:
-    # Floats are refused outright: Decimal(0.1) is 0.1000000000000000055…, and
-    # a dose silently carrying that error is worse than an error message.
-    if isinstance(value, float):
-        raise DosingError(
-            f"{name} must be a Decimal, int or string, not a float (floats round in binary)."
-        )
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise DosingError(f"{name} must be a Decimal, int or string.")
     try:
-        # Our context, so a caller's context that does not trap cannot turn
-        # "abc" into a quiet NaN; Decimal() itself never rounds.
-        with decimal.localcontext(_CONTEXT):
-            number = Decimal(value)
-    except decimal.InvalidOperation:
-        raise DosingError(f"{name} is not a number: {value!r}.") from None
-    if not number.is_finite():
-        raise DosingError(f"{name} must be a finite number.")
-    return number
-
-
-def _format_number(value: Decimal) -> str:
-    # Fixed point, never 4.2E+7; thousands grouped so 600,000 reads at a glance.
-    # Trailing zeros are kept because they carry the quantisation (1.00 mL).
-    return f"{value:,f}"
+        return positive(name, value)
+    except MeasurementError as error:
+        # The same message, as the dose maths' own error, which its callers catch.
+        raise DosingError(str(error)) from None
 
 
 _T = TypeVar("_T")
@@ -341,8 +267,3 @@ def _needed(value: _T | None) -> _T:
     if value is None:
         raise DosingError("A measurement this dose needs is missing.")
     return value
-
-
-def _format_input(value: Decimal) -> str:
-    # Inputs are shown as entered, less storage padding: 600000.000 IU/kg reads 600,000.
-    return _format_number(value.normalize())

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "tracker.symptoms",
     "tracker.thyroid",
     "tracker.alerts",
+    # After the apps it reads: its admin adds their inlines to the dose admin.
+    "tracker.clinic",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,8 +21,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("clinic/", account_views.clinician_home, name="clinician-home"),
-    path("me/", account_views.patient_home, name="patient-home"),
     path("settings/", account_views.my_settings, name="my-settings"),
     path("patients/", patient_views.patient_list, name="patient-list"),
     path("patients/new/", patient_views.patient_create, name="patient-create"),
@@ -35,5 +33,6 @@ urlpatterns = [
     path("", include("tracker.thyroid.urls")),
     path("", include("tracker.alerts.urls")),
     path("", include("tracker.exchange.urls")),
+    path("", include("tracker.clinic.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,6 @@ from regimens.dosing import (
     DoseUnit,
     DosingError,
     Quantity,
-    body_size_warning,
     body_surface_area,
     calculate_dose,
 )
@@ -380,34 +379,3 @@ def test_volume_is_within_half_a_hundredth_of_a_ml_for_any_adult_weight(weight_k
     exact_ml = dose.dose_iu / RECONSTITUTED_IU_PER_ML
     assert abs(dose.volume_ml.value - exact_ml) <= Decimal("0.005")
     assert dose.volume_ml.value.as_tuple().exponent == -2
-
-
-# Plausible adult body sizes: outside them a person must confirm the measurements.
-
-
-@pytest.mark.parametrize(
-    "height, weight, expected",
-    [
-        ("170", "70", None),
-        ("120", "30", None),  # at the limits: BMI 20.8
-        ("230", "250", None),
-        ("119.9", "40", "height 119.9 cm is outside 120–230"),
-        ("170", "29.9", "weight 29.9 kg is outside 30–250"),
-        ("230.1", "120", "height 230.1 cm is outside 120–230"),
-        ("170", "250.1", "weight 250.1 kg is outside 30–250"),
-        ("180", "38", "BMI 11.7 kg/m² is outside 12–70"),
-        ("150", "160", "BMI 71.1 kg/m² is outside 12–70"),
-    ],
-)
-def test_body_size_outside_the_plausible_adult_range_is_named(height, weight, expected):
-    warning = body_size_warning(Decimal(height), Decimal(weight))
-    if expected is None:
-        assert warning is None
-    else:
-        assert expected in warning
-        assert "may be swapped" in warning
-
-
-@pytest.mark.parametrize("height, weight", [("0", "70"), ("170", "0"), ("-5", "70")])
-def test_body_size_leaves_a_zero_or_negative_measurement_to_its_own_field(height, weight):
-    assert body_size_warning(Decimal(height), Decimal(weight)) is None

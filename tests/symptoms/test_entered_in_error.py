@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_course, record_given
 from tracker.alerts.models import Alert
+from tracker.clinic.side_by_side import rows_for_dose
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import (
     EntryRefused,
@@ -20,7 +21,6 @@ from tracker.symptoms.reporting import (
     report_symptom,
     withdraw_report,
 )
-from tracker.symptoms.side_by_side import rows_for_dose
 from tracker.symptoms.timeline import course_timeline
 
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-12 12:00Z")]

@@ -8,7 +8,8 @@ here adds, edits or deletes one.
 from django.contrib import admin
 
 from tracker.alerts.models import Alert
-from tracker.lib.admin import ReadOnlyAdmin, patient_columns, patient_search
+from tracker.lib.admin import ReadOnlyAdmin
+from tracker.patients.admin import patient_columns, patient_search
 
 
 class OpenFilter(admin.SimpleListFilter):

@@ -4,6 +4,5 @@ from tracker.alerts import views
 
 urlpatterns = [
     path("alerts/", views.alert_list, name="alert-list"),
-    path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
 ]

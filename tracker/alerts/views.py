@@ -1,4 +1,4 @@
-"""Alerts to the care team: the list, one alert's own page, and acknowledging one.
+"""Alerts to the care team: the list, and acknowledging one (its own page is in clinic).
 
 Acknowledging works as a plain POST that goes back where the nurse was.  With
 htmx the alert's card is replaced in place by the acknowledged one, wherever
@@ -19,7 +19,6 @@ from tracker.alerts.access import get_alert_for_user
 from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.models import Alert
 from tracker.lib.http import safe_next
-from tracker.symptoms.side_by_side import can_review
 
 ACKNOWLEDGED_PER_PAGE = 50
 
@@ -45,24 +44,6 @@ def alert_list(request):
             "open_alerts": list(alerts.open().most_severe_first()),
             "show_all": show_all,
             "acknowledged": acknowledged,
-        },
-    )
-
-
-@login_required
-@role_required(*STAFF_ROLES)
-@require_GET
-def alert_detail(request, pk):
-    """One alert with the entry that raised it, and the Acknowledge form if still open."""
-    alert = get_alert_for_user(request.user, pk, with_source=True)
-    return render(
-        request,
-        "alerts/alert_detail.html",
-        {
-            "alert": alert,
-            "acknowledge_form": AcknowledgeForm(),
-            "alert_next": request.get_full_path(),
-            "may_review": can_review(request.user),
         },
     )
 

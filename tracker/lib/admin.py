@@ -26,10 +26,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
-from regimens.dosing import IU_PER_MIU
 from tracker.lib.history import save_with_history
 from tracker.lib.spreadsheets import csv_response
-from tracker.patients.models import Patient
+from tracker.lib.units import IU_PER_MIU
 
 # An old or new value longer than this is shortened around the part that changed.
 CHANGE_SHOWN_CHARS = 100
@@ -37,37 +36,6 @@ EMPTY = "—"
 
 
 # Columns -----------------------------------------------------------------------------
-
-
-def patient_columns(path: str = "patient"):
-    """The MRN and name columns of a model that reaches its patient through `path`.
-
-    Use in a ModelAdmin body: ``patient_mrn, patient_name = patient_columns("dose__course__patient")``
-    and select `path` related, so the columns cost no query per row.
-    """
-
-    def patient_of(obj):
-        for part in path.split("__"):
-            obj = getattr(obj, part)
-        return obj
-
-    @admin.display(description="MRN", ordering=f"{path}__mrn")
-    def patient_mrn(self, obj):
-        return patient_of(obj).mrn
-
-    @admin.display(description="patient", ordering=f"{path}__family_name")
-    def patient_name(self, obj):
-        patient = patient_of(obj)
-        return f"{patient.family_name}, {patient.given_name}"
-
-    # The CSV export writes each row's times in its patient's zone (row_zone).
-    patient_mrn.patient_of = patient_of
-    return patient_mrn, patient_name
-
-
-def patient_search(path: str = "patient") -> list[str]:
-    """Search fields that find a patient's rows by MRN or name."""
-    return [f"{path}__mrn", f"{path}__family_name", f"{path}__given_name"]
 
 
 class RegimenListFilter(admin.RelatedFieldListFilter):
@@ -108,10 +76,15 @@ def is_iu_field(field) -> bool:
 
 
 def row_zone(model_admin, obj) -> ZoneInfo:
-    """The zone a row's times are exported in: its patient's, or UTC for other rows."""
-    patient_of = getattr(getattr(model_admin, "patient_mrn", None), "patient_of", None)
-    patient = patient_of(obj) if patient_of else obj
-    return patient.zone if isinstance(patient, Patient) else ZoneInfo("UTC")
+    """The zone a row's times are exported in: its patient's, or UTC for other rows.
+
+    An admin names the zone with `zone_of(obj)`, on itself or on its `patient_mrn`
+    column; tracker.patients.admin gives both for a patient's rows.
+    """
+    zone_of = getattr(model_admin, "zone_of", None) or getattr(
+        getattr(model_admin, "patient_mrn", None), "zone_of", None
+    )
+    return zone_of(obj) if zone_of else ZoneInfo("UTC")
 
 
 def csv_value(model_admin, name, obj) -> str:

@@ -1,7 +1,8 @@
-"""IANA time zones: validation, the list offered in forms, and the clocks' leeway."""
+"""IANA time zones: validation, the list offered in forms, local times as instants, and the
+clocks' leeway."""
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,21 @@ def validate_time_zone(value: str) -> None:
             code="invalid_time_zone",
             params={"value": value},
         )
+
+
+def local_instant(day, clock, zone) -> datetime:
+    """A local date and time on `zone`'s clock as an instant, refusing times that never happen."""
+    local = datetime.combine(day, clock).replace(tzinfo=zone)
+    try:
+        local.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError("Check the date: it is out of range.") from None
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValidationError(
+            f"{clock:%H:%M} does not exist on {day:%d %b %Y} in {zone.key}: "
+            "the clocks went forward. Check the time."
+        )
+    return local
 
 
 # Offered first, after the clinic's own zone: where most patients of an

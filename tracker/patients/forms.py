@@ -2,10 +2,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from regimens.dosing import body_size_warning
 from tracker.accounts.roles import CARE_TEAM_ROLES, Role
 from tracker.lib.widgets import DateInput
 from tracker.lib.zones import zone_choices
+from tracker.patients.measures import body_size_warning
 from tracker.patients.models import Patient
 
 

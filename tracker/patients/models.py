@@ -39,32 +39,6 @@ class PatientQuerySet(models.QuerySet):
             return self.filter(care_team=user)
         return self.none()
 
-    def with_treatment(self, now):
-        """Annotate each patient with their current course and their next dose.
-
-        The current course is the latest one not cancelled; the next dose is the
-        earliest scheduled one from `now` on any open course.
-        """
-        from regimens.models import Course, Dose
-
-        courses = (
-            Course.objects.filter(patient=models.OuterRef("pk"))
-            .exclude(status=Course.Status.CANCELLED)
-            .order_by("-start_date", "-pk")
-        )
-        doses = (
-            Dose.objects.filter(course__patient=models.OuterRef("pk"), planned_at__gte=now)
-            .recordable()
-            .order_by("planned_at")
-        )
-        return self.annotate(
-            current_course_id=models.Subquery(courses.values("pk")[:1]),
-            current_course_name=models.Subquery(courses.values("template__name")[:1]),
-            current_course_status=models.Subquery(courses.values("status")[:1]),
-            next_dose_id=models.Subquery(doses.values("pk")[:1]),
-            next_dose_at=models.Subquery(doses.values("planned_at")[:1]),
-        )
-
     def same_person(self, given_name: str, family_name: str, date_of_birth):
         """Patients with this name (any case) and date of birth: possibly the same person."""
         return self.filter(

@@ -13,11 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import STAFF_ROLES, Role
+from tracker.accounts.roles import GRADER_ROLES, REVIEWER_ROLES, STAFF_ROLES, Role
 from tracker.patients.access import get_own_patient, get_patient_for_user
 from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent, ProSymptom, SymptomReport
-from tracker.symptoms.side_by_side import can_grade, can_review
 
 
 def get_reporting_patient(user) -> Patient:
@@ -86,3 +85,12 @@ def get_own_report(user, pk) -> SymptomReport:
         .select_related("patient", "symptom", "dose__course__patient"),
         pk=pk,
     )
+
+
+def can_review(user) -> bool:
+    """Reviewing a patient's report is a clinician's call (on the care team: the scope's job)."""
+    return user.role in REVIEWER_ROLES
+
+
+def can_grade(user) -> bool:
+    return user.role in GRADER_ROLES

@@ -15,9 +15,8 @@ from tracker.lib.admin import (
     ReadOnlyInline,
     ReasonedHistoryAdmin,
     RegimenListFilter,
-    patient_columns,
-    patient_search,
 )
+from tracker.patients.admin import patient_columns, patient_search
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 
 

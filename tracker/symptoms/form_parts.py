@@ -4,7 +4,7 @@ from django import forms
 from django.utils import dateformat
 
 from tracker.lib.widgets import DateInput, TimeInput
-from tracker.ward.forms import local_instant
+from tracker.lib.zones import local_instant
 
 AUTO, NO_DOSE = "auto", "none"
 

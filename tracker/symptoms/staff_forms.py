@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from regimens.models import Dose
 from tracker.lib.widgets import DateInput, TimeInput
+from tracker.lib.zones import local_instant
 from tracker.symptoms.form_parts import AUTO, OnsetAndDoseForm
 from tracker.symptoms.models import GRADES, AdverseEvent, CtcaeTerm
-from tracker.ward.forms import local_instant
 
 # Doses offered to link an entry to by hand: a side effect is graded within days.
 LINKABLE_DAYS = 14

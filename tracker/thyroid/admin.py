@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from tracker.lib.admin import ReadOnlyAdmin, RegimenListFilter, patient_columns, patient_search
+from tracker.lib.admin import ReadOnlyAdmin, RegimenListFilter
+from tracker.patients.admin import patient_columns, patient_search
 from tracker.thyroid.models import ThyroidResult
 
 

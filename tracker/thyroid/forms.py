@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from regimens.models import Course
 from tracker.lib.widgets import DateInput, TimeInput
+from tracker.lib.zones import local_instant
 from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
-from tracker.ward.forms import local_instant
 
 
 def usual_ranges() -> list[tuple[str, str, str]]:

@@ -12,9 +12,8 @@ from tracker.lib.admin import (
     ReadOnlyInline,
     ReasonedHistoryAdmin,
     RegimenListFilter,
-    patient_columns,
-    patient_search,
 )
+from tracker.patients.admin import patient_columns, patient_search
 from tracker.ward.models import Administration, HoldRule, PreDoseCheck
 
 

@@ -4,7 +4,6 @@ The rules about what may be recorded live in tracker.ward.recording and on the
 models; a refusal from there is shown on the form, beside the field it names.
 """
 
-from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
@@ -14,25 +13,11 @@ from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU
 from tracker.lib.widgets import DateInput, TimeInput
+from tracker.lib.zones import local_instant
 from tracker.ward.models import Administration, HoldReason, NotGivenReason, PreDoseCheck
 from tracker.ward.recording import ACKNOWLEDGE, DIFFERENT_TIME, PROCEED
 
 BLANK = [("", "Choose a reason…")]
-
-
-def local_instant(day, clock, zone) -> datetime:
-    """A local date and time on `zone`'s clock as an instant, refusing times that never happen."""
-    local = datetime.combine(day, clock).replace(tzinfo=zone)
-    try:
-        local.astimezone(UTC)
-    except OverflowError:
-        raise forms.ValidationError("Check the date: it is out of range.") from None
-    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise forms.ValidationError(
-            f"{clock:%H:%M} does not exist on {day:%d %b %Y} in {zone.key}: "
-            "the clocks went forward. Check the time."
-        )
-    return local
 
 
 class RecordDoseForm(forms.Form):

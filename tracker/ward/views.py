@@ -1,27 +1,20 @@
-"""The bedside: the shift page, a dose and its record, pre-dose checks and corrections.
+"""The bedside: recording a dose, pre-dose checks and corrections.
 
 Every form works as a plain POST.  With htmx, the shift page records a dose in
 place: the form opens inside the dose's row and the saved row replaces it.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from regimens.access import get_course_for_user
 from regimens.models import Dose
-from tracker.accounts.decorators import role_required
-from tracker.accounts.roles import STAFF_ROLES
+from tracker.alerts.for_doses import attach_open_alerts, patient_open_alerts
 from tracker.lib.records import refused_on_form
-from tracker.patients.models import Patient
-from tracker.symptoms.side_by_side import side_effects_context
-from tracker.ward.access import can_record, get_dose_for_user, get_record_for_user
+from tracker.ward.access import get_dose_for_user, get_record_for_user
 from tracker.ward.forms import CorrectionForm, PreDoseCheckForm, RecordDoseForm
 from tracker.ward.models import Administration, HoldRule
 from tracker.ward.recording import (
@@ -32,78 +25,6 @@ from tracker.ward.recording import (
     record_check,
     record_dose,
 )
-from tracker.ward.shift import attach_open_alerts, patient_open_alerts, shift_doses
-from tracker.ward.summary import course_summary
-
-SHIFT_HOURS = (8, 12, 24)
-RECENT = timedelta(hours=12)
-
-
-@login_required
-@role_required(*STAFF_ROLES)
-@require_GET
-def shift(request):
-    """The nurse's shift: overdue and due doses of their patients, and what was just recorded."""
-    now = timezone.now()
-    try:
-        hours = int(request.GET.get("hours", 12))
-    except ValueError:
-        hours = 12
-    hours = hours if hours in SHIFT_HOURS else 12
-    overdue, due, other_alerts = shift_doses(request.user, now, hours)
-    recent = (
-        Administration.objects.active()
-        .filter(dose__in=Dose.objects.visible_to(request.user), recorded_at__gte=now - RECENT)
-        .select_related(
-            "dose__course__patient", "dose__course__template", "recorded_by", "given_by"
-        )
-        .order_by("-recorded_at")
-    )
-    return render(
-        request,
-        "ward/shift.html",
-        {
-            "now": now,
-            "hours": hours,
-            "shift_hours": SHIFT_HOURS,
-            "overdue": overdue,
-            "due": due,
-            "other_alerts": other_alerts,
-            "recent": recent,
-            "can_record": can_record(request.user),
-            "patients": Patient.objects.visible_to(request.user),
-        },
-    )
-
-
-@login_required
-@require_GET
-def dose_detail(request, pk):
-    dose = get_dose_for_user(request.user, pk)
-    staff = request.user.role in STAFF_ROLES
-    records = dose.administrations.select_related(
-        "recorded_by", "given_by", "marked_in_error_by", "pre_dose_check"
-    ).order_by("recorded_at", "pk")
-    return render(
-        request,
-        "ward/dose_detail.html",
-        {
-            "open_alerts": patient_open_alerts(request.user, dose.course.patient) if staff else [],
-            "alert_next": request.get_full_path(),
-            "dose": dose,
-            "course": dose.course,
-            "patient": dose.course.patient,
-            "counts": dose.course.counts(),
-            "records": records,
-            "checks": dose.checks.select_related("recorded_by") if staff else [],
-            "staff": staff,
-            # Patients see the coded reason; the notes are the care team's.
-            "patient_view": not staff,
-            "can_record": can_record(request.user),
-            "overdue": dose.is_overdue(timezone.now()),
-            **side_effects_context(dose, request.user),
-        },
-    )
 
 
 def _from_shift(request) -> bool:
@@ -266,24 +187,4 @@ def record_correct(request, pk):
         request,
         "ward/record_correct.html",
         {"record": record, "dose": dose, "patient": dose.course.patient, "form": form},
-    )
-
-
-@login_required
-@require_GET
-def course_summary_page(request, pk):
-    """The course on one printable page, for the notes and for the next course's decision."""
-    course = get_course_for_user(request.user, pk)
-    now = timezone.now()
-    return render(
-        request,
-        "ward/course_summary.html",
-        {
-            "now": now,
-            "summary": course_summary(course, now),
-            "course": course,
-            "patient": course.patient,
-            "patient_view": request.user.role not in STAFF_ROLES,
-            "dose": course.dose_calculation(),
-        },
     )

@@ -19,6 +19,8 @@ from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_patient_for_user
 from tracker.symptoms.access import (
+    can_grade,
+    can_review,
     get_event_for_correction,
     get_patient_for_export,
     get_patient_for_grading,
@@ -31,7 +33,6 @@ from tracker.symptoms.reporting import (
     record_event,
     review_report,
 )
-from tracker.symptoms.side_by_side import can_grade, can_review
 from tracker.symptoms.staff_forms import (
     AdverseEventForm,
     ReviewForm,

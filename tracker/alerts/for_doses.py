@@ -1,34 +1,9 @@
-"""The doses a shift must record: overdue first, then those coming due."""
+"""A patient's open alerts, shown beside their doses: on the shift page, the dose page
+and the record form, where a nurse must see them before giving a dose."""
 
 from collections import defaultdict
-from datetime import timedelta
 
-from django.db.models import Prefetch
-
-from regimens.models import Dose
 from tracker.alerts.models import Alert
-from tracker.ward.models import PreDoseCheck
-
-
-def shift_doses(user, now, hours: int):
-    """Doses waiting for a record: overdue first, then those due within `hours`."""
-    latest_check = Prefetch(
-        "checks", queryset=PreDoseCheck.objects.order_by("-taken_at"), to_attr="latest_checks"
-    )
-    doses = list(
-        Dose.objects.visible_to(user)
-        .recordable()
-        .filter(planned_at__lt=now + timedelta(hours=hours))
-        .with_course()
-        .with_cycle_total()
-        .prefetch_related(latest_check)
-        .order_by("planned_at", "course__patient__family_name")
-    )
-    for dose in doses:
-        dose.overdue_now = dose.is_overdue(now)
-    overdue = [dose for dose in doses if dose.overdue_now]
-    due = [dose for dose in doses if not dose.overdue_now]
-    return overdue, due, attach_open_alerts(user, overdue + due)
 
 
 def attach_open_alerts(user, doses) -> list:

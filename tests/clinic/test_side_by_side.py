@@ -6,9 +6,9 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_course, record_given
+from tracker.clinic.side_by_side import rows_for_dose, side_effects_context
 from tracker.symptoms.models import CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom, review_report
-from tracker.symptoms.side_by_side import rows_for_dose, side_effects_context
 
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-12 12:00Z")]
 
@@ -128,7 +128,7 @@ def render(personas, dose, *, can_review):
         "can_review": can_review,
     }
     return render_to_string(
-        "symptoms/includes/dose_side_effects.html", {**context, "rows": context["side_effects"]}
+        "clinic/includes/dose_side_effects.html", {**context, "rows": context["side_effects"]}
     )
 
 

@@ -7,7 +7,7 @@ An entry whose term no reported symptom names gets a row of its own.
 
 from dataclasses import dataclass, field
 
-from tracker.accounts.roles import GRADER_ROLES, REVIEWER_ROLES
+from tracker.symptoms.access import can_grade, can_review
 from tracker.symptoms.models import AdverseEvent, SymptomReport
 
 
@@ -57,17 +57,8 @@ def rows_for_dose(dose) -> list[SideEffectRow]:
     return pair(list(reports), list(events))
 
 
-def can_review(user) -> bool:
-    """Reviewing a patient's report is a clinician's call (on the care team: the scope's job)."""
-    return user.role in REVIEWER_ROLES
-
-
-def can_grade(user) -> bool:
-    return user.role in GRADER_ROLES
-
-
 def side_effects_context(dose, user) -> dict:
-    """What templates/symptoms/includes/dose_side_effects.html needs on the dose page.
+    """What templates/clinic/includes/dose_side_effects.html needs on the dose page.
 
     The dose page passes `dose` and `patient` itself; this adds the rows and the flags.
     """

@@ -1,0 +1,228 @@
+"""Pages that read several apps: the home pages, the shift, a dose, a course's summary, an alert.
+
+Each app below owns its rows and the pages about them alone; a page that puts
+doses beside alerts, side effects or thyroid results lives here, so that no
+domain app imports one above it (docs/architecture.md).
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from regimens.access import get_course_for_user
+from regimens.models import Course, Dose
+from tracker.accounts.decorators import role_required
+from tracker.accounts.roles import STAFF_ROLES, Role
+from tracker.alerts.access import get_alert_for_user
+from tracker.alerts.for_doses import patient_open_alerts
+from tracker.alerts.forms import AcknowledgeForm
+from tracker.alerts.models import Alert
+from tracker.clinic.dashboards import with_treatment
+from tracker.clinic.shift import shift_doses
+from tracker.clinic.side_by_side import side_effects_context
+from tracker.clinic.summary import course_summary
+from tracker.patients.access import get_own_patient
+from tracker.patients.models import Patient
+from tracker.symptoms.access import can_review
+from tracker.thyroid.schedule import overdue_checks
+from tracker.ward.access import can_record, get_dose_for_user
+from tracker.ward.models import Administration
+
+HOME_ALERTS = 20
+DASHBOARD_HOURS = 24
+SHIFT_HOURS = (8, 12, 24)
+RECENT = timedelta(hours=12)
+
+
+# Home pages ---------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.CLINICIAN)
+def clinician_home(request):
+    """The clinician's day: doses due and overdue, open alerts, thyroid checks, patients."""
+    now = timezone.now()
+    patients = list(
+        with_treatment(Patient.objects.visible_to(request.user), now).order_by(
+            "family_name", "given_name"
+        )
+    )
+    overdue, due, _ = shift_doses(request.user, now, DASHBOARD_HOURS)
+    alerts = (
+        Alert.objects.visible_to(request.user)
+        .open()
+        .select_related("patient", "acknowledged_by", "symptom_report", "adverse_event")
+        .most_severe_first()
+    )
+    return render(
+        request,
+        "clinic/clinician_home.html",
+        {
+            "patients": patients,
+            "now": now,
+            "overdue": overdue,
+            "due": due,
+            "doses": overdue + due,
+            "hours": DASHBOARD_HOURS,
+            "thyroid_overdue": overdue_checks(patients),
+            # The most severe few; the alerts page has the rest.
+            "alerts": list(alerts[:HOME_ALERTS]),
+            "open_alert_count": alerts.count(),
+        },
+    )
+
+
+def _local_day(now, zone) -> tuple[datetime, datetime]:
+    """The instants at which the patient's calendar day begins and ends."""
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today, time.min, tzinfo=zone)
+    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def _doses_to_show(patient, now) -> dict:
+    """Today's doses, and the next one to give: the first without a record from today on.
+
+    A dose of an earlier day that was never recorded is for the ward to sort out; it
+    would otherwise stay the patient's "next dose" for good.
+    """
+    start, end = _local_day(now, patient.zone)
+    doses = Dose.objects.for_patient(patient).with_course().with_cycle_total()
+    today = list(
+        doses.exclude(status=Dose.Status.CANCELLED)
+        .exclude(course__status=Course.Status.CANCELLED)
+        .due_between(start, end)
+        .order_by("planned_at")
+    )
+    next_dose = doses.recordable().filter(planned_at__gte=start).order_by("planned_at").first()
+    return {"next_dose": next_dose, "today": today}
+
+
+@login_required
+@role_required(Role.PATIENT)
+def patient_home(request):
+    """The next dose (when, how long until, what to do), today's doses, courses, team."""
+    patient = get_own_patient(request.user)
+    if patient is None:
+        return render(request, "clinic/patient_home.html", {"patient": None})
+    now = timezone.now()
+    courses = list(patient.courses.select_related("template"))
+    return render(
+        request,
+        "clinic/patient_home.html",
+        {"patient": patient, "courses": courses, "now": now, **_doses_to_show(patient, now)},
+    )
+
+
+# The ward -----------------------------------------------------------------------------
+
+
+@login_required
+@role_required(*STAFF_ROLES)
+@require_GET
+def shift(request):
+    """The nurse's shift: overdue and due doses of their patients, and what was just recorded."""
+    now = timezone.now()
+    try:
+        hours = int(request.GET.get("hours", 12))
+    except ValueError:
+        hours = 12
+    hours = hours if hours in SHIFT_HOURS else 12
+    overdue, due, other_alerts = shift_doses(request.user, now, hours)
+    recent = (
+        Administration.objects.active()
+        .filter(dose__in=Dose.objects.visible_to(request.user), recorded_at__gte=now - RECENT)
+        .select_related(
+            "dose__course__patient", "dose__course__template", "recorded_by", "given_by"
+        )
+        .order_by("-recorded_at")
+    )
+    return render(
+        request,
+        "clinic/shift.html",
+        {
+            "now": now,
+            "hours": hours,
+            "shift_hours": SHIFT_HOURS,
+            "overdue": overdue,
+            "due": due,
+            "other_alerts": other_alerts,
+            "recent": recent,
+            "can_record": can_record(request.user),
+            "patients": Patient.objects.visible_to(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dose_detail(request, pk):
+    dose = get_dose_for_user(request.user, pk)
+    staff = request.user.role in STAFF_ROLES
+    records = dose.administrations.select_related(
+        "recorded_by", "given_by", "marked_in_error_by", "pre_dose_check"
+    ).order_by("recorded_at", "pk")
+    return render(
+        request,
+        "clinic/dose_detail.html",
+        {
+            "open_alerts": patient_open_alerts(request.user, dose.course.patient) if staff else [],
+            "alert_next": request.get_full_path(),
+            "dose": dose,
+            "course": dose.course,
+            "patient": dose.course.patient,
+            "counts": dose.course.counts(),
+            "records": records,
+            "checks": dose.checks.select_related("recorded_by") if staff else [],
+            "staff": staff,
+            # Patients see the coded reason; the notes are the care team's.
+            "patient_view": not staff,
+            "can_record": can_record(request.user),
+            "overdue": dose.is_overdue(timezone.now()),
+            **side_effects_context(dose, request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def course_summary_page(request, pk):
+    """The course on one printable page, for the notes and for the next course's decision."""
+    course = get_course_for_user(request.user, pk)
+    now = timezone.now()
+    return render(
+        request,
+        "clinic/course_summary.html",
+        {
+            "now": now,
+            "summary": course_summary(course, now),
+            "course": course,
+            "patient": course.patient,
+            "patient_view": request.user.role not in STAFF_ROLES,
+            "dose": course.dose_calculation(),
+        },
+    )
+
+
+# Alerts -------------------------------------------------------------------------------
+
+
+@login_required
+@role_required(*STAFF_ROLES)
+@require_GET
+def alert_detail(request, pk):
+    """One alert with the entry that raised it, and the Acknowledge form if still open."""
+    alert = get_alert_for_user(request.user, pk, with_source=True)
+    return render(
+        request,
+        "clinic/alert_detail.html",
+        {
+            "alert": alert,
+            "acknowledge_form": AcknowledgeForm(),
+            "alert_next": request.get_full_path(),
+            "may_review": can_review(request.user),
+        },
+    )
