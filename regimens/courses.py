@@ -144,7 +144,7 @@ def overlap_refusal(patient, plan) -> str | None:
     first, last = plan[0].start_utc, plan[-1].start_utc
     clash = (
         Dose.objects.for_patient(patient)
-        .filter(course__status=Course.Status.PLANNED, planned_at__gte=first, planned_at__lte=last)
+        .filter(course__status=Course.Status.OPEN, planned_at__gte=first, planned_at__lte=last)
         .exclude(status=Dose.Status.CANCELLED)
         .select_related("course__template")
         .order_by("planned_at")

@@ -215,7 +215,8 @@ class Course(models.Model):
     """One patient's course of a regimen, with the dose calendar it generated."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
+        # Not started or under way: still taking doses.  The stored value is older than the name.
+        OPEN = "planned", "Open"
         COMPLETED = "completed", "Completed"
         DISCONTINUED = "discontinued", "Discontinued"
         CANCELLED = "cancelled", "Cancelled"
@@ -263,7 +264,7 @@ class Course(models.Model):
         blank=True,
         help_text="Why this course starts sooner than the gap after the previous one allows.",
     )
-    status = models.CharField(max_length=12, choices=Status, default=Status.PLANNED)
+    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     status_reason = models.CharField(max_length=200, blank=True)
     discontinue_reason = models.CharField(max_length=16, choices=DiscontinueReason, blank=True)
     discharged_on = models.DateField(
@@ -323,7 +324,7 @@ class Course(models.Model):
     @property
     def is_open(self) -> bool:
         """An open course can be moved, cancelled, discontinued and discharged."""
-        return self.status == self.Status.PLANNED
+        return self.status == self.Status.OPEN
 
     @property
     def needs_pre_dose_check(self) -> bool:

@@ -130,7 +130,7 @@ def build_courses(n: int) -> list[Course]:
                 dose_unit=template.dose_unit,
                 dose_iu=Decimal(42_000_000),
                 rule=template.rule_snapshot(),
-                status=Course.Status.PLANNED if k % 3 else Course.Status.DISCONTINUED,
+                status=Course.Status.OPEN if k % 3 else Course.Status.DISCONTINUED,
                 discontinue_reason="" if k % 3 else Course.DiscontinueReason.PROGRESSION,
                 created_by=by,
             )

@@ -72,7 +72,7 @@ def test_a_course_with_a_recorded_dose_cannot_be_cancelled(course, clinician, nu
     assert "cannot be cancelled" in error.value.message
     assert "Discontinue it instead" in error.value.message
     course.refresh_from_db()
-    assert course.status == Course.Status.PLANNED
+    assert course.status == Course.Status.OPEN
     assert Dose.Status.CANCELLED not in statuses(course).values()
 
 
@@ -84,7 +84,7 @@ def test_discontinuing_needs_a_known_code(course, clinician, code):
     with time_machine.travel(BEFORE_START), pytest.raises(CourseRefused):
         discontinue_course(course, by=clinician, code=code)
     course.refresh_from_db()
-    assert course.status == Course.Status.PLANNED
+    assert course.status == Course.Status.OPEN
     assert set(statuses(course).values()) == {Dose.Status.SCHEDULED}
 
 
@@ -94,7 +94,7 @@ def test_discontinuing_for_another_reason_needs_a_note(course, clinician, note):
         discontinue_course(course, by=clinician, code="other", note=note)
     assert "Say why" in error.value.message
     course.refresh_from_db()
-    assert course.status == Course.Status.PLANNED
+    assert course.status == Course.Status.OPEN
 
 
 def test_discontinuing_for_another_reason_keeps_the_note(course, clinician):
@@ -154,7 +154,7 @@ def test_discharge_is_refused_while_past_doses_have_no_record(course, clinician,
         record_discharge(course, by=clinician, on=date(2027, 3, 11))
     assert "Record doses 2, 3 first" in error.value.message
     course.refresh_from_db()
-    assert (course.status, course.discharged_on) == (Course.Status.PLANNED, None)
+    assert (course.status, course.discharged_on) == (Course.Status.OPEN, None)
 
 
 def test_discharge_names_a_single_unrecorded_dose(course, clinician):
@@ -436,7 +436,7 @@ def test_discontinuing_with_a_discharge_needs_every_past_dose_recorded(course, c
             course, by=clinician, code="progression", discharged_on=date(2027, 3, 11)
         )
     course.refresh_from_db()
-    assert course.status == Course.Status.PLANNED
+    assert course.status == Course.Status.OPEN
 
 
 def test_a_retreatment_gap_of_zero_days_is_no_gap(patient, clinician, nurse):

@@ -66,7 +66,7 @@ GENDER = {
 # before its plan was carried out: "revoked" and "stopped" say exactly that.  Cancelled
 # courses are not exported at all (see COURSES_EXPORTED).
 COURSE_STATUS = {
-    Course.Status.PLANNED: ("active", "active"),
+    Course.Status.OPEN: ("active", "active"),
     Course.Status.COMPLETED: ("completed", "completed"),
     Course.Status.DISCONTINUED: ("revoked", "stopped"),
 }

@@ -29,7 +29,7 @@ def statuses(course):
 
 def assert_still_planned(course):
     course.refresh_from_db()
-    assert course.status == Course.Status.PLANNED
+    assert course.status == Course.Status.OPEN
     assert course.discharged_on is None
     assert course.status_reason == ""
     assert statuses(course) == {"scheduled": 28}
@@ -327,7 +327,7 @@ def test_a_discharge_is_refused_while_past_doses_have_no_record(as_persona, pers
     assert response.context["form"].non_field_errors() == [message]
     assert message in response.text
     course.refresh_from_db()
-    assert (course.status, course.discharged_on) == (Course.Status.PLANNED, None)
+    assert (course.status, course.discharged_on) == (Course.Status.OPEN, None)
     assert statuses(course) == {"scheduled": 27, "given": 1}
 
 
@@ -344,7 +344,7 @@ def test_a_course_with_a_recorded_dose_cannot_be_cancelled(as_persona, personas,
     ]
     assert "Discontinue it instead." in response.text
     course.refresh_from_db()
-    assert course.status == Course.Status.PLANNED
+    assert course.status == Course.Status.OPEN
     assert statuses(course) == {"scheduled": 27, "given": 1}
 
 

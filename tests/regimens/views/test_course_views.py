@@ -202,7 +202,7 @@ def test_moving_and_cancelling_are_refused_to_others(as_persona, course, name, s
     assert client.post(f"/courses/{course.pk}/move/", move).status_code == status
     assert client.post(f"/courses/{course.pk}/cancel/", {"reason": "x"}).status_code == status
     course.refresh_from_db()
-    assert course.status == Course.Status.PLANNED
+    assert course.status == Course.Status.OPEN
     assert str(course.start_date) == "2027-03-10"
 
 
