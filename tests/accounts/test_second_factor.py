@@ -30,7 +30,7 @@ def test_an_admin_signed_in_without_a_second_factor_is_refused(client, admin_use
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
-    assert client.get("/admin/ward/administration/").status_code == 302
+    assert client.get("/admin/ward/doserecord/").status_code == 302
 
 
 def test_an_admin_with_a_verified_second_factor_gets_in(client, admin_user):

@@ -28,7 +28,7 @@ from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.models import ThyroidResult
-from tracker.ward.models import Administration, HoldRule, PreDoseCheck
+from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
 
 pytestmark = pytest.mark.django_db
 
@@ -191,11 +191,11 @@ def build_hold_rules(n: int) -> list[HoldRule]:
     )
 
 
-def build_administrations(n: int) -> list[Administration]:
+def build_dose_records(n: int) -> list[DoseRecord]:
     by = staff()
     return bulk_create_with_history(
         [
-            Administration(
+            DoseRecord(
                 dose=dose,
                 outcome="given",
                 given_at=dose.planned_at,
@@ -206,7 +206,7 @@ def build_administrations(n: int) -> list[Administration]:
             )
             for dose in build_doses(n)
         ],
-        Administration,
+        DoseRecord,
     )
 
 
@@ -342,7 +342,7 @@ MODELS = [
     (Dose, build_doses, "course.patient"),
     (CalendarFeed, build_feeds, "patient"),
     (HoldRule, build_hold_rules, None),
-    (Administration, build_administrations, "dose.course.patient"),
+    (DoseRecord, build_dose_records, "dose.course.patient"),
     (PreDoseCheck, build_checks, "dose.course.patient"),
     (CtcaeTerm, build_terms, None),
     (ProSymptom, build_pro_symptoms, None),
@@ -499,9 +499,9 @@ def test_the_answer_filter_lists_reports_that_raised_an_alert(admin_client):
 
 
 def test_the_changelists_show_mrn_name_and_regimen(admin_client):
-    (record,) = build_administrations(1)
+    (record,) = build_dose_records(1)
     patient = record.dose.course.patient
-    response = admin_client.get(url(Administration))
+    response = admin_client.get(url(DoseRecord))
     row = response.context["cl"].result_list[0]
     assert row == record
     for text in [patient.mrn, f"{patient.family_name}, {patient.given_name}", "High-dose IV"]:
@@ -543,9 +543,9 @@ def test_a_dose_page_shows_its_record_and_side_effects_read_only(
     response = admin_client.get(url(Dose, "change", dose_with_side_effects.pk))
     assert response.status_code == 200
     inlines = {f.opts.model: f for f in response.context["inline_admin_formsets"]}
-    assert set(inlines) == {Administration, SymptomReport, AdverseEvent}
+    assert set(inlines) == {DoseRecord, SymptomReport, AdverseEvent}
     assert {model: len(inline.formset.forms) for model, inline in inlines.items()} == {
-        Administration: 1,
+        DoseRecord: 1,
         SymptomReport: 1,
         AdverseEvent: 1,
     }

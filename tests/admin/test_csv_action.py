@@ -23,7 +23,7 @@ from tracker.accounts.roles import Role
 from tracker.lib.admin import csv_value
 from tracker.lib.spreadsheets import csv_cell
 from tracker.patients.models import Patient
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 12:00Z")]
 
@@ -124,10 +124,10 @@ def record():
 
 
 def test_read_only_records_export_though_they_cannot_be_deleted(admin_client, record):
-    superuser = admin_client.get(changelist(Administration)).wsgi_request.user
-    assert actions_for(superuser, Administration) == {"export_as_csv"}
+    superuser = admin_client.get(changelist(DoseRecord)).wsgi_request.user
+    assert actions_for(superuser, DoseRecord) == {"export_as_csv"}
 
-    header, row = table(export(admin_client, Administration, [record]))
+    header, row = table(export(admin_client, DoseRecord, [record]))
 
     shown = dict(zip(header, row, strict=True))
     patient = record.dose.course.patient
@@ -140,7 +140,7 @@ def test_read_only_records_export_though_they_cannot_be_deleted(admin_client, re
 
 def test_the_admin_role_can_export_what_it_may_view(client, personas, record):
     sign_in_with_second_factor(client, personas.admin)
-    response = export(client, Administration, [record])
+    response = export(client, DoseRecord, [record])
     assert response.status_code == 200
     assert len(table(response)) == 2
 
@@ -172,7 +172,7 @@ def test_ward_staff_cannot_reach_the_export(client, personas):
 
 def test_times_are_iso_8601_with_the_patients_offset_and_amounts_in_miu(admin_client, record):
     # Given and recorded at 08:00 in New York (EST, UTC-5).
-    header, row = table(export(admin_client, Administration, [record]))
+    header, row = table(export(admin_client, DoseRecord, [record]))
 
     shown = dict(zip(header, row, strict=True))
     assert shown["Given at"] == "2027-03-10T08:00:00-05:00"

@@ -17,7 +17,7 @@ from tests.factories import (
     sign_in_with_second_factor,
 )
 from tracker.accounts.roles import Role
-from tracker.ward.models import Administration, HoldRule
+from tracker.ward.models import DoseRecord, HoldRule
 from tracker.ward.recording import mark_entered_in_error, record_dose
 
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 14:00Z")]
@@ -205,7 +205,7 @@ def test_reference_data_can_be_reverted_with_a_reason(admin_client):
 def test_the_admin_role_sees_the_changes_too(client, personas, dose, nurse):
     record_given(dose, nurse)
     sign_in_with_second_factor(client, personas.admin)
-    response = client.get(history_url(Administration.objects.get()))
+    response = client.get(history_url(DoseRecord.objects.get()))
     assert response.status_code == 200
     assert client.get(history_url(dose)).text.count("status: scheduled → given") == 1
 

@@ -84,7 +84,7 @@ def test_the_pre_dose_check_suggests_a_hold_as_the_nurse_types(tablet, course):
     tablet.wait_for_url("**/ward/")
     dose.refresh_from_db()
     assert dose.status == Dose.Status.HELD
-    assert dose.administrations.get().hold_reason == "hypotension"
+    assert dose.records.get().hold_reason == "hypotension"
 
 
 def test_recording_works_without_javascript(tablet_without_javascript, course):
@@ -153,6 +153,6 @@ def test_giving_in_place_with_an_urgent_alert_asks_to_acknowledge_or_proceed(tab
     form.get_by_role("button", name="Save record").click()
     tablet.locator(f"#dose-{dose.pk} .dose-status", has_text="Given").wait_for()
     assert page_width(tablet) <= 768
-    record = dose.administrations.get()
+    record = dose.records.get()
     assert record.proceeded_past_alerts[0]["alert"] == alert.pk
     assert record.proceeded_past_alerts[0]["reason"] == "Registrar reviewed: give"

@@ -27,7 +27,7 @@ from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 from tracker.thyroid import recording as thyroid
 from tracker.thyroid.models import ThyroidResult
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 from tracker.ward.recording import correct_record, record_dose
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def demo_patient():
         demo.seed()
         patient = Patient.objects.get(mrn="DEMO-0001")
         # A corrected record: the wrong one stays in the chart, entered in error.
-        first = Administration.objects.for_patient(patient).get(dose__dose_in_course=1)
+        first = DoseRecord.objects.for_patient(patient).get(dose__dose_in_course=1)
         nurse = first.given_by
         correct_record(
             first,
@@ -126,21 +126,19 @@ def test_the_demo_bundle_has_a_care_plan_and_an_order_per_course(demo_patient, d
 
 
 def test_the_demo_bundle_has_one_administration_per_recorded_dose(demo_patient, demo_bundle):
-    active = Administration.objects.active().for_patient(demo_patient)
-    assert Administration.objects.for_patient(demo_patient).count() == 4  # one in error
+    active = DoseRecord.objects.active().for_patient(demo_patient)
+    assert DoseRecord.objects.for_patient(demo_patient).count() == 4  # one in error
     assert active.count() == 3
-    administrations = resources(demo_bundle, "MedicationAdministration")
-    assert len(administrations) == active.count()
-    assert {a["id"] for a in administrations} == {str(r.dose.uid) for r in active}
+    records = resources(demo_bundle, "MedicationAdministration")
+    assert len(records) == active.count()
+    assert {a["id"] for a in records} == {str(r.dose.uid) for r in active}
     # The corrected record, not the one entered in error.
-    first = next(
-        a for a in administrations if a["id"] == str(active.get(dose__dose_in_course=1).dose.uid)
-    )
+    first = next(a for a in records if a["id"] == str(active.get(dose__dose_in_course=1).dose.uid))
     assert first["effectiveDateTime"] == "2027-03-10T08:20:00-05:00"
 
 
 def test_the_demo_held_dose_is_not_done_with_its_reason(demo_patient, demo_bundle):
-    held = Administration.objects.active().for_patient(demo_patient).get(outcome="held")
+    held = DoseRecord.objects.active().for_patient(demo_patient).get(outcome="held")
     [resource] = [
         a for a in resources(demo_bundle, "MedicationAdministration") if a["status"] == "not-done"
     ]

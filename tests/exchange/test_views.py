@@ -13,7 +13,7 @@ from tests.factories import record_given
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 from tracker.thyroid.recording import record_result
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 from tracker.ward.recording import record_dose
 
 NOW = "2027-03-30 12:00Z"
@@ -98,7 +98,7 @@ def test_the_query_count_does_not_grow_with_the_record(as_persona, personas, cou
     doses = list(course.doses.exclude(dose_in_course=2).order_by("dose_in_course"))
     for dose in doses[:2]:
         record_given(dose, nurse)
-    assert Administration.objects.active().for_patient(personas.patient).count() == 3
+    assert DoseRecord.objects.active().for_patient(personas.patient).count() == 3
     few = queries_for(client, personas.patient)
 
     for dose in doses[2:19]:
@@ -124,7 +124,7 @@ def test_the_query_count_does_not_grow_with_the_record(as_persona, personas, cou
         )
     many = queries_for(client, personas.patient)
 
-    assert Administration.objects.active().for_patient(personas.patient).count() == 20
+    assert DoseRecord.objects.active().for_patient(personas.patient).count() == 20
     assert few == many
 
 

@@ -63,16 +63,16 @@ def test_the_admin_shows_records_and_checks_read_only(admin_client):
     course = make_course(PatientFactory(care_team=[nurse]))
     record = record_given(course.doses.get(dose_in_course=1), nurse)
     for url in [
-        "/admin/ward/administration/",
-        f"/admin/ward/administration/{record.pk}/change/",
-        f"/admin/ward/administration/{record.pk}/history/",
+        "/admin/ward/doserecord/",
+        f"/admin/ward/doserecord/{record.pk}/change/",
+        f"/admin/ward/doserecord/{record.pk}/history/",
         "/admin/ward/predosecheck/",
         f"/admin/regimens/dose/{record.dose.pk}/change/",
         f"/admin/regimens/course/{course.pk}/change/",
     ]:
         response = admin_client.get(url)
         assert response.status_code == 200, url
-    page = admin_client.get(f"/admin/ward/administration/{record.pk}/change/").text
+    page = admin_client.get(f"/admin/ward/doserecord/{record.pk}/change/").text
     assert 'name="outcome"' not in page  # shown, not editable
     dose_page = admin_client.get(f"/admin/regimens/dose/{record.dose.pk}/change/").text
     assert 'name="status"' not in dose_page

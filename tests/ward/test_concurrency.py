@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from regimens.models import Dose
 from tests.factories import PatientFactory, make_course, make_user, record_given
 from tracker.accounts.roles import Role
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 from tracker.ward.recording import RecordRefused, record_dose
 
 on_postgresql = pytest.mark.skipif(
@@ -108,9 +108,9 @@ def outcome_of(nurses):
 
 
 def assert_one_given_record(dose, by):
-    active = list(Administration.objects.filter(dose=dose).active())
+    active = list(DoseRecord.objects.filter(dose=dose).active())
     assert [record.recorded_by for record in active] == [by]
-    assert Administration.objects.filter(dose=dose).count() == 1
+    assert DoseRecord.objects.filter(dose=dose).count() == 1
     dose.refresh_from_db()
     assert dose.status == Dose.Status.GIVEN
 
@@ -184,7 +184,7 @@ def test_a_record_made_after_a_stale_read_is_refused_by_the_unique_constraint(nu
     # What the second nurse's transaction read before the first nurse's record landed.
     stale = Dose.objects.select_related("course__patient").get(pk=dose.pk)
     record_given(dose, by=first)
-    history = (Administration.history.count(), Dose.history.filter(id=dose.pk).count())
+    history = (DoseRecord.history.count(), Dose.history.filter(id=dose.pk).count())
 
     with (
         mock.patch("tracker.ward.recording._locked", return_value=stale),
@@ -195,4 +195,4 @@ def test_a_record_made_after_a_stale_read_is_refused_by_the_unique_constraint(nu
     assert "already recorded as given by Ada Avery" in refused.value.message
     assert "correct that record" in refused.value.message
     assert_one_given_record(dose, first)
-    assert (Administration.history.count(), Dose.history.filter(id=dose.pk).count()) == history
+    assert (DoseRecord.history.count(), Dose.history.filter(id=dose.pk).count()) == history

@@ -18,7 +18,7 @@ from tests.factories import (
 )
 from tracker.accounts.roles import Role
 from tracker.ward.access import get_dose_for_user, get_record_for_user
-from tracker.ward.models import Administration, PreDoseCheck
+from tracker.ward.models import DoseRecord, PreDoseCheck
 from tracker.ward.recording import correct_record, mark_entered_in_error, record_check
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ CLINICAL_MODELS = [
     ("regimens", "CalendarFeed"),
     ("ward", "HoldRule"),
     ("ward", "PreDoseCheck"),
-    ("ward", "Administration"),
+    ("ward", "DoseRecord"),
 ]
 
 
@@ -144,7 +144,7 @@ def test_history_rows_name_who_changed_a_record_and_why(dose):
     assert correction.replaces == second
 
 
-@pytest.mark.parametrize("model", [Administration, PreDoseCheck])
+@pytest.mark.parametrize("model", [DoseRecord, PreDoseCheck])
 def test_the_admin_offers_no_way_to_delete_a_dose_record(client, dose, model):
     nurse = make_user(Role.NURSE)
     record_check(

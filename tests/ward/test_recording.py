@@ -15,7 +15,7 @@ from tests.factories import (
     record_given,
 )
 from tracker.accounts.roles import Role
-from tracker.ward.models import Administration, HoldRule, PreDoseCheck
+from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
 from tracker.ward.recording import (
     ACKNOWLEDGE,
     DIFFERENT_TIME,
@@ -76,10 +76,10 @@ def given(dose, nurse, **fields):
 
 def assert_refused(dose, nurse, now=None, **fields):
     """Call record_dose expecting a refusal; check nothing was written; return the message."""
-    before = (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status)
+    before = (DoseRecord.objects.count(), Dose.objects.get(pk=dose.pk).status)
     with pytest.raises(RecordRefused) as error:
         record_dose(dose, by=nurse, now=now or dose.planned_at, **fields)
-    after = (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status)
+    after = (DoseRecord.objects.count(), Dose.objects.get(pk=dose.pk).status)
     assert after == before
     return error.value.message
 
@@ -102,7 +102,7 @@ def test_recording_a_dose_as_given_stores_its_fields_and_marks_the_dose_given(do
     assert record.recorded_by == nurse
     assert record.recorded_at == now
     assert record.notes == "uneventful"
-    assert record.state == Administration.State.ACTIVE
+    assert record.state == DoseRecord.State.ACTIVE
     assert status_of(dose) == Dose.Status.GIVEN
 
 
@@ -163,12 +163,12 @@ def test_marking_a_given_record_in_error_puts_the_dose_back_to_scheduled(dose, n
     later = dose.planned_at + timedelta(hours=2)
     marked = mark_entered_in_error(record, by=nurse, reason="  wrong patient  ", now=later)
     marked.refresh_from_db()
-    assert marked.state == Administration.State.ENTERED_IN_ERROR
+    assert marked.state == DoseRecord.State.ENTERED_IN_ERROR
     assert marked.error_reason == "wrong patient"
     assert marked.marked_in_error_by == nurse
     assert marked.marked_in_error_at == later
     assert status_of(dose) == Dose.Status.SCHEDULED
-    assert not Administration.objects.active().filter(dose=dose).exists()
+    assert not DoseRecord.objects.active().filter(dose=dose).exists()
 
 
 def test_a_dose_marked_in_error_can_be_recorded_again(dose, nurse):
@@ -177,7 +177,7 @@ def test_a_dose_marked_in_error_can_be_recorded_again(dose, nurse):
         dose, by=nurse, now=dose.planned_at, outcome="held", hold_reason="hypoxia"
     )
     assert record.is_active
-    assert dose.administrations.count() == 2
+    assert dose.records.count() == 2
     assert status_of(dose) == Dose.Status.HELD
 
 
@@ -192,7 +192,7 @@ def test_correcting_a_record_replaces_it_with_a_new_one(dose, nurse):
         hold_reason="hypotension",
     )
     old.refresh_from_db()
-    assert old.state == Administration.State.ENTERED_IN_ERROR
+    assert old.state == DoseRecord.State.ENTERED_IN_ERROR
     assert old.error_reason == "was held, not given"
     assert old.marked_in_error_by == nurse
     assert new.replaces == old
@@ -200,7 +200,7 @@ def test_correcting_a_record_replaces_it_with_a_new_one(dose, nurse):
     assert new.is_active
     assert new.outcome == "held"
     assert status_of(dose) == Dose.Status.HELD
-    assert list(Administration.objects.active().filter(dose=dose)) == [new]
+    assert list(DoseRecord.objects.active().filter(dose=dose)) == [new]
 
 
 def test_a_record_on_a_discontinued_course_can_still_be_corrected(dose, nurse, clinician):
@@ -292,7 +292,7 @@ def test_recording_a_stale_copy_of_an_already_recorded_dose_is_refused(dose, nur
     record_given(dose, nurse)
     message = assert_refused(stale, nurse, outcome="not_given", not_given_reason="refused")
     assert "already recorded as given" in message
-    assert Administration.objects.filter(dose=dose).count() == 1
+    assert DoseRecord.objects.filter(dose=dose).count() == 1
 
 
 def test_a_given_time_more_than_five_minutes_ahead_is_refused(dose, nurse):
@@ -435,7 +435,7 @@ def test_a_refused_correction_leaves_the_old_record_active(dose, nurse):
     assert "Choose why the dose was held" in error.value.message
     old.refresh_from_db()
     assert old.is_active
-    assert Administration.objects.filter(dose=dose).count() == 1
+    assert DoseRecord.objects.filter(dose=dose).count() == 1
     assert status_of(dose) == Dose.Status.GIVEN
 
 
@@ -459,7 +459,7 @@ def test_correcting_a_record_already_in_error_is_refused(dose, nurse):
             now=dose.planned_at,
         )
     assert "already marked as entered in error" in error.value.message
-    assert Administration.objects.filter(dose=dose).count() == 2
+    assert DoseRecord.objects.filter(dose=dose).count() == 2
 
 
 # The database's own constraints ---------------------------------------------------------
@@ -468,13 +468,13 @@ def test_correcting_a_record_already_in_error_is_refused(dose, nurse):
 def test_the_database_refuses_a_second_active_record_for_a_dose(dose, nurse):
     record_given(dose, nurse)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Administration.objects.create(
+        DoseRecord.objects.create(
             dose=dose, outcome="held", hold_reason="hypoxia", recorded_by=nurse
         )
 
 
 def test_the_database_accepts_a_new_record_beside_one_entered_in_error(dose, nurse):
-    Administration.objects.create(
+    DoseRecord.objects.create(
         dose=dose,
         outcome="held",
         hold_reason="hypoxia",
@@ -482,27 +482,27 @@ def test_the_database_accepts_a_new_record_beside_one_entered_in_error(dose, nur
         state="entered_in_error",
         error_reason="wrong dose",
     )
-    Administration.objects.create(
+    DoseRecord.objects.create(
         dose=dose, outcome="held", hold_reason="hypotension", recorded_by=nurse
     )
-    assert dose.administrations.active().count() == 1
+    assert dose.records.active().count() == 1
 
 
 def test_the_database_refuses_a_given_record_without_its_time(dose, nurse):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Administration.objects.create(
+        DoseRecord.objects.create(
             dose=dose, outcome="given", amount_iu=1, given_by=nurse, recorded_by=nurse
         )
 
 
 def test_the_database_refuses_a_held_record_without_a_reason(dose, nurse):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Administration.objects.create(dose=dose, outcome="held", recorded_by=nurse)
+        DoseRecord.objects.create(dose=dose, outcome="held", recorded_by=nurse)
 
 
 def test_the_database_refuses_a_record_in_error_without_a_reason(dose, nurse):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Administration.objects.create(
+        DoseRecord.objects.create(
             dose=dose,
             outcome="held",
             hold_reason="hypoxia",
@@ -611,7 +611,7 @@ def test_giving_despite_a_fired_rule_without_a_note_is_refused(dose, nurse):
     assert "suggest holding (Systolic BP < 90 mmHg)" in error.value.message
     assert "Add a note" in error.value.message
     assert not PreDoseCheck.objects.exists()
-    assert not Administration.objects.exists()
+    assert not DoseRecord.objects.exists()
 
 
 def test_giving_despite_a_fired_rule_with_a_note_is_saved(dose, nurse):
@@ -765,10 +765,10 @@ def test_a_subcutaneous_dose_needs_no_pre_dose_check(nurse, clinician):
 
 def assert_asked(dose, nurse, now=None, **fields):
     """Call record_dose expecting a question; nothing written; return (message, what it asks)."""
-    before = (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status)
+    before = (DoseRecord.objects.count(), Dose.objects.get(pk=dose.pk).status)
     with pytest.raises(RecordRefused) as error:
         record_dose(dose, by=nurse, now=now or dose.planned_at, **fields)
-    assert (Administration.objects.count(), Dose.objects.get(pk=dose.pk).status) == before
+    assert (DoseRecord.objects.count(), Dose.objects.get(pk=dose.pk).status) == before
     return error.value.message, error.value.asks
 
 
@@ -887,7 +887,7 @@ def test_a_correction_goes_through_the_same_window(dose, nurse):
         )
     assert error.value.asks == {DIFFERENT_TIME}
     record.refresh_from_db()
-    assert record.state == Administration.State.ACTIVE
+    assert record.state == DoseRecord.State.ACTIVE
     fields = given(dose, nurse, given_at=at, different_time_reason="started late")
     new = correct_record(record, by=nurse, reason="wrong time", now=at, **fields)
     assert new.different_time_reason == "started late"

@@ -11,7 +11,7 @@ from tracker.symptoms.models import AdverseEvent, SymptomReport
 from tracker.thyroid import lab
 from tracker.thyroid.lab import LOOKBACK
 from tracker.thyroid.models import ThyroidResult
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def course_summary(course, now) -> CourseSummary:
     """Everything the printed summary shows, in a fixed number of queries."""
     zone = course.patient.zone
     records = list(
-        Administration.objects.active()
+        DoseRecord.objects.active()
         .filter(dose__course=course)
         .select_related("dose", "given_by")
         .order_by("dose__dose_in_course")

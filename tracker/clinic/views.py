@@ -29,7 +29,7 @@ from tracker.patients.models import Patient
 from tracker.symptoms.access import can_review
 from tracker.thyroid.schedule import overdue_checks
 from tracker.ward.access import can_record, get_dose_for_user
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 
 HOME_ALERTS = 20
 DASHBOARD_HOURS = 24
@@ -133,7 +133,7 @@ def shift(request):
     hours = hours if hours in SHIFT_HOURS else 12
     overdue, due, other_alerts = shift_doses(request.user, now, hours)
     recent = (
-        Administration.objects.active()
+        DoseRecord.objects.active()
         .filter(dose__in=Dose.objects.visible_to(request.user), recorded_at__gte=now - RECENT)
         .select_related(
             "dose__course__patient", "dose__course__template", "recorded_by", "given_by"
@@ -162,7 +162,7 @@ def shift(request):
 def dose_detail(request, pk):
     dose = get_dose_for_user(request.user, pk)
     staff = request.user.role in STAFF_ROLES
-    records = dose.administrations.select_related(
+    records = dose.records.select_related(
         "recorded_by", "given_by", "marked_in_error_by", "pre_dose_check"
     ).order_by("recorded_at", "pk")
     return render(

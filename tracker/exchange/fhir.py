@@ -28,7 +28,7 @@ from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent
 from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 
 # Our own identifier and code systems.  Informal URNs: a deployment that shares bundles
 # outside the hospital should swap them for URLs or OIDs the hospital owns (docs/fhir.md).
@@ -364,10 +364,10 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
         "resourceType": "MedicationAdministration",
         "id": administration_id(dose),
     }
-    if record.outcome == Administration.Outcome.GIVEN:
+    if record.outcome == DoseRecord.Outcome.GIVEN:
         resource |= {"status": "completed"}
     else:
-        held = record.outcome == Administration.Outcome.HELD
+        held = record.outcome == DoseRecord.Outcome.HELD
         system = HOLD_REASON_SYSTEM if held else NOT_GIVEN_REASON_SYSTEM
         code = record.hold_reason if held else record.not_given_reason
         label = record.get_hold_reason_display() if held else record.get_not_given_reason_display()
@@ -378,12 +378,12 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
         # Not given: the time it was planned for, as the one instant the record is about.
         "effectiveDateTime": date_time(record.given_at or dose.planned_at, zone),
     }
-    if record.outcome == Administration.Outcome.GIVEN:
+    if record.outcome == DoseRecord.Outcome.GIVEN:
         resource["performer"] = [{"actor": person(record.given_by)}]
     resource["request"] = reference(medication_request_id(course))
     if staff_notes and (texts := notes(record.reason_note, record.notes)):
         resource["note"] = texts
-    if record.outcome == Administration.Outcome.GIVEN:
+    if record.outcome == DoseRecord.Outcome.GIVEN:
         resource["dosage"] = {
             "route": route(course.template),
             "dose": {"value": number(record.amount_iu), **IU},
@@ -506,7 +506,7 @@ def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
     )
     doses = {course_id: list(rows) for course_id, rows in groupby(planned, lambda d: d.course_id)}
     records = list(
-        Administration.objects.active()
+        DoseRecord.objects.active()
         .filter(dose__course__in=courses)
         .select_related("dose__course__template", "given_by")
         .order_by("dose__planned_at", "pk")
@@ -520,7 +520,7 @@ def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
         .select_related("term", "recorded_by", "dose__course__template")
         .order_by("onset_at", "pk")
     )
-    given = frozenset(r.dose_id for r in records if r.outcome == Administration.Outcome.GIVEN)
+    given = frozenset(r.dose_id for r in records if r.outcome == DoseRecord.Outcome.GIVEN)
 
     resources = [patient_resource(patient)]
     for course in courses:

@@ -8,7 +8,7 @@ from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.lib.zones import CLOCK_LEEWAY
 from tracker.symptoms.models import SCALES, AdverseEvent, Attribute, SymptomReport
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 
 
 class EntryRefused(Refused):
@@ -18,9 +18,9 @@ class EntryRefused(Refused):
 def dose_given_before(patient, onset):
     """The dose given most recently before `onset`, by its active given record; else None."""
     record = (
-        Administration.objects.active()
+        DoseRecord.objects.active()
         .filter(
-            outcome=Administration.Outcome.GIVEN,
+            outcome=DoseRecord.Outcome.GIVEN,
             dose__course__patient=patient,
             given_at__lte=onset,
         )

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from regimens.models import Dose
 from tracker.accounts.roles import RECORDER_ROLES
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 
 
 def can_record(user) -> bool:
@@ -23,9 +23,9 @@ def get_dose_for_user(user, pk, *, record: bool = False) -> Dose:
     return dose
 
 
-def get_record_for_user(user, pk, *, correct: bool = False) -> Administration:
+def get_record_for_user(user, pk, *, correct: bool = False) -> DoseRecord:
     record = get_object_or_404(
-        Administration.objects.filter(dose__in=Dose.objects.visible_to(user)).select_related(
+        DoseRecord.objects.filter(dose__in=Dose.objects.visible_to(user)).select_related(
             "dose__course__patient", "dose__course__template"
         ),
         pk=pk,

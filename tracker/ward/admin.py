@@ -14,7 +14,7 @@ from tracker.lib.admin import (
     RegimenListFilter,
 )
 from tracker.patients.admin import patient_columns, patient_search
-from tracker.ward.models import Administration, HoldRule, PreDoseCheck
+from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
 
 
 class RulesFiredFilter(admin.SimpleListFilter):
@@ -60,7 +60,7 @@ class HoldRuleAdmin(ReasonedHistoryAdmin):
     search_fields = ["source"]
 
 
-@admin.register(Administration)
+@admin.register(DoseRecord)
 class AdministrationAdmin(DoseRecordAdmin):
     list_display = [
         "patient_mrn",
@@ -134,7 +134,7 @@ class PreDoseCheckAdmin(DoseRecordAdmin):
 
 
 class AdministrationInline(ReadOnlyInline):
-    model = Administration
+    model = DoseRecord
     fk_name = "dose"
     fields = [
         "outcome",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from regimens.dosing import IU_PER_MIU
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
-from tracker.ward.models import Administration, HoldReason, NotGivenReason, PreDoseCheck
+from tracker.ward.models import DoseRecord, HoldReason, NotGivenReason, PreDoseCheck
 from tracker.ward.recording import ACKNOWLEDGE, DIFFERENT_TIME, PROCEED
 
 BLANK = [("", "Choose a reason…")]
@@ -24,7 +24,7 @@ class RecordDoseForm(forms.Form):
     """Given (time, amount, who), held (coded reason) or not given (coded reason)."""
 
     outcome = forms.ChoiceField(
-        choices=Administration.Outcome, widget=forms.RadioSelect, label="What happened"
+        choices=DoseRecord.Outcome, widget=forms.RadioSelect, label="What happened"
     )
     given_date = forms.DateField(label="Date started", widget=DateInput, required=False)
     given_time = forms.TimeField(label="Time started", widget=TimeInput, required=False)
@@ -106,7 +106,7 @@ class RecordDoseForm(forms.Form):
     def clean(self):
         data = super().clean()
         # A held or not-given dose's reason (and its note) is the operation's rule.
-        if data.get("outcome") == Administration.Outcome.GIVEN:
+        if data.get("outcome") == DoseRecord.Outcome.GIVEN:
             self._clean_given(data)
         return data
 
@@ -130,7 +130,7 @@ class RecordDoseForm(forms.Form):
             "reason_note": data.get("reason_note", "").strip(),
             "notes": data.get("notes", "").strip(),
         }
-        if data["outcome"] == Administration.Outcome.GIVEN:
+        if data["outcome"] == DoseRecord.Outcome.GIVEN:
             fields.update(
                 given_at=data["given_at"],
                 amount_iu=(data["amount_miu"] * IU_PER_MIU).to_integral_value(ROUND_HALF_UP),
@@ -138,7 +138,7 @@ class RecordDoseForm(forms.Form):
             )
             if data.get("different_time"):
                 fields["different_time_reason"] = data["different_time_reason"].strip()
-        elif data["outcome"] == Administration.Outcome.HELD:
+        elif data["outcome"] == DoseRecord.Outcome.HELD:
             fields["hold_reason"] = data["hold_reason"]
         else:
             fields["not_given_reason"] = data["not_given_reason"]

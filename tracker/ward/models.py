@@ -268,12 +268,12 @@ class PreDoseCheck(models.Model):
         return self.decision != self.suggestion
 
 
-class AdministrationQuerySet(ClinicalEntryQuerySet):
+class DoseRecordQuerySet(ClinicalEntryQuerySet):
     def for_patient(self, patient):
         return self.filter(dose__course__patient=patient)
 
 
-class Administration(ClinicalEntry):
+class DoseRecord(ClinicalEntry):
     """The record of one dose: given, held or not given."""
 
     class Outcome(models.TextChoices):
@@ -282,7 +282,7 @@ class Administration(ClinicalEntry):
         HELD = "held", "Held"
         NOT_GIVEN = "not_given", "Not given"
 
-    dose = models.ForeignKey("regimens.Dose", models.PROTECT, related_name="administrations")
+    dose = models.ForeignKey("regimens.Dose", models.PROTECT, related_name="records")
     outcome = models.CharField(max_length=12, choices=Outcome)
     given_at = models.DateTimeField(null=True, blank=True, help_text="When the dose started.")
     amount_iu = models.DecimalField(
@@ -296,7 +296,7 @@ class Administration(ClinicalEntry):
     reason_note = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
     pre_dose_check = models.ForeignKey(
-        PreDoseCheck, models.PROTECT, null=True, blank=True, related_name="administrations"
+        PreDoseCheck, models.PROTECT, null=True, blank=True, related_name="records"
     )
     different_time_reason = models.CharField(
         "why given at a different time",
@@ -328,7 +328,7 @@ class Administration(ClinicalEntry):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
-    objects = AdministrationQuerySet.as_manager()
+    objects = DoseRecordQuerySet.as_manager()
 
     already_in_error = "This record is already marked as entered in error."
 
@@ -336,14 +336,14 @@ class Administration(ClinicalEntry):
         ordering = ["recorded_at", "pk"]
         indexes = [
             # The shift page lists what was recorded in the last hours.
-            models.Index(fields=["recorded_at"], name="administration_recorded_idx"),
+            models.Index(fields=["recorded_at"], name="doserecord_recorded_idx"),
         ]
         constraints = [
             *ClinicalEntry.Meta.constraints,
             models.UniqueConstraint(
                 fields=["dose"],
                 condition=models.Q(state="active"),
-                name="administration_one_active_per_dose",
+                name="doserecord_one_active_per_dose",
                 violation_error_message="This dose already has a record.",
             ),
             models.CheckConstraint(
@@ -369,7 +369,7 @@ class Administration(ClinicalEntry):
                     )
                     & ~models.Q(not_given_reason="")
                 ),
-                name="administration_fields_fit_outcome",
+                name="doserecord_fields_fit_outcome",
                 violation_error_message=(
                     "A given dose needs its time, amount and who gave it; a held or not-given "
                     "dose needs its reason."

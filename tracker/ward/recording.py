@@ -21,14 +21,14 @@ from tracker.lib.records import Refused
 from tracker.lib.zones import CLOCK_LEEWAY
 from tracker.ward.models import (
     NEEDS_NOTE,
-    Administration,
+    DoseRecord,
     HoldReason,
     HoldRule,
     NotGivenReason,
     PreDoseCheck,
 )
 
-Outcome = Administration.Outcome
+Outcome = DoseRecord.Outcome
 
 
 class RecordRefused(Refused):
@@ -64,7 +64,7 @@ def _locked_recordable(dose: Dose) -> Dose:
 
 
 def _already_recorded(dose: Dose) -> str:
-    existing = dose.administrations.active().select_related("recorded_by").first()
+    existing = dose.records.active().select_related("recorded_by").first()
     if existing is None:
         return "Another record for this dose was saved a moment ago. Reload the page to see it."
     when = timezone.localtime(existing.recorded_at, dose.course.patient.zone)
@@ -126,7 +126,7 @@ def _too_soon_after_last(dose: Dose, given_at) -> str | None:
     """Two doses given closer than the regimen allows are a double dose, from any course."""
     gap = dose.course.minimum_gap()
     near = (
-        Administration.objects.active()
+        DoseRecord.objects.active()
         .filter(
             outcome=Outcome.GIVEN,
             dose__course__patient_id=dose.course.patient_id,
@@ -243,7 +243,7 @@ def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=Non
     asked = {name: text for name, text in questions.items() if text}
     if asked:
         raise RecordRefused(" ".join(asked.values()), asks=asked)
-    record = Administration(
+    record = DoseRecord(
         dose=dose, recorded_by=by, recorded_at=now, replaces=replaces, **_clean(fields)
     )
     if record.different_time_reason:
@@ -275,10 +275,10 @@ def record_dose(
     urgent_alerts: dict | None = None,
     proceed_reason: str = "",
     **fields,
-) -> Administration:
+) -> DoseRecord:
     """Record a scheduled dose as given, held or not given.
 
-    `fields` are Administration fields: outcome, and given_at/amount_iu/given_by with
+    `fields` are DoseRecord fields: outcome, and given_at/amount_iu/given_by with
     different_time_reason, hold_reason or not_given_reason with reason_note, notes
     and pre_dose_check.  A dose given while the patient has an urgent open alert
     needs `urgent_alerts`, each alert's id mapped to ACKNOWLEDGE or PROCEED, and a
@@ -297,7 +297,7 @@ def record_dose(
     )
 
 
-def _mark_in_error(record: Administration, *, by, reason: str, now) -> Administration:
+def _mark_in_error(record: DoseRecord, *, by, reason: str, now) -> DoseRecord:
     # Marked through a copy: the caller's record stays as the database will have it
     # if a correction is refused after this and the transaction rolls back.
     return copy(record).mark_in_error(
@@ -309,7 +309,7 @@ def _mark_in_error(record: Administration, *, by, reason: str, now) -> Administr
 
 
 @transaction.atomic
-def mark_entered_in_error(record: Administration, *, by, reason: str, now=None) -> Administration:
+def mark_entered_in_error(record: DoseRecord, *, by, reason: str, now=None) -> DoseRecord:
     """Withdraw a record with no replacement; the dose is waiting for a record again.
 
     If its time has passed it is overdue at once, so someone records what did happen.
@@ -326,7 +326,7 @@ def mark_entered_in_error(record: Administration, *, by, reason: str, now=None) 
 
 
 @transaction.atomic
-def correct_record(record: Administration, *, by, reason: str, now=None, **fields):
+def correct_record(record: DoseRecord, *, by, reason: str, now=None, **fields):
     """Mark `record` entered in error and replace it with a new one, in one step.
 
     A closed course can still be corrected: the dose happened, and what is wrong is
@@ -374,7 +374,7 @@ def record_check(
     `taken_at` is when the observations were taken, now unless charted later.
     Going against the suggestion is allowed, with a note saying why.  A decision
     to hold records the held dose with the check, in the same transaction.
-    Returns (check, administration or None).
+    Returns (check, record or None).
     """
     now = now or timezone.now()
     dose = _locked_recordable(dose)

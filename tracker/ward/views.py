@@ -16,7 +16,7 @@ from tracker.alerts.for_doses import attach_open_alerts, patient_open_alerts
 from tracker.lib.records import refused_on_form
 from tracker.ward.access import get_dose_for_user, get_record_for_user
 from tracker.ward.forms import CorrectionForm, PreDoseCheckForm, RecordDoseForm
-from tracker.ward.models import Administration, HoldRule
+from tracker.ward.models import DoseRecord, HoldRule
 from tracker.ward.recording import (
     RecordRefused,
     correct_record,
@@ -45,7 +45,7 @@ def _shift_row(request, dose):
     return render(
         request,
         "ward/includes/shift_dose.html",
-        {"dose": dose, "can_record": True, "record": dose.administrations.active().first()},
+        {"dose": dose, "can_record": True, "record": dose.records.active().first()},
     )
 
 
@@ -94,7 +94,7 @@ def dose_record(request, pk):
             if _from_shift(request)
             else reverse("dose-record", args=[dose.pk]),
             "latest_check": dose.checks.order_by("-taken_at").first(),
-            "last_given": Administration.objects.active()
+            "last_given": DoseRecord.objects.active()
             .filter(outcome="given", dose__course__patient=dose.course.patient)
             .select_related("dose")
             .order_by("-given_at")

@@ -8,7 +8,7 @@ import time_machine
 
 from regimens.models import Dose
 from tests.factories import record_given
-from tracker.ward.models import Administration, PreDoseCheck
+from tracker.ward.models import DoseRecord, PreDoseCheck
 
 # It is 07:45 EST, before dose 1 at 08:00 EST.
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 12:45Z")]
@@ -56,7 +56,7 @@ def fired(response):
 
 def assert_nothing_saved(dose):
     assert PreDoseCheck.objects.count() == 0
-    assert Administration.objects.count() == 0
+    assert DoseRecord.objects.count() == 0
     assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
 
 
@@ -166,7 +166,7 @@ def test_holding_records_the_held_dose_and_changes_the_course_counts(
     assert response.status_code == 302
     assert response.url == f"/doses/{dose.pk}/"
     check = PreDoseCheck.objects.get()
-    held = Administration.objects.get()
+    held = DoseRecord.objects.get()
     assert (check.decision, check.systolic_bp, check.recorded_by) == (
         "hold",
         85,
@@ -220,7 +220,7 @@ def test_giving_despite_a_rule_with_a_note_saves_the_check_and_opens_the_record_
     assert response.url == url.format(dose.pk)
     check = PreDoseCheck.objects.get()
     assert (check.decision, check.decision_note) == ("give", "baseline SBP 86")
-    assert Administration.objects.count() == 0
+    assert DoseRecord.objects.count() == 0
     assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
 
 
@@ -325,7 +325,7 @@ def test_a_recorded_dose_takes_no_check(as_persona, personas, dose):
     assert response.status_code == 200
     assert refusal in response.text
     assert PreDoseCheck.objects.count() == 0
-    assert Administration.objects.get().outcome == "given"
+    assert DoseRecord.objects.get().outcome == "given"
 
 
 # The time the check was taken.

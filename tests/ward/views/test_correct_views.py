@@ -6,7 +6,7 @@ import pytest
 
 from regimens.models import Dose
 from tests.factories import make_course, record_given
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 
 # It is 08:30 EST; dose 1 was given at 08:00 EST.
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 13:30Z")]
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 13:30Z")]
 RECORDERS = ["nurse_on_team", "clinician_on_team"]
 NOT_RECORDERS = ["the_patient", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
-ERROR = Administration.State.ENTERED_IN_ERROR
+ERROR = DoseRecord.State.ENTERED_IN_ERROR
 
 
 @pytest.fixture
@@ -45,9 +45,9 @@ def replace(**changes):
 
 def assert_unchanged(record):
     record.refresh_from_db()
-    assert record.state == Administration.State.ACTIVE
+    assert record.state == DoseRecord.State.ACTIVE
     assert record.error_reason == ""
-    assert Administration.objects.count() == 1
+    assert DoseRecord.objects.count() == 1
     assert Dose.objects.get(pk=record.dose_id).status == Dose.Status.GIVEN
 
 
@@ -106,7 +106,7 @@ def test_replacing_keeps_the_old_record_in_error_and_saves_the_new_one(
     assert response.status_code == 302
     assert response.url == f"/doses/{dose.pk}/"
     record.refresh_from_db()
-    new = Administration.objects.active().get()
+    new = DoseRecord.objects.active().get()
     assert record.state == ERROR
     assert record.error_reason == "was held, not given"
     assert record.marked_in_error_by == personas.clinician_on_team
@@ -132,7 +132,7 @@ def test_replacing_a_wrong_time_stores_the_new_time(as_persona, personas, record
         reason="wrong time",
     )
     assert as_persona("nurse_on_team").post(url(record), data).status_code == 302
-    new = Administration.objects.active().get()
+    new = DoseRecord.objects.active().get()
     assert new.given_at == datetime(2027, 3, 10, 13, 20, tzinfo=UTC)
     assert new.replaces == record
 
@@ -143,8 +143,8 @@ def test_withdrawing_puts_the_dose_back_to_scheduled(as_persona, dose, record):
     record.refresh_from_db()
     assert record.state == ERROR
     assert record.error_reason == "wrong patient's chart"
-    assert not Administration.objects.active().exists()
-    assert Administration.objects.count() == 1
+    assert not DoseRecord.objects.active().exists()
+    assert DoseRecord.objects.count() == 1
     assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
 
 
@@ -207,7 +207,7 @@ def test_a_record_already_in_error_cannot_be_corrected_again(as_persona, dose, r
         assert "This record is already marked as entered in error." in response.text
     record.refresh_from_db()
     assert record.error_reason == "first"
-    assert Administration.objects.count() == 1
+    assert DoseRecord.objects.count() == 1
     assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
 
 
@@ -255,5 +255,5 @@ def test_a_correction_outside_the_window_asks_to_confirm_the_different_time(
     assert_unchanged(record)
     data.update(different_time="on", different_time_reason="given before the night shift ended")
     assert client.post(url(record), data).status_code == 302
-    new = Administration.objects.active().get()
+    new = DoseRecord.objects.active().get()
     assert new.different_time_reason == "given before the night shift ended"

@@ -12,7 +12,7 @@ from regimens.courses import cancel_course
 from regimens.models import Dose
 from tests.factories import record_given
 from tracker.alerts.models import Alert
-from tracker.ward.models import Administration
+from tracker.ward.models import DoseRecord
 
 # Dose 1 of the default course is planned at 08:00 EST (13:00 UTC) on 10 March 2027.
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 13:30Z")]
@@ -44,7 +44,7 @@ def status(dose):
 
 
 def assert_nothing_written(dose):
-    assert Administration.objects.count() == 0
+    assert DoseRecord.objects.count() == 0
     assert status(dose) == Dose.Status.SCHEDULED
 
 
@@ -69,7 +69,7 @@ def test_the_care_team_gets_the_record_form(as_persona, personas, dose, name):
 def test_the_care_team_records_a_dose(as_persona, personas, dose, name):
     response = as_persona(name).post(f"/doses/{dose.pk}/record/", given(personas))
     assert response.status_code == 302
-    record = Administration.objects.get()
+    record = DoseRecord.objects.get()
     assert record.recorded_by == getattr(personas, name)
     assert record.given_by == personas.nurse_on_team
 
@@ -110,7 +110,7 @@ def test_a_given_dose_is_stored_at_the_utc_instant_of_the_patients_clock(
         f"/doses/{dose.pk}/record/", given(personas, notes="  no reaction  "), follow=True
     )
     assert response.redirect_chain == [(f"/doses/{dose.pk}/", 302)]
-    record = Administration.objects.get()
+    record = DoseRecord.objects.get()
     assert record.outcome == "given"
     assert record.given_at == datetime(2027, 3, 10, 13, 5, tzinfo=UTC)
     assert record.amount_iu == Decimal("42000000")
@@ -139,14 +139,14 @@ def test_a_dose_after_the_clocks_go_forward_is_stored_on_daylight_time(
             ),
         )
     assert response.status_code == 302
-    assert Administration.objects.get().given_at == datetime(2027, 3, 14, 13, 10, tzinfo=UTC)
+    assert DoseRecord.objects.get().given_at == datetime(2027, 3, 14, 13, 10, tzinfo=UTC)
 
 
 def test_a_held_dose_is_stored_with_its_reason(as_persona, personas, dose):
     data = {"outcome": "held", "hold_reason": "other", "reason_note": "rigors"}
     response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/record/", data)
     assert response.status_code == 302
-    record = Administration.objects.get()
+    record = DoseRecord.objects.get()
     assert (record.outcome, record.hold_reason, record.reason_note) == ("held", "other", "rigors")
     assert record.given_at is None
     assert status(dose) == Dose.Status.HELD
@@ -157,7 +157,7 @@ def test_a_given_time_five_minutes_ahead_is_accepted(as_persona, personas, dose)
         f"/doses/{dose.pk}/record/", given(personas, given_time="08:35")
     )
     assert response.status_code == 302
-    assert Administration.objects.get().given_at == datetime(2027, 3, 10, 13, 35, tzinfo=UTC)
+    assert DoseRecord.objects.get().given_at == datetime(2027, 3, 10, 13, 35, tzinfo=UTC)
 
 
 # Where the nurse goes next.
@@ -370,7 +370,7 @@ def test_recording_twice_is_refused_and_keeps_the_first_record(as_persona, perso
     )
     assert response.status_code == 200
     assert "This dose is already recorded as given." in response.text
-    record = Administration.objects.get()
+    record = DoseRecord.objects.get()
     assert record.outcome == "given"
     assert status(dose) == Dose.Status.GIVEN
 
@@ -394,7 +394,7 @@ def test_a_dose_of_a_cancelled_course_cannot_be_recorded(as_persona, personas, c
     assert "This dose was cancelled" in client.get(f"/doses/{dose.pk}/record/").text
     response = client.post(f"/doses/{dose.pk}/record/", given(personas))
     assert response.status_code == 200
-    assert Administration.objects.count() == 0
+    assert DoseRecord.objects.count() == 0
 
 
 def test_a_date_at_the_end_of_the_calendar_is_refused_not_a_500(as_persona, personas, dose):
@@ -508,7 +508,7 @@ def test_proceeding_past_the_urgent_alert_needs_a_reason_then_keeps_it(
         given(personas, **proceed, proceed_reason="Registrar reviewed, BP 104 after fluids"),
     )
     assert saved.status_code == 302
-    assert Administration.objects.get().proceeded_past_alerts == [
+    assert DoseRecord.objects.get().proceeded_past_alerts == [
         {
             "alert": urgent.pk,
             "text": urgent.text,
@@ -541,7 +541,7 @@ def test_the_record_form_asks_for_a_different_time_only_when_needed(as_persona, 
         ]
         confirmed = {**late, "different_time": "on", "different_time_reason": "pump alarm"}
         assert client.post(f"/doses/{dose.pk}/record/", confirmed).status_code == 302
-    record = Administration.objects.get()
+    record = DoseRecord.objects.get()
     assert record.different_time_reason == "pump alarm"
 
 
