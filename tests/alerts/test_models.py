@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from tests.factories import PatientFactory, make_user, verified
 from tracker.accounts.roles import Role
+from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
@@ -37,7 +38,7 @@ def alert(patient, nurse):
 
 
 def test_acknowledging_records_who_when_and_the_note(alert, nurse):
-    assert alert.acknowledge(by=nurse, note="  Seen; antiemetic given  ") is True
+    assert acknowledge_alert(alert, by=nurse, note="  Seen; antiemetic given  ") is True
     assert (alert.acknowledged_by, alert.acknowledged_at) == (nurse, NOW)
     alert = Alert.objects.get(pk=alert.pk)
     assert not alert.is_open
@@ -47,7 +48,7 @@ def test_acknowledging_records_who_when_and_the_note(alert, nurse):
 
 
 def test_acknowledging_writes_a_history_row_with_the_user(alert, nurse):
-    alert.acknowledge(by=nurse)
+    acknowledge_alert(alert, by=nurse)
     latest = alert.history.first()
     assert latest.history_type == "~"
     assert latest.history_user == nurse
@@ -59,11 +60,11 @@ def test_acknowledging_writes_a_history_row_with_the_user(alert, nurse):
 def test_a_second_acknowledgement_is_refused_and_changes_nothing(alert, patient, nurse):
     # Both opened the alert before either acknowledged it.
     theirs = Alert.objects.get(pk=alert.pk)
-    alert.acknowledge(by=nurse, note="first")
+    acknowledge_alert(alert, by=nurse, note="first")
     clinician = make_user(Role.CLINICIAN)
     patient.care_team.add(clinician)
     with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
-        assert theirs.acknowledge(by=clinician, note="second") is False
+        assert acknowledge_alert(theirs, by=clinician, note="second") is False
     alert = Alert.objects.get(pk=alert.pk)
     assert (alert.acknowledged_by, alert.acknowledged_at) == (nurse, NOW)
     assert alert.acknowledgement_note == "first"
@@ -82,7 +83,7 @@ def test_open_alerts_are_listed_newest_first(patient, nurse):
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         newer = graded(patient, nurse, grade=3).alerts.get()
     assert list(Alert.objects.open()) == [newer, older]
-    older.acknowledge(by=nurse)
+    acknowledge_alert(older, by=nurse)
     assert list(Alert.objects.open().for_patient(patient)) == [newer]
 
 

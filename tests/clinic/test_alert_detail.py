@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests.alerts.views.test_views import raise_alert
+from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.symptoms.models import ProSymptom
 from tracker.symptoms.reporting import mark_event_in_error, report_symptom
@@ -151,7 +152,7 @@ def test_an_entry_marked_in_error_says_so(as_persona, personas, alert):
 def test_an_acknowledged_alert_says_who_acknowledged_it_and_has_no_button(
     as_persona, personas, alert
 ):
-    alert.acknowledge(by=personas.nurse_on_team, note="Antiemetic given")
+    acknowledge_alert(alert, by=personas.nurse_on_team, note="Antiemetic given")
     response = as_persona("clinician_on_team").get(page(alert))
     assert f"Acknowledged by {personas.nurse_on_team.get_full_name()}" in response.text
     assert "Antiemetic given" in response.text

@@ -1,11 +1,10 @@
 """Alerts to a patient's care team: they stay open until someone acknowledges them."""
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from tracker.lib.history import save_with_history
 from tracker.patients.models import PatientRecordQuerySet
 
 
@@ -103,21 +102,3 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
-
-    @transaction.atomic
-    def acknowledge(self, *, by, note: str = "") -> bool:
-        """Close the alert; False if someone else already had (theirs stands)."""
-        alert = Alert.objects.select_for_update().get(pk=self.pk)
-        if not alert.is_open:
-            return False
-        alert.acknowledged_by, alert.acknowledged_at = by, timezone.now()
-        alert.acknowledgement_note = note.strip()
-        save_with_history(
-            alert,
-            by=by,
-            reason="Acknowledged",
-            update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement_note"],
-        )
-        self.acknowledged_by, self.acknowledged_at = alert.acknowledged_by, alert.acknowledged_at
-        self.acknowledgement_note = alert.acknowledgement_note
-        return True

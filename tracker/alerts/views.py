@@ -17,6 +17,7 @@ from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.access import get_alert_for_user
 from tracker.alerts.forms import AcknowledgeForm
+from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.lib.http import safe_next
 
@@ -70,7 +71,7 @@ def alert_acknowledge(request, pk):
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     notice = "" if alert.is_open else already_acknowledged(alert, request.user.ward_zone)
     if request.method == "POST" and form.is_valid():
-        if alert.acknowledge(by=request.user, note=form.cleaned_data["note"]):
+        if acknowledge_alert(alert, by=request.user, note=form.cleaned_data["note"]):
             if not request.htmx:
                 messages.success(request, f"Acknowledged: {alert.text}")
         else:

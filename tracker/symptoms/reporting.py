@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.rules import alert_for_event, alert_for_report
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
@@ -115,8 +116,13 @@ def _lock_active(report):
 
 
 @transaction.atomic
-def review_report(report, *, by, grade: int, now=None):
-    """A clinician's CTCAE grade for a patient's report (0: not an adverse event)."""
+def review_report(report, *, by, grade: int, now=None, acknowledge=()):
+    """A clinician's CTCAE grade for a patient's report (0: not an adverse event).
+
+    `acknowledge` is the report's open alerts the clinician chose to close with the
+    review, in the same transaction; `report.closed_alerts` says which closed (one
+    someone else acknowledged first stays theirs).
+    """
     if grade not in range(6):
         raise EntryRefused("Choose a grade from 0 to 5.")
     _lock_active(report)
@@ -128,6 +134,8 @@ def review_report(report, *, by, grade: int, now=None):
         reason=f"Reviewed: grade {grade}",
         update_fields=["reviewed_grade", "reviewed_by", "reviewed_at"],
     )
+    note = f"Report reviewed: grade {grade}."
+    report.closed_alerts = [a for a in acknowledge if acknowledge_alert(a, by=by, note=note)]
     return report
 
 

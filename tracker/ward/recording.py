@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU
 from regimens.models import GIVEN_TIME_RANGE, Dose
+from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
@@ -262,7 +263,7 @@ def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=Non
         raise RecordRefused(_already_recorded(dose)) from error
     dose.set_status(fields["outcome"], by=by, reason=reason)
     for alert in acknowledge:
-        alert.acknowledge(by=by, note=f"Acknowledged on recording {dose} as given.")
+        acknowledge_alert(alert, by=by, note=f"Acknowledged on recording {dose} as given.")
     return record
 
 

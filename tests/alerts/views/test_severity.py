@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from tests.alerts.views.test_views import raise_alert
+from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.symptoms.models import ProSymptom
 from tracker.symptoms.reporting import report_symptom
@@ -71,7 +72,7 @@ def test_the_shift_pages_alert_blocks_show_the_severity(personas, three):
 
 def test_an_acknowledged_alert_keeps_its_severity(as_persona, personas, three):
     urgent = three[0]
-    urgent.acknowledge(by=personas.nurse_on_team)
+    acknowledge_alert(urgent, by=personas.nurse_on_team)
     response = as_persona("clinician_on_team").get("/alerts/?show=all")
     assert list(response.context["acknowledged"]) == [urgent]
     assert ("urgent", "Urgent") in severity_labels(response.text)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PatientFactory, make_user, sign_in_with_second_factor
 from tracker.accounts.roles import Role
+from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
@@ -125,7 +126,7 @@ def test_open_alerts_are_newest_first_and_acknowledged_ones_only_with_show_all(
     nurse = personas.nurse_on_team
     newer = raise_alert(personas.patient, nurse, grade=4, at=NOW + timedelta(minutes=30))
     older = raise_alert(personas.patient, nurse, grade=5, at=NOW - timedelta(days=1))
-    older.acknowledge(by=nurse, note="Seen on the round")
+    acknowledge_alert(older, by=nurse, note="Seen on the round")
     client = as_persona("clinician_on_team")
 
     response = client.get("/alerts/")
@@ -251,7 +252,7 @@ def test_a_second_acknowledgement_says_who_was_first_and_writes_nothing(
     as_persona, personas, alert
 ):
     nurse = personas.nurse_on_team
-    assert alert.acknowledge(by=nurse, note="first")
+    assert acknowledge_alert(alert, by=nurse, note="first")
     with time_machine.travel(NOW + timedelta(minutes=3), tick=False):
         response = as_persona("clinician_on_team").post(
             url(alert), {"note": "second"}, follow=True
@@ -271,7 +272,7 @@ def test_a_second_acknowledgement_with_htmx_shows_the_first_in_the_card(
     # The clinician's page still shows the alert open; the nurse acknowledges meanwhile.
     client = as_persona("clinician_on_team")
     assert ">Acknowledge<" in client.get("/alerts/").text
-    alert.acknowledge(by=personas.nurse_on_team)
+    acknowledge_alert(alert, by=personas.nurse_on_team)
     response = client.post(url(alert), {"note": "second"}, **HTMX)
     name = personas.nurse_on_team.get_full_name()
     assert f"Already acknowledged by {name} at 15:00 GMT." in response.text
@@ -279,7 +280,7 @@ def test_a_second_acknowledgement_with_htmx_shows_the_first_in_the_card(
 
 
 def test_the_confirm_form_of_an_acknowledged_alert_says_who_was_first(as_persona, personas, alert):
-    alert.acknowledge(by=personas.nurse_on_team)
+    acknowledge_alert(alert, by=personas.nurse_on_team)
     response = as_persona("clinician_on_team").get(url(alert))
     assert response.status_code == 200
     name = personas.nurse_on_team.get_full_name()
@@ -347,7 +348,7 @@ def test_the_clinic_page_shows_my_open_alerts_with_a_link_to_all(as_persona, per
     other = PatientFactory(care_team=[personas.clinician_off_team])
     raise_alert(other, personas.clinician_off_team)
     closed = raise_alert(personas.patient, personas.nurse_on_team, grade=4)
-    closed.acknowledge(by=personas.nurse_on_team)
+    acknowledge_alert(closed, by=personas.nurse_on_team)
     response = as_persona("clinician_on_team").get("/clinic/")
     assert response.context["alerts"] == [alert]
     assert response.context["open_alert_count"] == 1
@@ -388,14 +389,14 @@ def add_alerts(personas, how_many):
         patient = PatientFactory(care_team=team, time_zone="Europe/Paris")
         added = raise_alert(patient, personas.nurse_on_team, at=NOW - timedelta(hours=n + 1))
         if n % 2:
-            added.acknowledge(by=personas.nurse_on_team, note="seen")
+            acknowledge_alert(added, by=personas.nurse_on_team, note="seen")
 
 
 @pytest.mark.parametrize("path", ["/alerts/", "/alerts/?show=all", "/clinic/"])
 def test_pages_with_alerts_run_the_same_queries_however_many(as_persona, personas, alert, path):
     client = as_persona("clinician_on_team")
     closed = raise_alert(personas.patient, personas.nurse_on_team, grade=4)
-    closed.acknowledge(by=personas.nurse_on_team)
+    acknowledge_alert(closed, by=personas.nurse_on_team)
     one, one_count = count_queries(client, path)
     add_alerts(personas, 8)
     many, many_count = count_queries(client, path)
@@ -415,7 +416,7 @@ def admin_client(client):
 
 def test_the_admin_lists_alerts_read_only(admin_client, personas, alert):
     closed = raise_alert(personas.patient, personas.nurse_on_team, grade=4)
-    closed.acknowledge(by=personas.nurse_on_team)
+    acknowledge_alert(closed, by=personas.nurse_on_team)
     listing = admin_client.get("/admin/alerts/alert/")
     assert listing.status_code == 200
     assert personas.patient.mrn in listing.text

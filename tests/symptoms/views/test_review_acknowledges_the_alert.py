@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from tests.symptoms.views.test_staff_views import NOW, review_url
+from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.symptoms.models import ProSymptom
 from tracker.symptoms.reporting import report_symptom
@@ -82,7 +83,7 @@ def test_a_report_without_an_open_alert_offers_no_box(as_persona, personas):
 
 
 def test_an_alert_already_acknowledged_is_shown_not_offered(as_persona, personas, alerting):
-    alerting.alerts.get().acknowledge(by=personas.nurse_on_team, note="Seen")
+    acknowledge_alert(alerting.alerts.get(), by=personas.nurse_on_team, note="Seen")
     response = as_persona("clinician_on_team").get(review_url(alerting))
     assert CHECKBOX not in response.text
     with time_machine.travel(LATER, tick=False):

@@ -6,7 +6,6 @@ timeline.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -119,14 +118,6 @@ def _next_url(request, entry) -> str:
     return safe_next(request, reverse("side-effect-timeline", args=[entry.patient_id]))
 
 
-@transaction.atomic
-def _review(report, *, by, grade: int, acknowledge: list) -> list:
-    """Review the report and acknowledge its open alerts in one go; returns those closed."""
-    review_report(report, by=by, grade=grade)
-    note = f"Report reviewed: grade {grade}."
-    return [alert for alert in acknowledge if alert.acknowledge(by=by, note=note)]
-
-
 def _reviewed_message(report, *, asked: list, closed: list, still_open: bool) -> str:
     text = (
         f"{report.patient.full_name}: {report.symptom.name.lower()} reviewed as "
@@ -151,9 +142,9 @@ def report_review(request, pk):
     if request.method == "POST" and form.is_valid():
         acknowledge = open_alerts if form.cleaned_data.get("acknowledge_alert") else []
         try:
-            closed = _review(
+            closed = review_report(
                 report, by=request.user, grade=form.cleaned_data["grade"], acknowledge=acknowledge
-            )
+            ).closed_alerts
         except EntryRefused as refusal:
             form.add_error(None, refusal.message)
         else:
