@@ -29,7 +29,6 @@ urlpatterns = [
     path("", include("regimens.urls")),
     path("", include("tracker.ward.urls")),
     path("", include("tracker.symptoms.urls")),
-    path("", include("tracker.symptoms.staff_urls")),
     path("", include("tracker.thyroid.urls")),
     path("", include("tracker.alerts.urls")),
     path("", include("tracker.exchange.urls")),

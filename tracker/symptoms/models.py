@@ -40,6 +40,21 @@ QUESTIONS = {
 GRADES = range(1, 6)
 
 
+def version_key(version: str) -> tuple:
+    """ "5.0" < "6.0" < "10.0", compared as numbers, not as text."""
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+class CtcaeTermQuerySet(models.QuerySet):
+    def current(self):
+        """The active terms of the newest CTCAE version in use (one query for the versions)."""
+        active = self.filter(is_active=True)
+        versions = set(active.values_list("version", flat=True))
+        if not versions:
+            return self.none()
+        return active.filter(version=max(versions, key=version_key))
+
+
 class CtcaeTerm(models.Model):
     """One CTCAE term in one version, with the text of each grade it defines."""
 
@@ -53,6 +68,7 @@ class CtcaeTerm(models.Model):
     grade_5 = models.TextField(blank=True, help_text="Empty where the term has no grade 5.")
     is_active = models.BooleanField(default=True)
 
+    objects = CtcaeTermQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

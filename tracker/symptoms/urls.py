@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.symptoms.views import patient
+from tracker.symptoms.views import patient, staff
 
 urlpatterns = [
     # --- Patient pages: a patient reports and changes their own side effects. ---
@@ -13,5 +13,26 @@ urlpatterns = [
         name="symptom-report-withdraw",
     ),
     path("me/symptoms/<slug:slug>/", patient.symptom_answer, name="symptom-answer"),
-    # --- End of patient pages. ---
+    # --- Staff pages: the care team grades, reviews and exports side effects. ---
+    path(
+        "patients/<int:patient_pk>/side-effects/",
+        staff.side_effect_timeline,
+        name="side-effect-timeline",
+    ),
+    path(
+        "patients/<int:patient_pk>/side-effects/new/",
+        staff.adverse_event_new,
+        name="adverse-event-new",
+    ),
+    path(
+        "patients/<int:patient_pk>/side-effects.csv",
+        staff.side_effects_csv,
+        name="side-effects-csv",
+    ),
+    path("symptom-reports/<int:pk>/review/", staff.report_review, name="symptom-report-review"),
+    path(
+        "side-effects/<int:pk>/entered-in-error/",
+        staff.adverse_event_error,
+        name="adverse-event-error",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from django import template
 
-from tracker.symptoms import forms
+from tracker.symptoms.forms import patient as forms
 from tracker.symptoms.models import Attribute
 
 register = template.Library()

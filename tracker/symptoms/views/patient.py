@@ -22,7 +22,11 @@ from tracker.alerts.rules import report_severity
 from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_own_patient
 from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
-from tracker.symptoms.forms import PatientAnswersForm, PatientReportChangeForm, WithdrawReportForm
+from tracker.symptoms.forms.patient import (
+    PatientAnswersForm,
+    PatientReportChangeForm,
+    WithdrawReportForm,
+)
 from tracker.symptoms.models import ProSymptom, SymptomReport
 from tracker.symptoms.reporting import (
     EntryRefused,

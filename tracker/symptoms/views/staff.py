@@ -25,18 +25,16 @@ from tracker.symptoms.access import (
     get_patient_for_grading,
     get_report_for_review,
 )
-from tracker.symptoms.models import AdverseEvent, CtcaeTerm, SymptomReport
+from tracker.symptoms.forms.staff import (
+    AdverseEventForm,
+    ReviewForm,
+)
+from tracker.symptoms.models import AdverseEvent, CtcaeTerm, SymptomReport, version_key
 from tracker.symptoms.reporting import (
     EntryRefused,
     mark_event_in_error,
     record_event,
     review_report,
-)
-from tracker.symptoms.staff_forms import (
-    AdverseEventForm,
-    ReviewForm,
-    current_terms,
-    version_key,
 )
 from tracker.symptoms.timeline import LEVELS, SOURCES, course_timeline
 
@@ -56,7 +54,7 @@ def as_id(raw) -> int | None:
 @require_http_methods(["GET", "POST"])
 def adverse_event_new(request, patient_pk):
     patient = get_patient_for_grading(request.user, patient_pk)
-    terms = current_terms()
+    terms = CtcaeTerm.objects.current()
     chosen = request.GET.get("term", "")
     term_id = as_id(chosen)
     term = terms.filter(pk=term_id).first() if term_id else None

@@ -13,25 +13,12 @@ from django.utils import timezone
 from regimens.models import Dose
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
-from tracker.symptoms.form_parts import AUTO, OnsetAndDoseForm
+from tracker.symptoms.forms.onset import AUTO, OnsetAndDoseForm
 from tracker.symptoms.models import GRADES, AdverseEvent, CtcaeTerm
 
 # Doses offered to link an entry to by hand: a side effect is graded within days.
 LINKABLE_DAYS = 14
 NOT_AN_ADVERSE_EVENT = "Not an adverse event"
-
-
-def version_key(version: str) -> tuple:
-    """ "5.0" < "6.0" < "10.0", compared as numbers, not as text."""
-    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
-
-
-def current_terms():
-    """The active terms of the newest CTCAE version in use (one query for the versions)."""
-    versions = set(CtcaeTerm.objects.filter(is_active=True).values_list("version", flat=True))
-    if not versions:
-        return CtcaeTerm.objects.none()
-    return CtcaeTerm.objects.filter(is_active=True, version=max(versions, key=version_key))
 
 
 def grade_label(grade: int, text: str) -> str:

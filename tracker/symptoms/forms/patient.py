@@ -12,7 +12,7 @@ from django.utils import dateformat
 
 from regimens.models import Dose
 from tracker.lib.forms import REASON_LENGTH
-from tracker.symptoms.form_parts import AUTO, NO_DOSE, OnsetAndDoseForm
+from tracker.symptoms.forms.onset import AUTO, NO_DOSE, OnsetAndDoseForm
 from tracker.symptoms.models import SCALES, Attribute
 
 # A report's first answer starts at 1: a patient reporting a symptom has it, so
