@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.access import can_acknowledge
+from tracker.alerts.rules import open_alert_note
 from tracker.lib.http import safe_next
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
@@ -187,14 +188,11 @@ def adverse_event_error(request, pk):
     event = get_event_for_correction(request.user, pk)
 
     def marked_message() -> str:
-        text = (
+        return (
             f"{event.patient.full_name}: {event.term.term} grade {event.grade} is marked "
             "entered in error. It stays in the list, struck through, and no longer counts "
-            "in the timeline."
+            "in the timeline." + open_alert_note(event)
         )
-        if event.alerts.open().exists():
-            text += " Its alert stays open for the care team to acknowledge."
-        return text
 
     next_url = _next_url(request, event)
     return entered_in_error_page(
