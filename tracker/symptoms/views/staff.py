@@ -281,6 +281,17 @@ CSV_COLUMNS = [
 ]
 
 
+def _entry_cells(entry, zone) -> dict:
+    """The columns a patient's report and a staff entry fill the same way."""
+    return {
+        "onset": entry.onset_at.astimezone(zone).isoformat(timespec="seconds"),
+        "dose_in_course": entry.dose.dose_in_course if entry.dose else None,
+        "course_id": entry.dose.course_id if entry.dose else None,
+        "state": entry.state,
+        "_at": entry.onset_at,
+    }
+
+
 def _csv_rows(patient):
     zone = patient.zone
     reports = SymptomReport.objects.for_patient(patient).select_related(
@@ -293,35 +304,27 @@ def _csv_rows(patient):
     for report in reports:
         rows.append(
             {
+                **_entry_cells(report, zone),
                 "kind": "patient",
-                "onset": report.onset_at.astimezone(zone).isoformat(timespec="seconds"),
                 "symptom_or_term": report.symptom.name,
                 "frequency": report.frequency,
                 "severity": report.severity,
                 "interference": report.interference,
                 "present": {True: "yes", False: "no"}.get(report.present, ""),
                 "reviewed_grade": report.reviewed_grade,
-                "dose_in_course": report.dose.dose_in_course if report.dose else None,
-                "course_id": report.dose.course_id if report.dose else None,
-                "state": report.state,
                 "recorded_by": str(report.reported_by),
-                "_at": report.onset_at,
             }
         )
     for event in events:
         rows.append(
             {
+                **_entry_cells(event, zone),
                 "kind": "staff",
-                "onset": event.onset_at.astimezone(zone).isoformat(timespec="seconds"),
                 "symptom_or_term": event.term.term,
                 "ctcae_version": event.ctcae_version,
                 "grade": event.grade,
-                "dose_in_course": event.dose.dose_in_course if event.dose else None,
-                "course_id": event.dose.course_id if event.dose else None,
                 "attribution": event.attribution,
-                "state": event.state,
                 "recorded_by": str(event.recorded_by),
-                "_at": event.onset_at,
             }
         )
     return sorted(rows, key=lambda row: (row["_at"], row["kind"]))
