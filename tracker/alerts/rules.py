@@ -117,3 +117,14 @@ def alert_for_result(result) -> Alert | None:
             f"{Decimal(str(result.value)).normalize():f} {result.unit} is {result.get_flag_display().lower()}."
         ),
     )
+
+
+def open_alert_note(entry) -> str:
+    """A sentence to add when an entry is marked entered in error and its alert is open.
+
+    Marking an entry leaves its alert open (an alert is closed by a person, not by
+    data), so the message says so; otherwise it says nothing.
+    """
+    if entry.alerts.open().exists():
+        return " Its alert stays open for the care team to acknowledge."
+    return ""

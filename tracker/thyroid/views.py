@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
+from tracker.alerts.rules import open_alert_note
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
 from tracker.patients.models import Patient
@@ -162,14 +163,11 @@ def result_error(request, pk):
         collected = dateformat.format(
             timezone.localtime(result.collected_at, patient.zone), "j M Y"
         )
-        text = (
+        return (
             f"{result} collected {collected} is marked entered in error. It stays "
             "in the table, struck through, and no longer counts for the interpretation, "
-            "the chart or the TSH checks."
+            "the chart or the TSH checks." + open_alert_note(result)
         )
-        if result.alerts.open().exists():
-            text += " Its alert stays open for the care team to acknowledge."
-        return text
 
     return entered_in_error_page(
         request,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.access import can_acknowledge
+from tracker.alerts.rules import open_alert_note
 from tracker.lib.http import safe_next
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
@@ -176,14 +177,11 @@ def adverse_event_error(request, pk):
     event = get_event_for_correction(request.user, pk)
 
     def marked_message() -> str:
-        text = (
+        return (
             f"{event.patient.full_name}: {event.term.term} grade {event.grade} is marked "
             "entered in error. It stays in the list, struck through, and no longer counts "
-            "in the timeline."
+            "in the timeline." + open_alert_note(event)
         )
-        if event.alerts.open().exists():
-            text += " Its alert stays open for the care team to acknowledge."
-        return text
 
     next_url = _next_url(request, event)
     return entered_in_error_page(
@@ -272,6 +270,17 @@ CSV_COLUMNS = [
 ]
 
 
+def _entry_cells(entry, zone) -> dict:
+    """The columns a patient's report and a staff entry fill the same way."""
+    return {
+        "onset": entry.onset_at.astimezone(zone).isoformat(timespec="seconds"),
+        "dose_in_course": entry.dose.dose_in_course if entry.dose else None,
+        "course_id": entry.dose.course_id if entry.dose else None,
+        "state": entry.state,
+        "_at": entry.onset_at,
+    }
+
+
 def _csv_rows(patient):
     zone = patient.zone
     reports = SymptomReport.objects.for_patient(patient).select_related(
@@ -284,35 +293,27 @@ def _csv_rows(patient):
     for report in reports:
         rows.append(
             {
+                **_entry_cells(report, zone),
                 "kind": "patient",
-                "onset": report.onset_at.astimezone(zone).isoformat(timespec="seconds"),
                 "symptom_or_term": report.symptom.name,
                 "frequency": report.frequency,
                 "severity": report.severity,
                 "interference": report.interference,
                 "present": {True: "yes", False: "no"}.get(report.present, ""),
                 "reviewed_grade": report.reviewed_grade,
-                "dose_in_course": report.dose.dose_in_course if report.dose else None,
-                "course_id": report.dose.course_id if report.dose else None,
-                "state": report.state,
                 "recorded_by": str(report.reported_by),
-                "_at": report.onset_at,
             }
         )
     for event in events:
         rows.append(
             {
+                **_entry_cells(event, zone),
                 "kind": "staff",
-                "onset": event.onset_at.astimezone(zone).isoformat(timespec="seconds"),
                 "symptom_or_term": event.term.term,
                 "ctcae_version": event.ctcae_version,
                 "grade": event.grade,
-                "dose_in_course": event.dose.dose_in_course if event.dose else None,
-                "course_id": event.dose.course_id if event.dose else None,
                 "attribution": event.attribution,
-                "state": event.state,
                 "recorded_by": str(event.recorded_by),
-                "_at": event.onset_at,
             }
         )
     return sorted(rows, key=lambda row: (row["_at"], row["kind"]))
