@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.rules import open_alert_note
+from tracker.lib.records import refused_on_form
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
 from tracker.patients.models import Patient
@@ -140,7 +141,7 @@ def result_new(request, patient_pk):
         try:
             result = record_result(patient, by=request.user, **form.result_fields())
         except ResultRefused as refusal:
-            form.add_error(None, refusal.message)
+            refused_on_form(form, refusal)
         else:
             level = messages.warning if result.is_abnormal else messages.success
             level(request, _saved_message(result, patient.zone))

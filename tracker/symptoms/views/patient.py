@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
 from tracker.alerts.rules import report_severity
+from tracker.lib.records import refused_on_form
 from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_own_patient
 from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
@@ -153,7 +154,7 @@ def report_edit(request, pk):
         try:
             change_report(report, by=request.user, **form.change_fields())
         except EntryRefused as refusal:
-            form.add_error(None, refusal.message)
+            refused_on_form(form, refusal)
         else:
             messages.success(request, "Changed. Your earlier answers are kept in the history.")
             return redirect("symptom-report-detail", report.pk)

@@ -15,6 +15,7 @@ from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.access import can_acknowledge
 from tracker.alerts.rules import open_alert_note
 from tracker.lib.http import safe_next
+from tracker.lib.records import refused_on_form
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_patient_for_user
@@ -71,7 +72,7 @@ def adverse_event_new(request, patient_pk):
         try:
             event = record_event(patient, term, by=request.user, **form.event_fields())
         except EntryRefused as refusal:
-            form.add_error(None, refusal.message)
+            refused_on_form(form, refusal)
         else:
             alerted = " The care team has been alerted." if event.raised_alert else ""
             messages.success(
@@ -145,7 +146,7 @@ def report_review(request, pk):
                 report, by=request.user, grade=form.cleaned_data["grade"], acknowledge=acknowledge
             ).closed_alerts
         except EntryRefused as refusal:
-            form.add_error(None, refusal.message)
+            refused_on_form(form, refusal)
         else:
             messages.success(
                 request,
