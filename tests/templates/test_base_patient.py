@@ -32,6 +32,7 @@ def pages(personas, course):
         "course": reverse("course-detail", args=[course.pk]),
         "course-move": reverse("course-move", args=[course.pk]),
         "course-cancel": reverse("course-cancel", args=[course.pk]),
+        "course-new": reverse("course-create", args=[patient.pk]),
         "dose": reverse("dose-detail", args=[dose.pk]),
         "dose-check": reverse("dose-check", args=[course.doses.get(dose_in_course=2).pk]),
         "record-correct": reverse("record-correct", args=[record.pk]),
@@ -67,8 +68,12 @@ def test_a_staff_page_about_one_patient_names_them_in_the_one_identity_header(
     [
         ("course", ["{patient}", "Course"]),
         ("dose", ["{patient}", "High-dose IV", "Dose 1"]),
+        ("dose-check", ["{patient}", "High-dose IV", "Dose 2", "Pre-dose check"]),
+        ("record-correct", ["{patient}", "High-dose IV", "Dose 1", "Correct the record"]),
+        ("course-cancel", ["{patient}", "High-dose IV", "Cancel"]),
         ("grade-side-effect", ["{patient}", "Side effects", "Grade a side effect"]),
         ("thyroid-error", ["{patient}", "Thyroid results", "Entered in error"]),
+        ("course-new", ["{patient}", "New course"]),
     ],
 )
 def test_the_breadcrumb_leads_from_the_patient_to_the_page_it_is_on(
