@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -134,3 +134,20 @@ def raise_alert():
         return event.alerts.get()
 
     return raise_it
+
+
+@pytest.fixture
+def alerts(personas, dose, raise_alert):
+    """An urgent, a high and a routine alert about the patient, raised in the reverse of severity.
+
+    Raised two hours before the module's `dose`.
+    """
+    from tracker.alerts.models import Alert
+
+    nurse, at = personas.nurse_on_team, dose.planned_at - timedelta(hours=2)
+    routine = raise_alert(personas.patient, nurse, at=at, grade=3, term="Hypotension")
+    routine.severity = Alert.Severity.ROUTINE
+    routine.save()
+    high = raise_alert(personas.patient, nurse, at=at, grade=3, term="Capillary leak syndrome")
+    urgent = raise_alert(personas.patient, nurse, at=at, grade=4)
+    return urgent, high, routine

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import NORMAL_OBSERVATIONS, record_given
-from tracker.alerts.models import Alert
 from tracker.ward.recording import PROCEED, record_check, record_dose
 
 # Dose 1 of the default course is planned at 08:00 EST (13:00 UTC) on 10 March 2027.
@@ -20,18 +19,6 @@ NORMAL = NORMAL_OBSERVATIONS
 @pytest.fixture
 def dose(course):
     return course.doses.get(dose_in_course=1)
-
-
-@pytest.fixture
-def alerts(personas, dose, raise_alert):
-    """An urgent, a high and a routine alert, raised in the reverse of severity."""
-    nurse, at = personas.nurse_on_team, dose.planned_at - timedelta(hours=2)
-    routine = raise_alert(personas.patient, nurse, at=at, grade=3, term="Hypotension")
-    routine.severity = Alert.Severity.ROUTINE
-    routine.save()
-    high = raise_alert(personas.patient, nurse, at=at, grade=3, term="Capillary leak syndrome")
-    urgent = raise_alert(personas.patient, nurse, at=at, grade=4)
-    return urgent, high, routine
 
 
 # Who may see it.

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from regimens.courses import cancel_course
 from regimens.models import Dose
 from tests.factories import record_given
-from tracker.alerts.models import Alert
 from tracker.ward.models import DoseRecord
 
 # Dose 1 of the default course is planned at 08:00 EST (13:00 UTC) on 10 March 2027.
@@ -414,18 +413,6 @@ def test_a_refused_record_form_links_to_the_dose_to_correct_it(as_persona, perso
 
 
 # The patient's identity and open alerts where a dose is recorded.
-
-
-@pytest.fixture
-def alerts(personas, dose, raise_alert):
-    """An urgent, a high and a routine alert, raised in the reverse of severity."""
-    nurse, at = personas.nurse_on_team, dose.planned_at - timedelta(hours=2)
-    routine = raise_alert(personas.patient, nurse, at=at, grade=3, term="Hypotension")
-    routine.severity = Alert.Severity.ROUTINE
-    routine.save()
-    high = raise_alert(personas.patient, nurse, at=at, grade=3, term="Capillary leak syndrome")
-    urgent = raise_alert(personas.patient, nurse, at=at, grade=4)
-    return urgent, high, routine
 
 
 def identity(personas) -> str:
