@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from regimens import calendar, dosing
 from regimens.models import Course, Dose, RegimenTemplate
-from tracker.accounts.roles import Role
+from tracker.accounts.roles import GAP_OVERRIDE_ROLES
 from tracker.lib.forms import REASON_LENGTH
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
@@ -243,7 +243,7 @@ def start_refusals(
         gap = retreatment_refusal(patient, course.template, course.start_date)
         if gap and not override_reason.strip():
             refusals.append(CourseRefused(f"{gap} {GAP_OVERRIDE}", field="override_reason"))
-    if override_reason.strip() and by.role != Role.CLINICIAN:
+    if override_reason.strip() and by.role not in GAP_OVERRIDE_ROLES:
         refusals.append(
             CourseRefused(
                 "Only a clinician can override the retreatment gap.", field="override_reason"
