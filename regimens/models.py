@@ -222,7 +222,7 @@ class Course(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     class DiscontinueReason(models.TextChoices):
-        # The label's events for stopping for good (clinical-facts §1.3) come first.
+        # The label's events for stopping for good (docs/clinical-sources.md §1) come first.
         TOXICITY = "toxicity", "Toxicity meeting a label criterion to stop permanently"
         HEPATIC = "hepatic", "Signs of hepatic failure: no further doses this course"
         INTOLERANCE = "intolerance", "Toxicity: not tolerated, at the clinician's judgement"

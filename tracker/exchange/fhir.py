@@ -51,7 +51,7 @@ AE_GRADE_EXTENSION = "http://hl7.org/fhir/uv/ae-research-backport-ig/StructureDe
 
 # The international unit in UCUM; the dose is always sent in whole IU.
 IU = {"unit": "IU", "system": UCUM, "code": "[iU]"}
-# SNOMED CT "intravenous route" was seen in a FHIR example (clinical-facts §7).  The code for
+# SNOMED CT "intravenous route" was seen in a FHIR example (docs/clinical-sources.md §4).  The code for
 # subcutaneous (34206005) was not verified, so SC goes as text only.
 ROUTE_CODES = {RegimenTemplate.Route.IV: "47625008"}
 
@@ -344,7 +344,7 @@ def medication_request(course, doses) -> dict:
     dose = course.dose_calculation()
     return resource | {
         "intent": "order",
-        # RxNorm codes for aldesleukin are not verified (clinical-facts §7): text only.
+        # RxNorm codes for aldesleukin are not verified (docs/clinical-sources.md §4): text only.
         "medicationCodeableConcept": {"text": course.template.drug},
         "subject": subject(course.patient_id),
         "authoredOn": date_time(course.created, zone),
@@ -403,7 +403,7 @@ def observation(result, *, staff_notes: bool = False) -> dict:
         "id": observation_id(result),
         "status": "final",
         "category": [coded(OBSERVATION_CATEGORY, "laboratory", "Laboratory")],
-        # LOINC displays are not all verified (clinical-facts §4): the code and our name.
+        # LOINC displays are not all verified (docs/clinical-sources.md §3): the code and our name.
         "code": {
             "coding": [{"system": LOINC, "code": unit.loinc}],
             "text": result.get_test_display(),

@@ -22,7 +22,7 @@ class Attribute(models.TextChoices):
     PRESENCE = "presence", "Presence"
 
 
-# The standard PRO-CTCAE wording of each 0–4 answer (clinical-facts §3.2).
+# The standard PRO-CTCAE wording of each 0–4 answer (docs/clinical-sources.md §2).
 SCALES = {
     Attribute.FREQUENCY: ["Never", "Rarely", "Occasionally", "Frequently", "Almost constantly"],
     Attribute.SEVERITY: ["None", "Mild", "Moderate", "Severe", "Very severe"],

@@ -1,6 +1,6 @@
 """Thyroid tests as numbers: units, exact conversions, flags, interpretation and due dates.
 
-No database here.  Ranges and codes come from clinical-facts §4; every result
+No database here.  Ranges and codes come from docs/clinical-sources.md §3; every result
 also stores the lab's own range, which is what its flag is read against.
 """
 
@@ -203,7 +203,7 @@ SUGGESTION_ONLY = (
 
 
 def interpret(tsh: Flag | None, free_t4: Flag | None) -> str:
-    """A suggested reading of a TSH and free T4 pair (clinical-facts §4)."""
+    """A suggested reading of a TSH and free T4 pair (docs/clinical-sources.md §3)."""
     if tsh is None:
         if free_t4 is None:
             return ""

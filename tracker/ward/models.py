@@ -21,7 +21,7 @@ CHECK_CHARTED_WITHIN = timedelta(hours=12)
 
 
 class HoldReason(models.TextChoices):
-    """Why a dose is held: the label's withhold criteria (clinical-facts §1.3) first."""
+    """Why a dose is held: the label's withhold criteria (docs/clinical-sources.md §1) first."""
 
     HYPOTENSION = "hypotension", "Systolic BP below 90 mmHg"
     ARRHYTHMIA = "arrhythmia", "AF, SVT or bradycardia needing treatment"
