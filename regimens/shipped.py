@@ -1,7 +1,8 @@
 """The regimen templates the app ships with, as one table to read and review.
 
 These are the values a new database holds after `migrate`, and what
-`python manage.py load_reference_data` sets them back to.  Templates stay
+`python manage.py load_reference_data` adds where missing (`--reset` also sets
+edited templates back).  Templates stay
 editable in the admin; a course copies what it needs from its template when it
 starts, so a change here or there never alters a course that already exists.
 

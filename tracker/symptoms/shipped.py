@@ -8,8 +8,9 @@ term staff grade the same side effect with.  A later CTCAE version is added
 beside this one, as new rows with version "6.0".
 
 These are the rows a new database holds after `migrate` (migration 0002 keeps
-its own frozen copy) and what `python manage.py load_reference_data` sets them
-back to; `tests/test_reference_data.py` fails if the two drift apart.  Both stay
+its own frozen copy) and what `python manage.py load_reference_data` adds where
+missing (`--reset` also sets edited rows back); `tests/test_reference_data.py`
+fails if the two drift apart.  Sources: docs/clinical-sources.md §2.  Both stay
 editable in the admin, with a reason.
 """
 

@@ -3,11 +3,13 @@
 Active: the label's withhold criteria.  Shipped inactive, for centres that use
 them: institutional criteria from the 2014 expert consensus.  Both stay
 editable in the admin.  A rule suggests holding a dose when the pre-dose
-check's measure compares so with the threshold (`HoldRule.fires`).
+check's measure compares so with the threshold (`HoldRule.fires`).  Sources:
+docs/clinical-sources.md §1.
 
 These are the rows a new database holds after `migrate` (migration 0002 keeps
-its own frozen copy) and what `python manage.py load_reference_data` sets them
-back to; `tests/test_reference_data.py` fails if the two drift apart.
+its own frozen copy) and what `python manage.py load_reference_data` adds where
+missing (`--reset` also sets edited rules back); `tests/test_reference_data.py`
+fails if the two drift apart.
 """
 
 from decimal import Decimal
