@@ -14,8 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from regimens import calendar, dosing
 from tracker.lib.history import save_with_history
-from tracker.lib.zones import CLOCK_LEEWAY as GIVEN_TIME_LEEWAY
-from tracker.lib.zones import validate_time_zone
+from tracker.lib.zones import CLOCK_LEEWAY, validate_time_zone
 from tracker.patients.models import PatientRecordQuerySet
 
 GIVEN_TIME_RANGE = timedelta(hours=24)
@@ -637,7 +636,7 @@ class Dose(models.Model):
         A time outside this dose's recording window but inside another dose's, one still
         waiting for its record, is that dose's: the classic wrong-row charting error.
         """
-        if given_at > now + GIVEN_TIME_LEEWAY:
+        if given_at > now + CLOCK_LEEWAY:
             return "The time given is in the future. Record a dose once it has started."
         if abs(given_at - self.planned_at) > GIVEN_TIME_RANGE:
             return (
@@ -674,7 +673,7 @@ class Dose(models.Model):
         others = self._course_slots()
         started = any(dose.status == self.Status.GIVEN for dose in others)
         first = min([*others, self], key=lambda dose: dose.planned_at)
-        if not started and first.planned_at > now + GIVEN_TIME_LEEWAY:
+        if not started and first.planned_at > now + CLOCK_LEEWAY:
             questions.append(
                 f"The course has not started: its first dose, dose {first.dose_in_course}, "
                 f"is planned {self._at(first.planned_at)}."
