@@ -44,6 +44,12 @@ REVIEWER_ROLES = (Role.CLINICIAN,)
 ACKNOWLEDGER_ROLES = CARE_TEAM_ROLES
 # Start a course inside the retreatment gap, with a reason.
 GAP_OVERRIDE_ROLES = (Role.CLINICIAN,)
+# Prescriber decisions: give a dose despite a fired withhold rule, or a high-dose
+# IV dose without a pre-dose check, with a reason (docs/clinical-sources.md §1).
+WITHHOLD_OVERRIDE_ROLES = (Role.CLINICIAN,)
+# Lift a patient's "retreatment contraindicated" flag, or confirm another
+# clinician's lift: two different clinicians, each with a reason.
+RETREATMENT_LIFT_ROLES = (Role.CLINICIAN,)
 
 
 def grant(apps, grants: dict[str, list[str]]) -> None:
