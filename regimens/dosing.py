@@ -52,6 +52,7 @@ from tracker.patients.measures import round_half_up as _round
 
 __all__ = [
     "BMI_TO_WARN",
+    "IU_PER_MIU",
     "RECONSTITUTED_IU_PER_ML",
     "STABILITY",
     "USABLE_IU_PER_VIAL",
@@ -64,14 +65,14 @@ __all__ = [
     "Quantity",
     "VialCount",
     "amount_on_day",
-    "body_size_refusal",
     "bmi_warning",
-    "dose_steps",
     "body_mass_index",
+    "body_size_refusal",
     "body_size_warning",
     "body_surface_area",
     "calculate_dose",
     "count_vials",
+    "dose_steps",
     "pooled_vials",
     "vials_for_iu",
 ]
@@ -384,7 +385,10 @@ def body_size_refusal(height_cm, weight_kg) -> str | None:
             )
     if not problems:
         return None
-    return "; ".join(problems) + ". Check the measurement (and that height and weight are not swapped)."
+    return (
+        "; ".join(problems)
+        + ". Check the measurement (and that height and weight are not swapped)."
+    )
 
 
 def bmi_warning(height_cm, weight_kg) -> str | None:

@@ -260,14 +260,28 @@ def test_a_delayed_day_pattern_keeps_its_days_apart_within_the_window(nurse):
 # Confirmations the operation itself asks for.
 
 
-def test_starting_a_course_with_an_implausible_body_size_needs_a_confirmation(clinician):
+def test_it_refuses_a_height_or_weight_outside_the_plausible_adult_range(clinician):
+    patient = PatientFactory()
+    with pytest.raises(CourseRefused, match="plausible adult range") as refused:
+        make_course(
+            patient, by=clinician, height_cm=Decimal("72.0"), weight_kg=Decimal("175"),
+            confirmed={"body_size"},
+        )  # fmt: skip
+    assert refused.value.field == "height_cm"
+    with pytest.raises(CourseRefused, match="Weight 260 kg") as refused:
+        make_course(patient, by=clinician, weight_kg=Decimal("260"), confirmed={"body_size"})
+    assert refused.value.field == "weight_kg"
+    assert not Course.objects.exists()
+
+
+def test_starting_a_course_with_an_implausible_bmi_needs_a_confirmation(clinician):
     from regimens.courses import NeedsConfirmation
 
     patient = PatientFactory()
     with pytest.raises(NeedsConfirmation, match="may be swapped"):
-        make_course(patient, by=clinician, height_cm=Decimal("72.0"), weight_kg=Decimal("175"))
+        make_course(patient, by=clinician, height_cm=Decimal("230"), weight_kg=Decimal("31"))
     assert not Course.objects.exists()
     make_course(
-        patient, by=clinician, height_cm=Decimal("72.0"), weight_kg=Decimal("175"),
+        patient, by=clinician, height_cm=Decimal("230"), weight_kg=Decimal("31"),
         confirmed={"body_size"},
     )  # fmt: skip

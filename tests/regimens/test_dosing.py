@@ -176,8 +176,8 @@ def test_it_rounds_vials_up_per_dose():
 
 def test_it_counts_a_vial_as_its_usable_volume_not_its_whole_content():
     # A full 22 MIU vial cannot all be drawn up: hub and dead space keep some.
-    assert USABLE_ML_PER_VIAL == Decimal("1.1")
-    assert USABLE_IU_PER_VIAL == Decimal(19_800_000)
+    assert Decimal("1.1") == USABLE_ML_PER_VIAL
+    assert Decimal(19_800_000) == USABLE_IU_PER_VIAL
     assert calculate_dose(Decimal(22), "MIU").vials_per_dose == 2
 
 

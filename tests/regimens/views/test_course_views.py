@@ -22,6 +22,8 @@ def form(**changes):
         "cycles": "2",
         "treatment_days": "",
         "weight_kg": "80.0",
+        "weight_basis": "actual",
+        "weight_measured_on": "2027-03-09",
         "height_cm": "175.0",
     }
     data.update(changes)
@@ -297,13 +299,29 @@ def test_the_regimen_defaults_are_filled_by_a_static_script(as_persona, personas
 # Plausibility: body size, and a dose that changes by more than 10% from the last course.
 
 
-def test_a_course_with_swapped_height_and_weight_needs_a_confirmation(as_persona, personas):
+def test_it_refuses_a_course_with_swapped_height_and_weight(as_persona, personas):
     client = as_persona("clinician_on_team")
     data = form(confirm="1", height_cm="72.0", weight_kg="175.0")
     refused = client.post(f"/patients/{personas.patient.pk}/courses/new/", data)
     assert refused.status_code == 200
+    [message] = refused.context["form"].errors["height_cm"]
+    assert "Height 72 cm is outside the plausible adult range 120–230 cm" in message
+    assert "confirm_body_size" not in refused.context["form"].errors
+    assert not Course.objects.exists()
+    still_refused = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", {**data, "confirm_body_size": "on"}
+    )
+    assert still_refused.status_code == 200
+    assert not Course.objects.exists()
+
+
+def test_a_course_with_an_implausible_bmi_needs_a_confirmation(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    data = form(confirm="1", height_cm="230.0", weight_kg="31.0")
+    refused = client.post(f"/patients/{personas.patient.pk}/courses/new/", data)
+    assert refused.status_code == 200
     [message] = refused.context["form"].errors["confirm_body_size"]
-    assert "BMI of 337.6" in message and "may be swapped" in message
+    assert "BMI of 5.9" in message
     assert not Course.objects.exists()
     confirmed = client.post(
         f"/patients/{personas.patient.pk}/courses/new/", {**data, "confirm_body_size": "on"}
