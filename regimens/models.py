@@ -382,6 +382,11 @@ class Course(models.Model):
         )
 
     @property
+    def bmi(self) -> Decimal:
+        """Body mass index from the dosing weight and height, kg/m² to 0.1."""
+        return dosing.body_mass_index(self.height_cm, self.weight_kg)
+
+    @property
     def weight_gain_baseline(self) -> Decimal:
         """The weight that gain during the course is counted from: the admission weight.
 

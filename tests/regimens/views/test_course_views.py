@@ -376,7 +376,7 @@ def test_the_course_page_shows_the_dosing_weight_and_vials_both_ways(as_persona,
     make_course(personas.patient, weight_kg=Decimal("80.0"), start="2027-03-10 08:00")
     course = Course.objects.get()
     html = as_persona("nurse_on_team").get(f"/courses/{course.pk}/").text
-    assert "80.0 kg, actual body weight, measured 10 Mar 2027" in html
+    assert "80.0 kg, actual body weight, measured 10 Mar 2027; BMI 27.7 kg/m²" in html
     assert "One vial set per dose" in html and "Pooled within 48 h" in html
     assert '<th scope="row">1</th><td>14</td><td>42</td><td>34</td>' in html
 
@@ -425,6 +425,7 @@ def test_the_preview_warns_of_an_old_weight_and_a_high_bmi(as_persona, personas)
     )
     assert response.status_code == 200
     assert "BMI 35.9 kg/m²" in response.text
+    assert "<strong>Warning:</strong> BMI 35.9 kg/m² (35 or more)" in response.text
     assert "18 days before the first dose" in response.text
     assert "Pooled within 48 h" in response.text
 
