@@ -30,7 +30,7 @@ class RegimenTemplateAdmin(ReasonedHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "drug", "route", "is_active", "notes"]}),
-        ("Dose", {"fields": ["dose_amount", "dose_unit", "infusion_minutes"]}),
+        ("Dose", {"fields": ["dose_amount", "dose_unit", "dose_steps", "infusion_minutes"]}),
         ("Schedule", {"fields": ["mode", "dose_time"]}),
         ("Every N hours", {"fields": ["every_hours", "max_doses_per_cycle", "window_days"]}),
         (
@@ -72,6 +72,7 @@ class DoseInline(ReadOnlyInline):
         "dose_in_cycle",
         "day",
         "planned_at",
+        "dose_iu",
         "status",
         "dst_note",
     ]

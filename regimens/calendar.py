@@ -175,6 +175,16 @@ def cycle_start_day(schedule: Schedule, cycle: int) -> int:
     return listed[-1] + (cycle - len(listed)) * length
 
 
+def day_of_cycle(schedule: Schedule, cycle: int, course_day: int) -> int:
+    """Day of its cycle (day 1 = the cycle's first day) of a dose on `course_day`.
+
+    Dose steps (regimens.dosing) are stated in days of the cycle, as published
+    regimens state them ("weeks 2-4: 18, 18, 9, 9, 9 MIU").
+    """
+    _require_int("course_day", course_day, 1)
+    return course_day - cycle_start_day(schedule, cycle) + 1
+
+
 def _clock(moment: datetime) -> str:
     return moment.time().isoformat(timespec="minutes" if moment.second == 0 else "seconds")
 

@@ -68,12 +68,29 @@ def preview_course(
     weight_kg: Decimal,
     height_cm: Decimal,
     treatment_days: int | None = None,
+    weight_basis: str = Course.WeightBasis.ACTUAL,
+    weight_measured_on: date | None = None,
+    baseline_weight_kg: Decimal | None = None,
+    baseline_weight_on: date | None = None,
 ):
     """The unsaved course and its planned doses, for the preview before saving.
 
-    Refuses (CourseRefused) choices that make no calendar or no dose; writes nothing.
+    Refuses (CourseRefused) choices that make no calendar or no dose, and a height or
+    weight outside the plausible adult range; writes nothing.
     """
     check_choices(template, cycles=cycles, treatment_days=treatment_days)
+    check_body_size(height_cm=height_cm, weight_kg=weight_kg)
+    for field, measured in (
+        ("weight_measured_on", weight_measured_on),
+        ("baseline_weight_on", baseline_weight_on),
+    ):
+        if measured and measured > start.date():
+            raise CourseRefused(
+                "A weight the course uses must be measured on or before the first dose.",
+                field=field,
+            )
+    if baseline_weight_kg is not None:
+        check_body_size(height_cm=None, weight_kg=baseline_weight_kg, field="baseline_weight_kg")
     course = Course(
         template=template,
         start_date=start.date(),
@@ -82,6 +99,10 @@ def preview_course(
         cycles=cycles,
         treatment_days=treatment_days,
         weight_kg=weight_kg,
+        weight_basis=weight_basis,
+        weight_measured_on=weight_measured_on or start.date(),
+        baseline_weight_kg=weight_kg if baseline_weight_kg is None else baseline_weight_kg,
+        baseline_weight_on=baseline_weight_on or weight_measured_on or start.date(),
         height_cm=height_cm,
         dose_amount=template.dose_amount,
         dose_unit=template.dose_unit,
@@ -95,6 +116,38 @@ def preview_course(
         return course, course.plan()
     except (calendar.CalendarError, dosing.DosingError) as error:
         raise _refused(error) from error
+
+
+def check_body_size(*, height_cm, weight_kg, field: str | None = None) -> None:
+    """Refuse a height or weight outside the plausible adult range (the app and the command)."""
+    try:
+        refusal = dosing.body_size_refusal(height_cm, weight_kg)
+    except dosing.DosingError as error:
+        raise _refused(error, field) from error
+    if refusal:
+        if field is None:
+            field = "weight_kg" if refusal.startswith("Weight") else "height_cm"
+        raise CourseRefused(refusal, field=field)
+
+
+# A dosing weight measured longer than this before the first dose is shown with a warning.
+WEIGHT_AGE_TO_WARN = timedelta(days=7)
+
+
+def dosing_warnings(course: Course) -> list[str]:
+    """What the prescriber should see about the dosing weight, though it need not stop them."""
+    warnings = []
+    bmi = dosing.bmi_warning(course.height_cm, course.weight_kg)
+    if bmi:
+        warnings.append(bmi)
+    measured = course.weight_measured_on
+    if measured and course.start_date - measured > WEIGHT_AGE_TO_WARN:
+        days = (course.start_date - measured).days
+        warnings.append(
+            f"The dosing weight was measured on {measured:%d %b %Y}, {days} days before the "
+            "first dose. Weigh the patient again if it may have changed."
+        )
+    return warnings
 
 
 def retreatment_refusal(patient, template: RegimenTemplate, start: date) -> str | None:
@@ -292,7 +345,9 @@ def start_course(
     ):
         course.retreatment_override = override_reason.strip()
         reason = f"{reason}; retreatment gap overridden: {course.retreatment_override}"
+    # Whoever starts the course prescribes it, so chooses the weight it is dosed on.
     course.patient, course.created_by = patient, created_by
+    course.weight_chosen_by = created_by
     save_with_history(course, by=created_by, reason=reason)
     bulk_create_with_history(
         [Dose.from_plan(course, planned) for planned in plan],

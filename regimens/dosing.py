@@ -15,7 +15,12 @@ Facts used (Proleukin prescribing information, sections 2 and 16):
 
 * one vial holds 22 million IU and is single use;
 * 1.2 mL of sterile water makes 18 million IU per mL;
+* reconstituted and diluted drug keeps for up to 48 hours;
 * body surface area is Mosteller's formula.
+
+Vials are counted with a margin for what stays in the vial, hub and syringe:
+a vial is counted as giving ``USABLE_IU_PER_VIAL`` (1.1 mL, 19.8 MIU), not the
+whole 22 MIU (docs/clinical-sources.md §6, docs/dosing.md).
 
 These are engineering calculations, not clinical guidance: a pharmacist or
 oncologist must check every dose before it is given.
@@ -24,7 +29,9 @@ oncologist must check every dose before it is given.
 from __future__ import annotations
 
 import decimal
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
@@ -32,6 +39,8 @@ from typing import TypeVar
 from tracker.lib.units import IU_PER_MIU
 from tracker.patients.measures import CONTEXT as _CONTEXT
 from tracker.patients.measures import (
+    PLAUSIBLE_HEIGHT_CM,
+    PLAUSIBLE_WEIGHT_KG,
     MeasurementError,
     body_mass_index,
     body_size_warning,
@@ -42,16 +51,29 @@ from tracker.patients.measures import format_number as _format_number
 from tracker.patients.measures import round_half_up as _round
 
 __all__ = [
+    "BMI_TO_WARN",
+    "IU_PER_MIU",
     "RECONSTITUTED_IU_PER_ML",
+    "STABILITY",
+    "USABLE_IU_PER_VIAL",
+    "USABLE_ML_PER_VIAL",
     "VIAL_IU",
     "DoseCalculation",
+    "DoseStep",
     "DoseUnit",
     "DosingError",
     "Quantity",
+    "VialCount",
+    "amount_on_day",
+    "bmi_warning",
     "body_mass_index",
+    "body_size_refusal",
     "body_size_warning",
     "body_surface_area",
     "calculate_dose",
+    "count_vials",
+    "dose_steps",
+    "pooled_vials",
     "vials_for_iu",
 ]
 
@@ -66,6 +88,19 @@ class DoseUnit(StrEnum):
 
 VIAL_IU = Decimal(22_000_000)
 RECONSTITUTED_IU_PER_ML = Decimal(18_000_000)
+# 22 MIU in 1.2 mL is about 1.22 mL a vial, but some stays in the vial, the needle hub
+# and the syringe's dead space.  Counting a vial as 1.1 mL keeps a margin, so a dose that
+# needs "exactly 2 vials" on paper (73 kg at 600,000 IU/kg, 43.8 MIU) is counted as 3
+# and is not short at the bedside.  A documented choice, not a label figure:
+# docs/dosing.md and docs/clinical-sources.md §6.
+USABLE_ML_PER_VIAL = Decimal("1.1")
+USABLE_IU_PER_VIAL = USABLE_ML_PER_VIAL * RECONSTITUTED_IU_PER_ML  # 19.8 MIU
+# Reconstituted or diluted drug keeps up to 48 h (docs/clinical-sources.md §6): within
+# that, pharmacy may draw two doses from one vial set.
+STABILITY = timedelta(hours=48)
+# A BMI from here up is shown with a warning: whether to dose on actual, ideal or
+# adjusted weight is the prescriber's choice (docs/clinical-sources.md §6).
+BMI_TO_WARN = Decimal(35)
 
 MOSTELLER_DIVISOR = Decimal(3600)
 
@@ -111,10 +146,10 @@ class DoseCalculation:
     volume_ml: Quantity
 
     def vials_for(self, doses: int) -> int:
-        """Vials for a number of doses.
+        """Vials for a number of doses, each opening its own vial set.
 
-        Each dose opens its own vials, because a reconstituted vial is single
-        use; pooling leftovers across doses is a pharmacy decision, not ours.
+        Pooling leftovers across doses within the stability window is
+        pharmacy's choice: pooled_vials counts that case.
         """
         if isinstance(doses, bool) or not isinstance(doses, int):
             raise DosingError("The number of doses must be a whole number.")
@@ -208,7 +243,7 @@ def _dose_iu(
 
 
 def vials_for_iu(dose_iu: Decimal) -> int:
-    """Vials opened for one administration of `dose_iu` (single-use 22 MIU vials)."""
+    """Vials opened for one administration of `dose_iu`, each counted as USABLE_IU_PER_VIAL."""
     return _vials(_positive("dose", dose_iu))
 
 
@@ -216,8 +251,157 @@ def _vials(dose_iu: Decimal) -> int:
     # divmod on Decimals is exact, unlike a division followed by ceiling,
     # which could round 1.000…01 vials down to 1 at the context's precision.
     with decimal.localcontext(_CONTEXT):
-        whole, remainder = divmod(dose_iu, VIAL_IU)
+        whole, remainder = divmod(dose_iu, USABLE_IU_PER_VIAL)
     return int(whole) + (1 if remainder else 0)
+
+
+def pooled_vials(doses: Iterable[tuple[datetime, Decimal]], stability=STABILITY) -> int:
+    """Vials for `doses` (planned time, IU) when a dose may use what earlier vials left.
+
+    A vial set opened for one dose may serve later doses planned less than
+    `stability` after it was opened; then what is left is thrown away.  Doses
+    are taken in time order.
+    """
+    vials = 0
+    left = Decimal(0)
+    opened_at = None
+    for at, dose_iu in sorted(doses, key=lambda dose: dose[0]):
+        need = _positive("dose", dose_iu)
+        if opened_at is None or at - opened_at >= stability:
+            left = Decimal(0)
+        used = min(left, need)
+        left, need = left - used, need - used
+        if need:
+            opened = _vials(need)
+            vials += opened
+            left, opened_at = opened * USABLE_IU_PER_VIAL - need, at
+    return vials
+
+
+@dataclass(frozen=True)
+class VialCount:
+    """Vials for one cycle, both ways pharmacy may count them."""
+
+    cycle: int
+    doses: int
+    per_dose: int  # each dose opens its own vial set
+    pooled: int  # doses within the stability window share vials
+
+    def __str__(self) -> str:
+        return (
+            f"cycle {self.cycle}: {self.per_dose} vials one set per dose, "
+            f"{self.pooled} pooled within {_hours(STABILITY)} h ({self.doses} doses)"
+        )
+
+
+def count_vials(doses: Iterable[tuple[int, datetime, Decimal]]) -> list[VialCount]:
+    """Per-cycle vial counts for (cycle, planned time, IU) doses, in cycle order."""
+    by_cycle: dict[int, list[tuple[datetime, Decimal]]] = {}
+    for cycle, at, dose_iu in doses:
+        by_cycle.setdefault(cycle, []).append((at, dose_iu))
+    return [
+        VialCount(
+            cycle=cycle,
+            doses=len(rows),
+            per_dose=sum(_vials(_positive("dose", iu)) for _, iu in rows),
+            pooled=pooled_vials(rows),
+        )
+        for cycle, rows in sorted(by_cycle.items())
+    ]
+
+
+def _hours(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 3600)
+
+
+# Dose steps ---------------------------------------------------------------------------
+#
+# Published subcutaneous regimens give a lower dose after the first week (e.g. 18 MIU on
+# days 1-5, then 18, 18, 9, 9, 9 MIU in each of weeks 2-4: docs/clinical-sources.md §6).
+# A template's steps say so: from a day of the cycle on, the dose is another amount, until
+# the next step.  Day 1 is the cycle's first day; before the first step the template's
+# own amount applies.
+
+
+@dataclass(frozen=True)
+class DoseStep:
+    from_day: int
+    amount: Decimal
+
+
+def dose_steps(data) -> tuple[DoseStep, ...]:
+    """Steps from their stored form, a list of {"from_day": 8, "amount": "9"}; checked."""
+    if data in (None, []):
+        return ()
+    if not isinstance(data, list | tuple):
+        raise DosingError('Dose steps must be a list such as [{"from_day": 8, "amount": "9"}].')
+    steps = []
+    for item in data:
+        if not isinstance(item, dict) or set(item) != {"from_day", "amount"}:
+            raise DosingError('Each dose step needs "from_day" and "amount", and nothing else.')
+        day = item["from_day"]
+        if isinstance(day, bool) or not isinstance(day, int) or day < 2:
+            raise DosingError("A dose step starts on a day of the cycle from 2 on.")
+        amount = item["amount"]
+        if isinstance(amount, int | float) and not isinstance(amount, bool):
+            amount = str(amount)  # stored JSON: an integer, or a float as written
+        steps.append(DoseStep(day, _positive("A dose step's amount", amount)))
+    days = [step.from_day for step in steps]
+    if days != sorted(set(days)):
+        raise DosingError("Dose steps must be in order of day, one step a day.")
+    return tuple(steps)
+
+
+def amount_on_day(amount: Decimal, steps: Iterable[DoseStep], cycle_day: int) -> Decimal:
+    """The dose amount on `cycle_day` of a cycle (day 1 = the cycle's first day)."""
+    for step in steps:
+        if step.from_day > cycle_day:
+            break
+        amount = step.amount
+    return amount
+
+
+# Plausible adult body size ------------------------------------------------------------
+
+
+def body_size_refusal(height_cm, weight_kg) -> str | None:
+    """Why a height or weight cannot be used for an adult's dose, or None.
+
+    Outside tracker.patients.measures' plausible adult ranges a measurement is far
+    more likely mistyped (or height and weight swapped) than real: refused, not asked.
+    """
+    problems = []
+    for name, value, (low, high), unit in (
+        ("Weight", weight_kg, PLAUSIBLE_WEIGHT_KG, "kg"),
+        ("Height", height_cm, PLAUSIBLE_HEIGHT_CM, "cm"),
+    ):
+        if value is None:
+            continue
+        number = _positive(name, value)
+        if not low <= number <= high:
+            problems.append(
+                f"{name} {_format_input(number)} {unit} is outside the plausible adult range "
+                f"{low:f}–{high:f} {unit}"
+            )
+    if not problems:
+        return None
+    return (
+        "; ".join(problems)
+        + ". Check the measurement (and that height and weight are not swapped)."
+    )
+
+
+def bmi_warning(height_cm, weight_kg) -> str | None:
+    """A note for a BMI of 35 or more: which weight to dose on is the prescriber's choice."""
+    if height_cm is None or weight_kg is None:
+        return None
+    bmi = body_mass_index(height_cm, weight_kg)
+    if bmi < BMI_TO_WARN:
+        return None
+    return (
+        f"BMI {bmi} kg/m² (35 or more): check whether the dose should use actual, ideal or "
+        "adjusted body weight."
+    )
 
 
 def _volume_ml(dose_iu: Decimal) -> Decimal:

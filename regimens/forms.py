@@ -59,12 +59,40 @@ class CourseForm(Confirmations, StartFields):
         required=False,
         help_text="Only for regimens whose length is chosen per course.",
     )
+    # Outside the plausible adult range (tracker.patients.measures) the weight or height
+    # is refused by regimens.courses.check_body_size, with a message saying so.
     weight_kg = forms.DecimalField(
-        label="Weight used (kg)",
+        label="Dosing weight (kg)",
         min_value=MIN_WEIGHT_KG,
         max_value=MAX_WEIGHT_KG,
         max_digits=4,
         decimal_places=1,
+        help_text="The weight the dose is calculated on.",
+    )
+    weight_basis = forms.ChoiceField(
+        label="Dosing weight basis",
+        choices=Course.WeightBasis.choices,
+        initial=Course.WeightBasis.ACTUAL,
+    )
+    weight_measured_on = forms.DateField(
+        label="Dosing weight measured on",
+        widget=DateInput,
+        help_text="The date of the weighing (for ideal or adjusted weight: of the weight used).",
+    )
+    baseline_weight_kg = forms.DecimalField(
+        label="Admission weight (kg)",
+        min_value=MIN_WEIGHT_KG,
+        max_value=MAX_WEIGHT_KG,
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        help_text="Baseline for weight gain during the course. Empty: the dosing weight.",
+    )
+    baseline_weight_on = forms.DateField(
+        label="Admission weight measured on",
+        widget=DateInput,
+        required=False,
+        help_text="Empty: the date of the dosing weight.",
     )
     height_cm = forms.DecimalField(
         label="Height used (cm)",
@@ -157,6 +185,10 @@ class CourseForm(Confirmations, StartFields):
             "cycles": data["cycles"],
             "treatment_days": data.get("treatment_days"),
             "weight_kg": data["weight_kg"],
+            "weight_basis": data["weight_basis"],
+            "weight_measured_on": data["weight_measured_on"],
+            "baseline_weight_kg": data.get("baseline_weight_kg"),
+            "baseline_weight_on": data.get("baseline_weight_on"),
             "height_cm": data["height_cm"],
         }
 

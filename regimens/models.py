@@ -28,6 +28,13 @@ def validate_cycle_start_days(value):
         raise ValidationError("Cycle start days must be a list of day numbers, e.g. [1, 15].")
 
 
+def validate_dose_steps(value):
+    try:
+        dosing.dose_steps(value)
+    except dosing.DosingError as error:
+        raise ValidationError(str(error)) from error
+
+
 class RegimenTemplate(models.Model):
     """A reusable regimen: drug, route, dose and schedule rule.  Editable in the admin.
 
@@ -52,6 +59,15 @@ class RegimenTemplate(models.Model):
     )
     dose_unit = models.CharField(
         max_length=8, choices=[(unit.value, unit.value) for unit in dosing.DoseUnit]
+    )
+    dose_steps = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_dose_steps],
+        help_text=(
+            'A different dose from a day of each cycle on, e.g. [{"from_day": 10, "amount": "9"}]'
+            " (day 1 is the cycle's first day). Empty: the same dose every time."
+        ),
     )
     infusion_minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="IV only: how long each infusion runs."
@@ -165,6 +181,7 @@ class RegimenTemplate(models.Model):
             **{f: getattr(self, f) for f in fields},
             "cycle_start_days": list(self.cycle_start_days),
             "cycle_length_days": self.cycle_length_days,
+            "dose_steps": list(self.dose_steps or []),
         }
 
     def schedule(self, treatment_days: int | None = None) -> calendar.Schedule:
@@ -173,6 +190,19 @@ class RegimenTemplate(models.Model):
     def describe(self) -> str:
         """The rule in words, e.g. "every 8 h, at most 14 doses per cycle, within 5 days"."""
         return describe_snapshot(self.rule_snapshot())
+
+    def describe_steps(self) -> str:
+        return describe_steps(self.dose_amount, self.dose_unit, self.dose_steps)
+
+
+def describe_steps(amount, unit, steps) -> str:
+    """The dose and its steps in words: "18 MIU; from cycle day 10: 9 MIU; …"; "" if none."""
+    parsed = dosing.dose_steps(steps)
+    if not parsed:
+        return ""
+    parts = [f"{amount.normalize():f} {unit} from cycle day 1"]
+    parts += [f"from cycle day {s.from_day}: {s.amount.normalize():f} {unit}" for s in parsed]
+    return "; ".join(parts)
 
 
 def schedule_from_snapshot(snapshot: dict, treatment_days: int | None = None) -> calendar.Schedule:
@@ -241,7 +271,37 @@ class Course(models.Model):
         blank=True,
         help_text="Length of the dosing pattern, if the template lets you choose.",
     )
-    weight_kg = models.DecimalField("weight used (kg)", max_digits=4, decimal_places=1)
+
+    class WeightBasis(models.TextChoices):
+        # Centres differ on which weight to dose on (docs/clinical-sources.md §6).
+        ACTUAL = "actual", "Actual body weight"
+        IDEAL = "ideal", "Ideal body weight"
+        ADJUSTED = "adjusted", "Adjusted body weight"
+
+    weight_kg = models.DecimalField("dosing weight (kg)", max_digits=4, decimal_places=1)
+    weight_basis = models.CharField(
+        "dosing weight basis", max_length=8, choices=WeightBasis, default=WeightBasis.ACTUAL
+    )
+    weight_measured_on = models.DateField(
+        "dosing weight measured on", null=True, blank=True, help_text="Empty on old courses only."
+    )
+    weight_chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The clinician who chose the dosing weight, at the course's start.",
+    )
+    baseline_weight_kg = models.DecimalField(
+        "admission weight (kg)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="The baseline that weight gain during the course is measured against.",
+    )
+    baseline_weight_on = models.DateField("admission weight measured on", null=True, blank=True)
     height_cm = models.DecimalField("height used (cm)", max_digits=4, decimal_places=1)
     dose_amount = models.DecimalField(max_digits=12, decimal_places=3)
     dose_unit = models.CharField(max_length=8)
@@ -312,9 +372,61 @@ class Course(models.Model):
             self.schedule(), start or self.local_start, self.time_zone, self.cycles
         )
 
-    def dose_calculation(self) -> dosing.DoseCalculation:
+    def dose_calculation(self, amount: Decimal | None = None) -> dosing.DoseCalculation:
+        """The dose on the course's first day, or of another `amount` in the course's unit."""
         return dosing.calculate_dose(
-            self.dose_amount, self.dose_unit, weight_kg=self.weight_kg, height_cm=self.height_cm
+            self.dose_amount if amount is None else amount,
+            self.dose_unit,
+            weight_kg=self.weight_kg,
+            height_cm=self.height_cm,
+        )
+
+    @property
+    def bmi(self) -> Decimal:
+        """Body mass index from the dosing weight and height, kg/m² to 0.1."""
+        return dosing.body_mass_index(self.height_cm, self.weight_kg)
+
+    @property
+    def weight_gain_baseline(self) -> Decimal:
+        """The weight that gain during the course is counted from: the admission weight.
+
+        Courses started before it was recorded separately have only the dosing weight.
+        """
+        return self.weight_kg if self.baseline_weight_kg is None else self.baseline_weight_kg
+
+    @property
+    def dose_steps(self) -> tuple[dosing.DoseStep, ...]:
+        return dosing.dose_steps(self.rule.get("dose_steps"))
+
+    @property
+    def has_dose_steps(self) -> bool:
+        return bool(self.rule.get("dose_steps"))
+
+    def describe_steps(self) -> str:
+        return describe_steps(self.dose_amount, self.dose_unit, self.rule.get("dose_steps"))
+
+    def amount_on(self, cycle: int, course_day: int) -> Decimal:
+        """The dose amount (in the course's unit) for a dose of `cycle` on `course_day`."""
+        if not self.has_dose_steps:
+            return self.dose_amount
+        day = calendar.day_of_cycle(self.schedule(), cycle, course_day)
+        return dosing.amount_on_day(self.dose_amount, self.dose_steps, day)
+
+    def dose_iu_on(self, cycle: int, course_day: int) -> Decimal | None:
+        """The dose in IU for a dose of `cycle` on `course_day`; None before the dose is known."""
+        if not self.has_dose_steps or self.dose_iu is None:
+            return self.dose_iu
+        return self.dose_calculation(self.amount_on(cycle, course_day)).dose_iu
+
+    def vial_counts(self, plan) -> list[dosing.VialCount]:
+        """Per-cycle vials for planned doses (PlannedDose or Dose), both ways of counting."""
+        return dosing.count_vials(
+            (
+                p.cycle,
+                getattr(p, "start_utc", None) or p.planned_at,
+                p.prescribed_iu if isinstance(p, Dose) else self.dose_iu_on(p.cycle, p.day),
+            )
+            for p in plan
         )
 
     def describe_rule(self) -> str:
@@ -565,6 +677,14 @@ class Dose(models.Model):
         help_text="Where the dose was first planned, before any move."
     )
     dst_note = models.CharField(max_length=200, blank=True)
+    dose_iu = models.DecimalField(
+        "dose (IU)",
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text="This dose's amount, where the regimen steps the dose; else the course's.",
+    )
     status = models.CharField(max_length=12, choices=Status, default=Status.SCHEDULED)
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
@@ -597,6 +717,18 @@ class Dose(models.Model):
             planned_at=planned.start_utc,
             original_planned_at=planned.start_utc,
             dst_note=planned.note,
+            dose_iu=course.dose_iu_on(planned.cycle, planned.day),
+        )
+
+    @property
+    def prescribed_iu(self) -> Decimal:
+        """The amount this dose is to be, in IU: its own where the regimen steps the dose."""
+        return self.course.dose_iu if self.dose_iu is None else self.dose_iu
+
+    @property
+    def prescribed_miu(self) -> dosing.Quantity:
+        return dosing.Quantity(
+            (self.prescribed_iu / dosing.IU_PER_MIU).quantize(Decimal("0.01")), "MIU"
         )
 
     @property

@@ -108,3 +108,13 @@ def test_a_new_database_shows_the_label_hold_rules_as_a_nurse_would_say_them():
     rules = [str(rule) for rule in HoldRule.objects.active()]
     assert rules[:2] == ["Systolic BP < 90 mmHg", "SpO₂ < 90%"]
     assert len(rules) == 3
+
+
+def test_the_command_keeps_a_centres_choice_to_turn_on_the_15_dose_template_unless_reset():
+    RegimenTemplate.objects.filter(slug="hd-iv-q8h-15").update(is_active=True)
+
+    call_command("load_reference_data")
+    assert RegimenTemplate.objects.get(slug="hd-iv-q8h-15").is_active
+
+    call_command("load_reference_data", "--reset")
+    assert not RegimenTemplate.objects.get(slug="hd-iv-q8h-15").is_active

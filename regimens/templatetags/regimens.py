@@ -1,10 +1,12 @@
 """Display formatting for doses: local times, cycle numbers and status badges."""
 
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import dateformat
 
+from regimens import dosing
 from regimens.models import Dose, RegimenTemplate
 
 register = template.Library()
@@ -67,3 +69,21 @@ def cycle_dose(dose) -> str:
 def overdue_at(dose, now) -> bool:
     """Whether the dose is overdue at `now`; False when the page passes no time."""
     return bool(now) and dose.is_overdue(now)
+
+
+@register.filter
+def stepped_amount(dose) -> str:
+    """A dose's own amount, "9 MIU", where its course steps the dose; "" where every dose
+    is the same (the course page says that amount once)."""
+    if not dose.course.has_dose_steps:
+        return ""
+    return str(dose.prescribed_miu)
+
+
+@register.filter
+def iu_as_miu(iu) -> str:
+    """IU as MIU to 0.01, as the dose calculation says it: 9000000 → "9.00 MIU"."""
+    if iu is None:
+        return ""
+    value = (Decimal(iu) / dosing.IU_PER_MIU).quantize(Decimal("0.01"))
+    return str(dosing.Quantity(value, "MIU"))

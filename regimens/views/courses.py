@@ -14,6 +14,7 @@ from regimens.courses import (
     delay_remaining_doses,
     discontinue_course,
     dose_comparison,
+    dosing_warnings,
     first_fixed_dose,
     move_refusal,
     move_start,
@@ -109,13 +110,15 @@ def _check_course(request, patient, form) -> dict | None:
         comparison=comparison,
     ):
         _show_refusal(form, refusal)
-    dose = course.dose_calculation()
     return {
         "course": course,
-        "rows": [(p, p.local_start(course.time_zone)) for p in plan],
-        "dose": dose,
+        "rows": [
+            (p, p.local_start(course.time_zone), course.dose_iu_on(p.cycle, p.day)) for p in plan
+        ],
+        "dose": course.dose_calculation(),
         "dose_change": comparison,
-        "vials_per_cycle": dose.vials_for(max(p.dose_in_cycle for p in plan)),
+        "vials": course.vial_counts(plan),
+        "warnings": dosing_warnings(course),
     }
 
 
@@ -142,6 +145,8 @@ def course_detail(request, pk):
             "next_cap": caps.get(next_dose.cycle) if next_dose else None,
             "now": now,
             "dose": course.dose_calculation(),
+            "vials": course.vial_counts(d for d in doses if d.status != Dose.Status.CANCELLED),
+            "warnings": dosing_warnings(course),
             "can_edit": request.user.role in EDITOR_ROLES and course.is_open,
             "can_discharge": request.user.role in EDITOR_ROLES
             and course.refusal_to_discharge() is None,

@@ -39,6 +39,7 @@ def test_without_javascript_the_preview_uses_the_regimens_cycles(
         str(RegimenTemplate.objects.get(slug="hd-iv-label").pk)
     )
     page.get_by_label("Start date").fill("2027-03-10")
+    page.get_by_label("Dosing weight measured on").fill("2027-03-09")
     page.get_by_role("button", name="Preview calendar").click()
     page.get_by_role("heading", name="Preview: 2 cycles, 28 doses").wait_for()
     assert page.get_by_label("Cycles").input_value() == "2"

@@ -52,9 +52,10 @@ def test_it_shows_given_held_and_not_given_doses_with_reasons(as_persona, record
 
 
 def test_it_counts_the_vials_opened_for_the_doses_given(as_persona, recorded):
-    # 600,000 IU/kg × 70 kg = 42 MIU a dose: two 22 MIU vials.
+    # 600,000 IU/kg × 70 kg = 42 MIU a dose: three vials, each counted as 19.8 MIU
+    # usable (docs/dosing.md), as two 22 MIU vials leave nothing for dead space.
     summary = as_persona("clinician_on_team").get(url(recorded)).context["summary"]
-    assert summary.vials == 2
+    assert summary.vials == 3
 
 
 def test_side_effects_are_listed_by_worst_grade(as_persona, recorded):

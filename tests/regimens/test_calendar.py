@@ -20,13 +20,14 @@ from regimens.calendar import (
     PlannedDose,
     Schedule,
     cycle_start_day,
+    day_of_cycle,
     delayed_slots,
     plan_course,
     to_utc,
 )
 
 # The four shipped templates, as the regimen app defines them.
-HD_IV_Q8H_15 = Schedule(IntervalRule(8, 15, 5), (1,))
+HD_IV_Q8H_15 = Schedule(IntervalRule(8, 15, 5), (1, 15))
 HD_IV_LABEL = Schedule(IntervalRule(8, 14, 5), (1, 15))
 SC_5ON2OFF = Schedule(DayPatternRule(5, 2, 28, 7), (1,), cycle_length_days=35)
 SC_LOW_DOSE = Schedule(DayPatternRule(days_on=1, days_off=0, pattern_days=10, rest_days=0), (1,))
@@ -582,6 +583,20 @@ def test_fewer_cycles_than_listed_plans_only_those_cycles():
     doses = plan_course(HD_IV_LABEL, datetime(2027, 7, 1, 8, 0), "UTC", cycles=1)
 
     assert {dose.cycle for dose in doses} == {1}
+
+
+def test_a_dose_knows_its_day_of_the_cycle_for_dose_steps():
+    # Cycle 2 of the 5-week subcutaneous regimen starts on course day 36.
+    assert day_of_cycle(SC_5ON2OFF, 1, 10) == 10
+    assert day_of_cycle(SC_5ON2OFF, 2, 36) == 1
+    assert day_of_cycle(SC_5ON2OFF, 2, 45) == 10
+    assert day_of_cycle(HD_IV_LABEL, 2, 17) == 3
+
+
+def test_the_institutional_15_dose_schedule_plans_a_second_cycle_on_day_15():
+    plan = plan_course(HD_IV_Q8H_15, datetime(2027, 3, 10, 8, 0), NEW_YORK, cycles=2)
+    assert [sum(p.cycle == c for p in plan) for c in (1, 2)] == [15, 15]
+    assert next(p for p in plan if p.cycle == 2).day == 15
 
 
 def test_cycle_start_day_uses_listed_days_then_the_cycle_length():

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,47 @@ def test_five_on_two_off_from_a_wednesday_skips_monday_and_tuesday():
     assert all(datetime.fromisoformat(d["start"]).strftime("%H:%M") == "09:00" for d in doses)
     # A 5-week cycle: cycle 2 starts 35 days after cycle 1.
     assert next(d for d in doses if d["cycle"] == 2)["start"].startswith("2027-04-14T09:00")
-    assert {(d["amount"], d["unit"]) for d in doses} == {("18.00", "MIU")}
+    assert {(d["amount"], d["unit"]) for d in doses} == {("18.00", "MIU"), ("9.00", "MIU")}
+
+
+def test_the_subcutaneous_template_lowers_the_dose_after_week_1():
+    doses = run_json("sc-5on2off", "--start", "2027-03-08 09:00", "--tz", "Europe/London")
+    amounts = [Decimal(d["amount"]) for d in doses]
+    # 20 doses, 5 a week: 18 × 5 in week 1, then 18, 18, 9, 9, 9 (63 MIU) in weeks 2-4.
+    assert amounts[:5] == [Decimal(18)] * 5
+    assert [sum(amounts[i : i + 5]) for i in (5, 10, 15)] == [Decimal(63)] * 3
+
+
+def test_the_text_shows_each_stepped_amount_and_both_vial_counts():
+    text = run("sc-5on2off", "--start", "2027-03-08 09:00", "--tz", "Europe/London")
+    assert "stepped: 18 MIU from cycle day 1; from cycle day 10: 9 MIU" in text
+    assert "9.00 MIU" in text.splitlines()[3 + 7]  # week 2, day 3
+    # 5 × 18 + 3 × (18 + 18 + 9 + 9 + 9) = 279 MIU; 18 and 9 MIU doses a day apart share.
+    assert "cycle 1: 20 vials one set per dose, " in text
+    assert "pooled within 48 h (20 doses)" in text
+
+
+def test_the_text_shows_vials_one_set_per_dose_and_pooled_for_each_cycle():
+    text = run(*LABEL, "--weight", "80")
+    assert "Vials (each counted as 1.1 mL, 19.8 MIU usable; docs/dosing.md):" in text
+    assert "cycle 1: 42 vials one set per dose, 34 pooled within 48 h (14 doses)" in text
+    assert "cycle 2: 42 vials one set per dose, 34 pooled within 48 h (14 doses)" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--weight", "25"],
+            "--weight: Weight 25 kg is outside the plausible adult range 30–250 kg",
+        ),
+        (["--weight", "300"], "--weight: Weight 300 kg is outside the plausible adult range"),
+        (["--weight", "80", "--height", "80"], "--height: Height 80 cm is outside the plausible"),
+    ],
+)
+def test_it_refuses_a_weight_or_height_outside_the_plausible_adult_range(args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*LABEL, *args)
 
 
 def test_low_dose_template_uses_days_and_body_surface_area():
@@ -148,7 +189,7 @@ def test_text_output_names_the_zone_dose_and_dst_note():
 def test_text_is_the_default_format():
     text = run(*LABEL, "--weight", "80")
     assert "Wed 2027-03-24 08:00 EDT" in text
-    assert len(text.splitlines()) == 3 + 28
+    assert len(text.splitlines()) == 3 + 28 + 1 + 2  # and the vials of each cycle
 
 
 # Planning dates before the patient is weighed: the amount is the rule, not a number.

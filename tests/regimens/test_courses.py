@@ -260,14 +260,86 @@ def test_a_delayed_day_pattern_keeps_its_days_apart_within_the_window(nurse):
 # Confirmations the operation itself asks for.
 
 
-def test_starting_a_course_with_an_implausible_body_size_needs_a_confirmation(clinician):
+def test_it_refuses_a_height_or_weight_outside_the_plausible_adult_range(clinician):
+    patient = PatientFactory()
+    with pytest.raises(CourseRefused, match="plausible adult range") as refused:
+        make_course(
+            patient, by=clinician, height_cm=Decimal("72.0"), weight_kg=Decimal("175"),
+            confirmed={"body_size"},
+        )  # fmt: skip
+    assert refused.value.field == "height_cm"
+    with pytest.raises(CourseRefused, match="Weight 260 kg") as refused:
+        make_course(patient, by=clinician, weight_kg=Decimal("260"), confirmed={"body_size"})
+    assert refused.value.field == "weight_kg"
+    assert not Course.objects.exists()
+
+
+def test_starting_a_course_with_an_implausible_bmi_needs_a_confirmation(clinician):
     from regimens.courses import NeedsConfirmation
 
     patient = PatientFactory()
     with pytest.raises(NeedsConfirmation, match="may be swapped"):
-        make_course(patient, by=clinician, height_cm=Decimal("72.0"), weight_kg=Decimal("175"))
+        make_course(patient, by=clinician, height_cm=Decimal("230"), weight_kg=Decimal("31"))
     assert not Course.objects.exists()
     make_course(
-        patient, by=clinician, height_cm=Decimal("72.0"), weight_kg=Decimal("175"),
+        patient, by=clinician, height_cm=Decimal("230"), weight_kg=Decimal("31"),
         confirmed={"body_size"},
     )  # fmt: skip
+
+
+# The dosing weight: when it was measured, and what the prescriber should see.
+
+
+def preview(**choices):
+    from regimens.courses import preview_course
+    from regimens.models import RegimenTemplate
+
+    values = {
+        "template": RegimenTemplate.objects.get(slug="hd-iv-label"),
+        "start": datetime(2027, 3, 10, 8, 0),
+        "time_zone": "America/New_York",
+        "cycles": 2,
+        "weight_kg": Decimal("80.0"),
+        "height_cm": Decimal("175.0"),
+        **choices,
+    }
+    return preview_course(**values)
+
+
+def test_it_refuses_a_dosing_weight_measured_after_the_first_dose():
+    with pytest.raises(CourseRefused, match="on or before the first dose") as refused:
+        preview(weight_measured_on=date(2027, 3, 11))
+    assert refused.value.field == "weight_measured_on"
+
+
+def test_it_refuses_an_implausible_admission_weight():
+    with pytest.raises(CourseRefused, match="Weight 900 kg") as refused:
+        preview(baseline_weight_kg=Decimal("900"))
+    assert refused.value.field == "baseline_weight_kg"
+
+
+def test_it_warns_of_a_dosing_weight_more_than_7_days_old():
+    from regimens.courses import dosing_warnings
+
+    course, _ = preview(weight_measured_on=date(2027, 3, 3))
+    assert dosing_warnings(course) == []
+    course, _ = preview(weight_measured_on=date(2027, 3, 2))
+    [warning] = dosing_warnings(course)
+    assert "measured on 02 Mar 2027, 8 days before the first dose" in warning
+
+
+def test_it_warns_of_a_bmi_of_35_or_more():
+    from regimens.courses import dosing_warnings
+
+    course, _ = preview(weight_kg=Decimal("110.0"), height_cm=Decimal("175.0"))  # 35.9
+    [warning] = dosing_warnings(course)
+    assert "BMI 35.9" in warning and "actual, ideal or adjusted" in warning
+
+
+def test_the_preview_counts_vials_per_cycle_both_ways():
+    course, plan = preview()
+    counts = course.vial_counts(plan)
+    assert [(c.cycle, c.doses, c.per_dose, c.pooled) for c in counts] == [
+        (1, 14, 42, 34),
+        (2, 14, 42, 34),
+    ]

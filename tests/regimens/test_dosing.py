@@ -2,6 +2,7 @@
 
 import dataclasses
 import decimal
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,13 +11,22 @@ from hypothesis import strategies as st
 
 from regimens.dosing import (
     RECONSTITUTED_IU_PER_ML,
-    VIAL_IU,
+    USABLE_IU_PER_VIAL,
+    USABLE_ML_PER_VIAL,
     DoseCalculation,
     DoseUnit,
     DosingError,
     Quantity,
+    VialCount,
+    amount_on_day,
+    bmi_warning,
+    body_size_refusal,
     body_surface_area,
     calculate_dose,
+    count_vials,
+    dose_steps,
+    pooled_vials,
+    vials_for_iu,
 )
 
 HD_DOSE = Decimal(600_000)
@@ -29,14 +39,15 @@ def hd_dose(weight_kg):
 # --- Worked examples: 70 kg and 80 kg patients at 600,000 IU/kg ---------------
 
 
-def test_it_gives_42_miu_and_28_vials_per_cycle_for_70_kg_at_600000_iu_per_kg():
+def test_it_gives_42_miu_and_3_vials_a_dose_for_70_kg_at_600000_iu_per_kg():
+    # 2.33 mL is more than two vials give once dead space is allowed for (2 × 1.1 mL).
     dose = hd_dose(Decimal(70))
 
     assert dose.dose_iu == Decimal(42_000_000)
     assert str(dose.dose_miu) == "42.00 MIU"
     assert str(dose.volume_ml) == "2.33 mL"
-    assert dose.vials_per_dose == 2
-    assert dose.vials_for(14) == 28
+    assert dose.vials_per_dose == 3
+    assert dose.vials_for(14) == 42
 
 
 def test_it_gives_48_miu_and_42_vials_per_cycle_for_80_kg_at_600000_iu_per_kg():
@@ -153,17 +164,29 @@ def test_it_handles_an_ultra_low_fractional_flat_dose():
 # --- Rounding ---------------------------------------------------------------
 
 
-def test_a_dose_of_exactly_one_vial_needs_one_vial():
-    assert calculate_dose(Decimal(22), "MIU").vials_per_dose == 1
-    assert calculate_dose(Decimal(22_000_000), "IU/kg", weight_kg=1).vials_per_dose == 1
+def test_a_dose_of_exactly_one_vials_usable_amount_needs_one_vial():
+    assert calculate_dose(Decimal("19.8"), "MIU").vials_per_dose == 1
+    assert calculate_dose(Decimal(19_800_000), "IU/kg", weight_kg=1).vials_per_dose == 1
 
 
 def test_it_rounds_vials_up_per_dose():
-    assert calculate_dose(Decimal("22.000001"), "MIU").vials_per_dose == 2
-    assert calculate_dose(Decimal(22_000_001), "IU/kg", weight_kg=1).vials_per_dose == 2
+    assert calculate_dose(Decimal("19.800001"), "MIU").vials_per_dose == 2
+    assert calculate_dose(Decimal(19_800_001), "IU/kg", weight_kg=1).vials_per_dose == 2
 
 
-def test_it_does_not_share_vials_between_doses():
+def test_it_counts_a_vial_as_its_usable_volume_not_its_whole_content():
+    # A full 22 MIU vial cannot all be drawn up: hub and dead space keep some.
+    assert Decimal("1.1") == USABLE_ML_PER_VIAL
+    assert Decimal(19_800_000) == USABLE_IU_PER_VIAL
+    assert calculate_dose(Decimal(22), "MIU").vials_per_dose == 2
+
+
+def test_a_73_kg_high_dose_is_counted_as_three_vials_not_exactly_two():
+    # 43.8 MIU is 2.43 mL: on paper two vials (2 × 22 MIU) with nothing to spare.
+    assert hd_dose(Decimal(73)).vials_per_dose == 3
+
+
+def test_one_vial_set_per_dose_does_not_share_vials_between_doses():
     # 12 MIU uses 0.55 of a vial; two doses still open two vials, not one.
     assert calculate_dose(Decimal(12), "MIU").vials_for(2) == 2
 
@@ -369,7 +392,8 @@ weights = st.integers(min_value=200, max_value=2500).map(lambda tenths: Decimal(
 def test_vials_are_the_fewest_that_hold_the_dose_for_any_adult_weight(weight_kg):
     dose = hd_dose(weight_kg)
 
-    assert dose.vials_per_dose * VIAL_IU >= dose.dose_iu > (dose.vials_per_dose - 1) * VIAL_IU
+    usable = USABLE_IU_PER_VIAL
+    assert dose.vials_per_dose * usable >= dose.dose_iu > (dose.vials_per_dose - 1) * usable
 
 
 @given(weight_kg=weights)
@@ -379,3 +403,119 @@ def test_volume_is_within_half_a_hundredth_of_a_ml_for_any_adult_weight(weight_k
     exact_ml = dose.dose_iu / RECONSTITUTED_IU_PER_ML
     assert abs(dose.volume_ml.value - exact_ml) <= Decimal("0.005")
     assert dose.volume_ml.value.as_tuple().exponent == -2
+
+
+# --- Pooled vials within the stability window ---------------------------------
+
+T0 = datetime(2027, 1, 4, 8, tzinfo=UTC)
+
+
+def every_8_hours(n, dose_iu):
+    return [(T0 + timedelta(hours=8 * i), Decimal(dose_iu)) for i in range(n)]
+
+
+def test_pooling_shares_leftover_vials_between_doses_within_48_hours():
+    # 12 MIU twice: one vial gives 19.8, so the second dose opens a second vial,
+    # whose leftover serves the third, and so on: 14 doses, 168 MIU, 9 vials.
+    assert pooled_vials(every_8_hours(2, 12_000_000)) == 2
+    assert pooled_vials(every_8_hours(14, 12_000_000)) == 9
+
+
+def test_pooling_throws_away_what_is_left_after_48_hours():
+    doses = [(T0, Decimal(9_000_000)), (T0 + timedelta(hours=48), Decimal(9_000_000))]
+    assert pooled_vials(doses) == 2
+    doses = [(T0, Decimal(9_000_000)), (T0 + timedelta(hours=47), Decimal(9_000_000))]
+    assert pooled_vials(doses) == 1
+
+
+def test_pooling_never_needs_more_vials_than_one_set_per_dose():
+    doses = every_8_hours(15, 43_800_000)
+    assert pooled_vials(doses) <= 15 * vials_for_iu(Decimal(43_800_000))
+    # 15 × 43.8 = 657 MIU is 33.2 vials' usable amount: 34, against 45 one set per dose.
+    assert pooled_vials(doses) == 34
+
+
+def test_it_counts_each_cycle_both_ways():
+    doses = [(1, at, iu) for at, iu in every_8_hours(14, 42_000_000)]
+    doses += [(2, at + timedelta(days=14), iu) for at, iu in every_8_hours(14, 42_000_000)]
+
+    counts = count_vials(doses)
+
+    # 14 × 42 MIU = 588 MIU, 29.7 vials' usable amount.
+    assert counts == [
+        VialCount(cycle=1, doses=14, per_dose=42, pooled=30),
+        VialCount(cycle=2, doses=14, per_dose=42, pooled=30),
+    ]
+    assert counts[0].pooled < counts[0].per_dose
+    assert "42 vials one set per dose" in str(counts[0])
+    assert "pooled within 48 h" in str(counts[0])
+
+
+# --- Dose steps ----------------------------------------------------------------
+
+KOREAN_SC = [
+    {"from_day": 10, "amount": "9"},
+    {"from_day": 15, "amount": "18"},
+    {"from_day": 17, "amount": "9"},
+    {"from_day": 22, "amount": "18"},
+    {"from_day": 24, "amount": "9"},
+]
+
+
+def test_a_step_sets_the_dose_from_its_day_of_the_cycle_until_the_next_step():
+    steps = dose_steps(KOREAN_SC)
+    week = {day: amount_on_day(Decimal(18), steps, day) for day in range(1, 27)}
+
+    assert [week[d] for d in (1, 2, 3, 4, 5)] == [Decimal(18)] * 5
+    # Weeks 2-4: 18, 18, 9, 9, 9 MIU = 63 MIU a week.
+    for monday in (8, 15, 22):
+        assert sum(week[monday + i] for i in range(5)) == Decimal(63)
+
+
+def test_without_steps_every_day_has_the_templates_amount():
+    assert amount_on_day(Decimal(18), dose_steps([]), 20) == Decimal(18)
+    assert dose_steps(None) == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("9 from day 8", "must be a list"),
+        ([{"from_day": 8}], "needs"),
+        ([{"from_day": 1, "amount": "9"}], "from 2 on"),
+        ([{"from_day": 8, "amount": "0"}], "greater than zero"),
+        ([{"from_day": 8, "amount": "9"}, {"from_day": 8, "amount": "5"}], "in order"),
+        ([{"from_day": 9, "amount": "9"}, {"from_day": 8, "amount": "5"}], "in order"),
+    ],
+)
+def test_it_refuses_dose_steps_that_make_no_sense(data, message):
+    with pytest.raises(DosingError, match=message):
+        dose_steps(data)
+
+
+# --- Plausible adult body size ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("height_cm", "weight_kg", "words"),
+    [
+        (Decimal(170), Decimal(25), "Weight 25 kg is outside the plausible adult range 30–250 kg"),
+        (Decimal(170), Decimal(260), "Weight 260 kg"),
+        (Decimal(80), Decimal(70), "Height 80 cm is outside the plausible adult range 120–230 cm"),
+        (Decimal(70), Decimal(170), "Height 70 cm"),
+    ],
+)
+def test_it_refuses_a_body_size_outside_the_plausible_adult_range(height_cm, weight_kg, words):
+    assert words in body_size_refusal(height_cm, weight_kg)
+
+
+def test_it_accepts_the_ends_of_the_plausible_adult_range():
+    assert body_size_refusal(Decimal(120), Decimal(30)) is None
+    assert body_size_refusal(Decimal(230), Decimal(250)) is None
+    assert body_size_refusal(None, Decimal(70)) is None
+
+
+def test_it_warns_of_a_bmi_of_35_or_more():
+    assert bmi_warning(Decimal(170), Decimal(100)) is None  # 34.6
+    assert "BMI 35.0 kg/m²" in bmi_warning(Decimal(169), Decimal(100))
+    assert "actual, ideal or adjusted" in bmi_warning(Decimal(169), Decimal(100))

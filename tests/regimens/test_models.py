@@ -1,7 +1,9 @@
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -153,3 +155,143 @@ def test_sc_low_dose_course_uses_the_chosen_number_of_days(clinician):
     course = make_course(PatientFactory(), slug="sc-low-dose", treatment_days=10, by=clinician)
     assert course.doses.count() == 10
     assert course.describe_rule() == "daily for 10 days"
+
+
+# Dosing weight, admission weight and dose steps.
+
+
+def test_a_course_records_the_dosing_weights_basis_date_and_chooser(clinician):
+    course = make_course(
+        PatientFactory(),
+        by=clinician,
+        weight_kg=Decimal("72.0"),
+        weight_basis=Course.WeightBasis.ADJUSTED,
+        weight_measured_on=date(2027, 3, 8),
+        baseline_weight_kg=Decimal("80.0"),
+        baseline_weight_on=date(2027, 3, 9),
+    )
+    course.refresh_from_db()
+    assert (course.weight_kg, course.weight_basis) == (Decimal("72.0"), "adjusted")
+    assert course.weight_measured_on == date(2027, 3, 8)
+    assert course.weight_chosen_by == clinician
+    assert (course.baseline_weight_kg, course.baseline_weight_on) == (
+        Decimal("80.0"),
+        date(2027, 3, 9),
+    )
+    # Weight gain counts from the admission weight, not the dosing weight.
+    assert course.weight_gain_baseline == Decimal("80.0")
+
+
+def test_without_an_admission_weight_the_dosing_weight_is_the_baseline(clinician):
+    course = make_course(PatientFactory(), by=clinician, weight_kg=Decimal("70.0"))
+    assert course.baseline_weight_kg == Decimal("70.0")
+    assert course.weight_measured_on == course.start_date
+    Course.objects.filter(pk=course.pk).update(baseline_weight_kg=None)
+    assert Course.objects.get(pk=course.pk).weight_gain_baseline == Decimal("70.0")
+
+
+def test_each_dose_of_a_stepped_course_has_its_own_amount(clinician):
+    course = make_course(
+        PatientFactory(), slug="sc-5on2off", by=clinician, start="2027-03-08 09:00"
+    )
+    doses = list(course.doses.order_by("dose_in_course"))
+
+    amounts = [dose.prescribed_iu for dose in doses]
+    assert amounts[:7] == [Decimal(18_000_000)] * 7
+    assert amounts[7:10] == [Decimal(9_000_000)] * 3  # days 10-12
+    assert sum(amounts) == Decimal(279_000_000)  # 90 + 3 × 63 MIU
+    assert str(doses[7].prescribed_miu) == "9.00 MIU"
+    assert course.has_dose_steps
+
+
+def test_an_old_dose_without_its_own_amount_reads_the_courses(clinician):
+    course = make_course(PatientFactory(weight_kg=80), by=clinician)
+    dose = course.doses.first()
+    Dose.objects.filter(pk=dose.pk).update(dose_iu=None)
+    dose.refresh_from_db()
+    assert dose.prescribed_iu == course.dose_iu == Decimal(48_000_000)
+
+
+def test_a_course_keeps_its_dose_steps_when_the_template_is_edited(clinician):
+    course = make_course(
+        PatientFactory(), slug="sc-5on2off", by=clinician, start="2027-03-08 09:00"
+    )
+    RegimenTemplate.objects.filter(slug="sc-5on2off").update(dose_steps=[])
+    course = Course.objects.get(pk=course.pk)
+    assert course.amount_on(1, 10) == Decimal(9)
+
+
+def test_a_template_with_nonsense_dose_steps_does_not_validate():
+    template = RegimenTemplate.objects.get(slug="sc-5on2off")
+    template.dose_steps = [{"from_day": 0, "amount": "9"}]
+    with pytest.raises(ValidationError, match="from 2 on"):
+        template.full_clean()
+
+
+# The shipped subcutaneous and institutional templates.
+
+
+def test_the_subcutaneous_template_follows_a_cited_stepped_regimen_and_says_it_is_off_label():
+    template = RegimenTemplate.objects.get(slug="sc-5on2off")
+    assert template.dose_steps
+    assert "J Urol Oncol 2021" in template.notes
+    assert "Subcutaneous use is off-label in the US." in template.notes
+
+
+def test_the_institutional_15_dose_template_is_off_until_a_centre_turns_it_on():
+    template = RegimenTemplate.objects.get(slug="hd-iv-q8h-15")
+    assert not template.is_active
+    assert "institutional" in template.notes.lower()
+    assert "inactive until a centre turns it on" in template.notes
+
+
+def test_a_planned_second_cycle_of_the_15_dose_template_needs_no_gap_override(clinician):
+    template = RegimenTemplate.objects.get(slug="hd-iv-q8h-15")
+    assert (template.default_cycles, template.max_cycles) == (2, 2)
+    course = make_course(PatientFactory(), slug="hd-iv-q8h-15", by=clinician)
+    assert course.cycles == 2
+    assert course.retreatment_override == ""
+    second = course.doses.filter(cycle=2).order_by("planned_at")
+    assert second.count() == 15
+    assert second.first().day == 15
+
+
+def migrate(name):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("regimens", name)])
+
+
+# SQLite runs migrations only outside a transaction, so this test commits its rows.
+@pytest.mark.django_db(transaction=True)
+def test_courses_from_before_the_dosing_weight_fields_get_their_values(shipped_data):
+    by = make_user(Role.CLINICIAN)
+    course = make_course(PatientFactory(), by=by, weight_kg=Decimal("81.5"))
+    migrate("0016_dosing_weight_and_dose_steps")
+    # As the new columns were left when they were added.
+    Course.objects.update(
+        weight_measured_on=None,
+        weight_chosen_by=None,
+        baseline_weight_kg=None,
+        baseline_weight_on=None,
+    )
+    Dose.objects.update(dose_iu=None)
+    migrate("0018_shipped_dose_steps_and_institutional_template")
+
+    course = Course.objects.get(pk=course.pk)
+    assert course.weight_basis == "actual"
+    assert course.weight_measured_on == course.baseline_weight_on == course.start_date
+    assert course.weight_chosen_by == by
+    assert course.baseline_weight_kg == Decimal("81.5")
+    assert set(course.doses.values_list("dose_iu", flat=True)) == {course.dose_iu}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_centre_already_using_the_15_dose_template_keeps_it_on(shipped_data):
+    make_course(PatientFactory(), slug="hd-iv-q8h-15")
+    migrate("0017_dosing_weight_of_existing_courses")
+    RegimenTemplate.objects.filter(slug="hd-iv-q8h-15").update(is_active=True)
+    migrate("0018_shipped_dose_steps_and_institutional_template")
+    assert RegimenTemplate.objects.get(slug="hd-iv-q8h-15").is_active

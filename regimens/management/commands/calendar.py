@@ -10,19 +10,25 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 
 from regimens import calendar, dosing, ics
-from regimens.courses import CourseRefused, check_choices
+from regimens.courses import CourseRefused, check_body_size, check_choices
 from regimens.models import Course, Dose, RegimenTemplate
 
 START_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 FORMATS = ("text", "json", "ics")
 BAD_ARGUMENTS = 2
 # The command's options for the form fields a refusal may name.
-OPTIONS = {"cycles": "--cycles", "treatment_days": "--days"}
+OPTIONS = {
+    "cycles": "--cycles",
+    "treatment_days": "--days",
+    "weight_kg": "--weight",
+    "height_cm": "--height",
+}
 
 
 def _fail(message: str) -> CommandError:
@@ -58,9 +64,9 @@ class Amount:
         )
 
     @classmethod
-    def rule(cls, template: RegimenTemplate) -> "Amount":
+    def rule(cls, template: RegimenTemplate, amount=None) -> "Amount":
         # Dates are often planned before the patient is weighed: the rule is what is known.
-        amount = template.dose_amount.normalize()
+        amount = (template.dose_amount if amount is None else amount).normalize()
         missing = (
             "weight" if template.dose_unit == dosing.DoseUnit.IU_PER_KG else "height or weight"
         )
@@ -119,32 +125,70 @@ class Command(BaseCommand):
             raise _fail(
                 f"{OPTIONS.get(refusal.field, template.slug)}: {refusal.message}"
             ) from None
-        dose = self._amount(template, options["weight"], options["height"])
+        weight, height = options["weight"], options["height"]
+        self._check_body_size(template, weight, height)
+        dose = self._amount(template, weight, height)
         try:
             plan = calendar.plan_course(template.schedule(days), start, zone, cycles)
         except calendar.CalendarError as error:
             raise _fail(error) from None
         tz = ZoneInfo(zone)
+        # Unsaved: the course's own rules give each dose its amount (dose steps).
+        course = Course(
+            template=template,
+            rule=template.rule_snapshot(),
+            time_zone=tz.key,
+            treatment_days=days,
+            dose_amount=template.dose_amount,
+            dose_unit=template.dose_unit,
+        )
+        amounts = [
+            self._amount(template, weight, height, course.amount_on(p.cycle, p.day)) for p in plan
+        ]
         if output == "json":
-            self.stdout.write(json.dumps(self._rows(plan, tz, dose), indent=2))
+            self.stdout.write(json.dumps(self._rows(plan, tz, amounts), indent=2))
         elif output == "ics":
-            self.stdout.write(self._ics(template, plan, tz, start, dose), ending="")
+            self.stdout.write(self._ics(course, plan, tz, start, amounts), ending="")
         else:
-            self._table(template, plan, tz, dose)
+            self._table(template, plan, tz, dose, amounts, self._vials(plan, amounts))
 
     # Arguments -------------------------------------------------------------------------
 
-    def _amount(self, template: RegimenTemplate, weight, height) -> Amount:
-        if weight is None and height is None and template.dose_unit != dosing.DoseUnit.MIU_FLAT:
-            return Amount.rule(template)
+    def _check_body_size(self, template: RegimenTemplate, weight, height) -> None:
+        """Refuse a weight or height outside the plausible adult range, as the app does."""
         try:
-            return Amount.calculated(
-                dosing.calculate_dose(
-                    template.dose_amount, template.dose_unit, weight_kg=weight, height_cm=height
-                )
-            )
+            check_body_size(height_cm=height, weight_kg=weight)
+        except CourseRefused as refusal:
+            if refusal.message.startswith(("Weight", "Height")):
+                raise _fail(f"{OPTIONS[refusal.field]}: {refusal.message}") from None
+            raise _fail(f"{template.slug}: {refusal.message}") from None
+
+    def _amount(self, template: RegimenTemplate, weight, height, amount=None) -> Amount:
+        if weight is None and height is None and template.dose_unit != dosing.DoseUnit.MIU_FLAT:
+            return Amount.rule(template, amount)
+        try:
+            return Amount.calculated(self._calculation(template, weight, height, amount))
         except dosing.DosingError as error:
             raise _fail(f"{template.slug}: {error}") from None
+
+    @staticmethod
+    def _calculation(template, weight, height, amount=None) -> dosing.DoseCalculation:
+        return dosing.calculate_dose(
+            template.dose_amount if amount is None else amount,
+            template.dose_unit,
+            weight_kg=weight,
+            height_cm=height,
+        )
+
+    @staticmethod
+    def _vials(plan, amounts: list[Amount]) -> list[dosing.VialCount]:
+        """Vials per cycle, once each dose's amount is a number of MIU; [] while it is a rule."""
+        if not amounts or amounts[0].unit != "MIU":
+            return []
+        return dosing.count_vials(
+            (p.cycle, p.start_utc, Decimal(amount.value) * dosing.IU_PER_MIU)
+            for p, amount in zip(plan, amounts, strict=True)
+        )
 
     def _template(self, slug: str) -> RegimenTemplate:
         try:
@@ -157,7 +201,7 @@ class Command(BaseCommand):
 
     # Output ----------------------------------------------------------------------------
 
-    def _rows(self, plan, tz: ZoneInfo, dose: Amount) -> list[dict]:
+    def _rows(self, plan, tz: ZoneInfo, amounts: list[Amount]) -> list[dict]:
         return [
             {
                 "cycle": p.cycle,
@@ -170,34 +214,49 @@ class Command(BaseCommand):
                 "unit": dose.unit,
                 "note": p.note,
             }
-            for p in plan
+            for p, dose in zip(plan, amounts, strict=True)
         ]
 
-    def _table(self, template, plan, tz: ZoneInfo, dose: Amount) -> None:
+    def _table(self, template, plan, tz: ZoneInfo, dose: Amount, amounts, vials) -> None:
         cycles = plan[-1].cycle if plan else 0
+        steps = template.describe_steps()
         self.stdout.write(
             f"{template.name} ({template.slug}) | zone {tz.key} | "
-            f"dose {dose.words} | {len(plan)} doses in {cycles} cycle(s)"
+            f"dose {dose.words}{f', stepped: {steps}' if steps else ''} | "
+            f"{len(plan)} doses in {cycles} cycle(s)"
         )
-        header = f"{'Cycle':>5}  {'Dose':>9}  {'Day':>4}  {'Local time':<26}  {'UTC':<17}  Note"
+        amount_column = f"  {'Amount':>14}" if steps else ""
+        header = (
+            f"{'Cycle':>5}  {'Dose':>9}  {'Day':>4}  {'Local time':<26}  {'UTC':<17}"
+            f"{amount_column}  Note"
+        )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
-        for p in plan:
+        for p, amount in zip(plan, amounts, strict=True):
             local = p.local_start(tz)
             number = f"{p.dose_in_cycle}/{p.dose_in_course}"
+            amount_cell = f"  {amount.value + ' ' + amount.unit:>14}" if steps else ""
             self.stdout.write(
                 f"{p.cycle:>5}  {number:>9}  {p.day:>4}  "
                 f"{local:%a %Y-%m-%d %H:%M} {local.tzname():<7}  "
-                f"{p.start_utc:%Y-%m-%d %H:%M}Z  {p.note}".rstrip()
+                f"{p.start_utc:%Y-%m-%d %H:%M}Z{amount_cell}  {p.note}".rstrip()
             )
+        if vials:
+            usable = dosing.USABLE_IU_PER_VIAL / dosing.IU_PER_MIU
+            self.stdout.write(
+                f"Vials (each counted as {dosing.USABLE_ML_PER_VIAL} mL, {usable:f} MIU usable; "
+                "docs/dosing.md):"
+            )
+            for row in vials:
+                self.stdout.write(f"  {row}")
 
-    def _ics(self, template, plan, tz: ZoneInfo, start: datetime, dose: Amount) -> str:
+    def _ics(self, course, plan, tz: ZoneInfo, start: datetime, amounts: list[Amount]) -> str:
         # Unsaved dose rows, so the events are the ones the app writes for a course.
-        course = Course(template=template, rule=template.rule_snapshot(), time_zone=tz.key)
+        template = course.template
         per_cycle = Counter(p.cycle for p in plan)
         stamp = datetime.now(UTC).replace(microsecond=0)
         events = []
-        for p in plan:
+        for p, dose in zip(plan, amounts, strict=True):
             row = Dose.from_plan(course, p)
             row.cycle_total = per_cycle[p.cycle]
             local_part = f"{template.slug}-{start:%Y%m%dT%H%M}-{tz.key}-{p.dose_in_course}"

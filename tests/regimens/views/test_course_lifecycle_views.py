@@ -360,6 +360,8 @@ def new_course(**changes):
         "cycles": "2",
         "treatment_days": "",
         "weight_kg": "70.0",
+        "weight_basis": "actual",
+        "weight_measured_on": "2027-02-01",
         "height_cm": "170.0",
         "override_reason": "",
         "confirm": "1",

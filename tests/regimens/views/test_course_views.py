@@ -22,6 +22,8 @@ def form(**changes):
         "cycles": "2",
         "treatment_days": "",
         "weight_kg": "80.0",
+        "weight_basis": "actual",
+        "weight_measured_on": "2027-03-09",
         "height_cm": "175.0",
     }
     data.update(changes)
@@ -297,13 +299,29 @@ def test_the_regimen_defaults_are_filled_by_a_static_script(as_persona, personas
 # Plausibility: body size, and a dose that changes by more than 10% from the last course.
 
 
-def test_a_course_with_swapped_height_and_weight_needs_a_confirmation(as_persona, personas):
+def test_it_refuses_a_course_with_swapped_height_and_weight(as_persona, personas):
     client = as_persona("clinician_on_team")
     data = form(confirm="1", height_cm="72.0", weight_kg="175.0")
     refused = client.post(f"/patients/{personas.patient.pk}/courses/new/", data)
     assert refused.status_code == 200
+    [message] = refused.context["form"].errors["height_cm"]
+    assert "Height 72 cm is outside the plausible adult range 120–230 cm" in message
+    assert "confirm_body_size" not in refused.context["form"].errors
+    assert not Course.objects.exists()
+    still_refused = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", {**data, "confirm_body_size": "on"}
+    )
+    assert still_refused.status_code == 200
+    assert not Course.objects.exists()
+
+
+def test_a_course_with_an_implausible_bmi_needs_a_confirmation(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    data = form(confirm="1", height_cm="230.0", weight_kg="31.0")
+    refused = client.post(f"/patients/{personas.patient.pk}/courses/new/", data)
+    assert refused.status_code == 200
     [message] = refused.context["form"].errors["confirm_body_size"]
-    assert "BMI of 337.6" in message and "may be swapped" in message
+    assert "BMI of 5.9" in message
     assert not Course.objects.exists()
     confirmed = client.post(
         f"/patients/{personas.patient.pk}/courses/new/", {**data, "confirm_body_size": "on"}
@@ -349,3 +367,86 @@ def test_a_dose_within_a_tenth_of_the_last_course_asks_nothing(as_persona, perso
         f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1", weight_kg="75.0")
     )
     assert response.status_code == 302
+
+
+# The dosing weight, stepped doses and vials on the pages.
+
+
+def test_the_course_page_shows_the_dosing_weight_and_vials_both_ways(as_persona, personas):
+    make_course(personas.patient, weight_kg=Decimal("80.0"), start="2027-03-10 08:00")
+    course = Course.objects.get()
+    html = as_persona("nurse_on_team").get(f"/courses/{course.pk}/").text
+    assert "80.0 kg, actual body weight, measured 10 Mar 2027; BMI 27.7 kg/m²" in html
+    assert "One vial set per dose" in html and "Pooled within 48 h" in html
+    assert '<th scope="row">1</th><td>14</td><td>42</td><td>34</td>' in html
+
+
+def test_the_course_page_shows_each_amount_of_a_stepped_course(as_persona, personas):
+    course = make_course(personas.patient, slug="sc-5on2off", start="2027-03-08 09:00")
+    html = as_persona("the_patient").get(f"/courses/{course.pk}/").text
+    assert "Stepped: 18 MIU from cycle day 1; from cycle day 10: 9 MIU" in html
+    assert "<td>9.00 MIU</td>" in html and "<td>18.00 MIU</td>" in html
+
+
+def test_the_patient_calendar_shows_a_stepped_dose_amount(as_persona, personas):
+    make_course(personas.patient, slug="sc-5on2off", start="2027-03-08 09:00")
+    url = f"/patients/{personas.patient.pk}/doses/?date=2027-03-17&span=day"
+    html = as_persona("the_patient").get(url).text
+    assert '<span class="dose-amount">9.00 MIU</span>' in html
+
+
+def test_the_course_form_needs_the_date_of_the_dosing_weight(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    response = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/", form(confirm="1", weight_measured_on="")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["weight_measured_on"]
+    assert not Course.objects.exists()
+
+
+def test_the_course_form_refuses_an_implausible_weight_with_a_clear_message(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    response = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/",
+        form(confirm="1", weight_kg="25.0", confirm_body_size="on"),
+    )
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["weight_kg"]
+    assert "Weight 25 kg is outside the plausible adult range 30–250 kg" in message
+    assert not Course.objects.exists()
+
+
+def test_the_preview_warns_of_an_old_weight_and_a_high_bmi(as_persona, personas):
+    client = as_persona("clinician_on_team")
+    response = client.post(
+        f"/patients/{personas.patient.pk}/courses/new/",
+        form(weight_measured_on="2027-02-20", weight_kg="110.0", preview="1"),
+    )
+    assert response.status_code == 200
+    assert "BMI 35.9 kg/m²" in response.text
+    assert "<strong>Warning:</strong> BMI 35.9 kg/m² (35 or more)" in response.text
+    assert "18 days before the first dose" in response.text
+    assert "Pooled within 48 h" in response.text
+
+
+def test_the_clinician_who_starts_the_course_is_recorded_as_choosing_the_weight(
+    as_persona, personas
+):
+    client = as_persona("clinician_on_team")
+    data = form(confirm="1", weight_basis="ideal", baseline_weight_kg="84.0")
+    assert client.post(f"/patients/{personas.patient.pk}/courses/new/", data).status_code == 302
+    course = Course.objects.get()
+    assert course.weight_chosen_by == personas.clinician_on_team
+    assert course.weight_basis == "ideal"
+    assert course.weight_gain_baseline == Decimal("84.0")
+
+
+def test_the_institutional_template_is_not_offered_until_a_centre_turns_it_on(
+    as_persona, personas
+):
+    client = as_persona("clinician_on_team")
+    url = f"/patients/{personas.patient.pk}/courses/new/"
+    assert "15 doses" not in client.get(url).text
+    RegimenTemplate.objects.filter(slug="hd-iv-q8h-15").update(is_active=True)
+    assert "15 doses" in client.get(url).text
