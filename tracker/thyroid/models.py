@@ -90,3 +90,41 @@ class ThyroidResult(ClinicalEntry):
 
     def value_in(self, unit: str):
         return lab.convert(self.value, self.test, self.unit, unit)
+
+
+class FollowUpCheckQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class FollowUpCheck(models.Model):
+    """A TSH check due so many days after the last dose of a patient's last course.
+
+    Hypothyroidism after IL-2 appears months after the doses stop, so checks go on
+    after treatment (docs/clinical-sources.md §3).  Centres differ, so the checks
+    are data, editable in the admin with a reason and history.
+    """
+
+    after_last_dose_days = models.PositiveSmallIntegerField(
+        unique=True, help_text="Days after the last dose of the patient's last course."
+    )
+    label = models.CharField(max_length=80, help_text="As the checks list shows it.")
+    source = models.CharField(max_length=200, help_text="Where the check comes from.")
+    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+    objects = FollowUpCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "after_last_dose_days", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(after_last_dose_days__gte=1),
+                name="thyroid_follow_up_after_the_last_dose",
+                violation_error_message="A follow-up check falls at least a day after the last dose.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.after_last_dose_days} days)"
