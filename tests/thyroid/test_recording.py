@@ -44,7 +44,8 @@ def assert_nothing_written():
 
 def test_an_empty_range_takes_the_default_for_the_test_and_unit(patient, nurse):
     result = record(patient, nurse, test="ft4", value=D("15"), unit="pmol/L")
-    assert (result.range_low, result.range_high) == (D("10"), D("23"))
+    # 0.8–1.8 ng/dL × 12.87: the same range as in ng/dL.
+    assert (result.range_low, result.range_high) == (D("10.296"), D("23.166"))
 
 
 def test_the_labs_own_range_is_kept(patient, nurse):
