@@ -465,6 +465,48 @@ def test_every_value_near_the_limits_flags_the_same_in_both_units(test, mass, mo
                 ), (value, unit)
 
 
+# Results beyond the assay's limit ("<0.01").
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<0.01", ("<", "0.01")),
+        (" < 0.01 ", ("<", "0.01")),
+        (">1000", (">", "1000")),
+        ("2.1", ("", "2.1")),
+        ("", ("", "")),
+    ],
+)
+def test_a_result_is_read_with_its_qualifier(text, expected):
+    assert lab.parse_result(text) == expected
+
+
+def test_a_result_below_the_limit_is_written_as_the_lab_writes_it():
+    assert lab.format_result(D("0.010"), "<") == "<0.01"
+    assert lab.format_result(D("2.100")) == "2.1"
+
+
+@pytest.mark.parametrize(
+    "limit, qualifier, low, high, expected",
+    [
+        (D("0.01"), "<", LOW, HIGH, Flag.LOW),  # a TSH below the assay's limit
+        (D("0.4"), "<", LOW, HIGH, Flag.LOW),  # below the lower limit itself
+        (D("0.5"), "<", LOW, HIGH, None),  # low or normal: cannot tell
+        (D("10"), "<", D("0"), D("34"), Flag.NORMAL),  # anti-TPO "<10": negative
+        (D("35"), "<", D("0"), D("34"), None),
+        (D("1000"), ">", D("0"), D("34"), Flag.HIGH),
+        (D("4.5"), ">", LOW, HIGH, Flag.HIGH),
+        (D("4"), ">", LOW, HIGH, None),
+        (D("2"), "", LOW, HIGH, Flag.NORMAL),
+    ],
+)
+def test_a_result_beyond_the_limit_is_flagged_only_when_the_range_can_tell(
+    limit, qualifier, low, high, expected
+):
+    assert lab.qualified_flag(limit, qualifier, low, high) == expected
+
+
 def test_a_free_t4_typed_against_the_wrong_unit_is_caught():
     message = lab.implausibility("ft4", Decimal("15"), "ng/dL")
     assert message == "15 ng/dL is not a possible Free T4 result. Did you mean pmol/L?"

@@ -142,7 +142,8 @@ def alert_for_result(result) -> Alert | None:
         thyroid_result=result,
         text=(
             f"{result.patient.full_name}: {result.get_test_display()} "
-            f"{Decimal(str(result.value)).normalize():f} {result.unit} {_result_words(result)}"
+            f"{result.qualifier}{Decimal(str(result.value)).normalize():f} {result.unit} "
+            f"{_result_words(result)}"
         ),
     )
 

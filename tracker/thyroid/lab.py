@@ -25,6 +25,18 @@ class Flag(StrEnum):
     HIGH = "high"
 
 
+class Qualifier(StrEnum):
+    """Whether a value is the result or the limit of the assay the result lies beyond.
+
+    A TSH below the assay's limit is reported "<0.01": the value stored is the
+    limit and the qualifier says the result lies below it.
+    """
+
+    EXACT = ""
+    BELOW = "<"
+    ABOVE = ">"
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str  # UCUM, as FHIR wants it
@@ -106,6 +118,18 @@ TESTS = {
 def format_number(value: Decimal | None) -> str:
     """A value as the lab writes it, without trailing zeros: 1.200 → "1.2"; None → ""."""
     return "" if value is None else f"{value.normalize():f}"
+
+
+def format_result(value: Decimal, qualifier: str = "") -> str:
+    """A result as the lab writes it: "2.1", or "<0.01" for one below the assay's limit."""
+    return f"{qualifier}{format_number(value)}"
+
+
+def parse_result(text: str) -> tuple[str, str]:
+    """ "<0.01" → ("<", "0.01"): the qualifier and the number as typed, still to be checked."""
+    text = (text or "").strip()
+    qualifier = text[:1] if text[:1] in (Qualifier.BELOW, Qualifier.ABOVE) else ""
+    return qualifier, text[len(qualifier) :].strip()
 
 
 class LabError(ValueError):
@@ -191,6 +215,29 @@ def flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> Flag:
     if high is not None and value > high:
         return Flag.HIGH
     return Flag.NORMAL
+
+
+def qualified_flag(
+    limit: Decimal, qualifier: str, low: Decimal | None, high: Decimal | None
+) -> Flag | None:
+    """The flag of a result known only to lie below (or above) `limit`, or None if the
+    range cannot tell: "<0.01" against 0.4–4.5 is low; "<0.5" could be low or normal.
+
+    Results are never negative, so a range starting at 0 (or none) has no low side.
+    """
+    if qualifier == Qualifier.EXACT:
+        return flag(limit, low, high)
+    if qualifier == Qualifier.BELOW:
+        if low is not None and limit <= low:
+            return Flag.LOW
+        if (low is None or low <= 0) and (high is None or limit <= high):
+            return Flag.NORMAL
+        return None
+    if high is not None and limit >= high:
+        return Flag.HIGH
+    if high is None and (low is None or limit >= low):
+        return Flag.NORMAL
+    return None
 
 
 INTERPRETATIONS = {

@@ -220,9 +220,9 @@ def _csv_row(result, zone) -> list:
     return [
         timezone.localtime(result.collected_at, zone).isoformat(),
         result.get_test_display(),
-        lab.format_number(result.value),
+        result.shown_value,
         result.unit,
-        f"{other[0]} {other[1]}" if other else "",
+        f"{result.qualifier}{other[0]} {other[1]}" if other else "",
         lab.format_number(result.range_low),
         lab.format_number(result.range_high),
         result.flag,

@@ -378,6 +378,9 @@ def test_the_course_list_offers_only_this_patients_courses(as_persona, personas,
         ({"unit": "pmol/L"}, "unit", "pmol/L is not a unit for TSH: use mIU/L."),
         ({"test": "ft4", "unit": "mIU/L"}, "unit", "use ng/dL or pmol/L"),
         ({"value": "two"}, "value", "Enter a number."),
+        ({"value": "<"}, "value", "This field is required."),
+        ({"value": "<two"}, "value", "Enter a number."),
+        ({"value": "<0.5"}, "__all__", "could be inside or outside the range"),
         ({"value": ""}, "value", "This field is required."),
         ({"value": "-1"}, "value", "greater than or equal to 0"),
         ({"value": "1.2345"}, "value", "no more than 3 decimal places"),
@@ -412,6 +415,17 @@ def test_bad_input_is_shown_on_the_form_and_nothing_is_written(
     assert message in errors
     assert message.replace("'", "&#x27;") in response.text
     assert_nothing_written()
+
+
+def test_a_tsh_below_the_assays_limit_is_entered_as_the_lab_writes_it(as_persona, personas):
+    client = as_persona("nurse_on_team")
+    response = client.post(new_url(personas.patient), posted(value="<0.01"), follow=True)
+    result = ThyroidResult.objects.get()
+    assert (result.value, result.qualifier, result.flag) == (D("0.01"), "<", "low")
+    assert "TSH &lt;0.01 mIU/L saved: low." in response.text
+    assert "<strong>&lt;0.01</strong> mIU/L" in response.text
+    rows = read_csv(client.get(csv_url(personas.patient)))
+    assert rows[0]["value"] == "<0.01"
 
 
 def test_another_patients_course_is_not_a_choice(as_persona, personas):

@@ -42,7 +42,7 @@ def ship_checks(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("thyroid", "0004_follow_up_checks"),
+        ("thyroid", "0004_follow_up_checks_and_result_qualifier"),
         ("patients", "0002_role_groups"),
     ]
 
