@@ -208,6 +208,13 @@ def test_a_tsh_of_10_is_routine_and_just_above_it_is_high(patient, nurse, value)
         assert alert.text == "Ada Byron: TSH 10.001 mIU/L is high, above 10 mIU/L."
 
 
+def test_a_tsh_reported_above_the_assays_limit_of_10_is_high(patient, nurse):
+    tsh(patient, nurse, "10", qualifier=">")
+    alert = Alert.objects.get()
+    assert alert.severity == Alert.Severity.HIGH
+    assert alert.text == "Ada Byron: TSH >10 mIU/L is high, above 10 mIU/L."
+
+
 def test_a_tsh_above_10_within_the_labs_own_range_raises_nothing(patient, nurse):
     tsh(patient, nurse, "12", range_low=Decimal("0.4"), range_high=Decimal("15"))
     assert not Alert.objects.exists()  # the lab's range decides whether it alerts at all

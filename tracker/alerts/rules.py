@@ -65,9 +65,15 @@ def result_severity(result) -> Severity | None:
     """
     if not result.is_abnormal:
         return None
-    if result.test == TSH and Decimal(str(result.value)) > TSH_CALLED_OUT:
+    if result.test == TSH and _above(result, TSH_CALLED_OUT):
         return Severity.HIGH
     return Severity.ROUTINE
+
+
+def _above(result, threshold: Decimal) -> bool:
+    # ">10" (beyond the assay's limit) is above 10 though its stored value is 10.
+    value = Decimal(str(result.value))
+    return value > threshold or (result.qualifier == ">" and value >= threshold)
 
 
 def _result_words(result) -> str:

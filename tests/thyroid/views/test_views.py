@@ -417,6 +417,18 @@ def test_bad_input_is_shown_on_the_form_and_nothing_is_written(
     assert_nothing_written()
 
 
+def test_a_free_t3_entered_after_the_pair_changes_the_days_reading(as_persona, personas):
+    add(personas, value=D("0.05"), hours_ago=3)
+    add(personas, test="ft4", value=D("1.4"), unit="ng/dL", hours_ago=3)
+    response = as_persona("nurse_on_team").post(
+        new_url(personas.patient),
+        posted(test="ft3", value="6.0", unit="pg/mL", collected_time="09:00"),
+        follow=True,
+    )
+    assert "Free T3 6 pg/mL saved: high." in response.text
+    assert "T3 thyrotoxicosis (TSH low, free T4 normal, free T3 high)." in response.text
+
+
 def test_a_tsh_below_the_assays_limit_is_entered_as_the_lab_writes_it(as_persona, personas):
     client = as_persona("nurse_on_team")
     response = client.post(new_url(personas.patient), posted(value="<0.01"), follow=True)
