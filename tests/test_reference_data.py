@@ -15,6 +15,8 @@ from regimens.models import RegimenTemplate
 from tracker import shipped
 from tracker.symptoms import shipped as symptoms
 from tracker.symptoms.models import CtcaeTerm, ProSymptom
+from tracker.thyroid import shipped as thyroid
+from tracker.thyroid.models import FollowUpCheck
 from tracker.ward import shipped as ward
 from tracker.ward.models import HoldRule
 
@@ -25,6 +27,7 @@ TABLES = [
     (HoldRule, ward.HOLD_RULES),
     (CtcaeTerm, symptoms.TERMS),
     (ProSymptom, symptoms.SYMPTOMS),
+    (FollowUpCheck, thyroid.FOLLOW_UP_CHECKS),
 ]
 
 

@@ -27,7 +27,7 @@ from tracker.alerts.rules import alert_for_report
 from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
-from tracker.thyroid.models import ThyroidResult
+from tracker.thyroid.models import FollowUpCheck, ThyroidResult
 from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +191,22 @@ def build_hold_rules(n: int) -> list[HoldRule]:
     )
 
 
+def build_follow_up_checks(n: int) -> list[FollowUpCheck]:
+    return bulk_create_with_history(
+        [
+            FollowUpCheck(
+                after_last_dose_days=1000 + i % 30000,  # within a small integer
+                label=f"Bulk check {i}",
+                source="Our ward",
+                is_active=False,
+                order=100 + i,
+            )
+            for i in numbered(n)
+        ],
+        FollowUpCheck,
+    )
+
+
 def build_dose_records(n: int) -> list[DoseRecord]:
     by = staff()
     return bulk_create_with_history(
@@ -349,6 +365,7 @@ MODELS = [
     (SymptomReport, build_reports, "patient"),
     (AdverseEvent, build_events, "patient"),
     (ThyroidResult, build_results, "patient"),
+    (FollowUpCheck, build_follow_up_checks, None),
     (Alert, build_alerts, "patient"),
 ]
 EVERY_MODEL = [pytest.param(model, build, id=model.__name__) for model, build, _ in MODELS]

@@ -191,3 +191,52 @@ def test_a_low_free_t4_in_pmol_alerts(patient, nurse):
         patient, by=nurse, test="ft4", value=Decimal("9.9"), unit="pmol/L", collected_at=NOW
     )
     assert Alert.objects.get().text == "Ada Byron: Free T4 9.9 pmol/L is low."
+
+
+# Thyroid results: a TSH above 10 mIU/L is called out; a positive anti-TPO is information.
+
+
+@pytest.mark.parametrize("value", ["10", "10.001"])
+def test_a_tsh_of_10_is_routine_and_just_above_it_is_high(patient, nurse, value):
+    tsh(patient, nurse, value)
+    alert = Alert.objects.get()
+    if value == "10":
+        assert alert.severity == Alert.Severity.ROUTINE
+        assert alert.text == "Ada Byron: TSH 10 mIU/L is high."
+    else:
+        assert alert.severity == Alert.Severity.HIGH
+        assert alert.text == "Ada Byron: TSH 10.001 mIU/L is high, above 10 mIU/L."
+
+
+def test_a_tsh_reported_above_the_assays_limit_of_10_is_high(patient, nurse):
+    tsh(patient, nurse, "10", qualifier=">")
+    alert = Alert.objects.get()
+    assert alert.severity == Alert.Severity.HIGH
+    assert alert.text == "Ada Byron: TSH >10 mIU/L is high, above 10 mIU/L."
+
+
+def test_a_tsh_above_10_within_the_labs_own_range_raises_nothing(patient, nurse):
+    tsh(patient, nurse, "12", range_low=Decimal("0.4"), range_high=Decimal("15"))
+    assert not Alert.objects.exists()  # the lab's range decides whether it alerts at all
+
+
+def anti_tpo(patient, nurse, value):
+    return record_result(
+        patient, by=nurse, test="tpo", value=Decimal(value), unit="IU/mL", collected_at=NOW
+    )
+
+
+@pytest.mark.parametrize("value", ["35", "600", "99999"])
+def test_a_positive_anti_tpo_is_routine_information_never_urgent(patient, nurse, value):
+    anti_tpo(patient, nurse, value)
+    alert = Alert.objects.get()
+    assert alert.severity == Alert.Severity.ROUTINE
+    assert alert.text == (
+        f"Ada Byron: Anti-TPO antibodies {value} IU/mL is positive. For information: "
+        "a risk of thyroiditis, not a thyroid disorder; keep to the TSH checks."
+    )
+
+
+def test_an_anti_tpo_on_the_cut_off_raises_nothing(patient, nurse):
+    anti_tpo(patient, nurse, "34")
+    assert not Alert.objects.exists()

@@ -483,7 +483,7 @@ def test_a_free_t4_in_pmol_per_litre_has_its_own_loinc(patient, nurse):
     pmol = {"unit": "pmol/L", "system": "http://unitsofmeasure.org", "code": "pmol/L"}
     assert resource["valueQuantity"] == {"value": 25.5, **pmol}
     assert resource["referenceRange"] == [
-        {"low": {"value": 10, **pmol}, "high": {"value": 23, **pmol}}
+        {"low": {"value": 10.296, **pmol}, "high": {"value": 23.166, **pmol}}
     ]
     assert resource["interpretation"][0]["coding"] == [
         {

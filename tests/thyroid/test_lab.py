@@ -135,7 +135,7 @@ def test_a_missing_limit_flags_nothing_on_its_side(value, low, high, expected):
         (Flag.HIGH, Flag.HIGH, "Discordant: TSH and free T4 both high"),
         (Flag.LOW, Flag.HIGH, "Overt hyperthyroidism / thyrotoxicosis"),
         (Flag.LOW, Flag.NORMAL, "Subclinical hyperthyroidism"),
-        (Flag.LOW, Flag.LOW, "Possible central hypothyroidism (TSH low, free T4 low)"),
+        (Flag.LOW, Flag.LOW, "TSH low, free T4 low: after IL-2, most likely thyroiditis"),
         (Flag.NORMAL, Flag.LOW, "Possible central hypothyroidism (TSH normal, free T4 low)"),
         (Flag.NORMAL, Flag.HIGH, "Discordant: free T4 high with a normal TSH"),
         (Flag.NORMAL, Flag.NORMAL, "Euthyroid"),
@@ -163,6 +163,40 @@ def test_the_nine_pairs_read_differently():
 )
 def test_half_a_pair_asks_for_the_other_test(tsh, free_t4, expected):
     assert lab.interpret(tsh, free_t4) == expected
+
+
+def test_a_low_tsh_and_free_t4_after_il2_lists_the_likely_causes_first_and_asks_to_repeat():
+    text = lab.interpret(Flag.LOW, Flag.LOW)
+    causes = [
+        "from its thyrotoxic to its hypothyroid phase",
+        "non-thyroidal illness",
+        "dopamine, glucocorticoids",
+        "central hypothyroidism is the least likely",
+    ]
+    positions = [text.index(cause) for cause in causes]
+    assert positions == sorted(positions)
+    assert "Repeat TSH and free T4" in text
+    assert not text.startswith("Possible central hypothyroidism")
+
+
+# Free T3 with the pair.
+
+
+def test_a_low_tsh_with_normal_free_t4_and_high_free_t3_is_t3_thyrotoxicosis():
+    text = lab.interpret(Flag.LOW, Flag.NORMAL, Flag.HIGH)
+    assert text.startswith("T3 thyrotoxicosis (TSH low, free T4 normal, free T3 high).")
+    assert "Subclinical" not in text
+
+
+@pytest.mark.parametrize("free_t3", [Flag.NORMAL, Flag.LOW, None])
+def test_a_low_tsh_with_normal_free_t4_is_subclinical_while_free_t3_is_not_high(free_t3):
+    assert lab.interpret(Flag.LOW, Flag.NORMAL, free_t3).startswith("Subclinical hyperthyroidism")
+
+
+def test_a_low_tsh_with_high_free_t3_and_no_free_t4_asks_for_the_free_t4():
+    assert lab.interpret(Flag.LOW, None, Flag.HIGH) == (
+        "TSH low with free T3 high: thyrotoxicosis likely; measure free T4 to interpret it."
+    )
 
 
 @dataclass
@@ -221,6 +255,30 @@ def test_without_a_tsh_the_latest_free_t4_is_read_alone():
     assert reading.text == "Free T4 without a TSH: measure TSH to interpret it."
     assert reading.free_t4 is results[1]
     assert reading.tsh is None
+
+
+def test_the_free_t3_of_the_tsh_day_is_read_with_the_pair():
+    # TSH 0.05 mIU/L, free T4 normal, free T3 6.0 pg/mL (high).
+    results = [
+        Result("tsh", "low", at(5, 8)),
+        Result("ft4", "normal", at(5, 8)),
+        Result("ft3", "high", at(5, 9)),
+    ]
+    reading = lab.reading(results, by_day)
+    assert reading.text.startswith("T3 thyrotoxicosis")
+    assert reading.free_t3 is results[2]
+    assert reading.collected_at == at(5, 9)
+
+
+def test_a_free_t3_of_another_day_is_not_read_with_the_pair():
+    results = [
+        Result("ft3", "high", at(4)),
+        Result("tsh", "low", at(5)),
+        Result("ft4", "normal", at(5)),
+    ]
+    reading = lab.reading(results, by_day)
+    assert reading.text.startswith("Subclinical hyperthyroidism")
+    assert reading.free_t3 is None
 
 
 def test_no_tsh_or_free_t4_gives_no_reading():
@@ -299,6 +357,154 @@ def test_a_check_is_overdue_only_after_its_day():
 def test_a_met_check_is_never_overdue():
     (check,) = lab.due_checks([(START, days(18))], [None], [START])
     assert not check.is_overdue(days(100))
+
+
+# TSH checks after the last dose (docs/clinical-sources.md §3).
+
+AFTER = [(28, "4 weeks after"), (56, "8 weeks after"), (84, "12 weeks after"), (175, "6 months")]
+
+
+def test_tsh_stays_due_after_the_last_dose_of_a_course_without_an_interval():
+    checks = lab.due_checks([(START, days(18))], [None], [], AFTER)
+    assert [(c.on, c.why) for c in checks] == [
+        (START, "Baseline, before the first dose"),
+        (days(18 + 28), "4 weeks after"),
+        (days(18 + 56), "8 weeks after"),
+        (days(18 + 84), "12 weeks after"),
+        (days(18 + 175), "6 months"),
+    ]
+
+
+def test_the_checks_after_treatment_follow_only_the_last_course():
+    checks = lab.due_checks([(START, days(18)), (days(70), days(88))], [None, None], [], AFTER)
+    assert [c.on for c in checks] == [START, days(70), days(116), days(144), days(172), days(263)]
+
+
+def test_checks_after_treatment_follow_the_checks_during_a_course():
+    checks = lab.due_checks([(START, days(88))], [42], [], AFTER[:1])
+    assert [c.on for c in checks] == [START, days(42), days(84), days(88 + 28)]
+
+
+def test_a_check_after_treatment_is_met_from_14_days_before_until_14_days_before_the_next():
+    # Last dose on day 18: checks on days 46 and 74; the window of the first is 32–59.
+    follow_up = AFTER[:2]
+    early = lab.due_checks([(START, days(18))], [None], [days(31)], follow_up)
+    assert [c.met_on for c in early] == [days(31), None, None]
+    met = lab.due_checks([(START, days(18))], [None], [days(32), days(60)], follow_up)
+    assert [c.met_on for c in met] == [None, days(32), days(60)]
+    late = lab.due_checks([(START, days(18))], [None], [days(59)], follow_up)
+    assert [c.met_on for c in late] == [None, days(59), None]
+
+
+def test_the_last_check_after_treatment_is_overdue_until_a_tsh():
+    *_, last = lab.due_checks([(START, days(18))], [None], [], AFTER)
+    assert last.is_overdue(days(18 + 176))
+    *_, last = lab.due_checks([(START, days(18))], [None], [days(18 + 200)], AFTER)
+    assert last.met_on == days(18 + 200)
+
+
+def test_without_courses_no_check_follows():
+    assert lab.due_checks([], [], [], AFTER) == []
+
+
+# Default ranges: the same value flags the same in either unit.
+
+FT3 = lab.Test.FREE_T3
+TWO_UNITS = [(FT4, "ng/dL", "pmol/L"), (FT3, "pg/mL", "pmol/L")]
+
+
+def flag_by_default(value, test, unit):
+    low, high = lab.unit_of(test, unit).default_range
+    return lab.flag(value, low, high)
+
+
+@pytest.mark.parametrize("test, mass, molar", TWO_UNITS)
+def test_the_molar_default_range_is_the_mass_range_converted(test, mass, molar):
+    mass_range = lab.unit_of(test, mass).default_range
+    assert lab.unit_of(test, molar).default_range == tuple(
+        lab.convert(limit, test, mass, molar) for limit in mass_range
+    )
+
+
+@pytest.mark.parametrize(
+    "value, unit, expected",
+    [
+        (D("0.78"), "ng/dL", Flag.LOW),
+        (D("10.04"), "pmol/L", Flag.LOW),  # 0.78 ng/dL
+        (D("0.8"), "ng/dL", Flag.NORMAL),
+        (D("10.296"), "pmol/L", Flag.NORMAL),  # 0.8 ng/dL, on the limit
+        (D("10.295"), "pmol/L", Flag.LOW),
+        (D("1.8"), "ng/dL", Flag.NORMAL),
+        (D("23.166"), "pmol/L", Flag.NORMAL),  # 1.8 ng/dL, on the limit
+        (D("23.167"), "pmol/L", Flag.HIGH),
+        (D("1.801"), "ng/dL", Flag.HIGH),
+    ],
+)
+def test_free_t4_flags_at_the_limits_the_same_in_both_units(value, unit, expected):
+    assert flag_by_default(value, FT4, unit) == expected
+
+
+@pytest.mark.parametrize("test, mass, molar", TWO_UNITS)
+@given(value=lab_values)
+def test_a_value_entered_in_either_unit_flags_the_same_in_the_other(test, mass, molar, value):
+    for here, there in ((mass, molar), (molar, mass)):
+        converted = lab.convert(value, test, here, there)
+        assert flag_by_default(value, test, here) == flag_by_default(converted, test, there)
+
+
+@pytest.mark.parametrize("test, mass, molar", TWO_UNITS)
+def test_every_value_near_the_limits_flags_the_same_in_both_units(test, mass, molar):
+    # Every value to 3 places within 0.05 of each limit, in each unit.
+    for unit, other in ((mass, molar), (molar, mass)):
+        for limit in lab.unit_of(test, unit).default_range:
+            for step in range(-50, 51):
+                value = limit + D(step) / 1000
+                converted = lab.convert(value, test, unit, other)
+                assert flag_by_default(value, test, unit) == flag_by_default(
+                    converted, test, other
+                ), (value, unit)
+
+
+# Results beyond the assay's limit ("<0.01").
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<0.01", ("<", "0.01")),
+        (" < 0.01 ", ("<", "0.01")),
+        (">1000", (">", "1000")),
+        ("2.1", ("", "2.1")),
+        ("", ("", "")),
+    ],
+)
+def test_a_result_is_read_with_its_qualifier(text, expected):
+    assert lab.parse_result(text) == expected
+
+
+def test_a_result_below_the_limit_is_written_as_the_lab_writes_it():
+    assert lab.format_result(D("0.010"), "<") == "<0.01"
+    assert lab.format_result(D("2.100")) == "2.1"
+
+
+@pytest.mark.parametrize(
+    "limit, qualifier, low, high, expected",
+    [
+        (D("0.01"), "<", LOW, HIGH, Flag.LOW),  # a TSH below the assay's limit
+        (D("0.4"), "<", LOW, HIGH, Flag.LOW),  # below the lower limit itself
+        (D("0.5"), "<", LOW, HIGH, None),  # low or normal: cannot tell
+        (D("10"), "<", D("0"), D("34"), Flag.NORMAL),  # anti-TPO "<10": negative
+        (D("35"), "<", D("0"), D("34"), None),
+        (D("1000"), ">", D("0"), D("34"), Flag.HIGH),
+        (D("4.5"), ">", LOW, HIGH, Flag.HIGH),
+        (D("4"), ">", LOW, HIGH, None),
+        (D("2"), "", LOW, HIGH, Flag.NORMAL),
+    ],
+)
+def test_a_result_beyond_the_limit_is_flagged_only_when_the_range_can_tell(
+    limit, qualifier, low, high, expected
+):
+    assert lab.qualified_flag(limit, qualifier, low, high) == expected
 
 
 def test_a_free_t4_typed_against_the_wrong_unit_is_caught():

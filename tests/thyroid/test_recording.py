@@ -44,7 +44,8 @@ def assert_nothing_written():
 
 def test_an_empty_range_takes_the_default_for_the_test_and_unit(patient, nurse):
     result = record(patient, nurse, test="ft4", value=D("15"), unit="pmol/L")
-    assert (result.range_low, result.range_high) == (D("10"), D("23"))
+    # 0.8–1.8 ng/dL × 12.87: the same range as in ng/dL.
+    assert (result.range_low, result.range_high) == (D("10.296"), D("23.166"))
 
 
 def test_the_labs_own_range_is_kept(patient, nurse):
@@ -177,3 +178,26 @@ def test_marking_in_error_needs_a_reason_and_happens_once(patient, nurse):
     with pytest.raises(ResultRefused, match="already"):
         mark_entered_in_error(result, by=nurse, reason="again")
     assert ThyroidResult.objects.get().error_reason == "wrong tube"
+
+
+# Results beyond the assay's limit.
+
+
+def test_a_tsh_below_the_assays_limit_is_stored_as_the_limit_and_flagged_low(patient, nurse):
+    result = record(patient, nurse, value=D("0.01"), qualifier="<")
+    result.refresh_from_db()
+    assert (result.value, result.qualifier, result.flag) == (D("0.01"), "<", "low")
+    assert str(result) == "TSH <0.01 mIU/L"
+    assert Alert.objects.get().text.endswith("TSH <0.01 mIU/L is low.")
+
+
+def test_a_limit_the_range_cannot_flag_is_refused_and_nothing_written(patient, nurse):
+    with pytest.raises(ResultRefused, match="could be inside or outside the range"):
+        record(patient, nurse, value=D("0.5"), qualifier="<")
+    assert_nothing_written()
+
+
+def test_an_unknown_qualifier_is_refused(patient, nurse):
+    with pytest.raises(ResultRefused, match='starts with "<" or ">" only'):
+        record(patient, nurse, value=D("0.5"), qualifier="~")
+    assert_nothing_written()

@@ -12,6 +12,7 @@ from tests.factories import PatientFactory, make_course, make_user
 from tracker.accounts.roles import Role
 from tracker.patients.models import Patient
 from tracker.thyroid.lab import Due
+from tracker.thyroid.models import FollowUpCheck
 from tracker.thyroid.recording import mark_entered_in_error, record_result
 from tracker.thyroid.schedule import due_checks_by_patient, overdue_checks
 
@@ -45,8 +46,21 @@ def tsh(patient, nurse, when, value="2.1"):
     )
 
 
-def checks_of(patient):
+def all_checks_of(patient):
     return [(c.on, c.why, c.met_on) for c in due_checks_by_patient([patient.pk])[patient.pk]]
+
+
+def checks_of(patient):
+    """The checks before and during the courses, without those after the last dose."""
+    return [check for check in all_checks_of(patient) if not is_after_treatment(check)]
+
+
+def after_treatment(patient):
+    return [check for check in all_checks_of(patient) if is_after_treatment(check)]
+
+
+def is_after_treatment(check):
+    return check[1].endswith("after the last dose")
 
 
 def test_the_shipped_templates_check_tsh_every_42_days_only_on_subcutaneous_courses():
@@ -55,7 +69,7 @@ def test_the_shipped_templates_check_tsh_every_42_days_only_on_subcutaneous_cour
     assert every["hd-iv-label"] is None
 
 
-def test_a_high_dose_course_has_only_its_baseline_check():
+def test_a_high_dose_course_has_only_its_baseline_check_before_and_during_it():
     patient = PatientFactory()
     make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
     assert checks_of(patient) == [(date(2027, 3, 10), BASELINE, None)]
@@ -149,17 +163,80 @@ def test_a_patient_without_courses_has_no_checks():
 
 
 @pytest.mark.parametrize("how_many", [1, 5])
-def test_two_queries_read_the_checks_of_any_number_of_patients(
+def test_three_queries_read_the_checks_of_any_number_of_patients(
     django_assert_num_queries, nurse, how_many
 ):
     patients = [PatientFactory() for _ in range(how_many)]
     for patient in patients:
         make_course(patient, slug="sc-5on2off", start="2027-03-10 08:00", cycles=3)
         tsh(patient, nurse, "2027-03-09 09:00")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         checks = due_checks_by_patient(Patient.objects.all())
     assert len(checks) == how_many
-    assert all(len(c) == 3 and c[0].met_on == date(2027, 3, 9) for c in checks.values())
+    assert all(len(c) == 3 + 6 and c[0].met_on == date(2027, 3, 9) for c in checks.values())
+
+
+# Checks after the last dose (docs/clinical-sources.md §3).
+
+
+def test_tsh_stays_due_for_a_year_after_the_last_dose_of_a_high_dose_course():
+    patient = PatientFactory()
+    make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")  # last dose 28 March
+    assert after_treatment(patient) == [
+        (date(2027, 4, 25), "4 weeks after the last dose", None),
+        (date(2027, 5, 23), "8 weeks after the last dose", None),
+        (date(2027, 6, 20), "12 weeks after the last dose", None),
+        (date(2027, 9, 19), "About 6 months after the last dose", None),
+        (date(2027, 12, 19), "About 9 months after the last dose", None),
+        (date(2028, 3, 19), "About a year after the last dose", None),
+    ]
+
+
+def test_the_checks_after_treatment_follow_only_the_last_course():
+    patient = PatientFactory()
+    make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
+    make_course(patient, slug="sc-5on2off", start="2027-05-10 09:00")  # last dose 4 June
+    assert after_treatment(patient)[0][0] == date(2027, 7, 2)
+    assert len(after_treatment(patient)) == 6
+
+
+def test_the_checks_after_a_discontinued_course_count_from_its_last_dose(clock):
+    patient = PatientFactory()
+    course = make_course(patient, slug="sc-5on2off", start="2027-03-10 08:00", cycles=3)
+    clock.move_to("2027-04-01 12:00Z")
+    discontinue_course(course, by=make_user(Role.CLINICIAN), code="progression")
+    assert after_treatment(patient)[0][0] == date(2027, 4, 29)
+
+
+def test_a_tsh_after_treatment_meets_the_check_it_falls_near(nurse):
+    patient = PatientFactory()
+    make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
+    tsh(patient, nurse, "2027-05-12 09:00", value="12")  # 11 days before 8 weeks
+    assert [met for _, _, met in after_treatment(patient)][:3] == [None, date(2027, 5, 12), None]
+
+
+def test_a_check_switched_off_in_the_admin_is_no_longer_due():
+    FollowUpCheck.objects.filter(after_last_dose_days=56).update(is_active=False)
+    FollowUpCheck.objects.create(
+        after_last_dose_days=14, label="2 weeks after the last dose", source="Our ward"
+    )
+    patient = PatientFactory()
+    make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
+    assert [why for _, why, _ in after_treatment(patient)][:3] == [
+        "2 weeks after the last dose",
+        "4 weeks after the last dose",
+        "12 weeks after the last dose",
+    ]
+
+
+def test_a_check_after_treatment_becomes_overdue_like_any_other(nurse):
+    patient = PatientFactory()
+    make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
+    tsh(patient, nurse, "2027-03-09 09:00")
+    overdue = overdue_checks(Patient.objects.all(), today=date(2027, 4, 26))
+    assert [(due.on, due.why) for _, due in overdue] == [
+        (date(2027, 4, 25), "4 weeks after the last dose")
+    ]
 
 
 # Overdue checks.
@@ -188,6 +265,7 @@ def test_overdue_checks_are_listed_oldest_first(nurse):
         (early, date(2027, 3, 10)),
         (late, date(2027, 3, 20)),
         (early, date(2027, 4, 21)),
+        (done, date(2027, 4, 25)),  # 4 weeks after its last dose, 28 March
     ]
 
 

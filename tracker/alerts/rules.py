@@ -50,8 +50,42 @@ def event_severity(event) -> Severity | None:
     return None
 
 
+# Thyroid results (docs/clinical-sources.md §3).  The tests' codes are written out
+# here: tracker.thyroid sits above this app and may not be imported.
+TSH, ANTI_TPO = "tsh", "tpo"
+# A TSH above this (mIU/L, its only unit) is usually treated, not only watched.
+TSH_CALLED_OUT = Decimal(10)
+
+
 def result_severity(result) -> Severity | None:
-    return Severity.ROUTINE if result.is_abnormal else None
+    """Any result out of range is routine, except a TSH above 10 mIU/L, which is high.
+
+    A positive anti-TPO is information (a risk of thyroiditis, not a disorder):
+    routine, never more.
+    """
+    if not result.is_abnormal:
+        return None
+    if result.test == TSH and _above(result, TSH_CALLED_OUT):
+        return Severity.HIGH
+    return Severity.ROUTINE
+
+
+def _above(result, threshold: Decimal) -> bool:
+    # ">10" (beyond the assay's limit) is above 10 though its stored value is 10.
+    value = Decimal(str(result.value))
+    return value > threshold or (result.qualifier == ">" and value >= threshold)
+
+
+def _result_words(result) -> str:
+    if result.test == ANTI_TPO and result.flag == "high":
+        return (
+            "is positive. For information: a risk of thyroiditis, not a thyroid disorder; "
+            "keep to the TSH checks."
+        )
+    words = f"is {result.get_flag_display().lower()}"
+    if result_severity(result) == Severity.HIGH:
+        words += f", above {TSH_CALLED_OUT} mIU/L"
+    return words + "."
 
 
 def _raise(**fields) -> Alert:
@@ -114,7 +148,8 @@ def alert_for_result(result) -> Alert | None:
         thyroid_result=result,
         text=(
             f"{result.patient.full_name}: {result.get_test_display()} "
-            f"{Decimal(str(result.value)).normalize():f} {result.unit} is {result.get_flag_display().lower()}."
+            f"{result.qualifier}{Decimal(str(result.value)).normalize():f} {result.unit} "
+            f"{_result_words(result)}"
         ),
     )
 

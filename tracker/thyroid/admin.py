@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from tracker.lib.admin import ReadOnlyAdmin, RegimenListFilter
+from tracker.lib.admin import ReadOnlyAdmin, ReasonedHistoryAdmin, RegimenListFilter
 from tracker.patients.admin import patient_columns, patient_search
-from tracker.thyroid.models import ThyroidResult
+from tracker.thyroid.models import FollowUpCheck, ThyroidResult
 
 
 @admin.register(ThyroidResult)
@@ -38,3 +38,12 @@ class ThyroidResultAdmin(ReadOnlyAdmin):
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, result):
         return result.course.template.name if result.course else None
+
+
+@admin.register(FollowUpCheck)
+class FollowUpCheckAdmin(ReasonedHistoryAdmin):
+    """The TSH checks after treatment: changed with a reason, switched off, never deleted."""
+
+    list_display = ["label", "after_last_dose_days", "is_active", "order", "source"]
+    list_filter = ["is_active"]
+    search_fields = ["label", "source"]

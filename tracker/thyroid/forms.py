@@ -36,7 +36,11 @@ DECIMAL = {"max_digits": 10, "decimal_places": 3, "min_value": 0}
 
 class ResultForm(forms.Form):
     test = forms.ChoiceField(choices=ThyroidResult.TestName.choices)
-    value = forms.DecimalField(label="Result", **DECIMAL)
+    value = forms.CharField(
+        label="Result",
+        max_length=20,
+        help_text='A result beyond the assay\'s limit as the lab writes it: "<0.01".',
+    )
     unit = forms.ChoiceField(choices=[(u, u) for u in UNITS], help_text=UNITS_HELP + ".")
     range_low = forms.DecimalField(label="Lab's lower limit", required=False, **DECIMAL)
     range_high = forms.DecimalField(label="Lab's upper limit", required=False, **DECIMAL)
@@ -90,6 +94,11 @@ class ResultForm(forms.Form):
             )
         self.fields["range_high"].help_text = help_text
 
+    def clean_value(self) -> tuple[str, object]:
+        """(qualifier, number): "<0.01" → ("<", Decimal("0.01")), checked as a number field would."""
+        qualifier, number = lab.parse_result(self.cleaned_data["value"])
+        return qualifier, forms.DecimalField(**DECIMAL).clean(number)
+
     def clean(self):
         data = super().clean()
         test, unit = data.get("test"), data.get("unit")
@@ -115,7 +124,8 @@ class ResultForm(forms.Form):
         data = self.cleaned_data
         return {
             "test": data["test"],
-            "value": data["value"],
+            "qualifier": data["value"][0],
+            "value": data["value"][1],
             "unit": data["unit"],
             "range_low": data.get("range_low"),
             "range_high": data.get("range_high"),

@@ -25,6 +25,18 @@ class Flag(StrEnum):
     HIGH = "high"
 
 
+class Qualifier(StrEnum):
+    """Whether a value is the result or the limit of the assay the result lies beyond.
+
+    A TSH below the assay's limit is reported "<0.01": the value stored is the
+    limit and the qualifier says the result lies below it.
+    """
+
+    EXACT = ""
+    BELOW = "<"
+    ABOVE = ">"
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str  # UCUM, as FHIR wants it
@@ -44,6 +56,23 @@ class TestSpec:
         return next(iter(self.units))
 
 
+# Free T4 and free T3 convert by these factors (docs/clinical-sources.md §3).
+FT4_PMOL_PER_NG_DL = Decimal("12.87")
+FT3_PMOL_PER_PG_ML = Decimal("1.54")
+
+FT4_RANGE_NG_DL = (Decimal("0.8"), Decimal("1.8"))
+FT3_RANGE_PG_ML = (Decimal("2.4"), Decimal("4.2"))
+
+
+def _scaled(limits: tuple[Decimal, Decimal], factor: Decimal) -> tuple[Decimal, Decimal]:
+    # The pmol/L defaults are the mass-unit defaults converted, not rounded figures
+    # from another table (10–23 pmol/L next to 0.8–1.8 ng/dL flagged 0.78 ng/dL low
+    # but the same 10.04 pmol/L normal): one range, so a value flags the same in
+    # either unit.  The products have at most 3 places, as the column stores them.
+    low, high = limits
+    return low * factor, high * factor
+
+
 TESTS = {
     Test.TSH: TestSpec(
         "TSH",
@@ -56,22 +85,26 @@ TESTS = {
     Test.FREE_T4: TestSpec(
         "Free T4",
         {
-            "ng/dL": Unit(
-                "ng/dL", "ng/dL", Decimal(1), "3024-7", (Decimal("0.8"), Decimal("1.8"))
-            ),
+            "ng/dL": Unit("ng/dL", "ng/dL", Decimal(1), "3024-7", FT4_RANGE_NG_DL),
             "pmol/L": Unit(
-                "pmol/L", "pmol/L", Decimal("12.87"), "14920-3", (Decimal("10"), Decimal("23"))
+                "pmol/L",
+                "pmol/L",
+                FT4_PMOL_PER_NG_DL,
+                "14920-3",
+                _scaled(FT4_RANGE_NG_DL, FT4_PMOL_PER_NG_DL),
             ),
         },
     ),
     Test.FREE_T3: TestSpec(
         "Free T3",
         {
-            "pg/mL": Unit(
-                "pg/mL", "pg/mL", Decimal(1), "3051-0", (Decimal("2.4"), Decimal("4.2"))
-            ),
+            "pg/mL": Unit("pg/mL", "pg/mL", Decimal(1), "3051-0", FT3_RANGE_PG_ML),
             "pmol/L": Unit(
-                "pmol/L", "pmol/L", Decimal("1.54"), "14928-6", (Decimal("3.7"), Decimal("6.5"))
+                "pmol/L",
+                "pmol/L",
+                FT3_PMOL_PER_PG_ML,
+                "14928-6",
+                _scaled(FT3_RANGE_PG_ML, FT3_PMOL_PER_PG_ML),
             ),
         },
     ),
@@ -85,6 +118,18 @@ TESTS = {
 def format_number(value: Decimal | None) -> str:
     """A value as the lab writes it, without trailing zeros: 1.200 → "1.2"; None → ""."""
     return "" if value is None else f"{value.normalize():f}"
+
+
+def format_result(value: Decimal, qualifier: str = "") -> str:
+    """A result as the lab writes it: "2.1", or "<0.01" for one below the assay's limit."""
+    return f"{qualifier}{format_number(value)}"
+
+
+def parse_result(text: str) -> tuple[str, str]:
+    """ "<0.01" → ("<", "0.01"): the qualifier and the number as typed, still to be checked."""
+    text = (text or "").strip()
+    qualifier = text[:1] if text[:1] in (Qualifier.BELOW, Qualifier.ABOVE) else ""
+    return qualifier, text[len(qualifier) :].strip()
 
 
 class LabError(ValueError):
@@ -172,15 +217,42 @@ def flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> Flag:
     return Flag.NORMAL
 
 
+def qualified_flag(
+    limit: Decimal, qualifier: str, low: Decimal | None, high: Decimal | None
+) -> Flag | None:
+    """The flag of a result known only to lie below (or above) `limit`, or None if the
+    range cannot tell: "<0.01" against 0.4–4.5 is low; "<0.5" could be low or normal.
+
+    Results are never negative, so a range starting at 0 (or none) has no low side.
+    """
+    if qualifier == Qualifier.EXACT:
+        return flag(limit, low, high)
+    if qualifier == Qualifier.BELOW:
+        if low is not None and limit <= low:
+            return Flag.LOW
+        if (low is None or low <= 0) and (high is None or limit <= high):
+            return Flag.NORMAL
+        return None
+    if high is not None and limit >= high:
+        return Flag.HIGH
+    if high is None and (low is None or limit >= low):
+        return Flag.NORMAL
+    return None
+
+
 INTERPRETATIONS = {
     (Flag.HIGH, Flag.LOW): "Overt primary hypothyroidism (TSH high, free T4 low).",
     (Flag.HIGH, Flag.NORMAL): "Subclinical hypothyroidism (TSH high, free T4 normal).",
     (Flag.LOW, Flag.HIGH): "Overt hyperthyroidism / thyrotoxicosis (TSH low, free T4 high).",
     (Flag.LOW, Flag.NORMAL): "Subclinical hyperthyroidism (TSH low, free T4 normal).",
-    (
-        Flag.LOW,
-        Flag.LOW,
-    ): "Possible central hypothyroidism (TSH low, free T4 low): do not rely on TSH alone.",
+    # After IL-2 the likeliest causes come first, central hypothyroidism last
+    # (docs/clinical-sources.md §3).
+    (Flag.LOW, Flag.LOW): (
+        "TSH low, free T4 low: after IL-2, most likely thyroiditis passing from its "
+        "thyrotoxic to its hypothyroid phase; also non-thyroidal illness, or TSH held down "
+        "by drugs (dopamine, glucocorticoids); central hypothyroidism is the least likely. "
+        "Repeat TSH and free T4; do not rely on TSH alone."
+    ),
     (
         Flag.NORMAL,
         Flag.LOW,
@@ -202,15 +274,28 @@ SUGGESTION_ONLY = (
 )
 
 
-def interpret(tsh: Flag | None, free_t4: Flag | None) -> str:
-    """A suggested reading of a TSH and free T4 pair (docs/clinical-sources.md §3)."""
+# A low TSH with a normal free T4 is subclinical only while free T3 is normal too:
+# with free T3 high it is T3 thyrotoxicosis (docs/clinical-sources.md §3).
+T3_THYROTOXICOSIS = "T3 thyrotoxicosis (TSH low, free T4 normal, free T3 high)."
+T3_WITHOUT_T4 = (
+    "TSH low with free T3 high: thyrotoxicosis likely; measure free T4 to interpret it."
+)
+
+
+def interpret(tsh: Flag | None, free_t4: Flag | None, free_t3: Flag | None = None) -> str:
+    """A suggested reading of a TSH and free T4 pair, with free T3 if measured
+    (docs/clinical-sources.md §3)."""
     if tsh is None:
         if free_t4 is None:
             return ""
         return "Free T4 without a TSH: measure TSH to interpret it."
     if free_t4 is None:
+        if tsh == Flag.LOW and free_t3 == Flag.HIGH:
+            return T3_WITHOUT_T4
         words = {Flag.HIGH: "high", Flag.LOW: "low", Flag.NORMAL: "within range"}[tsh]
         return f"TSH {words}; measure free T4 to interpret it."
+    if (tsh, free_t4, free_t3) == (Flag.LOW, Flag.NORMAL, Flag.HIGH):
+        return T3_THYROTOXICOSIS + SUGGESTION_ONLY
     return INTERPRETATIONS[(tsh, free_t4)] + SUGGESTION_ONLY
 
 
@@ -227,42 +312,51 @@ class Result(Protocol):
 
 @dataclass(frozen=True)
 class Reading:
-    """The suggested interpretation and the TSH and free T4 results it was read from."""
+    """The suggested interpretation and the TSH, free T4 and free T3 results it was read from."""
 
     text: str
     tsh: Result | None = None
     free_t4: Result | None = None
+    free_t3: Result | None = None
 
     @property
     def collected_at(self) -> datetime:
-        """When the later of the results read was collected."""
-        return max(r.collected_at for r in (self.tsh, self.free_t4) if r is not None)
+        """When the latest of the results read was collected."""
+        return max(r.collected_at for r in (self.tsh, self.free_t4, self.free_t3) if r is not None)
+
+
+READ = (Test.TSH, Test.FREE_T4, Test.FREE_T3)
 
 
 def reading(results: Iterable[Result], day_of: Callable[[Result], date]) -> Reading | None:
-    """The latest TSH, read with the free T4 collected the same day if there is one.
+    """The latest TSH, read with the free T4 and free T3 collected the same day if any.
 
     `results` are active results (anything with .test, .flag and .collected_at)
     and `day_of(result)` their day on the patient's clock.  An older pair never
     outranks a newer TSH: a high TSH today must not read as yesterday's "euthyroid".
     With no TSH at all, the latest free T4 is read alone, which asks for a TSH.
     """
-    thyroid = sorted(
-        (r for r in results if r.test in (Test.TSH, Test.FREE_T4)), key=lambda r: r.collected_at
-    )
+    thyroid = sorted((r for r in results if r.test in READ), key=lambda r: r.collected_at)
     tsh = next((r for r in reversed(thyroid) if r.test == Test.TSH), None)
     if tsh is None:
-        if not thyroid:
+        free_t4s = [r for r in thyroid if r.test == Test.FREE_T4]
+        if not free_t4s:
             return None
-        latest = thyroid[-1]
+        latest = free_t4s[-1]
         return Reading(interpret(None, Flag(latest.flag)), free_t4=latest)
-    free_t4 = next(
-        (r for r in reversed(thyroid) if r.test == Test.FREE_T4 and day_of(r) == day_of(tsh)),
-        None,
+
+    def same_day(test: Test) -> Result | None:
+        return next(
+            (r for r in reversed(thyroid) if r.test == test and day_of(r) == day_of(tsh)), None
+        )
+
+    free_t4, free_t3 = same_day(Test.FREE_T4), same_day(Test.FREE_T3)
+    text = interpret(
+        Flag(tsh.flag),
+        Flag(free_t4.flag) if free_t4 else None,
+        Flag(free_t3.flag) if free_t3 else None,
     )
-    return Reading(
-        interpret(Flag(tsh.flag), Flag(free_t4.flag) if free_t4 else None), tsh, free_t4
-    )
+    return Reading(text, tsh, free_t4, free_t3)
 
 
 @dataclass(frozen=True)
@@ -283,13 +377,17 @@ def due_checks(
     courses: list[tuple[date, date]],
     every_days: list[int | None],
     tested_on: list[date],
+    follow_up: Iterable[tuple[int, str]] = (),
 ) -> list[Due]:
     """When TSH falls due for a patient's courses, and which tests met each.
 
     `courses` are (first dose, last dose) dates, oldest first, and `every_days`
     their templates' interval during treatment (None for "before the course
-    only").  The first course's check is the baseline.  A check is met by a TSH
-    from 14 days before it up to the next check.
+    only").  The first course's check is the baseline.  `follow_up` is
+    (days after the last dose, label) for the checks after the last course:
+    hypothyroidism after IL-2 shows months after the doses stop
+    (docs/clinical-sources.md §3).  A check is met by a TSH from 14 days
+    before it until 14 days before the next check (the last check: any time after).
     """
     wanted = []
     for index, ((first, last), every) in enumerate(zip(courses, every_days, strict=True)):
@@ -302,6 +400,9 @@ def due_checks(
             while day <= last:
                 wanted.append((day, f"Every {every} days during the course"))
                 day += step
+    if courses:
+        last_dose = courses[-1][1]
+        wanted.extend((last_dose + timedelta(days=after), label) for after, label in follow_up)
     wanted.sort()
     tests = sorted(tested_on)
     result = []

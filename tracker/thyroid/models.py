@@ -33,8 +33,16 @@ class ThyroidResult(ClinicalEntry):
     dose = models.ForeignKey(
         "regimens.Dose", models.PROTECT, null=True, blank=True, related_name="thyroid_results"
     )
+
+    class Qualifier(models.TextChoices):
+        EXACT = lab.Qualifier.EXACT, "The value"
+        BELOW = lab.Qualifier.BELOW, "Below the assay's limit"
+        ABOVE = lab.Qualifier.ABOVE, "Above the assay's limit"
+
     test = models.CharField(max_length=4, choices=TestName)
     value = models.DecimalField(max_digits=10, decimal_places=3)
+    # "<0.01" is stored as 0.01 with "<": the value is then the assay's limit.
+    qualifier = models.CharField(max_length=1, choices=Qualifier, blank=True, default="")
     unit = models.CharField(max_length=8)
     range_low = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     range_high = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
@@ -62,6 +70,9 @@ class ThyroidResult(ClinicalEntry):
                 condition=models.Q(value__gte=0), name="thyroid_value_not_negative"
             ),
             models.CheckConstraint(
+                condition=models.Q(qualifier__in=["", "<", ">"]), name="thyroid_qualifier_known"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(range_low__isnull=True)
                 | models.Q(range_high__isnull=True)
                 | models.Q(range_low__lte=models.F("range_high")),
@@ -70,11 +81,20 @@ class ThyroidResult(ClinicalEntry):
         ]
 
     def __str__(self):
-        return f"{self.get_test_display()} {self.value.normalize():f} {self.unit}"
+        return f"{self.get_test_display()} {self.shown_value} {self.unit}"
 
     def save(self, *args, **kwargs):
-        self.flag = lab.flag(self.value, self.range_low, self.range_high)
+        # recording.record_result refuses a limit the range cannot flag; reading the
+        # limit as the value is the fallback for any other way in.
+        self.flag = lab.qualified_flag(
+            self.value, self.qualifier, self.range_low, self.range_high
+        ) or lab.flag(self.value, self.range_low, self.range_high)
         super().save(*args, **kwargs)
+
+    @property
+    def shown_value(self) -> str:
+        """The result as the lab wrote it: "2.1", "<0.01"."""
+        return lab.format_result(self.value, self.qualifier)
 
     @property
     def spec(self) -> lab.TestSpec:
@@ -90,3 +110,41 @@ class ThyroidResult(ClinicalEntry):
 
     def value_in(self, unit: str):
         return lab.convert(self.value, self.test, self.unit, unit)
+
+
+class FollowUpCheckQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class FollowUpCheck(models.Model):
+    """A TSH check due so many days after the last dose of a patient's last course.
+
+    Hypothyroidism after IL-2 appears months after the doses stop, so checks go on
+    after treatment (docs/clinical-sources.md §3).  Centres differ, so the checks
+    are data, editable in the admin with a reason and history.
+    """
+
+    after_last_dose_days = models.PositiveSmallIntegerField(
+        unique=True, help_text="Days after the last dose of the patient's last course."
+    )
+    label = models.CharField(max_length=80, help_text="As the checks list shows it.")
+    source = models.CharField(max_length=200, help_text="Where the check comes from.")
+    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+    objects = FollowUpCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "after_last_dose_days", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(after_last_dose_days__gte=1),
+                name="thyroid_follow_up_after_the_last_dose",
+                violation_error_message="A follow-up check falls at least a day after the last dose.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.after_last_dose_days} days)"

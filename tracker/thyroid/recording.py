@@ -48,6 +48,7 @@ def record_result(
     value,
     unit,
     collected_at,
+    qualifier="",
     range_low=None,
     range_high=None,
     course=None,
@@ -55,7 +56,11 @@ def record_result(
     note="",
     now=None,
 ):
-    """Save a result; an empty range takes the default for the test and unit."""
+    """Save a result; an empty range takes the default for the test and unit.
+
+    `qualifier` "<" (or ">") says the result lies below (or above) `value`, the
+    assay's limit, as a lab reports "<0.01".
+    """
     now = now or timezone.now()
     try:
         default = lab.unit_of(test, unit).default_range
@@ -78,6 +83,14 @@ def record_result(
         range_low, range_high = default
     if range_low is not None and range_high is not None and range_low > range_high:
         raise ResultRefused("The range's lower limit is above its upper limit.")
+    if qualifier not in {known.value for known in lab.Qualifier}:
+        raise ResultRefused('A result starts with "<" or ">" only, as in "<0.01".')
+    if lab.qualified_flag(value, qualifier, range_low, range_high) is None:
+        side = "below" if qualifier == lab.Qualifier.BELOW else "above"
+        raise ResultRefused(
+            f"A result {side} {lab.format_number(value)} {unit} could be inside or outside "
+            "the range, so it cannot be flagged. Enter the lab's value, or check the limit."
+        )
     for linked in (course, dose and dose.course):
         if linked is not None and linked.patient_id != patient.pk:
             raise ResultRefused("That course is another patient's.")
@@ -87,6 +100,7 @@ def record_result(
         patient=patient,
         test=test,
         value=value,
+        qualifier=qualifier,
         unit=unit,
         range_low=range_low,
         range_high=range_high,

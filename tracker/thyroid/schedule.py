@@ -1,4 +1,5 @@
-"""When TSH falls due for patients, read from their courses and results (two queries)."""
+"""When TSH falls due for patients, read from their courses, results and the follow-up
+checks after treatment (three queries, however many patients)."""
 
 from collections import defaultdict
 from zoneinfo import ZoneInfo
@@ -9,11 +10,12 @@ from django.utils import timezone
 
 from regimens.models import Course, Dose
 from tracker.thyroid import lab
-from tracker.thyroid.models import ThyroidResult
+from tracker.thyroid.models import FollowUpCheck, ThyroidResult
 
 
 def due_checks_by_patient(patients) -> dict[int, list[lab.Due]]:
-    """Every patient's TSH checks, met or not, keyed by patient id.
+    """Every patient's TSH checks, met or not, keyed by patient id: before and during
+    each course, and the active follow-up checks after the last dose of the last course.
 
     `patients` is a queryset of patients or a list of their ids.  Days are read
     on each course's and each patient's own clock, not the server's.
@@ -45,9 +47,17 @@ def due_checks_by_patient(patients) -> dict[int, list[lab.Due]]:
         .values_list("patient_id", "collected_at", "patient__time_zone")
     ):
         tested[patient_id].append(timezone.localdate(collected, ZoneInfo(zone)))
+    follow_up = list(
+        FollowUpCheck.objects.active()
+        .order_by("after_last_dose_days")
+        .values_list("after_last_dose_days", "label")
+    )
     return {
         patient_id: lab.due_checks(
-            [span for span, _ in spans], [every for _, every in spans], tested[patient_id]
+            [span for span, _ in spans],
+            [every for _, every in spans],
+            tested[patient_id],
+            follow_up,
         )
         for patient_id, spans in courses.items()
     }

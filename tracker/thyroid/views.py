@@ -106,17 +106,17 @@ def results(request, patient_pk):
 
 
 def _saved_message(result, zone) -> str:
-    """What the nurse is told: the flag, and the reading of that day's TSH and free T4."""
+    """What the nurse is told: the flag, and the reading of that day's TSH, free T4 and T3."""
     text = f"{result} saved: {result.get_flag_display().lower()}."
     if result.is_abnormal:
         text += " The care team has been alerted."
-    if result.test in CHARTED:
+    if result.test in lab.READ:
         day = timezone.localdate(result.collected_at, zone)
         near = (
             ThyroidResult.objects.for_patient(result.patient)
             .active()
             .filter(
-                test__in=CHARTED,
+                test__in=lab.READ,
                 collected_at__range=(result.collected_at - ONE_DAY, result.collected_at + ONE_DAY),
             )
         )
@@ -220,9 +220,9 @@ def _csv_row(result, zone) -> list:
     return [
         timezone.localtime(result.collected_at, zone).isoformat(),
         result.get_test_display(),
-        lab.format_number(result.value),
+        result.shown_value,
         result.unit,
-        f"{other[0]} {other[1]}" if other else "",
+        f"{result.qualifier}{other[0]} {other[1]}" if other else "",
         lab.format_number(result.range_low),
         lab.format_number(result.range_high),
         result.flag,

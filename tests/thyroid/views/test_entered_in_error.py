@@ -197,12 +197,13 @@ def test_the_result_leaves_the_interpretation_and_the_chart(as_persona, personas
 
 def test_the_tsh_check_it_met_is_overdue_again(as_persona, personas, course, result):
     client = as_persona("nurse_on_team")
-    (check,) = client.get(results_url(personas.patient)).context["due"]
+    check, *after_the_course = client.get(results_url(personas.patient)).context["due"]
     assert check.met_on is not None
+    assert all(later.met_on is None for later in after_the_course)
     assert client.get("/thyroid/due/").context["overdue"] == []
 
     client.post(error_url(result), {"reason": "Wrong patient's tube"})
-    (check,) = client.get(results_url(personas.patient)).context["due"]
+    check, *_ = client.get(results_url(personas.patient)).context["due"]
     assert check.met_on is None
     assert [patient for patient, _ in client.get("/thyroid/due/").context["overdue"]] == [
         personas.patient

@@ -158,6 +158,18 @@ def test_the_latest_same_day_pair_is_interpreted(as_persona, personas):
     assert "TSH 7.5 mIU/L (↑ High) and free T4 1 ng/dL (Normal)" in response.text
 
 
+def test_the_free_t3_of_the_day_is_read_with_the_pair(as_persona, personas):
+    add(personas, value=D("0.05"), hours_ago=3)
+    add(personas, test="ft4", value=D("1.4"), unit="ng/dL", hours_ago=3)
+    add(personas, test="ft3", value=D("6.0"), unit="pg/mL", hours_ago=2)
+    response = as_persona("clinician_on_team").get(results_url(personas.patient))
+    assert response.context["reading"].text.startswith("T3 thyrotoxicosis")
+    assert (
+        "TSH 0.05 mIU/L (↓ Low) and free T4 1.4 ng/dL (Normal) and free T3 6 pg/mL (↑ High)"
+        in response.text
+    )
+
+
 def test_a_tsh_alone_asks_for_a_free_t4(as_persona, personas):
     add(personas, value=D("6"))
     response = as_persona("nurse_on_team").get(results_url(personas.patient))
@@ -187,7 +199,7 @@ def test_the_patient_does_not_see_the_care_teams_notes(as_persona, personas):
 
 def test_the_tsh_checks_show_met_and_overdue(as_persona, personas, course):
     response = as_persona("nurse_on_team").get(results_url(personas.patient))
-    (check,) = response.context["due"]
+    check, *_ = response.context["due"]
     assert check.on.isoformat() == "2027-03-10"
     assert "Baseline, before the first dose" in response.text
     assert '<span class="badge text-bg-danger">Overdue</span>' in response.text
@@ -198,6 +210,18 @@ def test_the_tsh_checks_show_met_and_overdue(as_persona, personas, course):
     assert '<span class="badge text-bg-success">Done</span>' in response.text
     assert "TSH on 12 Mar 2027" in response.text
     assert "Add TSH" not in response.text
+
+
+def test_the_tsh_checks_go_on_after_the_last_dose(as_persona, personas, course):
+    response = as_persona("the_patient").get(results_url(personas.patient))
+    whys = [check.why for check in response.context["due"]]
+    assert whys[1:4] == [
+        "4 weeks after the last dose",
+        "8 weeks after the last dose",
+        "12 weeks after the last dose",
+    ]
+    assert "Sun 25 Apr 2027</strong> · 4 weeks after the last dose" in response.text
+    assert "for a year after the last dose of the last course" in response.text
 
 
 def test_the_chart_gets_its_data_as_json_and_draws_from_a_static_file(as_persona, personas):
@@ -213,10 +237,10 @@ def test_the_chart_gets_its_data_as_json_and_draws_from_a_static_file(as_persona
     assert data["tsh"]["points"] == [{"x": "2027-03-12T08:00", "y": 5.2, "flag": "High"}]
     assert data["tsh"]["band"] == [0.3, 4.8]
     assert data["ft4"]["unit"] == "pmol/L"
-    assert data["ft4"]["band"] == [10.0, 23.0]
+    assert data["ft4"]["band"] == [10.3, 23.17]  # 0.8–1.8 ng/dL in pmol/L
     assert 'id="thyroid-chart-tsh"' in response.text
     assert "TSH (mIU/L); shaded range 0.3–4.8 mIU/L" in response.text
-    assert "Free T4 (pmol/L); shaded range 10–23 pmol/L" in response.text
+    assert "Free T4 (pmol/L); shaded range 10.3–23.17 pmol/L" in response.text
     assert "/static/js/thyroid-chart.js" in response.text
     assert "/static/vendor/chartjs/chartjs-adapter-date-fns.bundle.min.js" in response.text
     # Strict CSP: every script is a file, or the JSON data, never inline code.
@@ -354,6 +378,9 @@ def test_the_course_list_offers_only_this_patients_courses(as_persona, personas,
         ({"unit": "pmol/L"}, "unit", "pmol/L is not a unit for TSH: use mIU/L."),
         ({"test": "ft4", "unit": "mIU/L"}, "unit", "use ng/dL or pmol/L"),
         ({"value": "two"}, "value", "Enter a number."),
+        ({"value": "<"}, "value", "This field is required."),
+        ({"value": "<two"}, "value", "Enter a number."),
+        ({"value": "<0.5"}, "__all__", "could be inside or outside the range"),
         ({"value": ""}, "value", "This field is required."),
         ({"value": "-1"}, "value", "greater than or equal to 0"),
         ({"value": "1.2345"}, "value", "no more than 3 decimal places"),
@@ -388,6 +415,29 @@ def test_bad_input_is_shown_on_the_form_and_nothing_is_written(
     assert message in errors
     assert message.replace("'", "&#x27;") in response.text
     assert_nothing_written()
+
+
+def test_a_free_t3_entered_after_the_pair_changes_the_days_reading(as_persona, personas):
+    add(personas, value=D("0.05"), hours_ago=3)
+    add(personas, test="ft4", value=D("1.4"), unit="ng/dL", hours_ago=3)
+    response = as_persona("nurse_on_team").post(
+        new_url(personas.patient),
+        posted(test="ft3", value="6.0", unit="pg/mL", collected_time="09:00"),
+        follow=True,
+    )
+    assert "Free T3 6 pg/mL saved: high." in response.text
+    assert "T3 thyrotoxicosis (TSH low, free T4 normal, free T3 high)." in response.text
+
+
+def test_a_tsh_below_the_assays_limit_is_entered_as_the_lab_writes_it(as_persona, personas):
+    client = as_persona("nurse_on_team")
+    response = client.post(new_url(personas.patient), posted(value="<0.01"), follow=True)
+    result = ThyroidResult.objects.get()
+    assert (result.value, result.qualifier, result.flag) == (D("0.01"), "<", "low")
+    assert "TSH &lt;0.01 mIU/L saved: low." in response.text
+    assert "<strong>&lt;0.01</strong> mIU/L" in response.text
+    rows = read_csv(client.get(csv_url(personas.patient)))
+    assert rows[0]["value"] == "<0.01"
 
 
 def test_another_patients_course_is_not_a_choice(as_persona, personas):
@@ -541,6 +591,18 @@ def test_a_tsh_takes_the_patient_off_the_overdue_list(as_persona, personas, cour
     response = as_persona("nurse_on_team").get("/thyroid/due/")
     assert response.context["overdue"] == []
     assert "No TSH checks are overdue." in response.text
+
+
+def test_a_check_after_the_last_dose_is_listed_once_its_day_has_passed(
+    as_persona, personas, course
+):
+    add(personas, value=D("2"))  # meets the baseline
+    with time_machine.travel(datetime(2027, 4, 26, 15, 0, tzinfo=UTC)):
+        response = as_persona("nurse_on_team").get("/thyroid/due/")
+    assert [(p, check.why) for p, check in response.context["overdue"]] == [
+        (personas.patient, "4 weeks after the last dose")
+    ]
+    assert "Due Sun 25 Apr 2027 · 4 weeks after the last dose" in response.text
 
 
 def test_the_overdue_list_query_count_does_not_grow_with_patients(as_persona, personas):

@@ -21,10 +21,16 @@ def lab_number(value) -> str:
 
 
 @register.filter
+def result_value(result) -> str:
+    """The result as the lab wrote it: "2.1", or "<0.01" below the assay's limit."""
+    return result.shown_value
+
+
+@register.filter
 def in_other_unit(result) -> str:
     """Free T4 or T3 in the other unit, to 2 places: "15.44 pmol/L"; "" for single-unit tests."""
     other = lab.in_other_unit(result.value, result.test, result.unit)
-    return f"{other[0]} {other[1]}" if other else ""
+    return f"{result.qualifier}{other[0]} {other[1]}" if other else ""
 
 
 @register.filter
