@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.medicationrequest import MedicationRequest
+from fhir.resources.R4B.observation import Observation
 
 from regimens.courses import (
     cancel_course,
@@ -462,6 +463,25 @@ def test_a_cancelled_course_is_left_out(patient, clinician):
     assert fhir.care_plan_id(cancelled) not in ids
     assert fhir.medication_request_id(cancelled) not in ids
     assert len(resources(bundle, "CarePlan")) == 1
+
+
+@pytest.mark.now(NOW)
+def test_a_tsh_below_the_assays_limit_keeps_its_comparator(patient, nurse):
+    result = thyroid.record_result(
+        patient,
+        by=nurse,
+        test="tsh",
+        value=Decimal("0.01"),
+        qualifier="<",
+        unit="mIU/L",
+        collected_at=datetime(2027, 3, 11, 13, 30, tzinfo=UTC),
+    )
+    resource = fhir.observation(result)
+    assert resource["valueQuantity"]["comparator"] == "<"
+    assert resource["valueQuantity"]["value"] == 0.01
+    assert "comparator" not in resource["referenceRange"][0]["low"]
+    assert resource["interpretation"][0]["coding"][0]["code"] == "L"
+    Observation.model_validate(resource)
 
 
 @pytest.mark.now(NOW)

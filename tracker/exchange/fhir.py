@@ -391,8 +391,10 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
     return resource
 
 
-def _quantity(value: Decimal, unit: lab.Unit) -> dict:
-    return {"value": number(value), "unit": unit.label, "system": UCUM, "code": unit.code}
+def _quantity(value: Decimal, unit: lab.Unit, comparator: str = "") -> dict:
+    """A UCUM quantity; a result beyond the assay's limit ("<0.01") keeps its comparator."""
+    quantity = {"value": number(value), "unit": unit.label, "system": UCUM, "code": unit.code}
+    return {"comparator": comparator, **quantity} if comparator else quantity
 
 
 def observation(result, *, staff_notes: bool = False) -> dict:
@@ -411,7 +413,7 @@ def observation(result, *, staff_notes: bool = False) -> dict:
         "subject": subject(result.patient_id),
         "effectiveDateTime": date_time(result.collected_at, zone),
         "issued": date_time(result.recorded_at, zone),
-        "valueQuantity": _quantity(result.value, unit),
+        "valueQuantity": _quantity(result.value, unit, comparator=result.qualifier),
         "interpretation": [coded(INTERPRETATION, *INTERPRETATION_CODES[lab.Flag(result.flag)])],
     }
     if staff_notes and (texts := notes(result.note)):
