@@ -58,12 +58,15 @@ def symptom_report(request):
             .select_related("symptom")
             .order_by("-reported_at", "-pk")[:RECENT_REPORTS]
         )
+    symptoms = list(ProSymptom.objects.filter(is_active=True)) if patient else []
     return render(
         request,
         "symptoms/patient_symptom_list.html",
         {
             "patient": patient,
-            "symptoms": ProSymptom.objects.filter(is_active=True) if patient else [],
+            "symptoms": symptoms,
+            # Named under the list, so no one takes them for PRO-CTCAE questions.
+            "app_items": [symptom for symptom in symptoms if not symptom.is_pro_ctcae],
             "recent": recent,
         },
     )
