@@ -4,11 +4,13 @@ The data migrations keep frozen copies of the same data; these tests keep the
 two from drifting apart.
 """
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from regimens import shipped as regimens
 from regimens.models import RegimenTemplate
@@ -121,3 +123,147 @@ def test_the_command_keeps_a_centres_choice_to_turn_on_the_15_dose_template_unle
 
     call_command("load_reference_data", "--reset")
     assert not RegimenTemplate.objects.get(slug="hd-iv-q8h-15").is_active
+
+
+# CTCAE terms: every term's grades come from its version's table (docs/clinical-sources.md §2).
+
+IL2_TERMS = [
+    "Sinus tachycardia",
+    "Atrial fibrillation",
+    "Supraventricular tachycardia",
+    "Ventricular tachycardia",
+    "Cardiac troponin I increased",
+    "CPK increased",
+    "Hypoxia",
+    "Pulmonary edema",
+    "Pleural effusion",
+    "Agitation",
+    "Somnolence",
+    "Psychosis",
+    "Seizure",
+    "Acidosis",
+    "Hypomagnesemia",
+    "Hypocalcemia",
+    "Hypophosphatemia",
+    "Hypokalemia",
+    "Anemia",
+    "White blood cell decreased",
+    "Neutrophil count decreased",
+    "Febrile neutropenia",
+    "Sepsis",
+    "Catheter related infection",
+    "Alanine aminotransferase increased",
+    "Upper gastrointestinal hemorrhage",
+    "Lower gastrointestinal hemorrhage",
+    "Ascites",
+    "Bullous dermatitis",
+    "Erythroderma",
+    "Skin hypopigmentation",
+    "Malaise",
+    "Hot flashes",
+]
+
+
+def table_row(term):
+    rows = {name: texts for name, _, texts in symptoms.TERMS_BY_VERSION[term.version]}
+    return rows[term.term]
+
+
+def test_every_term_takes_its_grades_from_its_versions_table_and_none_is_empty():
+    terms = CtcaeTerm.objects.all()
+    assert terms.count() == sum(len(table) for table in symptoms.TERMS_BY_VERSION.values())
+    for term in terms:
+        texts = table_row(term)
+        assert [term.grade_text(grade) for grade in range(1, 6)] == list(texts), term.term
+        assert term.grades(), f"{term.term} defines no grade"
+        assert all(text.strip() == text and text for _, text in term.grades()), term.term
+
+
+def test_the_il2_toxicities_are_current_terms_with_the_ncis_names():
+    current = set(CtcaeTerm.objects.current().values_list("term", flat=True))
+    assert set(IL2_TERMS) <= current
+    # v5.0 grades GI bleeding by site and vitiligo as skin hypopigmentation.
+    assert not current & {"GI hemorrhage", "Gastrointestinal hemorrhage", "Vitiligo"}
+
+
+def test_a_term_keeps_undefined_the_grades_v5_does_not_define():
+    grades = {t.term: [g for g, _ in t.grades()] for t in CtcaeTerm.objects.all()}
+    assert grades["Sepsis"] == [4, 5]
+    assert grades["Febrile neutropenia"] == [3, 4, 5]
+    assert grades["Cardiac troponin I increased"] == [1, 3]
+    assert grades["Ventricular tachycardia"] == [2, 3, 4, 5]
+    assert grades["Acute kidney injury"] == [3, 4, 5]
+    assert grades["Hypoxia"] == [2, 3, 4, 5]
+    assert grades["Skin hypopigmentation"] == grades["Malaise"] == [1, 2]
+    for lab in ("Neutrophil count decreased", "White blood cell decreased", "CPK increased"):
+        assert grades[lab] == [1, 2, 3, 4], lab
+
+
+def test_the_grade_texts_that_changed_meaning_say_what_v5_says():
+    term = {t.term: t for t in CtcaeTerm.objects.current()}
+    edema = term["Edema limbs"]
+    assert "obscuration of anatomic architecture" in edema.grade_1
+    assert "deviation from normal anatomic contour" in edema.grade_2
+    assert "gross deviation from normal anatomic contour" in edema.grade_3
+    for name in ("Blood bilirubin increased", "Aspartate aminotransferase increased"):
+        for grade in (1, 2, 3, 4):
+            assert "baseline if baseline was abnormal" in term[name].grade_text(grade), name
+    assert term["Diarrhea"].grade_2 == (
+        "Increase of 4–6 stools per day over baseline; moderate increase in ostomy output "
+        "compared to baseline; limiting instrumental ADL"
+    )
+
+
+def test_only_the_terms_read_against_a_source_are_marked_checked_and_say_where():
+    checked = {t.term: t.checked_in for t in CtcaeTerm.objects.filter(checked_against_source=True)}
+    assert checked == symptoms.CHECKED_BY_VERSION["5.0"]
+    assert set(checked) == {
+        "Edema limbs",
+        "Diarrhea",
+        "Aspartate aminotransferase increased",
+        "Blood bilirubin increased",
+    }
+    assert not CtcaeTerm.objects.filter(checked_against_source=False).exclude(checked_in="")
+
+
+def test_the_database_refuses_a_term_marked_checked_without_saying_where():
+    term = CtcaeTerm.objects.get(term="Sepsis")
+    term.checked_against_source = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        term.save()
+
+
+def migration_0005():
+    return importlib.import_module(
+        "tracker.symptoms.migrations.0005_ctcae_il2_terms_and_symptom_list"
+    )
+
+
+def test_the_migration_corrects_a_shipped_text_but_keeps_a_centres_edit_unchecked():
+    migration = migration_0005()
+    before, _ = migration.CORRECTED_TERMS["Diarrhea"]["grade_2"]
+    CtcaeTerm.objects.filter(term="Diarrhea").update(
+        grade_2=before, checked_against_source=False, checked_in=""
+    )
+    CtcaeTerm.objects.filter(term="Edema limbs").update(
+        grade_1="Our ward's wording", checked_against_source=False, checked_in=""
+    )
+
+    migration.add_terms(CtcaeTerm)
+
+    diarrhea = CtcaeTerm.objects.get(term="Diarrhea")
+    assert "ostomy output" in diarrhea.grade_2 and diarrhea.checked_against_source
+    edema = CtcaeTerm.objects.get(term="Edema limbs")
+    assert edema.grade_1 == "Our ward's wording"
+    assert not edema.checked_against_source
+
+
+def test_the_migration_maps_a_centres_unedited_items_and_keeps_an_edited_one():
+    migration = migration_0005()
+    ProSymptom.objects.filter(slug="hot-flashes").update(ctcae_term="Flushing")
+    ProSymptom.objects.filter(slug="concentration").update(ctcae_term="Our local term")
+
+    migration.change_symptoms(ProSymptom)
+
+    assert ProSymptom.objects.get(slug="hot-flashes").ctcae_term == "Hot flashes"
+    assert ProSymptom.objects.get(slug="concentration").ctcae_term == "Our local term"

@@ -18,6 +18,11 @@ Severity = Alert.Severity
 VERY_SEVERE, SEVERE = 4, 3
 FREQUENTLY, ALMOST_CONSTANTLY = 3, 4
 VERY_MUCH = 4
+# A fever the patient reports: a measured 38.0 °C or more is high, above 40.0 °C
+# urgent (CTCAE Fever grade 1 starts at 38.0, grade 3 is above 40.0); a fever
+# with no temperature still goes to the team (docs/clinical-sources.md §2).
+FEVER_HIGH_C = Decimal("38.0")
+FEVER_URGENT_ABOVE_C = Decimal("40.0")
 STAFF_GRADE_ALERT = 3
 STAFF_GRADE_URGENT = 4
 TEXT_LENGTH = Alert._meta.get_field("text").max_length
@@ -29,7 +34,10 @@ def report_severity(report) -> Severity | None:
     Severity decides: "very severe" is urgent, "severe" high.  Frequency alone
     ("frequently" with a moderate headache) is routine, unless the item asks
     nothing else, where "almost constantly" is high.  Interference "very much" is high.
+    A fever goes by the temperature measured with it.
     """
+    if report.symptom.asks_temperature and report.present:
+        return _fever_severity(report.temperature_c)
     severity, frequency = report.severity or 0, report.frequency or 0
     if severity >= VERY_SEVERE:
         return Severity.URGENT
@@ -40,6 +48,16 @@ def report_severity(report) -> Severity | None:
     if frequency >= FREQUENTLY:
         return Severity.ROUTINE
     return None
+
+
+def _fever_severity(temperature_c) -> Severity:
+    if temperature_c is None:
+        return Severity.ROUTINE
+    if temperature_c > FEVER_URGENT_ABOVE_C:
+        return Severity.URGENT
+    if temperature_c >= FEVER_HIGH_C:
+        return Severity.HIGH
+    return Severity.ROUTINE
 
 
 def event_severity(event) -> Severity | None:
@@ -96,11 +114,18 @@ def _raise(**fields) -> Alert:
 
 
 def _answer_words(report, alerting) -> str:
-    return ", ".join(
+    words = [
         f"{attribute.label.lower()} {words.lower()} ({value})"
         for attribute, value, words in report.answers()
         if alerting(attribute.value, value)
-    )
+    ]
+    if report.symptom.asks_temperature:
+        words.append(
+            f"temperature {report.temperature_text}"
+            if report.temperature_c is not None
+            else "no temperature given"
+        )
+    return ", ".join(words)
 
 
 def _alerting_answer(attribute: str, value: int) -> bool:

@@ -40,8 +40,8 @@ class AlertingAnswerFilter(admin.SimpleListFilter):
 
 @admin.register(CtcaeTerm)
 class CtcaeTermAdmin(ReasonedHistoryAdmin):
-    list_display = ["term", "version", "category", "is_active"]
-    list_filter = ["version", "category", "is_active"]
+    list_display = ["term", "version", "category", "checked_against_source", "is_active"]
+    list_filter = ["version", "category", "checked_against_source", "is_active"]
     search_fields = ["term", "category"]
     fields = [
         "version",
@@ -52,6 +52,8 @@ class CtcaeTermAdmin(ReasonedHistoryAdmin):
         "grade_3",
         "grade_4",
         "grade_5",
+        "checked_against_source",
+        "checked_in",
         "is_active",
         "change_reason",
     ]
@@ -60,7 +62,14 @@ class CtcaeTermAdmin(ReasonedHistoryAdmin):
 @admin.register(ProSymptom)
 class ProSymptomAdmin(ReasonedHistoryAdmin):
     list_display = ["name", "slug", "item", "asks", "ctcae_term", "order", "is_active"]
-    list_filter = ["is_active", "asks_frequency", "asks_severity", "asks_interference"]
+    list_filter = [
+        "is_active",
+        "is_pro_ctcae",
+        "asks_frequency",
+        "asks_severity",
+        "asks_interference",
+        "asks_temperature",
+    ]
     search_fields = ["name", "slug", "item", "ctcae_term"]
     prepopulated_fields = {"slug": ["name"]}
 

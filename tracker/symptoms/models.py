@@ -5,6 +5,8 @@ before it.  The reference data (CTCAE terms with their grade texts, PRO-CTCAE
 items with the attributes each asks) is loaded by migrations and versioned.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -39,6 +41,10 @@ QUESTIONS = {
 
 GRADES = range(1, 6)
 
+# A temperature a patient can plausibly measure at home, in °C; outside it the
+# reading (or the unit) is wrong, so it is refused rather than stored.
+TEMPERATURE_RANGE_C = (Decimal("34.0"), Decimal("43.0"))
+
 
 def version_key(version: str) -> tuple:
     """ "5.0" < "6.0" < "10.0", compared as numbers, not as text."""
@@ -66,6 +72,13 @@ class CtcaeTerm(models.Model):
     grade_3 = models.TextField(blank=True)
     grade_4 = models.TextField(blank=True, help_text="Empty where the term has no grade 4.")
     grade_5 = models.TextField(blank=True, help_text="Empty where the term has no grade 5.")
+    checked_against_source = models.BooleanField(
+        default=False,
+        help_text="Every grade text was read against this version's row in a cited source.",
+    )
+    checked_in = models.CharField(
+        max_length=200, blank=True, help_text="Where the row was read, when it was checked."
+    )
     is_active = models.BooleanField(default=True)
 
     objects = CtcaeTermQuerySet.as_manager()
@@ -74,7 +87,14 @@ class CtcaeTerm(models.Model):
     class Meta:
         ordering = ["term"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "term"], name="ctcae_term_once_per_version")
+            models.UniqueConstraint(
+                fields=["version", "term"], name="ctcae_term_once_per_version"
+            ),
+            # A term may say it was checked only by naming where (docs/clinical-sources.md §2).
+            models.CheckConstraint(
+                condition=models.Q(checked_against_source=False) | ~models.Q(checked_in=""),
+                name="ctcae_term_checked_names_its_source",
+            ),
         ]
 
     def __str__(self):
@@ -93,7 +113,16 @@ class ProSymptom(models.Model):
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80, help_text="As the patient sees it, e.g. Nausea.")
-    item = models.CharField(max_length=120, help_text="PRO-CTCAE item wording, lower case.")
+    item = models.CharField(
+        max_length=120, help_text="PRO-CTCAE item wording (or the app's own), lower case."
+    )
+    is_pro_ctcae = models.BooleanField(
+        default=True,
+        help_text="A PRO-CTCAE item; false for the app's own items, which PRO-CTCAE lacks.",
+    )
+    asks_temperature = models.BooleanField(
+        default=False, help_text="The patient may add the temperature they measured."
+    )
     asks_frequency = models.BooleanField(default=False)
     asks_severity = models.BooleanField(default=False)
     asks_interference = models.BooleanField(default=False)
@@ -164,6 +193,14 @@ class SymptomReport(ClinicalEntry):
     severity = models.PositiveSmallIntegerField(null=True, blank=True)
     interference = models.PositiveSmallIntegerField(null=True, blank=True)
     present = models.BooleanField(null=True, blank=True)
+    temperature_c = models.DecimalField(
+        "temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="What the patient measured, for an item that asks it (fever).",
+    )
     note = models.CharField(max_length=300, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
@@ -195,6 +232,14 @@ class SymptomReport(ClinicalEntry):
                 | models.Q(reviewed_grade__gte=0, reviewed_grade__lte=5),
                 name="report_reviewed_grade_0_to_5",
             ),
+            models.CheckConstraint(
+                condition=models.Q(temperature_c__isnull=True)
+                | models.Q(
+                    temperature_c__gte=TEMPERATURE_RANGE_C[0],
+                    temperature_c__lte=TEMPERATURE_RANGE_C[1],
+                ),
+                name="report_temperature_plausible",
+            ),
         ]
 
     def __str__(self):
@@ -211,6 +256,11 @@ class SymptomReport(ClinicalEntry):
             if value is not None:
                 result.append((attribute, value, SCALES[attribute][value]))
         return result
+
+    @property
+    def temperature_text(self) -> str:
+        """The measured temperature as staff read it, "38.6 °C"; empty if none was given."""
+        return "" if self.temperature_c is None else f"{self.temperature_c} °C"
 
 
 class AdverseEvent(ClinicalEntry):

@@ -8,7 +8,13 @@ from tracker.alerts.rules import alert_for_event, alert_for_report
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.lib.zones import CLOCK_LEEWAY
-from tracker.symptoms.models import SCALES, AdverseEvent, Attribute, SymptomReport
+from tracker.symptoms.models import (
+    SCALES,
+    TEMPERATURE_RANGE_C,
+    AdverseEvent,
+    Attribute,
+    SymptomReport,
+)
 from tracker.ward.models import DoseRecord
 
 
@@ -53,18 +59,48 @@ def clean_answers(symptom, answers: dict) -> dict:
     return cleaned
 
 
+def clean_temperature(symptom, temperature_c):
+    """A measured temperature in °C, for an item that takes one; None if not given."""
+    if temperature_c is None:
+        return None
+    if not symptom.asks_temperature:
+        raise EntryRefused(f"A temperature cannot be added to {symptom.name.lower()}.")
+    low, high = TEMPERATURE_RANGE_C
+    if not low <= temperature_c <= high:
+        raise EntryRefused(
+            f"{temperature_c} °C is not a temperature a thermometer would show: "
+            f"enter one between {low} and {high} °C.",
+            field="temperature",
+        )
+    return temperature_c
+
+
 def _check_onset(onset, now):
     if onset > now + CLOCK_LEEWAY:
         raise EntryRefused("The time it started is in the future.")
 
 
 @transaction.atomic
-def report_symptom(patient, symptom, *, by, answers: dict, onset_at=None, note="", now=None):
-    """Save a patient's report, linked to the dose given most recently before its onset."""
+def report_symptom(
+    patient,
+    symptom,
+    *,
+    by,
+    answers: dict,
+    onset_at=None,
+    note="",
+    temperature_c=None,
+    now=None,
+):
+    """Save a patient's report, linked to the dose given most recently before its onset.
+
+    `temperature_c` is what the patient measured, for an item that asks it (fever).
+    """
     now = now or timezone.now()
     onset_at = onset_at or now
     _check_onset(onset_at, now)
     report = SymptomReport(
+        temperature_c=clean_temperature(symptom, temperature_c),
         patient=patient,
         symptom=symptom,
         onset_at=onset_at,

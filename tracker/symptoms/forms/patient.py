@@ -5,6 +5,7 @@ from there is shown on the form as a non-field error.
 """
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.db.models import Q
@@ -13,7 +14,7 @@ from django.utils import dateformat
 from regimens.models import Dose
 from tracker.lib.forms import REASON_LENGTH
 from tracker.symptoms.forms.onset import AUTO, NO_DOSE, OnsetAndDoseForm
-from tracker.symptoms.models import SCALES, Attribute
+from tracker.symptoms.models import SCALES, TEMPERATURE_RANGE_C, Attribute
 
 # A report's first answer starts at 1: a patient reporting a symptom has it, so
 # "Never" or "None" as the first answer would report nothing.  Later questions
@@ -22,6 +23,29 @@ FIRST_ANSWERS = range(1, 5)
 LATER_ANSWERS = range(0, 5)
 PRESENT = "yes"
 PRESENT_WORDS = "Yes, I have this"
+
+# The temperature screen posts this, so the answers that led to it are not asked again.
+TEMPERATURE_STEP = "temperature_step"
+WITHOUT_TEMPERATURE = "without_temperature"
+CELSIUS, FAHRENHEIT = "C", "F"
+TENTH = Decimal("0.1")
+
+
+def celsius(value: Decimal, unit: str) -> Decimal:
+    """A thermometer reading in °C, to a tenth of a degree."""
+    if unit == FAHRENHEIT:
+        value = (value - 32) * 5 / 9
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def fahrenheit(value_c: Decimal) -> Decimal:
+    return (value_c * 9 / 5 + 32).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+LOW_C, HIGH_C = TEMPERATURE_RANGE_C
+TEMPERATURE_RANGE_WORDS = (
+    f"between {LOW_C} and {HIGH_C} °C ({fahrenheit(LOW_C)} and {fahrenheit(HIGH_C)} °F)"
+)
 
 # The patient may link a report to any of their doses planned this long ago.
 DOSE_WINDOW = timedelta(days=14)
@@ -58,6 +82,13 @@ class PatientAnswersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.symptom = symptom
         self.attributes = symptom.attributes()
+        if symptom.asks_temperature:
+            self.fields["temperature"] = forms.CharField(
+                label="Your temperature", required=False, max_length=10
+            )
+            self.fields["unit"] = forms.ChoiceField(
+                choices=[(CELSIUS, "°C"), (FAHRENHEIT, "°F")], required=False
+            )
         for attribute in self.attributes:
             question = symptom.question(attribute)
             self.fields[attribute.value] = forms.TypedChoiceField(
@@ -73,9 +104,30 @@ class PatientAnswersForm(forms.Form):
                 },
             )
 
+    def clean_temperature(self):
+        """The reading in °C, or None when none was given; a °F reading is converted."""
+        text = self.cleaned_data["temperature"].strip().replace(",", ".")
+        if not text or WITHOUT_TEMPERATURE in self.data:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise forms.ValidationError(
+                f"Enter your temperature as a number, {TEMPERATURE_RANGE_WORDS}."
+            )
+        value_c = celsius(value, self.data.get("unit") or CELSIUS)
+        if not LOW_C <= value_c <= HIGH_C:
+            raise forms.ValidationError(
+                f"That is not a temperature a thermometer would show. Enter one "
+                f"{TEMPERATURE_RANGE_WORDS}, or save without a temperature."
+            )
+        return value_c
+
     def clean(self):
         data = super().clean()
-        if self.errors:
+        if any(a.value in self.errors for a in self.attributes):
             return data
         answered = [a for a in self.attributes if data.get(a.value) is not None]
         if not answered:
@@ -83,6 +135,16 @@ class PatientAnswersForm(forms.Form):
         if answered != self.attributes[: len(answered)]:
             raise forms.ValidationError("An earlier answer is missing.")
         return data
+
+    def asks_temperature_next(self) -> bool:
+        """Every answer is in and the item takes a temperature not yet asked for."""
+        return self.symptom.asks_temperature and TEMPERATURE_STEP not in self.data
+
+    def only_the_temperature_is_wrong(self) -> bool:
+        return set(self.errors) == {"temperature"}
+
+    def temperature_c(self) -> Decimal | None:
+        return self.cleaned_data.get("temperature")
 
     def next_question(self) -> Attribute | None:
         """The attribute to ask next, or None once every question is answered."""

@@ -11,10 +11,16 @@ MARKS = {REVIEWED: "R", PRO: "PRO"}
 
 @register.filter
 def answers_scored(report) -> str:
-    """The patient's answers in words with their score: "Frequency: Frequently (3); Severity: Mild (1)"."""
-    return "; ".join(
+    """The patient's answers in words with their score: "Frequency: Frequently (3); Severity: Mild (1)".
+
+    A temperature the patient measured follows them: "Presence: Yes (1); Temperature: 38.6 °C".
+    """
+    parts = [
         f"{attribute.label}: {words} ({value})" for attribute, value, words in report.answers()
-    )
+    ]
+    if report.temperature_c is not None:
+        parts.append(f"Temperature: {report.temperature_text}")
+    return "; ".join(parts)
 
 
 @register.filter

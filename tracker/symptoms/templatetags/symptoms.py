@@ -31,5 +31,8 @@ def report_answers(report) -> list[tuple[Attribute, int, str]]:
 
 @register.filter
 def answers_in_words(report) -> str:
-    """A report's answers, short: "Occasionally · Moderate · A little bit"."""
-    return " · ".join(words for _, _, words in report_answers(report))
+    """A report's answers, short: "Occasionally · Moderate · A little bit" (and "38.6 °C")."""
+    words = [words for _, _, words in report_answers(report)]
+    if report.temperature_c is not None:
+        words.append(report.temperature_text)
+    return " · ".join(words)

@@ -24,6 +24,11 @@ from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_own_patient
 from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
 from tracker.symptoms.forms.patient import (
+    CELSIUS,
+    FAHRENHEIT,
+    TEMPERATURE_RANGE_WORDS,
+    TEMPERATURE_STEP,
+    WITHOUT_TEMPERATURE,
     PatientAnswersForm,
     PatientReportChangeForm,
     WithdrawReportForm,
@@ -53,12 +58,15 @@ def symptom_report(request):
             .select_related("symptom")
             .order_by("-reported_at", "-pk")[:RECENT_REPORTS]
         )
+    symptoms = list(ProSymptom.objects.filter(is_active=True)) if patient else []
     return render(
         request,
         "symptoms/patient_symptom_list.html",
         {
             "patient": patient,
-            "symptoms": ProSymptom.objects.filter(is_active=True) if patient else [],
+            "symptoms": symptoms,
+            # Named under the list, so no one takes them for PRO-CTCAE questions.
+            "app_items": [symptom for symptom in symptoms if not symptom.is_pro_ctcae],
             "recent": recent,
         },
     )
@@ -85,6 +93,26 @@ def _question_page(request, symptom, form=None, *, error=None):
     )
 
 
+def _temperature_page(request, symptom, form, *, error=None):
+    """After the last answer to an item that takes one: the temperature, if measured."""
+    return render(
+        request,
+        "symptoms/patient_symptom_temperature.html",
+        {
+            "symptom": symptom,
+            "earlier": form.earlier(),
+            "error": error,
+            "entered": request.POST.get("temperature", "") if error else "",
+            "unit": request.POST.get("unit") if error else CELSIUS,
+            "units": [(CELSIUS, "°C"), (FAHRENHEIT, "°F")],
+            "range_words": TEMPERATURE_RANGE_WORDS,
+            "step": TEMPERATURE_STEP,
+            "without": WITHOUT_TEMPERATURE,
+        },
+        status=400 if error else 200,
+    )
+
+
 def _refusal(form) -> str:
     return " ".join(message for errors in form.errors.values() for message in errors)
 
@@ -93,19 +121,35 @@ def _refusal(form) -> str:
 @role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
 def symptom_answer(request, slug):
-    """The next question of one symptom; the last answer saves the report, starting now."""
+    """The next question of one symptom; the last answer saves the report, starting now.
+
+    An item that takes a temperature (fever) asks for it after the last answer; the
+    patient may save without one.
+    """
     patient = get_reporting_patient(request.user)
     symptom = get_reportable_symptom(slug)
     if request.method == "GET":
         return _question_page(request, symptom)
     form = PatientAnswersForm(request.POST, symptom=symptom)
     if not form.is_valid():
+        if form.only_the_temperature_is_wrong():
+            return _temperature_page(request, symptom, form, error=_refusal(form))
         return _question_page(request, symptom, error=_refusal(form))
     if form.next_question():
         return _question_page(request, symptom, form)
+    if form.asks_temperature_next():
+        return _temperature_page(request, symptom, form)
     try:
-        report = report_symptom(patient, symptom, by=request.user, answers=form.answers())
+        report = report_symptom(
+            patient,
+            symptom,
+            by=request.user,
+            answers=form.answers(),
+            temperature_c=form.temperature_c(),
+        )
     except EntryRefused as refusal:
+        if refusal.field == "temperature":
+            return _temperature_page(request, symptom, form, error=refusal.message)
         return _question_page(request, symptom, error=refusal.message)
     messages.success(request, f"Saved: your report of {symptom.name.lower()}.")
     return redirect("symptom-report-detail", report.pk)

@@ -262,6 +262,7 @@ CSV_COLUMNS = [
     "severity",
     "interference",
     "present",
+    "temperature_c",
     "reviewed_grade",
     "dose_in_course",
     "course_id",
@@ -301,6 +302,7 @@ def _csv_rows(patient):
                 "severity": report.severity,
                 "interference": report.interference,
                 "present": {True: "yes", False: "no"}.get(report.present, ""),
+                "temperature_c": report.temperature_c,
                 "reviewed_grade": report.reviewed_grade,
                 "recorded_by": str(report.reported_by),
             }
