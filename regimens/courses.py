@@ -20,6 +20,8 @@ from tracker.accounts.roles import GAP_OVERRIDE_ROLES
 from tracker.lib.forms import REASON_LENGTH
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
+from tracker.patients.models import RetreatmentContraindication
+from tracker.patients.retreatment import set_flag
 
 
 class CourseRefused(Refused):
@@ -221,6 +223,29 @@ def confirmations_needed(course: Course, comparison: DoseComparison | None) -> d
 GAP_OVERRIDE = "To start anyway, give the clinical reason."
 
 
+def contraindication_refusal(patient) -> str | None:
+    """Why `patient` may not start any course of aldesleukin, or None.
+
+    A course stopped for a label criterion bars every later one; no override reason
+    starts one anyway: only two clinicians lifting the flag do
+    (docs/clinical-sources.md §1).
+    """
+    flags = patient.retreatment_contraindications
+    if not flags:
+        return None
+    flag = flags[0]
+    pending = (
+        " A lift has been asked for and awaits a second clinician's confirmation."
+        if flag.status == RetreatmentContraindication.Status.LIFT_REQUESTED
+        else ""
+    )
+    return (
+        f"Retreatment is contraindicated: aldesleukin was stopped for good for "
+        f"{flag.summary}. No new course can start unless two clinicians lift the flag on "
+        f"the patient's page.{pending}"
+    )
+
+
 def start_refusals(
     patient,
     course: Course,
@@ -235,6 +260,10 @@ def start_refusals(
 
     The preview shows them all at once; start_course raises the first.  Writes nothing.
     """
+    contraindicated = contraindication_refusal(patient)
+    if contraindicated:
+        # Nothing else matters, and nothing else on the form can make it start.
+        return [CourseRefused(contraindicated)]
     refusals = []
     overlap = overlap_refusal(patient, plan)
     if overlap:
@@ -273,8 +302,11 @@ def start_course(
     NeedsConfirmation for an unusual body size or dose change not in `confirmed`.
     """
     course, plan = preview_course(**choices)
-    # One course start at a time per patient, so two cannot both pass the gap check.
+    # One course start at a time per patient, so two cannot both pass the gap check
+    # (nor start while a course of theirs is being stopped for a label criterion).
     type(patient).objects.select_for_update().get(pk=patient.pk)
+    # Read again under the lock: the page's patient may be older than the flag.
+    patient.__dict__.pop("retreatment_contraindications", None)
     refusals = start_refusals(
         patient,
         course,
@@ -611,15 +643,29 @@ def cancel_course(course: Course, *, by, reason: str) -> int:
     return _end(course, reason, by=by)
 
 
+# The reasons a clinician may choose; the unspecified "toxicity" of older courses is not one.
+DISCONTINUE_CODES = [c for c in Course.DiscontinueReason if c != Course.DiscontinueReason.TOXICITY]
+
+
 @transaction.atomic
 def discontinue_course(
     course: Course, *, by, code: str, note: str = "", discharged_on=None
 ) -> int:
-    """Stop the course for good; returns how many future doses were cancelled."""
+    """Stop the course; returns how many future doses were cancelled.
+
+    A label criterion to stop permanently also flags the patient "retreatment
+    contraindicated", in the same transaction (docs/clinical-sources.md §1).
+    """
+    # The patient first, as start_course locks it: a course cannot start meanwhile.
+    type(course.patient).objects.select_for_update().get(pk=course.patient_id)
     _lock(course)
     if not course.is_open:
         raise CourseRefused(f"This course is {course.get_status_display().lower()}.")
-    if code not in Course.DiscontinueReason.values:
+    if code == Course.DiscontinueReason.TOXICITY:
+        raise CourseRefused(
+            "Choose which of the label's criteria to stop permanently was met.", field="code"
+        )
+    if code not in DISCONTINUE_CODES:
         raise CourseRefused("Choose a reason from the list.", field="code")
     code = Course.DiscontinueReason(code)
     note = note.strip()
@@ -631,7 +677,10 @@ def discontinue_course(
     course.status, course.status_reason = Course.Status.DISCONTINUED, reason[:200]
     course.discontinue_reason = code
     course.discharged_on = discharged_on or course.discharged_on
-    return _end(course, reason, by=by, fields=("discontinue_reason", "discharged_on"))
+    cancelled = _end(course, reason, by=by, fields=("discontinue_reason", "discharged_on"))
+    if code in RetreatmentContraindication.Criterion.values:
+        set_flag(course.patient, course, criterion=code, by=by, note=note)
+    return cancelled
 
 
 def _check_discharge(course: Course, on: date) -> None:

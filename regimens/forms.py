@@ -12,6 +12,7 @@ from tracker.patients.models import (
     MAX_WEIGHT_KG,
     MIN_HEIGHT_CM,
     MIN_WEIGHT_KG,
+    RetreatmentContraindication,
 )
 
 # Wide enough for any real course, recorded late or planned early; far from the
@@ -182,9 +183,28 @@ class CancelCourseForm(forms.Form):
     reason = forms.CharField(max_length=200, help_text="Kept in the course history.")
 
 
+def discontinue_choices():
+    """The label's criteria to stop permanently in their own group, then the other reasons."""
+    criteria = set(RetreatmentContraindication.Criterion.values)
+    offered = [c for c in Course.DiscontinueReason if c != Course.DiscontinueReason.TOXICITY]
+    return [
+        ("", "Choose a reason…"),
+        (
+            "Label criterion to stop permanently: retreatment contraindicated",
+            [(c.value, c.label) for c in offered if c in criteria],
+        ),
+        ("Other reasons", [(c.value, c.label) for c in offered if c not in criteria]),
+    ]
+
+
 class DiscontinueCourseForm(forms.Form):
     code = forms.ChoiceField(
-        label="Reason", choices=[("", "Choose a reason…"), *Course.DiscontinueReason.choices]
+        label="Reason",
+        choices=discontinue_choices,
+        help_text=(
+            "A label criterion also flags the patient: no new course of aldesleukin "
+            "until two clinicians lift the flag."
+        ),
     )
     note = forms.CharField(
         max_length=150, required=False, help_text="Needed when the reason is Other."

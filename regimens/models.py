@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from regimens import calendar, dosing
 from tracker.lib.history import save_with_history
 from tracker.lib.zones import CLOCK_LEEWAY, validate_time_zone
-from tracker.patients.models import PatientRecordQuerySet
+from tracker.patients.models import PatientRecordQuerySet, RetreatmentContraindication
 
 GIVEN_TIME_RANGE = timedelta(hours=24)
 
@@ -206,6 +206,9 @@ def describe_snapshot(snapshot: dict, treatment_days: int | None = None) -> str:
     return text
 
 
+Criterion = RetreatmentContraindication.Criterion
+
+
 class CourseQuerySet(PatientRecordQuerySet):
     pass
 
@@ -221,8 +224,23 @@ class Course(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     class DiscontinueReason(models.TextChoices):
-        # The label's events for stopping for good (docs/clinical-sources.md §1) come first.
-        TOXICITY = "toxicity", "Toxicity meeting a label criterion to stop permanently"
+        # The label's events for stopping for good (docs/clinical-sources.md §1) come first,
+        # with the codes and words of the retreatment flag they set.
+        SUSTAINED_VT = Criterion.SUSTAINED_VT.value, Criterion.SUSTAINED_VT.label
+        UNCONTROLLED_RHYTHM = (
+            Criterion.UNCONTROLLED_RHYTHM.value,
+            Criterion.UNCONTROLLED_RHYTHM.label,
+        )
+        CARDIAC_ISCHAEMIA = Criterion.CARDIAC_ISCHAEMIA.value, Criterion.CARDIAC_ISCHAEMIA.label
+        TAMPONADE = Criterion.TAMPONADE.value, Criterion.TAMPONADE.label
+        INTUBATION = Criterion.INTUBATION.value, Criterion.INTUBATION.label
+        COMA_PSYCHOSIS = Criterion.COMA_PSYCHOSIS.value, Criterion.COMA_PSYCHOSIS.label
+        SEIZURES = Criterion.SEIZURES.value, Criterion.SEIZURES.label
+        BOWEL = Criterion.BOWEL.value, Criterion.BOWEL.label
+        GI_BLEED_SURGERY = Criterion.GI_BLEED_SURGERY.value, Criterion.GI_BLEED_SURGERY.label
+        DIALYSIS = Criterion.DIALYSIS.value, Criterion.DIALYSIS.label
+        # Older courses, stopped before the criterion was coded; not offered for new stops.
+        TOXICITY = "toxicity", "Label criterion to stop permanently (not specified)"
         HEPATIC = "hepatic", "Signs of hepatic failure: no further doses this course"
         INTOLERANCE = "intolerance", "Toxicity: not tolerated, at the clinician's judgement"
         PROGRESSION = "progression", "Disease progression"

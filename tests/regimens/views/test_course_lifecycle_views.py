@@ -35,7 +35,7 @@ def assert_still_planned(course):
     assert statuses(course) == {"scheduled": 28}
 
 
-DISCONTINUE = {"code": "toxicity", "note": "grade 4 hypotension", "discharged_on": ""}
+DISCONTINUE = {"code": "intolerance", "note": "grade 4 hypotension", "discharged_on": ""}
 
 
 # Access to discontinue and discharge.
@@ -91,9 +91,9 @@ def test_editors_discontinue_a_course(as_persona, personas, course, name):
     assert "Course discontinued: 25 future doses cancelled." in response.text
     course.refresh_from_db()
     assert course.status == Course.Status.DISCONTINUED
-    assert course.discontinue_reason == "toxicity"
+    assert course.discontinue_reason == "intolerance"
     assert course.status_reason == (
-        "Discontinued: Toxicity meeting a label criterion to stop permanently. grade 4 hypotension"
+        "Discontinued: Toxicity: not tolerated, at the clinician's judgement. grade 4 hypotension"
     )
     assert course.discharged_on is None
     # The past doses wait for a nurse to say what happened to them.
@@ -279,7 +279,7 @@ def test_discontinuing_twice_is_refused(as_persona, course):
     assert response.status_code == 200
     assert "This course is discontinued." in response.text
     course.refresh_from_db()
-    assert course.discontinue_reason == "toxicity"
+    assert course.discontinue_reason == "intolerance"
 
 
 @pytest.mark.parametrize(
