@@ -21,7 +21,7 @@ from tracker.lib.forms import REASON_LENGTH
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.patients.models import RetreatmentContraindication
-from tracker.patients.retreatment import set_flag
+from tracker.patients.retreatment import forget_flags, set_flag
 
 
 class CourseRefused(Refused):
@@ -306,7 +306,7 @@ def start_course(
     # (nor start while a course of theirs is being stopped for a label criterion).
     type(patient).objects.select_for_update().get(pk=patient.pk)
     # Read again under the lock: the page's patient may be older than the flag.
-    patient.__dict__.pop("retreatment_contraindications", None)
+    forget_flags(patient)
     refusals = start_refusals(
         patient,
         course,
@@ -656,8 +656,9 @@ def discontinue_course(
     A label criterion to stop permanently also flags the patient "retreatment
     contraindicated", in the same transaction (docs/clinical-sources.md §1).
     """
+    patient = course.patient
     # The patient first, as start_course locks it: a course cannot start meanwhile.
-    type(course.patient).objects.select_for_update().get(pk=course.patient_id)
+    type(patient).objects.select_for_update().get(pk=patient.pk)
     _lock(course)
     if not course.is_open:
         raise CourseRefused(f"This course is {course.get_status_display().lower()}.")
@@ -679,7 +680,7 @@ def discontinue_course(
     course.discharged_on = discharged_on or course.discharged_on
     cancelled = _end(course, reason, by=by, fields=("discontinue_reason", "discharged_on"))
     if code in RetreatmentContraindication.Criterion.values:
-        set_flag(course.patient, course, criterion=code, by=by, note=note)
+        set_flag(patient, course, criterion=code, by=by, note=note)
     return cancelled
 
 

@@ -39,7 +39,13 @@ def set_flag(patient, course, *, criterion: str, by, note: str = "") -> Flag:
     save_with_history(
         flag, by=by, reason=f"Retreatment contraindicated: {flag.get_criterion_display()}"
     )
+    forget_flags(patient)
     return flag
+
+
+def forget_flags(patient) -> None:
+    """Make `patient` read their flags again: the ones it holds are out of date."""
+    patient.__dict__.pop("retreatment_contraindications", None)
 
 
 def _check_clinician(by, action: str) -> None:
@@ -116,4 +122,5 @@ def confirm_lift(flag: Flag, *, by, note: str = "") -> Flag:
         reason="Lift confirmed" + (f": {note}" if note else ""),
         update_fields=["status", "lift_confirmed_by", "lift_confirmed_at", "lift_confirm_note"],
     )
+    forget_flags(flag.patient)
     return flag
