@@ -1,4 +1,5 @@
-"""Every change to a course: start, move, delay, cancel, discontinue, discharge.
+"""Every change to a course: start, move, delay, cancel, discontinue, end a cycle early,
+discharge between cycles and at the end.
 
 Each is an operation across patient, course and doses, in one transaction, and
 refuses with CourseRefused (a tracker.lib.records.Refused) whose message is for
@@ -15,7 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from regimens import calendar, dosing
-from regimens.models import Course, Dose, RegimenTemplate
+from regimens.models import Course, CycleEnd, Discharge, Dose, RegimenTemplate
 from tracker.accounts.roles import GAP_OVERRIDE_ROLES
 from tracker.lib.forms import REASON_LENGTH
 from tracker.lib.history import save_with_history
@@ -734,3 +735,134 @@ def record_discharge(course: Course, *, by, on: date, note: str = "") -> int:
     if course.is_open:
         course.status, course.status_reason = Course.Status.COMPLETED, reason[:200]
     return _end(course, reason, by=by, fields=("discharged_on",))
+
+
+# Cycle control ------------------------------------------------------------------------
+#
+# A clinician may end a cycle early, after toxicity, and keep the next one planned; and a
+# patient may go home between cycles.  Neither ends the course: stopping for good is
+# "discontinue", and the discharge after the last cycle completes the course.
+
+
+def plan_end_cycle(course, cycle: int, now: datetime, doses=None) -> list[Dose]:
+    """The doses of `cycle` still to come, which ending it early cancels.
+
+    Refused when the course is not open, when the cycle has none to come, and for the
+    last cycle: ending that one ends the course, which is for discontinue or discharge.
+    """
+    _require_open(course, "changed")
+    doses = _course_doses(course) if doses is None else doses
+    cycles = sorted({d.cycle for d in doses})
+    if cycle not in cycles:
+        raise CourseRefused(f"This course has no cycle {cycle}.", field="cycle")
+    if cycle == cycles[-1]:
+        raise CourseRefused(
+            f"Cycle {cycle} is the course's last, so ending it ends the course: discontinue "
+            "the course instead, or record the discharge once its doses are recorded.",
+            field="cycle",
+        )
+    to_come = [d for d in doses if d.cycle == cycle and d.is_movable(now)]
+    if not to_come:
+        raise CourseRefused(f"Cycle {cycle} has no dose still to come.", field="cycle")
+    return to_come
+
+
+def cycles_to_end(course, doses, now: datetime) -> list[int]:
+    """The cycles that can be ended early now (see plan_end_cycle); no query."""
+    if not course.is_open or not doses:
+        return []
+    last = max(d.cycle for d in doses)
+    return sorted({d.cycle for d in doses if d.cycle != last and d.is_movable(now)})
+
+
+def cycle_end_reason(cycle: int, reason: str, note: str) -> str:
+    label = CycleEnd.Reason(reason).label if reason != CycleEnd.Reason.OTHER else ""
+    text = ". ".join(part for part in (label, note) if part)
+    return f"Cycle {cycle} ended early: {text}"
+
+
+@transaction.atomic
+def end_cycle(course, cycle: int, *, by, reason: str, note: str = "") -> CycleEnd:
+    """End `cycle` early: cancel its doses still to come, with the reason; keep later cycles.
+
+    Past doses with no record stay for the nurse, as when a course stops.
+    """
+    if reason not in CycleEnd.Reason.values:
+        raise CourseRefused("Choose a reason from the list.", field="reason")
+    note = note.strip()
+    if reason == CycleEnd.Reason.OTHER and not note:
+        raise CourseRefused("Say why the cycle ends early.", field="note")
+    _lock(course)
+    now = timezone.now()
+    cancelled = plan_end_cycle(course, cycle, now, _course_doses(course, lock=True))
+    text = cycle_end_reason(cycle, reason, note)
+    for dose in cancelled:
+        dose.cancel(by=by, reason=text)
+    ended = CycleEnd(
+        course=course,
+        cycle=cycle,
+        reason=reason,
+        note=note,
+        doses_cancelled=len(cancelled),
+        ended_by=by,
+        ended_at=now,
+    )
+    save_with_history(ended, by=by, reason=text)
+    return ended
+
+
+def cycle_just_over(course, now: datetime, doses=None) -> tuple[int, list[Dose]] | None:
+    """The cycle under way or last under way, and the next cycle's doses, if one is to come.
+
+    None before the course has started.
+    """
+    doses = _course_doses(course) if doses is None else doses
+    begun = [d for d in doses if d.planned_at <= now]
+    if not begun:
+        return None
+    current = max(begun, key=lambda d: d.planned_at).cycle
+    following = [d for d in doses if d.cycle > current and d.status == Dose.Status.SCHEDULED]
+    return current, following
+
+
+@transaction.atomic
+def record_discharge_between_cycles(course, *, by, on: date, note: str = "") -> Discharge:
+    """Record that the patient went home after a cycle; the next cycle stays planned.
+
+    Refused while the cycle still has doses to come (end it early first), when no cycle
+    is to come (then the discharge ends the course), and while a past dose has no record.
+    """
+    _lock(course)
+    _require_open(course, "discharged between cycles")
+    now = timezone.now()
+    doses = _course_doses(course, lock=True)
+    found = cycle_just_over(course, now, doses)
+    if found is None:
+        raise CourseRefused("The course has not started, so no cycle is over yet.")
+    cycle, following = found
+    if not following:
+        raise CourseRefused(
+            f"No cycle is planned after cycle {cycle}: record the discharge that ends the "
+            "course instead."
+        )
+    to_come = [d for d in doses if d.cycle == cycle and d.is_movable(now)]
+    if to_come:
+        raise CourseRefused(
+            f"Cycle {cycle} still has {len(to_come)} dose{'s' if len(to_come) > 1 else ''} to "
+            f"come, from {_local(course, to_come[0].planned_at)}. End the cycle early first, "
+            "or record the discharge when it is over."
+        )
+    earlier = course.discharges.filter(after_cycle=cycle).first()
+    if earlier:
+        raise CourseRefused(
+            f"The discharge after cycle {cycle} is already recorded: {earlier.on:%d %b %Y}."
+        )
+    _check_discharge(course, on)
+    note = note.strip()
+    discharge = Discharge(course=course, after_cycle=cycle, on=on, note=note, recorded_by=by)
+    save_with_history(
+        discharge,
+        by=by,
+        reason=f"Discharged after cycle {cycle} on {on:%d %b %Y}" + (f". {note}" if note else ""),
+    )
+    return discharge

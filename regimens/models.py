@@ -803,3 +803,76 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self):
         return reverse("calendar-feed", args=[self.token])
+
+
+# Cycle control: ending a cycle early, and a discharge between cycles ---------------------
+
+
+class CycleEnd(models.Model):
+    """A cycle a clinician ended early: its doses still to come were cancelled, with the
+    reason; later cycles stay planned (regimens.courses.end_cycle)."""
+
+    class Reason(models.TextChoices):
+        TOXICITY = "toxicity", "Toxicity"
+        CONDITION = "condition", "Patient's condition"
+        OTHER = "other", "Other (see note)"
+
+    course = models.ForeignKey(Course, models.PROTECT, related_name="cycle_ends")
+    cycle = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=12, choices=Reason)
+    note = models.CharField(max_length=150, blank=True)
+    doses_cancelled = models.PositiveSmallIntegerField()
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "cycle"], name="cycle_end_once"),
+            models.CheckConstraint(
+                condition=~models.Q(reason="other") | ~models.Q(note=""),
+                name="cycle_end_other_has_note",
+                violation_error_message="Say why the cycle ended early.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Cycle {self.cycle} ended early: {self.reason_text}"
+
+    @property
+    def reason_text(self) -> str:
+        """ "Toxicity. Grade 3 diarrhoea", or the note alone for Other."""
+        if self.reason == self.Reason.OTHER:
+            return self.note
+        label = self.get_reason_display()
+        return f"{label}. {self.note}" if self.note else label
+
+
+class Discharge(models.Model):
+    """The patient went home between two cycles; the next cycle stays planned.
+
+    The discharge that ends the course is `Course.discharged_on`: it completes the
+    course, and the retreatment gap counts from it, not from these.
+    """
+
+    course = models.ForeignKey(Course, models.PROTECT, related_name="discharges")
+    after_cycle = models.PositiveSmallIntegerField()
+    on = models.DateField("discharge date")
+    note = models.CharField(max_length=150, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["after_cycle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "after_cycle"], name="discharge_once_after_cycle"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Discharged after cycle {self.after_cycle} on {self.on:%d %b %Y}"

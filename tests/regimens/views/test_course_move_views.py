@@ -128,7 +128,8 @@ def test_after_a_delay_the_discharge_is_recorded_on_the_real_date(as_persona, st
     client = as_persona("clinician_on_team")
     preview_then_confirm(client, started, DELAY)
     response = client.post(
-        f"/courses/{started.pk}/discharge/", {"discharged_on": "2027-03-10", "end_course": "on"}
+        f"/courses/{started.pk}/discharge/",
+        {"discharged_on": "2027-03-10", "kind": "end_of_course"},
     )
     assert response.status_code == 302
     started.refresh_from_db()
