@@ -205,3 +205,27 @@ def test_the_course_form_shows_the_flag_and_refuses(as_persona, personas, flag):
     assert response.status_code == 200
     assert "Retreatment is contraindicated: aldesleukin was stopped for good" in response.text
     assert personas.patient.courses.count() == 1
+
+
+def test_discontinuing_for_a_label_criterion_on_the_page_flags_the_patient(as_persona, personas):
+    course = make_course(personas.patient, by=personas.clinician_on_team)
+    with time_machine.travel("2027-03-10 12:00Z", tick=False):
+        client = as_persona("clinician_on_team")
+        page = client.get(f"/courses/{course.pk}/discontinue/")
+        assert page.status_code == 200, page
+        form = page.text
+        response = client.post(
+            f"/courses/{course.pk}/discontinue/",
+            {"code": "tamponade", "note": "Pericardial drain", "discharged_on": ""},
+            follow=True,
+        )
+    assert '<optgroup label="Label criterion to stop permanently' in form
+    assert 'value="toxicity"' not in form
+    assert FLAG_TEXT in response.text
+    assert "Cardiac tamponade, 10 Mar 2027" in response.text
+    flag = Flag.objects.get()
+    assert (flag.criterion, flag.note, flag.set_by) == (
+        "tamponade",
+        "Pericardial drain",
+        personas.clinician_on_team,
+    )
