@@ -36,6 +36,11 @@ urlpatterns = [
         patient_views.retreatment_lift_confirm,
         name="retreatment-lift-confirm",
     ),
+    path(
+        "retreatment-flags/<int:pk>/decline-lift/",
+        patient_views.retreatment_lift_decline,
+        name="retreatment-lift-decline",
+    ),
     path("", include("regimens.urls")),
     path("", include("tracker.ward.urls")),
     path("", include("tracker.symptoms.urls")),

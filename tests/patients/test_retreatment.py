@@ -198,3 +198,44 @@ def test_the_database_refuses_a_lift_asked_for_without_a_reason(flag, clinician)
         Flag.objects.filter(pk=flag.pk).update(
             status="lift_requested", lift_requested_by=clinician, lift_requested_at=flag.set_at
         )
+
+
+# Declining a lift -----------------------------------------------------------------------
+
+
+def test_a_declined_lift_leaves_the_flag_barring_and_a_new_request_possible(
+    flag, patient, clinician, second_clinician
+):
+    from tracker.patients.retreatment import decline_lift
+
+    request_lift(flag, by=clinician, reason=REASON)
+    decline_lift(flag, by=second_clinician, reason="Troponin rose on day 2: a real infarct.")
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.ACTIVE
+    assert (flag.lift_requested_by, flag.lift_reason) == (None, "")
+    latest = flag.history.order_by("-history_id").first()
+    assert latest.history_change_reason == "Lift declined: Troponin rose on day 2: a real infarct."
+    assert latest.history_user == second_clinician
+    # The request itself stays in the history.
+    assert flag.history.filter(lift_reason=REASON).exists()
+    with pytest.raises(CourseRefused):
+        make_course(patient, by=clinician, slug="sc-5on2off", start="2027-09-01 09:00")
+    request_lift(flag, by=second_clinician, reason=REASON)
+
+
+def test_only_a_waiting_lift_can_be_declined(flag, second_clinician):
+    from tracker.patients.retreatment import decline_lift
+
+    with pytest.raises(FlagRefused) as error:
+        decline_lift(flag, by=second_clinician, reason="No")
+    assert error.value.message == "No lift of this flag is waiting for a decision."
+
+
+def test_a_nurse_cannot_decline_a_lift(flag, clinician):
+    from tracker.patients.retreatment import decline_lift
+
+    request_lift(flag, by=clinician, reason=REASON)
+    with pytest.raises(FlagRefused):
+        decline_lift(flag, by=make_user(Role.NURSE), reason="No")
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.LIFT_REQUESTED

@@ -229,3 +229,47 @@ def test_discontinuing_for_a_label_criterion_on_the_page_flags_the_patient(as_pe
         "Pericardial drain",
         personas.clinician_on_team,
     )
+
+
+# Declining ------------------------------------------------------------------------------
+
+
+def decline_url(flag):
+    return f"/retreatment-flags/{flag.pk}/decline-lift/"
+
+
+def test_a_second_clinician_declines_the_lift(client, requested, second_clinician):
+    client.force_login(second_clinician)
+    assert "Decline instead" in client.get(confirm_url(requested)).text
+    response = client.post(decline_url(requested), {"reason": "Not yet: cardiology to review."})
+    assert response.status_code == 302
+    assert status_of(requested) == Flag.Status.ACTIVE
+
+
+def test_the_clinician_who_asked_may_withdraw(as_persona, requested):
+    client = as_persona("clinician_on_team")
+    assert "Withdraw the request" in client.get(confirm_url(requested)).text
+    assert client.post(decline_url(requested), {"reason": "Asked too soon"}).status_code == 302
+    assert status_of(requested) == Flag.Status.ACTIVE
+
+
+def test_declining_needs_a_reason(client, requested, second_clinician):
+    client.force_login(second_clinician)
+    response = client.post(decline_url(requested), {"reason": ""})
+    assert response.status_code == 200
+    assert "Say why the flag stays." in response.text
+    assert status_of(requested) == Flag.Status.LIFT_REQUESTED
+
+
+@pytest.mark.parametrize(
+    "name, status", [*[(n, 403) for n in FORBIDDEN], *[(n, 404) for n in OUT_OF_SCOPE]]
+)
+def test_only_a_clinician_on_the_team_may_decline(as_persona, requested, name, status):
+    assert as_persona(name).post(decline_url(requested), {"reason": "No"}).status_code == status
+    assert status_of(requested) == Flag.Status.LIFT_REQUESTED
+
+
+def test_anonymous_visitors_declining_go_to_login(client, requested):
+    response = client.post(decline_url(requested), {"reason": "No"})
+    assert response.url == f"/login/?next={decline_url(requested)}"
+    assert status_of(requested) == Flag.Status.LIFT_REQUESTED

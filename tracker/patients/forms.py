@@ -177,3 +177,12 @@ class LiftConfirmForm(forms.Form):
         required=False,
         help_text="Kept in the patient's history with your confirmation.",
     )
+
+
+class LiftDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the flag stays",
+        max_length=REASON_LENGTH,
+        help_text="Kept in the patient's history. The flag stays; a new lift can be asked for.",
+        error_messages={"required": "Say why the flag stays."},
+    )

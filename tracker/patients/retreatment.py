@@ -4,7 +4,8 @@ lifted only by two different clinicians (docs/clinical-sources.md §1, docs/reco
 Setting the flag is part of stopping the course (regimens.courses.discontinue_course),
 in the same transaction.  Lifting it is two steps, each with its history row: one
 clinician asks, with a reason; a second, different clinician confirms.  Until then the
-flag bars every new course.
+flag bars every new course.  A clinician who does not agree (or the one who asked,
+changing their mind) declines the request, with a reason; the flag stays.
 """
 
 from django.db import transaction
@@ -121,6 +122,29 @@ def confirm_lift(flag: Flag, *, by, note: str = "") -> Flag:
         by=by,
         reason="Lift confirmed" + (f": {note}" if note else ""),
         update_fields=["status", "lift_confirmed_by", "lift_confirmed_at", "lift_confirm_note"],
+    )
+    forget_flags(flag.patient)
+    return flag
+
+
+@transaction.atomic
+def decline_lift(flag: Flag, *, by, reason: str) -> Flag:
+    """Turn down a request to lift the flag, with a reason: the flag stays, as it was.
+
+    The request's details stay in the history; a later request starts again.
+    """
+    _check_clinician(by, "decline the lift of")
+    reason = _clean_text(reason, field="reason", minimum=1, what="to decline the lift")
+    _lock(flag)
+    if flag.status != Flag.Status.LIFT_REQUESTED:
+        raise FlagRefused("No lift of this flag is waiting for a decision.")
+    flag.status = Flag.Status.ACTIVE
+    flag.lift_requested_by, flag.lift_requested_at, flag.lift_reason = None, None, ""
+    save_with_history(
+        flag,
+        by=by,
+        reason=f"Lift declined: {reason}",
+        update_fields=["status", "lift_requested_by", "lift_requested_at", "lift_reason"],
     )
     forget_flags(flag.patient)
     return flag

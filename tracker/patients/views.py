@@ -13,6 +13,7 @@ from tracker.patients.access import (
 )
 from tracker.patients.forms import (
     LiftConfirmForm,
+    LiftDeclineForm,
     LiftRequestForm,
     PatientEditForm,
     PatientForm,
@@ -20,7 +21,7 @@ from tracker.patients.forms import (
 )
 from tracker.patients.models import Patient
 from tracker.patients.registration import change_patient, register_patient
-from tracker.patients.retreatment import FlagRefused, confirm_lift, request_lift
+from tracker.patients.retreatment import FlagRefused, confirm_lift, decline_lift, request_lift
 
 
 @login_required
@@ -144,4 +145,24 @@ def retreatment_lift_confirm(request, pk):
             "step": "confirm",
             "own_request": flag.lift_requested_by_id == request.user.pk,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retreatment_lift_decline(request, pk):
+    flag = get_flag_for_user(request.user, pk)
+    form = LiftDeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decline_lift(flag, by=request.user, reason=form.cleaned_data["reason"])
+        except FlagRefused as refusal:
+            refused_on_form(form, refusal)
+        else:
+            messages.success(request, "Lift declined: the flag stays.")
+            return redirect(flag.patient)
+    return render(
+        request,
+        "patients/retreatment_lift.html",
+        {"flag": flag, "patient": flag.patient, "form": form, "step": "decline"},
     )
