@@ -1,4 +1,5 @@
-"""Every change to a course: start, move, delay, cancel, discontinue, discharge.
+"""Every change to a course: start, move, delay, cancel, discontinue, end a cycle early,
+discharge between cycles and at the end.
 
 Each is an operation across patient, course and doses, in one transaction, and
 refuses with CourseRefused (a tracker.lib.records.Refused) whose message is for
@@ -15,11 +16,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from regimens import calendar, dosing
-from regimens.models import Course, Dose, RegimenTemplate
+from regimens.models import Course, CycleEnd, Discharge, Dose, RegimenTemplate
 from tracker.accounts.roles import GAP_OVERRIDE_ROLES
 from tracker.lib.forms import REASON_LENGTH
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
+from tracker.patients.models import RetreatmentContraindication
+from tracker.patients.retreatment import forget_flags, set_flag
 
 
 class CourseRefused(Refused):
@@ -274,6 +277,29 @@ def confirmations_needed(course: Course, comparison: DoseComparison | None) -> d
 GAP_OVERRIDE = "To start anyway, give the clinical reason."
 
 
+def contraindication_refusal(patient) -> str | None:
+    """Why `patient` may not start any course of aldesleukin, or None.
+
+    A course stopped for a label criterion bars every later one; no override reason
+    starts one anyway: only two clinicians lifting the flag do
+    (docs/clinical-sources.md §1).
+    """
+    flags = patient.retreatment_contraindications
+    if not flags:
+        return None
+    flag = flags[0]
+    pending = (
+        " A lift has been asked for and awaits a second clinician's confirmation."
+        if flag.status == RetreatmentContraindication.Status.LIFT_REQUESTED
+        else ""
+    )
+    return (
+        f"Retreatment is contraindicated: aldesleukin was stopped for good for "
+        f"{flag.summary}. No new course can start unless two clinicians lift the flag on "
+        f"the patient's page.{pending}"
+    )
+
+
 def start_refusals(
     patient,
     course: Course,
@@ -288,6 +314,10 @@ def start_refusals(
 
     The preview shows them all at once; start_course raises the first.  Writes nothing.
     """
+    contraindicated = contraindication_refusal(patient)
+    if contraindicated:
+        # Nothing else matters, and nothing else on the form can make it start.
+        return [CourseRefused(contraindicated)]
     refusals = []
     overlap = overlap_refusal(patient, plan)
     if overlap:
@@ -326,8 +356,11 @@ def start_course(
     NeedsConfirmation for an unusual body size or dose change not in `confirmed`.
     """
     course, plan = preview_course(**choices)
-    # One course start at a time per patient, so two cannot both pass the gap check.
+    # One course start at a time per patient, so two cannot both pass the gap check
+    # (nor start while a course of theirs is being stopped for a label criterion).
     type(patient).objects.select_for_update().get(pk=patient.pk)
+    # Read again under the lock: the page's patient may be older than the flag.
+    forget_flags(patient)
     refusals = start_refusals(
         patient,
         course,
@@ -666,15 +699,30 @@ def cancel_course(course: Course, *, by, reason: str) -> int:
     return _end(course, reason, by=by)
 
 
+# The reasons a clinician may choose; the unspecified "toxicity" of older courses is not one.
+DISCONTINUE_CODES = [c for c in Course.DiscontinueReason if c != Course.DiscontinueReason.TOXICITY]
+
+
 @transaction.atomic
 def discontinue_course(
     course: Course, *, by, code: str, note: str = "", discharged_on=None
 ) -> int:
-    """Stop the course for good; returns how many future doses were cancelled."""
+    """Stop the course; returns how many future doses were cancelled.
+
+    A label criterion to stop permanently also flags the patient "retreatment
+    contraindicated", in the same transaction (docs/clinical-sources.md §1).
+    """
+    patient = course.patient
+    # The patient first, as start_course locks it: a course cannot start meanwhile.
+    type(patient).objects.select_for_update().get(pk=patient.pk)
     _lock(course)
     if not course.is_open:
         raise CourseRefused(f"This course is {course.get_status_display().lower()}.")
-    if code not in Course.DiscontinueReason.values:
+    if code == Course.DiscontinueReason.TOXICITY:
+        raise CourseRefused(
+            "Choose which of the label's criteria to stop permanently was met.", field="code"
+        )
+    if code not in DISCONTINUE_CODES:
         raise CourseRefused("Choose a reason from the list.", field="code")
     code = Course.DiscontinueReason(code)
     note = note.strip()
@@ -686,7 +734,10 @@ def discontinue_course(
     course.status, course.status_reason = Course.Status.DISCONTINUED, reason[:200]
     course.discontinue_reason = code
     course.discharged_on = discharged_on or course.discharged_on
-    return _end(course, reason, by=by, fields=("discontinue_reason", "discharged_on"))
+    cancelled = _end(course, reason, by=by, fields=("discontinue_reason", "discharged_on"))
+    if code in RetreatmentContraindication.Criterion.values:
+        set_flag(patient, course, criterion=code, by=by, note=note)
+    return cancelled
 
 
 def _check_discharge(course: Course, on: date) -> None:
@@ -739,3 +790,134 @@ def record_discharge(course: Course, *, by, on: date, note: str = "") -> int:
     if course.is_open:
         course.status, course.status_reason = Course.Status.COMPLETED, reason[:200]
     return _end(course, reason, by=by, fields=("discharged_on",))
+
+
+# Cycle control ------------------------------------------------------------------------
+#
+# A clinician may end a cycle early, after toxicity, and keep the next one planned; and a
+# patient may go home between cycles.  Neither ends the course: stopping for good is
+# "discontinue", and the discharge after the last cycle completes the course.
+
+
+def plan_end_cycle(course, cycle: int, now: datetime, doses=None) -> list[Dose]:
+    """The doses of `cycle` still to come, which ending it early cancels.
+
+    Refused when the course is not open, when the cycle has none to come, and for the
+    last cycle: ending that one ends the course, which is for discontinue or discharge.
+    """
+    _require_open(course, "changed")
+    doses = _course_doses(course) if doses is None else doses
+    cycles = sorted({d.cycle for d in doses})
+    if cycle not in cycles:
+        raise CourseRefused(f"This course has no cycle {cycle}.", field="cycle")
+    if cycle == cycles[-1]:
+        raise CourseRefused(
+            f"Cycle {cycle} is the course's last, so ending it ends the course: discontinue "
+            "the course instead, or record the discharge once its doses are recorded.",
+            field="cycle",
+        )
+    to_come = [d for d in doses if d.cycle == cycle and d.is_movable(now)]
+    if not to_come:
+        raise CourseRefused(f"Cycle {cycle} has no dose still to come.", field="cycle")
+    return to_come
+
+
+def cycles_to_end(course, doses, now: datetime) -> list[int]:
+    """The cycles that can be ended early now (see plan_end_cycle); no query."""
+    if not course.is_open or not doses:
+        return []
+    last = max(d.cycle for d in doses)
+    return sorted({d.cycle for d in doses if d.cycle != last and d.is_movable(now)})
+
+
+def cycle_end_reason(cycle: int, reason: str, note: str) -> str:
+    label = CycleEnd.Reason(reason).label if reason != CycleEnd.Reason.OTHER else ""
+    text = ". ".join(part for part in (label, note) if part)
+    return f"Cycle {cycle} ended early: {text}"
+
+
+@transaction.atomic
+def end_cycle(course, cycle: int, *, by, reason: str, note: str = "") -> CycleEnd:
+    """End `cycle` early: cancel its doses still to come, with the reason; keep later cycles.
+
+    Past doses with no record stay for the nurse, as when a course stops.
+    """
+    if reason not in CycleEnd.Reason.values:
+        raise CourseRefused("Choose a reason from the list.", field="reason")
+    note = note.strip()
+    if reason == CycleEnd.Reason.OTHER and not note:
+        raise CourseRefused("Say why the cycle ends early.", field="note")
+    _lock(course)
+    now = timezone.now()
+    cancelled = plan_end_cycle(course, cycle, now, _course_doses(course, lock=True))
+    text = cycle_end_reason(cycle, reason, note)
+    for dose in cancelled:
+        dose.cancel(by=by, reason=text)
+    ended = CycleEnd(
+        course=course,
+        cycle=cycle,
+        reason=reason,
+        note=note,
+        doses_cancelled=len(cancelled),
+        ended_by=by,
+        ended_at=now,
+    )
+    save_with_history(ended, by=by, reason=text)
+    return ended
+
+
+def cycle_just_over(course, now: datetime, doses=None) -> tuple[int, list[Dose]] | None:
+    """The cycle under way or last under way, and the next cycle's doses, if one is to come.
+
+    None before the course has started.
+    """
+    doses = _course_doses(course) if doses is None else doses
+    begun = [d for d in doses if d.planned_at <= now]
+    if not begun:
+        return None
+    current = max(begun, key=lambda d: d.planned_at).cycle
+    following = [d for d in doses if d.cycle > current and d.status == Dose.Status.SCHEDULED]
+    return current, following
+
+
+@transaction.atomic
+def record_discharge_between_cycles(course, *, by, on: date, note: str = "") -> Discharge:
+    """Record that the patient went home after a cycle; the next cycle stays planned.
+
+    Refused while the cycle still has doses to come (end it early first), when no cycle
+    is to come (then the discharge ends the course), and while a past dose has no record.
+    """
+    _lock(course)
+    _require_open(course, "discharged between cycles")
+    now = timezone.now()
+    doses = _course_doses(course, lock=True)
+    found = cycle_just_over(course, now, doses)
+    if found is None:
+        raise CourseRefused("The course has not started, so no cycle is over yet.")
+    cycle, following = found
+    if not following:
+        raise CourseRefused(
+            f"No cycle is planned after cycle {cycle}: record the discharge that ends the "
+            "course instead."
+        )
+    to_come = [d for d in doses if d.cycle == cycle and d.is_movable(now)]
+    if to_come:
+        raise CourseRefused(
+            f"Cycle {cycle} still has {len(to_come)} dose{'s' if len(to_come) > 1 else ''} to "
+            f"come, from {_local(course, to_come[0].planned_at)}. End the cycle early first, "
+            "or record the discharge when it is over."
+        )
+    earlier = course.discharges.filter(after_cycle=cycle).first()
+    if earlier:
+        raise CourseRefused(
+            f"The discharge after cycle {cycle} is already recorded: {earlier.on:%d %b %Y}."
+        )
+    _check_discharge(course, on)
+    note = note.strip()
+    discharge = Discharge(course=course, after_cycle=cycle, on=on, note=note, recorded_by=by)
+    save_with_history(
+        discharge,
+        by=by,
+        reason=f"Discharged after cycle {cycle} on {on:%d %b %Y}" + (f". {note}" if note else ""),
+    )
+    return discharge

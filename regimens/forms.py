@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from django import forms
 
-from regimens.models import Course, RegimenTemplate
+from regimens.models import Course, CycleEnd, RegimenTemplate
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import all_zones, zone_choices, zone_in_words
 from tracker.patients.forms import Confirmations, confirm_body_size_field
@@ -12,6 +12,7 @@ from tracker.patients.models import (
     MAX_WEIGHT_KG,
     MIN_HEIGHT_CM,
     MIN_WEIGHT_KG,
+    RetreatmentContraindication,
 )
 
 # Wide enough for any real course, recorded late or planned early; far from the
@@ -214,9 +215,28 @@ class CancelCourseForm(forms.Form):
     reason = forms.CharField(max_length=200, help_text="Kept in the course history.")
 
 
+def discontinue_choices():
+    """The label's criteria to stop permanently in their own group, then the other reasons."""
+    criteria = set(RetreatmentContraindication.Criterion.values)
+    offered = [c for c in Course.DiscontinueReason if c != Course.DiscontinueReason.TOXICITY]
+    return [
+        ("", "Choose a reason…"),
+        (
+            "Label criterion to stop permanently: retreatment contraindicated",
+            [(c.value, c.label) for c in offered if c in criteria],
+        ),
+        ("Other reasons", [(c.value, c.label) for c in offered if c not in criteria]),
+    ]
+
+
 class DiscontinueCourseForm(forms.Form):
     code = forms.ChoiceField(
-        label="Reason", choices=[("", "Choose a reason…"), *Course.DiscontinueReason.choices]
+        label="Reason",
+        choices=discontinue_choices,
+        help_text=(
+            "A label criterion also flags the patient: no new course of aldesleukin "
+            "until two clinicians lift the flag."
+        ),
     )
     note = forms.CharField(
         max_length=150, required=False, help_text="Needed when the reason is Other."
@@ -230,27 +250,54 @@ class DiscontinueCourseForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
+    BETWEEN_CYCLES, END_OF_COURSE = "between_cycles", "end_of_course"
+
     discharged_on = forms.DateField(label="Discharge date", widget=DateInput)
     note = forms.CharField(max_length=150, required=False)
-    end_course = forms.BooleanField(
-        required=False,
-        label="End the whole course: cancel the cycles still to come",
-        help_text="Only needed when a later cycle has not started yet.",
-    )
+    kind = forms.ChoiceField(label="This discharge is", widget=forms.RadioSelect, choices=())
 
     def __init__(self, *args, next_cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.next_cycle = next_cycle
         if next_cycle is None:
-            del self.fields["end_course"]
+            del self.fields["kind"]
+            return
+        # Patients go home between cycles; that is not the end of the course.
+        self.fields["kind"].choices = [
+            (
+                self.BETWEEN_CYCLES,
+                f"Between cycles: cycle {next_cycle.cycle} stays planned",
+            ),
+            (
+                self.END_OF_COURSE,
+                "The end of the course: cancel the cycles still to come",
+            ),
+        ]
+        self.fields["kind"].error_messages["required"] = (
+            f"Cycle {next_cycle.cycle} is still to come. Say whether the patient goes home "
+            "between cycles or the course ends now."
+        )
 
-    def clean(self):
-        data = super().clean()
-        if self.next_cycle is not None and not data.get("end_course"):
-            # Patients go home between cycles; that is not the end of the course.
-            self.add_error(
-                "end_course",
-                f"Cycle {self.next_cycle.cycle} is still to come. Tick this only if the "
-                "course ends now; a discharge between cycles is not recorded here.",
-            )
-        return data
+    @property
+    def between_cycles(self) -> bool:
+        return self.cleaned_data.get("kind") == self.BETWEEN_CYCLES
+
+
+class EndCycleForm(forms.Form):
+    cycle = forms.TypedChoiceField(coerce=int, choices=())
+    reason = forms.ChoiceField(
+        choices=[("", "Choose a reason…"), *CycleEnd.Reason.choices],
+        help_text=(
+            "Hepatic failure or a label criterion to stop permanently stops the course: "
+            "discontinue it instead."
+        ),
+    )
+    note = forms.CharField(
+        max_length=150,
+        required=False,
+        help_text="Kept with each cancelled dose. Needed when the reason is Other.",
+    )
+
+    def __init__(self, *args, cycles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].choices = [(c, f"Cycle {c}") for c in cycles]

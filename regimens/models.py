@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from regimens import calendar, dosing
 from tracker.lib.history import save_with_history
 from tracker.lib.zones import CLOCK_LEEWAY, validate_time_zone
-from tracker.patients.models import PatientRecordQuerySet
+from tracker.patients.models import PatientRecordQuerySet, RetreatmentContraindication
 
 GIVEN_TIME_RANGE = timedelta(hours=24)
 
@@ -236,6 +236,9 @@ def describe_snapshot(snapshot: dict, treatment_days: int | None = None) -> str:
     return text
 
 
+Criterion = RetreatmentContraindication.Criterion
+
+
 class CourseQuerySet(PatientRecordQuerySet):
     pass
 
@@ -251,8 +254,23 @@ class Course(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     class DiscontinueReason(models.TextChoices):
-        # The label's events for stopping for good (docs/clinical-sources.md §1) come first.
-        TOXICITY = "toxicity", "Toxicity meeting a label criterion to stop permanently"
+        # The label's events for stopping for good (docs/clinical-sources.md §1) come first,
+        # with the codes and words of the retreatment flag they set.
+        SUSTAINED_VT = Criterion.SUSTAINED_VT.value, Criterion.SUSTAINED_VT.label
+        UNCONTROLLED_RHYTHM = (
+            Criterion.UNCONTROLLED_RHYTHM.value,
+            Criterion.UNCONTROLLED_RHYTHM.label,
+        )
+        CARDIAC_ISCHAEMIA = Criterion.CARDIAC_ISCHAEMIA.value, Criterion.CARDIAC_ISCHAEMIA.label
+        TAMPONADE = Criterion.TAMPONADE.value, Criterion.TAMPONADE.label
+        INTUBATION = Criterion.INTUBATION.value, Criterion.INTUBATION.label
+        COMA_PSYCHOSIS = Criterion.COMA_PSYCHOSIS.value, Criterion.COMA_PSYCHOSIS.label
+        SEIZURES = Criterion.SEIZURES.value, Criterion.SEIZURES.label
+        BOWEL = Criterion.BOWEL.value, Criterion.BOWEL.label
+        GI_BLEED_SURGERY = Criterion.GI_BLEED_SURGERY.value, Criterion.GI_BLEED_SURGERY.label
+        DIALYSIS = Criterion.DIALYSIS.value, Criterion.DIALYSIS.label
+        # Older courses, stopped before the criterion was coded; not offered for new stops.
+        TOXICITY = "toxicity", "Label criterion to stop permanently (not specified)"
         HEPATIC = "hepatic", "Signs of hepatic failure: no further doses this course"
         INTOLERANCE = "intolerance", "Toxicity: not tolerated, at the clinician's judgement"
         PROGRESSION = "progression", "Disease progression"
@@ -917,3 +935,76 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self):
         return reverse("calendar-feed", args=[self.token])
+
+
+# Cycle control: ending a cycle early, and a discharge between cycles ---------------------
+
+
+class CycleEnd(models.Model):
+    """A cycle a clinician ended early: its doses still to come were cancelled, with the
+    reason; later cycles stay planned (regimens.courses.end_cycle)."""
+
+    class Reason(models.TextChoices):
+        TOXICITY = "toxicity", "Toxicity"
+        CONDITION = "condition", "Patient's condition"
+        OTHER = "other", "Other (see note)"
+
+    course = models.ForeignKey(Course, models.PROTECT, related_name="cycle_ends")
+    cycle = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=12, choices=Reason)
+    note = models.CharField(max_length=150, blank=True)
+    doses_cancelled = models.PositiveSmallIntegerField()
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "cycle"], name="cycle_end_once"),
+            models.CheckConstraint(
+                condition=~models.Q(reason="other") | ~models.Q(note=""),
+                name="cycle_end_other_has_note",
+                violation_error_message="Say why the cycle ended early.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Cycle {self.cycle} ended early: {self.reason_text}"
+
+    @property
+    def reason_text(self) -> str:
+        """ "Toxicity. Grade 3 diarrhoea", or the note alone for Other."""
+        if self.reason == self.Reason.OTHER:
+            return self.note
+        label = self.get_reason_display()
+        return f"{label}. {self.note}" if self.note else label
+
+
+class Discharge(models.Model):
+    """The patient went home between two cycles; the next cycle stays planned.
+
+    The discharge that ends the course is `Course.discharged_on`: it completes the
+    course, and the retreatment gap counts from it, not from these.
+    """
+
+    course = models.ForeignKey(Course, models.PROTECT, related_name="discharges")
+    after_cycle = models.PositiveSmallIntegerField()
+    on = models.DateField("discharge date")
+    note = models.CharField(max_length=150, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["after_cycle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "after_cycle"], name="discharge_once_after_cycle"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Discharged after cycle {self.after_cycle} on {self.on:%d %b %Y}"

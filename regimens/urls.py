@@ -3,13 +3,15 @@ from django.urls import path
 from regimens.views import calendars, courses, ics
 
 urlpatterns = [
-    # Courses: start (with preview), detail, move the start, cancel, discontinue, discharge.
+    # Courses: start (with preview), detail, move the start, cancel, discontinue, discharge,
+    # end a cycle early.
     path("patients/<int:patient_pk>/courses/new/", courses.course_create, name="course-create"),
     path("courses/<int:pk>/", courses.course_detail, name="course-detail"),
     path("courses/<int:pk>/move/", courses.course_move, name="course-move"),
     path("courses/<int:pk>/cancel/", courses.course_cancel, name="course-cancel"),
     path("courses/<int:pk>/discontinue/", courses.course_discontinue, name="course-discontinue"),
     path("courses/<int:pk>/discharge/", courses.course_discharge, name="course-discharge"),
+    path("courses/<int:pk>/end-cycle/", courses.course_end_cycle, name="course-end-cycle"),
     # Calendars in the patient's zone.
     path(
         "patients/<int:patient_pk>/calendar/",

@@ -26,6 +26,21 @@ urlpatterns = [
     path("patients/new/", patient_views.patient_create, name="patient-create"),
     path("patients/<int:pk>/", patient_views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/edit/", patient_views.patient_edit, name="patient-edit"),
+    path(
+        "retreatment-flags/<int:pk>/lift/",
+        patient_views.retreatment_lift_request,
+        name="retreatment-lift-request",
+    ),
+    path(
+        "retreatment-flags/<int:pk>/confirm-lift/",
+        patient_views.retreatment_lift_confirm,
+        name="retreatment-lift-confirm",
+    ),
+    path(
+        "retreatment-flags/<int:pk>/decline-lift/",
+        patient_views.retreatment_lift_decline,
+        name="retreatment-lift-decline",
+    ),
     path("", include("regimens.urls")),
     path("", include("tracker.ward.urls")),
     path("", include("tracker.symptoms.urls")),

@@ -11,17 +11,21 @@ from regimens.courses import (
     CourseRefused,
     NeedsConfirmation,
     cancel_course,
+    cycles_to_end,
     delay_remaining_doses,
     discontinue_course,
     dose_comparison,
     dosing_warnings,
+    end_cycle,
     first_fixed_dose,
     move_refusal,
     move_start,
     plan_delay,
+    plan_end_cycle,
     plan_move,
     preview_course,
     record_discharge,
+    record_discharge_between_cycles,
     start_course,
     start_refusals,
 )
@@ -31,6 +35,7 @@ from regimens.forms import (
     DelayForm,
     DischargeForm,
     DiscontinueCourseForm,
+    EndCycleForm,
     MoveStartForm,
 )
 from regimens.models import Dose, RegimenTemplate
@@ -130,6 +135,7 @@ def course_detail(request, pk):
     counts = course.counts(now)
     next_dose = next((d for d in doses if d.status == Dose.Status.SCHEDULED), None)
     caps = {row.cycle: row.cap for row in counts.cycles}
+    cycle_ends = {end.cycle: end for end in course.cycle_ends.select_related("ended_by")}
     return render(
         request,
         "regimens/course_detail.html",
@@ -152,6 +158,10 @@ def course_detail(request, pk):
             and course.refusal_to_discharge() is None,
             "can_cancel": course.refusal_to_cancel() is None,
             "can_record": request.user.role in CARE_TEAM_ROLES,
+            "can_end_cycle": request.user.role in EDITOR_ROLES
+            and bool(cycles_to_end(course, doses, now)),
+            "ended_early": [(row, cycle_ends.get(row.cycle)) for row in counts.cycles],
+            "discharges": list(course.discharges.select_related("recorded_by")),
         },
     )
 
@@ -270,26 +280,96 @@ def course_discontinue(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_discharge(request, pk):
+    """The discharge that ends the course, or one between cycles that keeps the next."""
     course = get_course_for_user(request.user, pk, edit=True)
     next_cycle = course.next_cycle_start(timezone.now()) if course.is_open else None
     form = DischargeForm(request.POST or None, next_cycle=next_cycle)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            lapsed = record_discharge(
-                course,
-                by=request.user,
-                on=form.cleaned_data["discharged_on"],
-                note=form.cleaned_data["note"],
-            )
+            if form.between_cycles:
+                discharge = record_discharge_between_cycles(
+                    course, by=request.user, on=data["discharged_on"], note=data["note"]
+                )
+            else:
+                lapsed = record_discharge(
+                    course, by=request.user, on=data["discharged_on"], note=data["note"]
+                )
         except CourseRefused as refusal:
             refused_on_form(form, refusal)
         else:
-            messages.success(
-                request, f"Discharge recorded; {lapsed} doses not reached were cancelled."
-            )
+            if form.between_cycles:
+                messages.success(
+                    request,
+                    f"Discharge after cycle {discharge.after_cycle} recorded; "
+                    f"cycle {next_cycle.cycle} stays planned.",
+                )
+            else:
+                messages.success(
+                    request, f"Discharge recorded; {lapsed} doses not reached were cancelled."
+                )
             return redirect(course)
     return render(
         request,
         "regimens/course_discharge.html",
         {"course": course, "form": form, "next_cycle": next_cycle},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_end_cycle(request, pk):
+    """End a cycle early, keeping the next: the doses it cancels are shown, then confirmed."""
+    course = get_course_for_user(request.user, pk, edit=True)
+    now = timezone.now()
+    doses = list(course.doses.order_by("dose_in_course"))
+    cycles = cycles_to_end(course, doses, now)
+    form = EndCycleForm(
+        request.POST or None, cycles=cycles, initial={"cycle": cycles[0] if cycles else None}
+    )
+    to_cancel = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "confirm" in request.POST:
+                ended = end_cycle(
+                    course,
+                    data["cycle"],
+                    by=request.user,
+                    reason=data["reason"],
+                    note=data["note"],
+                )
+                messages.success(
+                    request,
+                    f"Cycle {ended.cycle} ended early: {ended.doses_cancelled} doses cancelled. "
+                    "Later cycles stay planned.",
+                )
+                return redirect(course)
+            to_cancel = plan_end_cycle(course, data["cycle"], now, doses)
+        except CourseRefused as refusal:
+            refused_on_form(form, refusal)
+    return render(
+        request,
+        "regimens/course_end_cycle.html",
+        {
+            "course": course,
+            "form": form,
+            "cycles": cycles,
+            "to_cancel": to_cancel,
+            # Why nothing can be ended, when nothing can.
+            "refusal": _end_cycle_refusal(course, doses, now) if not cycles else "",
+        },
+    )
+
+
+def _end_cycle_refusal(course, doses, now) -> str:
+    following = next((d for d in doses if d.is_movable(now)), None)
+    if following is None:
+        if not course.is_open:
+            return f"This course is {course.get_status_display().lower()}."
+        return "No dose of this course is still to come."
+    try:
+        plan_end_cycle(course, following.cycle, now, doses)
+    except CourseRefused as refusal:
+        return refusal.message
+    return ""

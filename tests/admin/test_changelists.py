@@ -24,7 +24,7 @@ from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.alerts.rules import alert_for_report
-from tracker.patients.models import Patient
+from tracker.patients.models import Patient, RetreatmentContraindication
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.models import FollowUpCheck, ThyroidResult
@@ -136,6 +136,29 @@ def build_courses(n: int) -> list[Course]:
             )
         )
     return bulk_create_with_history(courses, Course)
+
+
+def build_retreatment_flags(n: int) -> list[RetreatmentContraindication]:
+    by, other = make_user(Role.CLINICIAN), make_user(Role.CLINICIAN)
+    flags = []
+    for k, course in enumerate(build_courses(n)):
+        lifted = k % 2 == 0
+        flags.append(
+            RetreatmentContraindication(
+                patient=course.patient,
+                course=course,
+                criterion=RetreatmentContraindication.Criterion.INTUBATION,
+                set_by=by,
+                set_at=at(k),
+                status="lifted" if lifted else "active",
+                lift_requested_by=by if lifted else None,
+                lift_requested_at=at(k) if lifted else None,
+                lift_reason="Reviewed by two clinicians." if lifted else "",
+                lift_confirmed_by=other if lifted else None,
+                lift_confirmed_at=at(k) if lifted else None,
+            )
+        )
+    return bulk_create_with_history(flags, RetreatmentContraindication)
 
 
 def build_doses(n: int) -> list[Dose]:
@@ -355,6 +378,7 @@ MODELS = [
     (User, build_users, "patient"),
     (RegimenTemplate, build_templates, None),
     (Course, build_courses, "patient"),
+    (RetreatmentContraindication, build_retreatment_flags, "patient"),
     (Dose, build_doses, "course.patient"),
     (CalendarFeed, build_feeds, "patient"),
     (HoldRule, build_hold_rules, None),

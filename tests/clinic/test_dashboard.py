@@ -139,3 +139,15 @@ def test_the_page_runs_the_same_queries_for_one_patient_or_four(as_persona, pers
 )
 def test_the_page_is_for_clinicians(as_persona, personas, name, status):
     assert as_persona(name).get("/clinic/").status_code == status
+
+
+def test_a_patient_barred_from_retreatment_is_marked_on_their_row(as_persona, personas, course):
+    from regimens.courses import discontinue_course
+
+    other = PatientFactory(care_team=[personas.clinician_on_team])
+    discontinue_course(course, by=personas.clinician_on_team, code="seizures")
+    response = page(as_persona)
+    rows = {p.pk: p.retreatment_barred for p in response.context["patients"]}
+    assert rows == {personas.patient.pk: True, other.pk: False}
+    assert response.text.count("Retreatment contraindicated</span>") == 1
+    assert '<span aria-hidden="true">⚠</span> Retreatment contraindicated' in response.text

@@ -413,7 +413,7 @@ def test_a_dose_off_the_step_starts_a_new_run(course, clinician, nurse):
 def test_a_discontinued_course_is_a_revoked_plan_and_a_stopped_order(course, clinician, nurse):
     with time_machine.travel("2027-03-11 12:00Z", tick=False):
         record_given(course.doses.get(dose_in_course=1), nurse)
-        discontinue_course(course, by=clinician, code="toxicity", note="Grade 4 hypotension")
+        discontinue_course(course, by=clinician, code="intubation", note="Ventilated 4 days")
     bundle = fhir.patient_bundle(course.patient)
     [plan] = resources(bundle, "CarePlan")
     [order] = resources(bundle, "MedicationRequest")
@@ -423,14 +423,11 @@ def test_a_discontinued_course_is_a_revoked_plan_and_a_stopped_order(course, cli
         "coding": [
             {
                 "system": "urn:il2-tracker:discontinue-reason",
-                "code": "toxicity",
-                "display": "Toxicity meeting a label criterion to stop permanently",
+                "code": "intubation",
+                "display": "Intubation for more than 72 hours",
             }
         ],
-        "text": (
-            "Discontinued: Toxicity meeting a label criterion to stop permanently. "
-            "Grade 4 hypotension"
-        ),
+        "text": "Discontinued: Intubation for more than 72 hours. Ventilated 4 days",
     }
     # Doses 2 and 3 were past and stay in the plan; the rest were cancelled.
     assert plan["period"] == {

@@ -110,7 +110,7 @@ def test_discontinuing_for_another_reason_keeps_the_note(course, clinician):
 def test_discontinuing_cancels_only_future_unrecorded_doses(course, clinician, nurse):
     record_given(dose_number(course, 1), nurse)
     with time_machine.travel(AFTER_DOSE_3):
-        cancelled = discontinue_course(course, by=clinician, code="toxicity")
+        cancelled = discontinue_course(course, by=clinician, code="intolerance")
     now = statuses(course)
     assert cancelled == 25
     assert now[1] == Dose.Status.GIVEN
@@ -122,7 +122,7 @@ def test_past_unrecorded_doses_of_a_discontinued_course_are_still_listed_as_over
     course, clinician
 ):
     with time_machine.travel(AFTER_DOSE_3):
-        discontinue_course(course, by=clinician, code="toxicity")
+        discontinue_course(course, by=clinician, code="intolerance")
     now = datetime(2027, 3, 11, 6, 0, tzinfo=UTC)
     assert set(course.doses.overdue(now).values_list("dose_in_course", flat=True)) == {1, 2, 3}
 
@@ -344,7 +344,7 @@ def test_a_cycle_ends_once_every_dose_is_recorded_or_cancelled(course, clinician
     first = dose_number(course, 1)
     record_given(first, nurse)
     with time_machine.travel(first.planned_at + timedelta(minutes=30)):
-        discontinue_course(course, by=clinician, code="toxicity")
+        discontinue_course(course, by=clinician, code="intolerance")
     counts = course.counts(first.planned_at + timedelta(hours=1))
     assert (counts.cycles[0].given, counts.cycles[0].cancelled) == (1, 13)
     assert counts.cycles[0].end_reason == "every dose recorded or cancelled"

@@ -1,12 +1,15 @@
-"""What the clinician's home page reads beside each patient: their course and next dose."""
+"""What the clinician's home page reads beside each patient: their course, next dose and
+whether retreatment is contraindicated."""
 
 from django.db import models
 
 from regimens.models import Course, Dose
+from tracker.patients.models import RetreatmentContraindication
 
 
 def with_treatment(patients, now):
-    """Annotate each patient with their current course and their next dose.
+    """Annotate each patient with their current course, their next dose, and whether a
+    "retreatment contraindicated" flag bars a new course, all in the one query.
 
     The current course is the latest one not cancelled; the next dose is the
     earliest scheduled one from `now` on any open course.
@@ -27,4 +30,7 @@ def with_treatment(patients, now):
         current_course_status=models.Subquery(courses.values("status")[:1]),
         next_dose_id=models.Subquery(doses.values("pk")[:1]),
         next_dose_at=models.Subquery(doses.values("planned_at")[:1]),
+        retreatment_barred=models.Exists(
+            RetreatmentContraindication.objects.active().filter(patient=models.OuterRef("pk"))
+        ),
     )

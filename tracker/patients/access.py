@@ -7,8 +7,8 @@ id cannot be probed to learn whether a record exists.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import EDITOR_ROLES
-from tracker.patients.models import Patient
+from tracker.accounts.roles import EDITOR_ROLES, RETREATMENT_LIFT_ROLES
+from tracker.patients.models import Patient, RetreatmentContraindication
 
 
 def get_patient_for_user(user, pk, *, edit: bool = False) -> Patient:
@@ -21,3 +21,21 @@ def get_patient_for_user(user, pk, *, edit: bool = False) -> Patient:
 def get_own_patient(user) -> Patient | None:
     """The record linked to a patient's login, or None if none is linked yet."""
     return Patient.objects.visible_to(user).filter(user=user).first()
+
+
+def can_lift_retreatment_flag(user) -> bool:
+    """Ask to lift a "retreatment contraindicated" flag, or confirm another's request."""
+    return user.role in RETREATMENT_LIFT_ROLES
+
+
+def get_flag_for_user(user, pk) -> RetreatmentContraindication:
+    """A patient's retreatment flag, for lifting it: a clinician on the patient's team."""
+    flag = get_object_or_404(
+        RetreatmentContraindication.objects.visible_to(user).select_related(
+            "patient", "course__template", "set_by", "lift_requested_by"
+        ),
+        pk=pk,
+    )
+    if not can_lift_retreatment_flag(user):
+        raise PermissionDenied
+    return flag

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from tracker.lib.admin import HistoryAdmin
-from tracker.patients.models import Patient
+from tracker.lib.admin import HistoryAdmin, ReadOnlyAdmin
+from tracker.patients.models import Patient, RetreatmentContraindication
 
 
 def patient_columns(path: str = "patient"):
@@ -63,3 +63,23 @@ class PatientAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # A patient's record is kept with everything recorded against it.
         return False
+
+
+@admin.register(RetreatmentContraindication)
+class RetreatmentContraindicationAdmin(ReadOnlyAdmin):
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "criterion",
+        "set_at",
+        "status",
+        "lift_requested_by",
+        "lift_confirmed_by",
+    ]
+    list_filter = ["status", "criterion", "set_at"]
+    list_select_related = ["patient", "lift_requested_by", "lift_confirmed_by"]
+    search_fields = patient_search("patient")
+    date_hierarchy = "set_at"
+    # Read-only: a flag is set by stopping a course and lifted by two clinicians in the
+    # app, each step with its history row.

@@ -3,10 +3,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from tracker.accounts.roles import CARE_TEAM_ROLES, Role
+from tracker.lib.forms import REASON_LENGTH
 from tracker.lib.widgets import DateInput
 from tracker.lib.zones import zone_choices
 from tracker.patients.measures import body_size_warning
-from tracker.patients.models import Patient
+from tracker.patients.models import LIFT_REASON_MIN_LENGTH, Patient
 
 
 class Confirmations:
@@ -147,3 +148,41 @@ class PatientEditForm(PatientForm):
 
 class PatientSearchForm(forms.Form):
     q = forms.CharField(label="Search by MRN or name", required=False, max_length=100)
+
+
+class LiftRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why aldesleukin may be given again",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=LIFT_REASON_MIN_LENGTH,
+        max_length=REASON_LENGTH,
+        help_text=(
+            "The clinical reason, in a full sentence. Kept in the patient's history; "
+            "a second clinician reads it before confirming."
+        ),
+        error_messages={
+            "required": "Give the clinical reason to lift the flag.",
+            "min_length": (
+                f"Give the clinical reason in a full sentence (at least {LIFT_REASON_MIN_LENGTH} "
+                "characters): it is kept in the patient's history."
+            ),
+        },
+    )
+
+
+class LiftConfirmForm(forms.Form):
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=REASON_LENGTH,
+        required=False,
+        help_text="Kept in the patient's history with your confirmation.",
+    )
+
+
+class LiftDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the flag stays",
+        max_length=REASON_LENGTH,
+        help_text="Kept in the patient's history. The flag stays; a new lift can be asked for.",
+        error_messages={"required": "Say why the flag stays."},
+    )

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from tracker.accounts.roles import Role
@@ -158,6 +159,20 @@ class Patient(models.Model):
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - before_birthday
 
+    @cached_property
+    def retreatment_contraindications(self) -> list["RetreatmentContraindication"]:
+        """The flags that bar this patient from aldesleukin now (not lifted), oldest first.
+
+        One query, kept for the page: the patient header and the course form both read it.
+        """
+        return list(
+            self.retreatment_flags.active().select_related("set_by").order_by("set_at", "pk")
+        )
+
+    @property
+    def retreatment_contraindicated(self) -> bool:
+        return bool(self.retreatment_contraindications)
+
 
 class PatientRecordQuerySet(models.QuerySet):
     """For records that belong to one patient (a `patient` field): scope follows the patient."""
@@ -167,3 +182,126 @@ class PatientRecordQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         return self.filter(patient__in=Patient.objects.visible_to(user))
+
+
+class RetreatmentContraindicationQuerySet(PatientRecordQuerySet):
+    def active(self):
+        """Flags that still bar a new course: a lift asked for but not confirmed still bars."""
+        return self.exclude(status=RetreatmentContraindication.Status.LIFTED)
+
+
+# A lift reason must say something a colleague can check, not "ok".
+LIFT_REASON_MIN_LENGTH = 20
+
+
+class RetreatmentContraindication(models.Model):
+    """Aldesleukin must not be given to this patient again: a label criterion was met.
+
+    Set when a course is stopped for one of the label's reasons to stop permanently
+    (docs/clinical-sources.md §1).  It bars every new course until two different
+    clinicians lift it: one asks, with a reason, and another confirms.
+    """
+
+    class Criterion(models.TextChoices):
+        # The label's events after which aldesleukin is stopped for good, in its order
+        # (docs/clinical-sources.md §1).  The codes are also Course.DiscontinueReason's.
+        SUSTAINED_VT = "sustained_vt", "Sustained ventricular tachycardia (5 beats or more)"
+        UNCONTROLLED_RHYTHM = "rhythm", "Rhythm disturbance not controlled by management"
+        CARDIAC_ISCHAEMIA = (
+            "ecg_ischaemia",
+            "ECG changes of ischaemia or infarction, angina or chest pain",
+        )
+        TAMPONADE = "tamponade", "Cardiac tamponade"
+        INTUBATION = "intubation", "Intubation for more than 72 hours"
+        COMA_PSYCHOSIS = "coma_psychosis", "Coma or toxic psychosis for more than 48 hours"
+        SEIZURES = "seizures", "Repetitive or hard-to-control seizures"
+        BOWEL = "bowel", "Bowel ischaemia or perforation"
+        GI_BLEED_SURGERY = "gi_bleed_surgery", "GI bleeding needing surgery"
+        DIALYSIS = "dialysis", "Renal failure needing dialysis for more than 72 hours"
+        # Courses stopped before the criteria were coded: which one is not known.
+        NOT_RECORDED = (
+            "not_recorded",
+            "Label criterion to stop permanently (criterion not recorded)",
+        )
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LIFT_REQUESTED = "lift_requested", "Lift asked for, awaiting a second clinician"
+        LIFTED = "lifted", "Lifted"
+
+    patient = models.ForeignKey(Patient, models.PROTECT, related_name="retreatment_flags")
+    criterion = models.CharField(max_length=20, choices=Criterion)
+    note = models.CharField(max_length=200, blank=True)
+    # A reference in the database, not an import: regimens sits above patients.
+    course = models.OneToOneField(
+        "regimens.Course", models.PROTECT, related_name="retreatment_flag"
+    )
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status, default=Status.ACTIVE)
+    lift_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_requested_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.CharField(max_length=200, blank=True)
+    lift_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_confirmed_at = models.DateTimeField(null=True, blank=True)
+    lift_confirm_note = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = RetreatmentContraindicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        indexes = [
+            # Every patient page asks whether the patient has an active flag.
+            models.Index(fields=["patient", "status"], name="retreat_flag_patient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lift_confirmed_by__isnull=True)
+                | ~models.Q(lift_confirmed_by=models.F("lift_requested_by")),
+                name="retreat_flag_two_clinicians",
+                violation_error_message="A second, different clinician must confirm the lift.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status="active",
+                        lift_requested_by__isnull=True,
+                        lift_confirmed_by__isnull=True,
+                    )
+                    | models.Q(
+                        status="lift_requested",
+                        lift_requested_by__isnull=False,
+                        lift_requested_at__isnull=False,
+                        lift_confirmed_by__isnull=True,
+                    )
+                    | models.Q(
+                        status="lifted",
+                        lift_requested_by__isnull=False,
+                        lift_requested_at__isnull=False,
+                        lift_confirmed_by__isnull=False,
+                        lift_confirmed_at__isnull=False,
+                    )
+                )
+                & (models.Q(status="active") | ~models.Q(lift_reason="")),
+                name="retreat_flag_lift_complete",
+                violation_error_message="A lift needs who asked, why, and who confirmed.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Retreatment contraindicated for {self.patient}: {self.get_criterion_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.LIFTED
+
+    @property
+    def summary(self) -> str:
+        """What the header and refusals say: "Intubation for more than 72 hours, 12 Mar 2027"."""
+        on = timezone.localtime(self.set_at, self.patient.zone)
+        return f"{self.get_criterion_display()}, {on:%d %b %Y}"

@@ -35,7 +35,7 @@ def assert_still_planned(course):
     assert statuses(course) == {"scheduled": 28}
 
 
-DISCONTINUE = {"code": "toxicity", "note": "grade 4 hypotension", "discharged_on": ""}
+DISCONTINUE = {"code": "intolerance", "note": "grade 4 hypotension", "discharged_on": ""}
 
 
 # Access to discontinue and discharge.
@@ -44,7 +44,7 @@ ACTIONS = [
     pytest.param("discontinue", DISCONTINUE, id="discontinue"),
     pytest.param(
         "discharge",
-        {"discharged_on": "2027-03-11", "note": "", "end_course": "on"},
+        {"discharged_on": "2027-03-11", "note": "", "kind": "end_of_course"},
         id="discharge",
     ),
 ]
@@ -91,9 +91,9 @@ def test_editors_discontinue_a_course(as_persona, personas, course, name):
     assert "Course discontinued: 25 future doses cancelled." in response.text
     course.refresh_from_db()
     assert course.status == Course.Status.DISCONTINUED
-    assert course.discontinue_reason == "toxicity"
+    assert course.discontinue_reason == "intolerance"
     assert course.status_reason == (
-        "Discontinued: Toxicity meeting a label criterion to stop permanently. grade 4 hypotension"
+        "Discontinued: Toxicity: not tolerated, at the clinician's judgement. grade 4 hypotension"
     )
     assert course.discharged_on is None
     # The past doses wait for a nurse to say what happened to them.
@@ -110,7 +110,7 @@ def test_editors_record_a_discharge(as_persona, personas, course, name):
         assert client.get(f"/courses/{course.pk}/discharge/").status_code == 200
         response = client.post(
             f"/courses/{course.pk}/discharge/",
-            {"discharged_on": "2027-03-11", "note": "home with family", "end_course": "on"},
+            {"discharged_on": "2027-03-11", "note": "home with family", "kind": "end_of_course"},
             follow=True,
         )
     assert response.redirect_chain == [(f"/courses/{course.pk}/", 302)]
@@ -279,7 +279,7 @@ def test_discontinuing_twice_is_refused(as_persona, course):
     assert response.status_code == 200
     assert "This course is discontinued." in response.text
     course.refresh_from_db()
-    assert course.discontinue_reason == "toxicity"
+    assert course.discontinue_reason == "intolerance"
 
 
 @pytest.mark.parametrize(
@@ -293,7 +293,7 @@ def test_an_impossible_discharge_date_changes_nothing(as_persona, course, discha
     with time_machine.travel(DURING, tick=False):
         response = as_persona("admin").post(
             f"/courses/{course.pk}/discharge/",
-            {"discharged_on": discharged_on, "end_course": "on"},
+            {"discharged_on": discharged_on, "kind": "end_of_course"},
         )
     assert response.status_code == 200
     assert response.context["form"].errors["discharged_on"] == [message]
@@ -320,7 +320,8 @@ def test_a_discharge_is_refused_while_past_doses_have_no_record(as_persona, pers
             different_time_reason="dose 1 not charted yet",
         )
         response = as_persona("clinician_on_team").post(
-            f"/courses/{course.pk}/discharge/", {"discharged_on": "2027-03-11", "end_course": "on"}
+            f"/courses/{course.pk}/discharge/",
+            {"discharged_on": "2027-03-11", "kind": "end_of_course"},
         )
     assert response.status_code == 200
     message = "Record doses 1, 3 first (given, held or not given), then record the discharge."
@@ -481,9 +482,7 @@ def test_a_start_at_the_end_of_the_calendar_is_refused_not_a_500(as_persona, per
     assert not Course.objects.exists()
 
 
-def test_a_discharge_before_the_next_cycle_must_say_it_ends_the_course(
-    as_persona, personas, course
-):
+def test_a_discharge_before_the_next_cycle_must_say_which_it_is(as_persona, personas, course):
     with time_machine.travel(DURING, tick=False):
         for dose in course.doses.filter(dose_in_course__lte=3):
             record_given(dose, personas.nurse_on_team)
@@ -491,6 +490,7 @@ def test_a_discharge_before_the_next_cycle_must_say_it_ends_the_course(
         page = client.get(f"/courses/{course.pk}/discharge/")
         response = client.post(f"/courses/{course.pk}/discharge/", {"discharged_on": "2027-03-11"})
     assert "Cycle 2 has not started yet" in page.text
-    assert "Cycle 2 is still to come" in str(response.context["form"].errors["end_course"])
+    assert "Between cycles: cycle 2 stays planned" in page.text
+    assert "Cycle 2 is still to come" in str(response.context["form"].errors["kind"])
     course.refresh_from_db()
     assert course.discharged_on is None
