@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from regimens.courses import discontinue_course
+from regimens.models import RegimenTemplate
 from tests.factories import make_course, make_user
 from tracker.accounts.roles import Role
 from tracker.patients.models import RetreatmentContraindication as Flag
@@ -185,8 +186,6 @@ def test_the_course_form_shows_the_flag_and_refuses(as_persona, personas, flag):
     client = as_persona("clinician_on_team")
     url = f"/patients/{personas.patient.pk}/courses/new/"
     assert "No new course can start while retreatment is contraindicated" in client.get(url).text
-    from regimens.models import RegimenTemplate
-
     template = RegimenTemplate.objects.get(slug="sc-5on2off")
     response = client.post(
         url,
@@ -197,6 +196,8 @@ def test_the_course_form_shows_the_flag_and_refuses(as_persona, personas, flag):
             "time_zone": personas.patient.time_zone,
             "cycles": "1",
             "weight_kg": str(personas.patient.weight_kg),
+            "weight_basis": "actual",
+            "weight_measured_on": "2027-08-30",
             "height_cm": str(personas.patient.height_cm),
             "override_reason": "Trial protocol",
             "confirm": "1",
