@@ -14,7 +14,8 @@ from tracker.accounts.roles import EDITOR_ROLES
 
 def get_course_for_user(user, pk, *, edit: bool = False) -> Course:
     course = get_object_or_404(
-        Course.objects.visible_to(user).select_related("patient", "template"), pk=pk
+        Course.objects.visible_to(user).select_related("patient", "template", "weight_chosen_by"),
+        pk=pk,
     )
     if edit and user.role not in EDITOR_ROLES:
         raise PermissionDenied
