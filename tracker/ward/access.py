@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from regimens.models import Dose
-from tracker.accounts.roles import RECORDER_ROLES
+from tracker.accounts.roles import RECORDER_ROLES, WITHHOLD_OVERRIDE_ROLES
 from tracker.ward.models import DoseRecord
 
 
@@ -33,3 +33,8 @@ def get_record_for_user(user, pk, *, correct: bool = False) -> DoseRecord:
     if correct and not can_record(user):
         raise PermissionDenied
     return record
+
+
+def can_override_withhold(user) -> bool:
+    """A prescriber's decision: give a dose the pre-dose rules withhold (§1)."""
+    return user.role in WITHHOLD_OVERRIDE_ROLES
