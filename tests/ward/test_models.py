@@ -69,10 +69,27 @@ def test_a_rule_reads_as_a_nurse_would_say_it(measure, comparison, threshold, te
 
 def test_the_shipped_active_rules_read_as_the_label_says():
     assert [str(r) for r in HoldRule.objects.active()] == [
+        "AF, SVT or bradycardia needing treatment",
         "Systolic BP < 90 mmHg",
         "SpO₂ < 90%",
         "Mental status changed",
+        "Stool occult blood positive",
+        "Creatinine > 4.5 mg/dL",
+        "Sepsis with clinical instability",
+        "Bullous dermatitis or marked skin worsening",
     ]
+
+
+def test_the_centres_rules_are_shipped_inactive():
+    inactive = HoldRule.objects.filter(is_active=False)
+    assert [str(r) for r in inactive] == ["Heart rate > 130/min", "Weight gain over the course's weight > 15%"]
+
+
+def test_each_shipped_rule_names_its_source_and_the_older_label_rows_say_so():
+    sources = dict(HoldRule.objects.values_list("measure", "source"))
+    assert "2024" in sources["arrhythmia"] and "2024" in sources["occult_blood_positive"]
+    for measure in ("creatinine_mg_dl", "sepsis_unstable", "skin_bullous"):
+        assert "older" in sources[measure]
 
 
 @pytest.mark.parametrize(
