@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regimens', '0012_course_status_open'),
+        ("regimens", "0012_course_status_open"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dose',
-            name='status',
-            field=models.CharField(choices=[('scheduled', 'Scheduled'), ('given', 'Given'), ('partial', 'Partial dose'), ('held', 'Held'), ('not_given', 'Not given'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12),
+            model_name="dose",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("scheduled", "Scheduled"),
+                    ("given", "Given"),
+                    ("partial", "Partial dose"),
+                    ("held", "Held"),
+                    ("not_given", "Not given"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="scheduled",
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldose',
-            name='status',
-            field=models.CharField(choices=[('scheduled', 'Scheduled'), ('given', 'Given'), ('partial', 'Partial dose'), ('held', 'Held'), ('not_given', 'Not given'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12),
+            model_name="historicaldose",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("scheduled", "Scheduled"),
+                    ("given", "Given"),
+                    ("partial", "Partial dose"),
+                    ("held", "Held"),
+                    ("not_given", "Not given"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="scheduled",
+                max_length=12,
+            ),
         ),
     ]

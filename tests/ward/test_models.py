@@ -83,7 +83,10 @@ def test_the_shipped_active_rules_read_as_the_label_says():
 
 def test_the_centres_rules_are_shipped_inactive():
     inactive = HoldRule.objects.filter(is_active=False)
-    assert [str(r) for r in inactive] == ["Heart rate > 130/min", "Weight gain over the course's weight > 15%"]
+    assert [str(r) for r in inactive] == [
+        "Heart rate > 130/min",
+        "Weight gain over the course's weight > 15%",
+    ]
 
 
 def test_each_shipped_rule_names_its_source_and_the_older_label_rows_say_so():

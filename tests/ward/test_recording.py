@@ -225,7 +225,9 @@ def test_a_record_on_a_discontinued_course_can_still_be_corrected(dose, nurse, c
         by=nurse,
         reason="wrong amount",
         now=dose.planned_at + timedelta(hours=1),
-        **given(dose, nurse, outcome="partial", amount_iu=Decimal("40000000"), partial_reason="line"),
+        **given(
+            dose, nurse, outcome="partial", amount_iu=Decimal("40000000"), partial_reason="line"
+        ),
     )
     assert new.amount_iu == Decimal("40000000")
     assert new.replaces == old
@@ -767,9 +769,7 @@ def test_a_partial_dose_is_recorded_with_its_amount_and_reason(dose, nurse):
 
 def test_a_partial_dose_needs_its_reason(dose, nurse):
     tenth = dose.course.dose_iu / 10
-    message = assert_refused(
-        dose, nurse, **given(dose, nurse, outcome="partial", amount_iu=tenth)
-    )
+    message = assert_refused(dose, nurse, **given(dose, nurse, outcome="partial", amount_iu=tenth))
     assert "Choose why less than the prescribed dose" in message
     other = given(dose, nurse, outcome="partial", amount_iu=tenth, partial_reason="other")
     assert "Add a note" in assert_refused(dose, nurse, **other)

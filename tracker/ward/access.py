@@ -16,9 +16,11 @@ def can_record(user) -> bool:
     return user.role in RECORDER_ROLES
 
 
-def get_dose_for_user(user, pk, *, record: bool = False) -> Dose:
+def get_dose_for_user(user, pk, *, record: bool = False, override: bool = False) -> Dose:
     dose = get_object_or_404(Dose.objects.visible_to(user).with_course(), pk=pk)
     if record and not can_record(user):
+        raise PermissionDenied
+    if override and not can_override_withhold(user):
         raise PermissionDenied
     return dose
 

@@ -59,7 +59,12 @@ class PartialReason(models.TextChoices):
 
 
 # Reasons that mean nothing without the nurse's words.
-NEEDS_NOTE = {HoldReason.INSTITUTIONAL, HoldReason.OTHER, NotGivenReason.OTHER, PartialReason.OTHER}
+NEEDS_NOTE = {
+    HoldReason.INSTITUTIONAL,
+    HoldReason.OTHER,
+    NotGivenReason.OTHER,
+    PartialReason.OTHER,
+}
 
 
 class HoldRuleQuerySet(models.QuerySet):
@@ -389,6 +394,21 @@ class PreDoseCheck(models.Model):
         if self.hepatic_failure == Finding.NOT_ASSESSED:
             unchecked.append("Signs of hepatic failure")
         return unchecked
+
+    def findings(self) -> list[str]:
+        """The label's other criteria as recorded, for the dose page: "Rhythm: AF"."""
+        creatinine = (
+            f"{self.creatinine_mg_dl.normalize():f} mg/dL" if self.creatinine_mg_dl else None
+        )
+        rows = [
+            ("Rhythm", self.get_rhythm_display() or "not recorded"),
+            ("Occult blood", self.get_occult_blood_display()),
+            ("Skin", self.get_skin_bullous_display()),
+            ("Sepsis", self.get_sepsis_unstable_display()),
+            ("Hepatic failure", self.get_hepatic_failure_display()),
+            ("Creatinine", creatinine or "none"),
+        ]
+        return [f"{name}: {str(value).lower()}" for name, value in rows]
 
     @property
     def stops_course(self) -> bool:

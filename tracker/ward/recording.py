@@ -230,6 +230,22 @@ def active_override(dose: Dose, kind: str, check) -> WithholdOverride | None:
     )
 
 
+def withhold_status(dose: Dose, now) -> dict | None:
+    """What withholds the dose now, for a page: kind, check, and the override if made.
+
+    None for a dose that takes no record now, and for one still hours away with no check.
+    """
+    if dose.refusal_to_record():
+        return None
+    needed = withhold_needing_override(dose, now)
+    if needed is None:
+        return None
+    kind, check = needed
+    if check is None and dose.planned_at > now + CHECK_VALID_FOR:
+        return None
+    return {"kind": kind, "check": check, "override": active_override(dose, kind, check)}
+
+
 def _withhold_text(kind: str, check) -> str:
     if kind == WithholdOverride.Kind.NO_CHECK:
         hours = CHECK_VALID_FOR.total_seconds() / 3600
@@ -572,7 +588,11 @@ def record_check(
         raise RecordRefused(refusal)
     fired = check.evaluate(HoldRule.objects.active())
     Decision = PreDoseCheck.Decision
-    if decision == Decision.HOLD and not check.needs_prescriber and not check.decision_note.strip():
+    if (
+        decision == Decision.HOLD
+        and not check.needs_prescriber
+        and not check.decision_note.strip()
+    ):
         raise RecordRefused("No rule suggests holding. Add a note to say why the dose is held.")
     giving_past_withhold = decision == Decision.GIVE and check.needs_prescriber
     if giving_past_withhold and not can_override_withhold(by):
