@@ -107,13 +107,13 @@ NORMAL_OBSERVATIONS = {
 
 def record_given(dose, by, **fields):
     """Record `dose` as given at its planned time, by `by`, through the real service."""
-    from tracker.ward.recording import record_dose
+    from tracker.ward.recording import latest_valid_check, record_dose
 
     fields.setdefault("given_at", dose.planned_at)
     fields.setdefault("amount_iu", dose.course.dose_iu)
     fields.setdefault("given_by", by)
     now = fields.pop("now", fields["given_at"])
-    if dose.course.needs_pre_dose_check:
+    if dose.course.needs_pre_dose_check and not latest_valid_check(dose, fields["given_at"]):
         # A high-dose IV dose is given only after a pre-dose check: a normal one, just before.
         record_normal_check(dose, by, taken_at=fields["given_at"] - timedelta(minutes=5))
     return record_dose(dose, by=by, outcome="given", now=now, **fields)
