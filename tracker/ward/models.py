@@ -378,7 +378,8 @@ class PreDoseCheck(models.Model):
         """A creatinine result counts for the check if taken in the day before it."""
         if self.creatinine_mg_dl is None or self.creatinine_taken_at is None:
             return False
-        age = self.taken_at - self.creatinine_taken_at
+        # An unsaved check entered without a time is taken now, as record_check takes it.
+        age = (self.taken_at or timezone.now()) - self.creatinine_taken_at
         return -CLOCK_LEEWAY <= age <= CREATININE_VALID_FOR
 
     def evaluate(self, rules) -> list[dict]:

@@ -619,7 +619,9 @@ def record_check(
         return check, None
     # Hepatic failure alone is no hold reason: the course stops (§1); until a clinician
     # stops it, the dose held is "other", with the finding in the note.
-    default_reason = fired[0]["hold_reason"] if fired else HoldReason.OTHER
+    default_reason = fired[0]["hold_reason"] if fired else ""
+    if not default_reason and check.stops_course:
+        default_reason = HoldReason.OTHER
     held = _save_record(
         dose,
         by=by,
