@@ -237,9 +237,7 @@ def test_a_clinician_gives_despite_a_rule_with_a_reason_and_opens_the_record_for
     assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
 
 
-def test_a_clinician_giving_despite_a_rule_with_a_dot_for_a_reason_saves_nothing(
-    as_persona, dose
-):
+def test_a_clinician_giving_despite_a_rule_with_a_dot_for_a_reason_saves_nothing(as_persona, dose):
     data = record(systolic_bp="85", decision="give", override_reason=".")
     response = as_persona("clinician_on_team").post(f"/doses/{dose.pk}/check/", data)
     assert response.status_code == 200
