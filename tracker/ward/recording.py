@@ -288,28 +288,36 @@ def _new_override(dose: Dose, kind: str, check, *, by, reason: str, now) -> With
     return override
 
 
-def _override_for_giving(dose: Dose, fields: dict, *, by, now, reason: str):
-    """The override a dose given at fields["given_at"] is given under; None if none is needed.
+def _override_to_give(dose: Dose, fields: dict, *, by, reason: str):
+    """What a dose given at fields["given_at"] is given under; RecordRefused if nothing.
 
-    A clinician recording the dose may authorise it in the same step with
-    `override_reason`; anyone else is refused, told a clinician must authorise it.
+    Returns (override, None) for an override already made, (None, needed) for one a
+    clinician makes now with `reason` (once every other rule passes), or (None, None)
+    when nothing withholds the dose.  Anyone but a clinician is refused, told a
+    clinician must authorise it.  Asked before the other questions: a dose that may
+    not be given has nothing to confirm.
     """
     needed = withhold_needing_override(dose, fields["given_at"])
     if needed is None:
-        return None
+        return None, None
     kind, check = needed
     existing = active_override(dose, kind, check)
     if existing:
-        return existing
-    if not reason.strip():
-        who = (
-            "Authorise it with a reason below, or hold the dose."
-            if can_override_withhold(by)
-            else "A clinician (the prescriber) must authorise giving it before it is "
-            "recorded as given; ask them, or hold the dose."
+        return existing, None
+    if not can_override_withhold(by):
+        raise RecordRefused(
+            f"{_withhold_text(kind, check)} A clinician (the prescriber) must authorise giving "
+            "it before it is recorded as given; ask them, or hold the dose."
         )
-        raise RecordRefused(f"{_withhold_text(kind, check)} {who}")
-    return _new_override(dose, kind, check, by=by, reason=reason, now=now)
+    if not reason.strip():
+        raise RecordRefused(
+            f"{_withhold_text(kind, check)} Authorise giving it with your reason, or hold the dose.",
+            field="override_reason",
+        )
+    refusal = refusal_of_override_reason(reason)
+    if refusal:
+        raise RecordRefused(refusal, field="override_reason")
+    return None, needed
 
 
 def _different_time_question(dose: Dose, fields: dict, now) -> str | None:
@@ -400,7 +408,9 @@ def _save_record(
     rounded_from = fields.pop("rounded_from", None)
     questions, acknowledge, passed = {}, [], []
     received = fields["outcome"] in DoseRecord.RECEIVED
+    override, to_authorise = None, None
     if received:
+        override, to_authorise = _override_to_give(dose, fields, by=by, reason=override_reason)
         questions[DIFFERENT_TIME] = _different_time_question(dose, fields, now)
         if alerts is not None:
             question, acknowledge, passed = _urgent_alert_answers(dose, *alerts)
@@ -411,11 +421,11 @@ def _save_record(
     record = DoseRecord(
         dose=dose, recorded_by=by, recorded_at=now, replaces=replaces, **_clean(fields)
     )
+    if to_authorise:
+        # Written only once nothing else refuses the record.
+        override = _new_override(dose, *to_authorise, by=by, reason=override_reason, now=now)
     if received:
-        # Last: an override is written only once nothing else refuses the record.
-        record.withhold_override = _override_for_giving(
-            dose, fields, by=by, now=now, reason=override_reason
-        )
+        record.withhold_override = override
         if record.pre_dose_check is None:
             record.pre_dose_check = latest_valid_check(dose, record.given_at)
         if record.withhold_override:
