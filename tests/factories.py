@@ -116,7 +116,8 @@ def record_given(dose, by, **fields):
     if dose.course.needs_pre_dose_check and not latest_valid_check(dose, fields["given_at"]):
         # A high-dose IV dose is given only after a pre-dose check: a normal one, just before.
         record_normal_check(dose, by, taken_at=fields["given_at"] - timedelta(minutes=5))
-    return record_dose(dose, by=by, outcome="given", now=now, **fields)
+    fields.setdefault("outcome", "given")
+    return record_dose(dose, by=by, now=now, **fields)
 
 
 def record_normal_check(dose, by, *, taken_at=None):

@@ -32,6 +32,8 @@ def test_the_table_of_who_may_do_what():
         "REVIEWER_ROLES": {"clinician"},
         "ACKNOWLEDGER_ROLES": {"clinician", "nurse"},
         "GAP_OVERRIDE_ROLES": {"clinician"},
+        "WITHHOLD_OVERRIDE_ROLES": {"clinician"},
+        "RETREATMENT_LIFT_ROLES": {"clinician"},
     }
 
 

@@ -299,11 +299,13 @@ def test_a_dose_not_given_for_another_reason_carries_the_reason_and_the_note(cou
 
 
 @pytest.mark.now(NOW)
-def test_a_given_dose_is_completed_at_the_time_it_started(course, nurse):
+def test_a_partial_dose_is_completed_at_the_time_it_started_with_its_real_amount(course, nurse):
     dose = course.doses.get(dose_in_course=1)
     record = record_given(
         dose,
         nurse,
+        outcome="partial",
+        partial_reason="reaction",
         given_at=dose.planned_at + timedelta(minutes=7),
         amount_iu=Decimal(30_000_000),
         notes="Rigors at 20 min",

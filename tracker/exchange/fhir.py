@@ -364,7 +364,9 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
         "resourceType": "MedicationAdministration",
         "id": administration_id(dose),
     }
-    if record.outcome == DoseRecord.Outcome.GIVEN:
+    # A partial dose was administered: completed, with the amount that went in.
+    received = record.outcome in DoseRecord.RECEIVED
+    if received:
         resource |= {"status": "completed"}
     else:
         held = record.outcome == DoseRecord.Outcome.HELD
@@ -378,12 +380,12 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
         # Not given: the time it was planned for, as the one instant the record is about.
         "effectiveDateTime": date_time(record.given_at or dose.planned_at, zone),
     }
-    if record.outcome == DoseRecord.Outcome.GIVEN:
+    if received:
         resource["performer"] = [{"actor": person(record.given_by)}]
     resource["request"] = reference(medication_request_id(course))
     if staff_notes and (texts := notes(record.reason_note, record.notes)):
         resource["note"] = texts
-    if record.outcome == DoseRecord.Outcome.GIVEN:
+    if received:
         resource["dosage"] = {
             "route": route(course.template),
             "dose": {"value": number(record.amount_iu), **IU},

@@ -41,7 +41,21 @@ def ship_rules(apps, schema_editor):
             )
 
 
+NEW_MEASURES = [
+    "arrhythmia",
+    "occult_blood_positive",
+    "creatinine_mg_dl",
+    "sepsis_unstable",
+    "skin_bullous",
+]
+
+
+def unship_rules(apps, schema_editor):
+    # The measures go with migration 0008's reversal; their rules cannot stay.
+    apps.get_model("ward", "HoldRule").objects.filter(measure__in=NEW_MEASURES).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [("ward", "0008_withhold_override_and_label_rows")]
 
-    operations = [migrations.RunPython(ship_rules, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(ship_rules, unship_rules)]
