@@ -1144,3 +1144,40 @@ def test_holding_a_dose_needs_no_answer_to_an_urgent_alert(dose, nurse, urgent):
 def test_a_high_alert_needs_no_answer(dose, nurse, raise_alert):
     raise_alert(dose.course.patient, nurse, grade=3, at=dose.planned_at)
     assert record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse)).pk
+
+
+# Hepatic failure stops the course (docs/clinical-sources.md §1) ----------------------------
+
+
+def test_a_new_hold_for_hepatic_failure_is_refused_the_course_stops_instead(dose, nurse):
+    message = assert_refused(dose, nurse, outcome="held", hold_reason="hepatic")
+    assert "stop the course rather than hold one dose" in message
+
+
+def test_a_check_with_signs_of_hepatic_failure_needs_the_prescriber_to_give(dose, nurse):
+    with pytest.raises(RecordRefused) as error:
+        check(dose, nurse, "give", hepatic_failure="yes")
+    assert "signs of hepatic failure (the label stops the course)" in error.value.message
+    check(dose, nurse, "ask", now=dose.planned_at - timedelta(minutes=10), hepatic_failure="yes")
+    message = assert_refused(dose, nurse, **given(dose, nurse))
+    assert "the label stops the course" in message
+
+
+def test_holding_after_signs_of_hepatic_failure_alone_says_so_in_the_note(dose, nurse):
+    _, held = check(dose, nurse, "hold", hepatic_failure="yes")
+    assert held.hold_reason == "other"
+    assert "signs of hepatic failure (the label stops the course)" in held.reason_note
+
+
+def test_an_override_is_written_only_when_the_record_is_saved(dose, clinician):
+    check(dose, clinician, "ask", now=dose.planned_at - timedelta(minutes=10), systolic_bp=85)
+    fields = given(dose, clinician, amount_iu=dose.course.dose_iu * 2)
+    with pytest.raises(RecordRefused):
+        record_dose(
+            dose,
+            by=clinician,
+            now=dose.planned_at,
+            override_reason="Baseline SBP 85, asymptomatic",
+            **fields,
+        )
+    assert not WithholdOverride.objects.exists()
