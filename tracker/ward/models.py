@@ -427,7 +427,8 @@ class PreDoseCheck(models.Model):
 
     @property
     def went_against_suggestion(self) -> bool:
-        return self.decision != self.suggestion
+        # Asking the prescriber leaves the decision to them: it goes against nothing.
+        return self.decision not in (self.suggestion, self.Decision.ASK)
 
 
 def _finding(value: str) -> bool | None:
