@@ -92,9 +92,10 @@ def _refusal_of_fields(dose: Dose, fields: dict, now) -> RecordRefused | None:
     field = "hold_reason" if held else "not_given_reason"
     reason = fields.get(field)
     if held and reason == HoldReason.HEPATIC:
+        # The label stops the course for it (docs/clinical-sources.md §1).
         return RecordRefused(
             "Signs of hepatic failure stop the course rather than hold one dose: a "
-            "clinician discontinues the course (docs/clinical-sources.md §1).",
+            "clinician discontinues the course.",
             field=field,
         )
     if reason not in (HoldReason if held else NotGivenReason).values:
