@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("regimens", "0013_dose_partial"),
+        ("regimens", "0012_course_status_open"),
         ("ward", "0007_dose_record_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
