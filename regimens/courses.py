@@ -752,7 +752,11 @@ def _check_discharge(course: Course, on: date) -> None:
         )
     if on > timezone.localdate(timezone.now(), zone):
         raise CourseRefused("The discharge date is in the future.", field="discharged_on")
-    last_given = course.doses.filter(status=Dose.Status.GIVEN).order_by("-planned_at").first()
+    last_given = (
+        course.doses.filter(status__in=(Dose.Status.GIVEN, Dose.Status.PARTIAL))
+        .order_by("-planned_at")
+        .first()
+    )
     if last_given and on < timezone.localdate(last_given.planned_at, zone):
         raise CourseRefused(
             f"Dose {last_given.dose_in_course} was given after that date. "

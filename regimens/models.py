@@ -544,6 +544,8 @@ class CycleCount:
     cycle: int
     cap: int
     given: int
+    # Less than the prescribed dose went in; it counts toward the cap (docs/recording.md).
+    partial: int
     held: int
     not_given: int
     cancelled: int
@@ -553,7 +555,12 @@ class CycleCount:
 
     @property
     def recorded(self) -> int:
-        return self.given + self.held + self.not_given
+        return self.given + self.partial + self.held + self.not_given
+
+    @property
+    def received(self) -> int:
+        """Doses the patient received drug from: given in full or in part."""
+        return self.given + self.partial
 
     @property
     def ended(self) -> bool:
@@ -563,7 +570,7 @@ class CycleCount:
     def end_reason(self) -> str:
         if not self.ended:
             return ""
-        if self.given >= self.cap:
+        if self.received >= self.cap:
             return "cap reached"
         if self.remaining == 0:
             return "every dose recorded or cancelled"
@@ -577,7 +584,7 @@ class CycleCount:
             window_end=max((r.window_end for r in rows), default=now),
             **{
                 f: sum(getattr(r, f) for r in rows)
-                for f in ("cap", "given", "held", "not_given", "cancelled", "remaining")
+                for f in ("cap", "given", "partial", "held", "not_given", "cancelled", "remaining")
             },
         )
 
@@ -597,6 +604,7 @@ class CourseCounts:
             .annotate(
                 slots=models.Count("pk"),
                 given=models.Count("pk", filter=models.Q(status=status.GIVEN)),
+                partial=models.Count("pk", filter=models.Q(status=status.PARTIAL)),
                 held=models.Count("pk", filter=models.Q(status=status.HELD)),
                 not_given=models.Count("pk", filter=models.Q(status=status.NOT_GIVEN)),
                 cancelled=models.Count("pk", filter=models.Q(status=status.CANCELLED)),
@@ -613,6 +621,7 @@ class CourseCounts:
                 cycle=row["cycle"],
                 cap=cap or row["slots"],
                 given=row["given"],
+                partial=row["partial"],
                 held=row["held"],
                 not_given=row["not_given"],
                 cancelled=row["cancelled"],
@@ -679,11 +688,12 @@ class Dose(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         GIVEN = "given", "Given"
+        PARTIAL = "partial", "Partial dose"
         HELD = "held", "Held"
         NOT_GIVEN = "not_given", "Not given"
         CANCELLED = "cancelled", "Cancelled"
 
-    RECORDED = (Status.GIVEN, Status.HELD, Status.NOT_GIVEN)
+    RECORDED = (Status.GIVEN, Status.PARTIAL, Status.HELD, Status.NOT_GIVEN)
 
     course = models.ForeignKey(Course, models.PROTECT, related_name="doses")
     cycle = models.PositiveSmallIntegerField()
@@ -821,7 +831,7 @@ class Dose(models.Model):
                 f"are recorded within {_duration(self.course.recording_window)} of their time."
             )
         others = self._course_slots()
-        started = any(dose.status == self.Status.GIVEN for dose in others)
+        started = any(dose.status in (self.Status.GIVEN, self.Status.PARTIAL) for dose in others)
         first = min([*others, self], key=lambda dose: dose.planned_at)
         if not started and first.planned_at > now + CLOCK_LEEWAY:
             questions.append(

@@ -1,6 +1,6 @@
 """Factories for test data: every default can be overridden by keyword."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -107,12 +107,26 @@ NORMAL_OBSERVATIONS = {
 
 def record_given(dose, by, **fields):
     """Record `dose` as given at its planned time, by `by`, through the real service."""
-    from tracker.ward.recording import record_dose
+    from tracker.ward.recording import latest_valid_check, record_dose
 
     fields.setdefault("given_at", dose.planned_at)
-    fields.setdefault("amount_iu", dose.course.dose_iu)
+    fields.setdefault("amount_iu", dose.prescribed_iu)
     fields.setdefault("given_by", by)
-    # High-dose IV doses need a pre-dose check or a note saying where it is.
-    fields.setdefault("notes", "Pre-dose checks on the observation chart.")
     now = fields.pop("now", fields["given_at"])
-    return record_dose(dose, by=by, outcome="given", now=now, **fields)
+    if dose.course.needs_pre_dose_check and not latest_valid_check(dose, fields["given_at"]):
+        # A high-dose IV dose is given only after a pre-dose check: a normal one, just before.
+        record_normal_check(dose, by, taken_at=fields["given_at"] - timedelta(minutes=5))
+    fields.setdefault("outcome", "given")
+    return record_dose(dose, by=by, now=now, **fields)
+
+
+def record_normal_check(dose, by, *, taken_at=None):
+    """A pre-dose check that fires no rule, decided "give", through the real service."""
+    from tracker.ward.recording import record_check
+
+    taken_at = taken_at or dose.planned_at - timedelta(minutes=5)
+    # Charted as it was taken, whatever the test's clock says.
+    check, _ = record_check(
+        dose, by=by, decision="give", taken_at=taken_at, now=taken_at, **NORMAL_OBSERVATIONS
+    )
+    return check

@@ -100,7 +100,7 @@ def test_the_command_with_reset_sets_an_edited_row_back_and_says_which(capsys):
     out = capsys.readouterr().out
     assert "regimens.RegimenTemplate: 0 created, 1 updated, 3 unchanged" in out
     assert "updated: sc-5on2off" in out
-    assert "ward.HoldRule: 0 created, 1 updated, 4 unchanged" in out
+    assert "ward.HoldRule: 0 created, 1 updated, 9 unchanged" in out
     assert "updated: heart_rate gt 130" in out
     template = RegimenTemplate.objects.get(slug="sc-5on2off")
     assert template.recording_window == timedelta(hours=12)
@@ -111,8 +111,12 @@ def test_the_command_with_reset_sets_an_edited_row_back_and_says_which(capsys):
 
 def test_a_new_database_shows_the_label_hold_rules_as_a_nurse_would_say_them():
     rules = [str(rule) for rule in HoldRule.objects.active()]
-    assert rules[:2] == ["Systolic BP < 90 mmHg", "SpO₂ < 90%"]
-    assert len(rules) == 3
+    assert rules[:3] == [
+        "AF, SVT or bradycardia needing treatment",
+        "Systolic BP < 90 mmHg",
+        "SpO₂ < 90%",
+    ]
+    assert len(rules) == 8
 
 
 def test_the_command_keeps_a_centres_choice_to_turn_on_the_15_dose_template_unless_reset():

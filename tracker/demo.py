@@ -174,7 +174,7 @@ def record_demo_doses(course, nurse) -> None:
             now=started,
             outcome="given",
             given_at=started,
-            amount_iu=course.dose_iu,
+            amount_iu=dose.prescribed_iu,
             given_by=nurse,
         )
 

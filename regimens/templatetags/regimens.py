@@ -14,6 +14,7 @@ register = template.Library()
 STATUS_CLASSES = {
     Dose.Status.SCHEDULED: "text-bg-primary",
     Dose.Status.GIVEN: "text-bg-success",
+    Dose.Status.PARTIAL: "text-bg-info",
     Dose.Status.HELD: "text-bg-warning",
     Dose.Status.NOT_GIVEN: "text-bg-danger",
     Dose.Status.CANCELLED: "text-bg-secondary",

@@ -28,7 +28,7 @@ from tracker.patients.models import Patient, RetreatmentContraindication
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.models import FollowUpCheck, ThyroidResult
-from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
+from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck, WithholdOverride
 
 pytestmark = pytest.mark.django_db
 
@@ -270,6 +270,23 @@ def build_checks(n: int) -> list[PreDoseCheck]:
     )
 
 
+def build_overrides(n: int) -> list[WithholdOverride]:
+    by = make_user(Role.CLINICIAN)
+    return bulk_create_with_history(
+        [
+            WithholdOverride(
+                dose=dose,
+                kind="no_check",
+                reason="Observations on the ICU chart",
+                authorised_by=by,
+                recorded_at=dose.planned_at,
+            )
+            for dose in build_doses(n)
+        ],
+        WithholdOverride,
+    )
+
+
 def build_terms(n: int) -> list[CtcaeTerm]:
     return bulk_create_with_history(
         [
@@ -384,6 +401,7 @@ MODELS = [
     (HoldRule, build_hold_rules, None),
     (DoseRecord, build_dose_records, "dose.course.patient"),
     (PreDoseCheck, build_checks, "dose.course.patient"),
+    (WithholdOverride, build_overrides, "dose.course.patient"),
     (CtcaeTerm, build_terms, None),
     (ProSymptom, build_pro_symptoms, None),
     (SymptomReport, build_reports, "patient"),

@@ -14,6 +14,7 @@ from tests.factories import (
     make_course,
     make_user,
     record_given,
+    record_normal_check,
     sign_in_with_second_factor,
 )
 from tracker.accounts.roles import Role
@@ -58,11 +59,11 @@ def count_queries(client, path):
 
 
 def test_recording_a_dose_shows_status_scheduled_to_given(admin_client, dose, nurse):
+    record_normal_check(dose, nurse)
     record_dose(
         dose,
         by=nurse,
         outcome="given",
-        notes="Pre-dose checks on the observation chart.",
         given_at=dose.planned_at,
         amount_iu=dose.course.dose_iu,
         given_by=nurse,

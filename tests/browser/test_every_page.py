@@ -145,6 +145,7 @@ PAGES = {
     "dose-held": lambda s: reverse("dose-detail", args=[s.held_dose.pk]),
     "dose-record": lambda s: reverse("dose-record", args=[s.open_dose.pk]),
     "dose-check": lambda s: reverse("dose-check", args=[s.open_dose.pk]),
+    "dose-authorise": lambda s: reverse("dose-authorise", args=[s.open_dose.pk]),
     "record-correct": lambda s: reverse("record-correct", args=[s.given_record.pk]),
     # The course.
     "course": lambda s: reverse("course-detail", args=[s.course.pk]),
@@ -214,6 +215,7 @@ ROLE_PAGES = {
         "course-discontinue",
         "course-discharge",
         "report-review",
+        "dose-authorise",
         *CARE_TEAM_PAGES,
     ],
     "patient": [

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from regimens.models import Dose
 from tests.browser.conftest import sign_in
-from tests.factories import PASSWORD, make_course
+from tests.factories import PASSWORD, make_course, record_normal_check
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,6 +34,7 @@ def page_width(page):
 
 def test_a_nurse_records_a_dose_in_place_on_a_tablet(tablet, course):
     dose = first_dose(course)
+    record_normal_check(dose, course.patient.care_team.get(username="nurse-on-team"))
     sign_in(tablet, "nurse-on-team", PASSWORD)
     tablet.wait_for_url("**/ward/")
     card = tablet.locator(f"#dose-{dose.pk}")
@@ -42,8 +43,7 @@ def test_a_nurse_records_a_dose_in_place_on_a_tablet(tablet, course):
     form.get_by_label("Given", exact=True).check()
     assert form.get_by_label("Amount given (MIU)").is_visible()
     assert not form.get_by_label("Reason held").is_visible()
-    # No pre-dose check was recorded in the app: the nurse says where it is.
-    form.get_by_label("Notes").fill("Pre-dose checks on the observation chart.")
+    assert not form.get_by_label("Why less than the prescribed dose").is_visible()
     form.get_by_role("button", name="Save record").click()
     tablet.locator(f"#dose-{dose.pk} .dose-status", has_text="Given").wait_for()
     assert tablet.url.endswith("/ward/")
@@ -75,9 +75,9 @@ def test_the_pre_dose_check_suggests_a_hold_as_the_nurse_types(tablet, course):
     tablet.get_by_label("SpO₂ (%)").fill("95")
     tablet.locator("#id_temperature").fill("37.9")
     tablet.get_by_label("Normal").check()
-    tablet.get_by_label("No", exact=True).check()
+    tablet.locator("#id_on_pressors_0").check()
     suggestion = tablet.locator("#suggestion")
-    suggestion.get_by_text("Suggestion: hold this dose.").wait_for()
+    suggestion.get_by_text("Withhold this dose.").wait_for()
     assert "Systolic BP < 90 mmHg" in suggestion.inner_text()
     tablet.get_by_label("Hold the dose").check()
     tablet.get_by_role("button", name="Record check and decision").click()
@@ -102,7 +102,7 @@ def test_recording_works_without_javascript(tablet_without_javascript, course):
     assert dose.status == Dose.Status.NOT_GIVEN
 
 
-def test_giving_an_iv_dose_without_a_check_or_note_asks_for_one(tablet, course):
+def test_giving_an_iv_dose_without_a_check_is_refused_to_a_nurse(tablet, course):
     dose = first_dose(course)
     sign_in(tablet, "nurse-on-team", PASSWORD)
     tablet.wait_for_url("**/ward/")
@@ -114,6 +114,7 @@ def test_giving_an_iv_dose_without_a_check_or_note_asks_for_one(tablet, course):
     card.get_by_label("Given", exact=True).check()
     card.get_by_role("button", name="Save record").click()
     card.get_by_text("No pre-dose check is recorded for this dose").wait_for()
+    assert "A clinician (the prescriber) must authorise giving it" in card.inner_text()
     dose.refresh_from_db()
     assert dose.status == Dose.Status.SCHEDULED
 
@@ -132,6 +133,7 @@ def test_giving_in_place_with_an_urgent_alert_asks_to_acknowledge_or_proceed(tab
         attribution="probable",
     )
     alert = event.alerts.get()
+    record_normal_check(dose, patient.care_team.get(username="nurse-on-team"))
     sign_in(tablet, "nurse-on-team", PASSWORD)
     tablet.wait_for_url("**/ward/")
     card = tablet.locator(f"#dose-{dose.pk}")
@@ -141,7 +143,6 @@ def test_giving_in_place_with_an_urgent_alert_asks_to_acknowledge_or_proceed(tab
     choice = form.locator(".urgent-alerts")
     assert choice.is_visible()
     assert alert.text in choice.inner_text()
-    form.get_by_label("Notes").fill("Pre-dose checks on the observation chart.")
     form.get_by_role("button", name="Save record").click()
     card.get_by_text("Acknowledge it or say why you proceed.").wait_for()
     dose.refresh_from_db()

@@ -112,3 +112,19 @@ def test_a_discontinued_course_says_discontinued_once(as_persona, personas, reco
     response = as_persona("clinician_on_team").get(url(recorded))
     assert "Discontinued: Toxicity: not tolerated" in response.text
     assert "Discontinued: Discontinued" not in response.text
+
+
+def test_it_counts_a_partial_dose_apart_from_the_doses_given(as_persona, personas, recorded):
+    record_given(
+        dose(recorded, 4),
+        personas.nurse_on_team,
+        outcome="partial",
+        amount_iu=recorded.dose_iu / 2,
+        partial_reason="reaction",
+    )
+    response = as_persona("clinician_on_team").get(url(recorded))
+    summary = response.context["summary"]
+    assert (summary.counts.course.given, summary.counts.course.partial) == (1, 1)
+    assert "1 partial dose" in response.text
+    assert "<td>1</td><td>1</td><td>1</td><td>1</td>" in response.text
+    assert "Infusion stopped for a reaction" in response.text

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import NORMAL_OBSERVATIONS, record_given
+from tests.factories import NORMAL_OBSERVATIONS, record_given, record_normal_check
 from tracker.ward.recording import PROCEED, record_check, record_dose
 
 # Dose 1 of the default course is planned at 08:00 EST (13:00 UTC) on 10 March 2027.
@@ -64,9 +64,11 @@ def test_the_patients_dose_page_hides_staff_notes_and_pre_dose_checks(as_persona
     nurse = personas.nurse_on_team
     record_check(
         dose,
-        by=nurse,
+        by=personas.clinician_on_team,
         decision="give",
         decision_note="SBP low, registrar agreed to give",
+        override_reason="Baseline systolic 88, well and asymptomatic",
+        taken_at=dose.planned_at - timedelta(minutes=10),
         **{**NORMAL, "systolic_bp": 88},
     )
     record_given(dose, nurse, notes="Anxious about the rigors; staff only")
@@ -75,6 +77,7 @@ def test_the_patients_dose_page_hides_staff_notes_and_pre_dose_checks(as_persona
     assert "Anxious about the rigors" in seen_by_nurse.text
     assert "Pre-dose checks" in seen_by_nurse.text
     assert "SBP low, registrar agreed to give" in seen_by_nurse.text
+    assert "Baseline systolic 88, well and asymptomatic" in seen_by_nurse.text
     assert len(seen_by_nurse.context["checks"]) == 1
 
     seen_by_patient = as_persona("the_patient").get(f"/doses/{dose.pk}/")
@@ -86,6 +89,7 @@ def test_the_patients_dose_page_hides_staff_notes_and_pre_dose_checks(as_persona
     assert "Pre-dose check" not in seen_by_patient.text
     assert "SBP low, registrar agreed to give" not in seen_by_patient.text
     assert "Systolic BP &lt; 90 mmHg" not in seen_by_patient.text
+    assert "Baseline systolic 88" not in seen_by_patient.text
 
 
 def test_the_dose_page_shows_the_course_counts(as_persona, personas, dose):
@@ -148,15 +152,16 @@ def test_an_alert_acknowledged_from_the_dose_page_comes_back_to_it(as_persona, d
 def test_the_dose_page_shows_staff_why_a_dose_was_given_off_time_or_past_an_alert(
     as_persona, personas, dose, alerts
 ):
+    late = dose.planned_at + timedelta(hours=3)
+    record_normal_check(dose, personas.nurse_on_team, taken_at=late - timedelta(minutes=5))
     record_dose(
         dose,
         by=personas.nurse_on_team,
-        now=dose.planned_at + timedelta(hours=3),
+        now=late,
         outcome="given",
-        given_at=dose.planned_at + timedelta(hours=3),
+        given_at=late,
         amount_iu=dose.course.dose_iu,
         given_by=personas.nurse_on_team,
-        notes="Pre-dose checks on the observation chart.",
         different_time_reason="waited for the registrar",
         urgent_alerts={alerts[0].pk: PROCEED},
         proceed_reason="registrar reviewed",

@@ -10,7 +10,13 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from regimens.courses import cancel_course
-from tests.factories import NORMAL_OBSERVATIONS, PatientFactory, make_course, record_given
+from tests.factories import (
+    NORMAL_OBSERVATIONS,
+    PatientFactory,
+    make_course,
+    record_given,
+    record_normal_check,
+)
 from tracker.ward.recording import record_check, record_dose
 
 # The default course starts 2027-03-10 08:00 in New York (13:00 UTC), every 8 h:
@@ -248,14 +254,14 @@ def test_the_latest_pre_dose_check_is_shown_on_the_card(as_persona, personas, co
     record_check(
         dose(course, 2),
         by=personas.nurse_on_team,
-        decision="give",
+        decision="ask",
         decision_note="asymptomatic, clinician aware",
         **{**NORMAL, "systolic_bp": 85},
     )
     html = card(as_persona("nurse_on_team").get("/ward/").text, dose(course, 2))
-    assert "hold suggested" in html
+    assert "withhold" in html
     assert "Systolic BP &lt; 90 mmHg" in html
-    assert "decision: give the dose" in html
+    assert "decision: ask the prescriber" in html
 
 
 # Queries.
@@ -413,7 +419,6 @@ def given_in_place(personas, **changes):
         "given_time": "08:05",
         "amount_miu": "42",
         "given_by": personas.nurse_on_team.pk,
-        "notes": "Pre-dose checks on the observation chart.",
         "from": "shift",
         **changes,
     }
@@ -423,6 +428,7 @@ def test_the_form_in_place_shows_the_alerts_and_asks_about_the_urgent_one(
     as_persona, personas, course, urgent
 ):
     first = dose(course, 1)
+    record_normal_check(first, personas.nurse_on_team)
     client = as_persona("nurse_on_team")
     form = client.get(f"/doses/{first.pk}/record/?from=shift", HTTP_HX_REQUEST="true")
     assert "Open alerts for this patient" in form.text

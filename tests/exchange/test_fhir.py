@@ -300,11 +300,13 @@ def test_a_dose_not_given_for_another_reason_carries_the_reason_and_the_note(cou
 
 
 @pytest.mark.now(NOW)
-def test_a_given_dose_is_completed_at_the_time_it_started(course, nurse):
+def test_a_partial_dose_is_completed_at_the_time_it_started_with_its_real_amount(course, nurse):
     dose = course.doses.get(dose_in_course=1)
     record = record_given(
         dose,
         nurse,
+        outcome="partial",
+        partial_reason="reaction",
         given_at=dose.planned_at + timedelta(minutes=7),
         amount_iu=Decimal(30_000_000),
         notes="Rigors at 20 min",
@@ -366,13 +368,17 @@ def test_a_subcutaneous_course_is_one_timing_per_run_of_days_without_weekdays(pa
     course = make_course(patient, slug="sc-5on2off", start="2027-03-10 09:00")
     doses = list(course.doses.order_by("planned_at"))
     instructions = fhir.medication_request(course, doses)["dosageInstruction"]
-    assert len(instructions) == 4
+    # A run per week of injections, and weeks 2-4 split where the dose steps down.
+    assert len(instructions) == 7
     starts = [i["timing"]["repeat"]["boundsPeriod"]["start"] for i in instructions]
     assert starts == [
         "2027-03-10T09:00:00-05:00",
         "2027-03-17T09:00:00-04:00",
+        "2027-03-19T09:00:00-04:00",
         "2027-03-24T09:00:00-04:00",
+        "2027-03-26T09:00:00-04:00",
         "2027-03-31T09:00:00-04:00",
+        "2027-04-02T09:00:00-04:00",
     ]
     first = instructions[0]
     assert first["timing"]["repeat"] == {
@@ -407,6 +413,21 @@ def test_a_dose_off_the_step_starts_a_new_run(course, clinician, nurse):
     assert instructions[1]["timing"]["repeat"]["boundsPeriod"]["start"] == (
         "2027-03-10T18:00:00-05:00"
     )
+
+
+@pytest.mark.now(NOW)
+def test_a_change_of_amount_starts_a_new_run_with_its_own_dose(patient, clinician):
+    course = make_course(patient, slug="sc-5on2off", by=clinician, start="2027-03-08 09:00")
+    doses = list(course.doses.order_by("planned_at"))
+    order = fhir.medication_request(course, doses)
+    first_week, second_week_full, second_week_lower = order["dosageInstruction"][:3]
+    amounts = [
+        i["doseAndRate"][0]["doseQuantity"]["value"]
+        for i in (first_week, second_week_full, second_week_lower)
+    ]
+    assert amounts == [18_000_000, 18_000_000, 9_000_000]
+    assert [i["timing"]["repeat"]["count"] for i in order["dosageInstruction"][:3]] == [5, 2, 3]
+    MedicationRequest.model_validate(order)
 
 
 @pytest.mark.now(NOW)

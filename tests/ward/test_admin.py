@@ -76,3 +76,20 @@ def test_the_admin_shows_records_and_checks_read_only(admin_client):
     assert 'name="outcome"' not in page  # shown, not editable
     dose_page = admin_client.get(f"/admin/regimens/dose/{record.dose.pk}/change/").text
     assert 'name="status"' not in dose_page
+
+
+def test_the_rule_list_shows_each_rules_source_and_whether_it_is_active(admin_client):
+    response = admin_client.get("/admin/ward/holdrule/")
+    assert response.status_code == 200
+    admin_view = response.context["cl"].model_admin
+    assert {"source", "is_active"} <= set(admin_view.list_display)
+    assert "source" in admin_view.list_filter
+    assert "Proleukin label (2024 PI, Table 2)" in response.text
+    assert "Proleukin label (older US PI; not yet checked against 2024)" in response.text
+    assert "Institutional criterion (J Immunother Cancer 2014, Table 3)" in response.text
+
+
+def test_the_admin_sees_a_prescribers_overrides_read_only(admin_client):
+    response = admin_client.get("/admin/ward/withholdoverride/")
+    assert response.status_code == 200
+    assert admin_client.get("/admin/ward/withholdoverride/add/").status_code == 403

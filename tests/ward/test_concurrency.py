@@ -13,7 +13,13 @@ import pytest
 from django.db import connection, transaction
 
 from regimens.models import Dose
-from tests.factories import PatientFactory, make_course, make_user, record_given
+from tests.factories import (
+    PatientFactory,
+    make_course,
+    make_user,
+    record_given,
+    record_normal_check,
+)
 from tracker.accounts.roles import Role
 from tracker.ward.models import DoseRecord
 from tracker.ward.recording import RecordRefused, record_dose
@@ -39,7 +45,6 @@ def give(dose, nurse):
         dose,
         by=nurse,
         outcome="given",
-        notes="Pre-dose checks on the observation chart.",
         given_at=dose.planned_at,
         amount_iu=dose.course.dose_iu,
         given_by=nurse,
@@ -120,6 +125,7 @@ def assert_one_given_record(dose, by):
 def test_the_second_nurse_waits_for_the_first_and_is_told_it_is_recorded(shipped_data, nurses):
     first, second = nurses
     dose = make_course(PatientFactory()).doses.order_by("dose_in_course").first()
+    record_normal_check(dose, first)
     first_holds_the_lock, second_is_connected, release = (threading.Event() for _ in range(3))
     pids = {}
 
@@ -163,6 +169,7 @@ def test_the_second_nurse_waits_for_the_first_and_is_told_it_is_recorded(shipped
 def test_it_lets_only_one_of_two_simultaneous_records_win(shipped_data, nurses):
     doses = list(make_course(PatientFactory()).doses.order_by("dose_in_course")[:5])
     for dose in doses:
+        record_normal_check(dose, nurses[0])
         start = threading.Barrier(2)
         racers = [Nurse(functools.partial(race, start, dose, nurse)) for nurse in nurses]
         for racer in racers:

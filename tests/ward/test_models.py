@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -69,10 +70,30 @@ def test_a_rule_reads_as_a_nurse_would_say_it(measure, comparison, threshold, te
 
 def test_the_shipped_active_rules_read_as_the_label_says():
     assert [str(r) for r in HoldRule.objects.active()] == [
+        "AF, SVT or bradycardia needing treatment",
         "Systolic BP < 90 mmHg",
         "SpO₂ < 90%",
         "Mental status changed",
+        "Stool occult blood positive",
+        "Creatinine > 4.5 mg/dL",
+        "Sepsis with clinical instability",
+        "Bullous dermatitis or marked skin worsening",
     ]
+
+
+def test_the_centres_rules_are_shipped_inactive():
+    inactive = HoldRule.objects.filter(is_active=False)
+    assert [str(r) for r in inactive] == [
+        "Heart rate > 130/min",
+        "Weight gain over the course's weight > 15%",
+    ]
+
+
+def test_each_shipped_rule_names_its_source_and_the_older_label_rows_say_so():
+    sources = dict(HoldRule.objects.values_list("measure", "source"))
+    assert "2024" in sources["arrhythmia"] and "2024" in sources["occult_blood_positive"]
+    for measure in ("creatinine_mg_dl", "sepsis_unstable", "skin_bullous"):
+        assert "older" in sources[measure]
 
 
 @pytest.mark.parametrize(
@@ -146,3 +167,79 @@ def test_evaluating_a_check_keeps_a_snapshot_of_what_fired(course):
 def test_the_database_refuses_an_impossible_saturation(course, spo2):
     with pytest.raises(IntegrityError), transaction.atomic():
         pre_dose_check(course, spo2=spo2).save()
+
+
+# The label's other withhold rows (docs/clinical-sources.md §1) -----------------------------
+
+ALL_ASSESSED = {
+    "rhythm": "sinus",
+    "occult_blood": "negative",
+    "skin_bullous": "no",
+    "sepsis_unstable": "no",
+    "hepatic_failure": "no",
+}
+
+
+def fired_texts(check):
+    return [f["text"] for f in check.evaluate(HoldRule.objects.active())]
+
+
+@pytest.mark.parametrize(
+    ("finding", "text"),
+    [
+        ({"rhythm": "af"}, "AF, SVT or bradycardia needing treatment"),
+        ({"rhythm": "svt"}, "AF, SVT or bradycardia needing treatment"),
+        ({"rhythm": "bradycardia"}, "AF, SVT or bradycardia needing treatment"),
+        ({"occult_blood": "positive"}, "Stool occult blood positive"),
+        ({"skin_bullous": "yes"}, "Bullous dermatitis or marked skin worsening"),
+        ({"sepsis_unstable": "yes"}, "Sepsis with clinical instability"),
+    ],
+)
+def test_each_label_row_the_nurse_attests_fires_its_shipped_rule(course, finding, text):
+    assert fired_texts(pre_dose_check(course, **{**ALL_ASSESSED, **finding})) == [text]
+
+
+def test_sinus_tachycardia_is_no_label_withhold(course):
+    check = pre_dose_check(course, **{**ALL_ASSESSED, "rhythm": "sinus_tachycardia"})
+    assert fired_texts(check) == []
+
+
+def test_a_creatinine_above_4_5_taken_in_the_last_day_fires_the_renal_rule(course):
+    check = pre_dose_check(course, **ALL_ASSESSED)
+    check.creatinine_taken_at = check.taken_at - timedelta(hours=6)
+    check.creatinine_mg_dl = Decimal("4.6")
+    assert fired_texts(check) == ["Creatinine > 4.5 mg/dL"]
+    check.creatinine_mg_dl = Decimal("4.5")
+    assert fired_texts(check) == []
+
+
+def test_a_creatinine_more_than_a_day_old_is_not_checked(course):
+    check = pre_dose_check(course, **ALL_ASSESSED, creatinine_mg_dl=Decimal("5.0"))
+    check.creatinine_taken_at = check.taken_at - timedelta(hours=25)
+    assert fired_texts(check) == []
+    assert check.unchecked_criteria(HoldRule.objects.active()) == ["Creatinine > 4.5 mg/dL"]
+
+
+def test_a_check_lists_the_label_criteria_it_had_no_data_for(course):
+    check = pre_dose_check(course)
+    assert check.unchecked_criteria(HoldRule.objects.active()) == [
+        "AF, SVT or bradycardia needing treatment",
+        "Stool occult blood positive",
+        "Creatinine > 4.5 mg/dL",
+        "Sepsis with clinical instability",
+        "Bullous dermatitis or marked skin worsening",
+        "Signs of hepatic failure",
+    ]
+
+
+def test_signs_of_hepatic_failure_stop_the_course_and_need_the_prescriber(course):
+    check = pre_dose_check(course, **{**ALL_ASSESSED, "hepatic_failure": "yes"})
+    assert fired_texts(check) == []
+    assert check.stops_course
+    assert check.needs_prescriber
+    assert check.suggestion == "hold"
+
+
+def test_the_database_refuses_a_creatinine_without_its_time(course):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        pre_dose_check(course, creatinine_mg_dl=Decimal("1.0")).save()

@@ -80,7 +80,7 @@ def test_a_patient_may_not_record_their_own_dose(personas):
 
 def test_the_admin_can_view_the_history_of_every_ward_model():
     historical = [m for m in apps.get_app_config("ward").get_models() if is_historical(m)]
-    assert len(historical) == 3
+    assert len(historical) == 4
     names = {f"ward.view_{model._meta.model_name}" for model in historical}
     assert names - granted(Role.ADMIN) == set()
 
@@ -130,8 +130,8 @@ def test_history_rows_name_who_changed_a_record_and_why(dose):
         second,
         by=corrector,
         reason="Pump stopped at half the dose",
-        outcome="given",
-        notes="Pre-dose checks on the observation chart.",
+        outcome="partial",
+        partial_reason="line",
         given_at=dose.planned_at,
         amount_iu=dose.course.dose_iu // 2,
         given_by=recorder,

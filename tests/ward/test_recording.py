@@ -13,9 +13,10 @@ from tests.factories import (
     make_course,
     make_user,
     record_given,
+    record_normal_check,
 )
 from tracker.accounts.roles import Role
-from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
+from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck, WithholdOverride
 from tracker.ward.recording import (
     ACKNOWLEDGE,
     DIFFERENT_TIME,
@@ -23,6 +24,7 @@ from tracker.ward.recording import (
     URGENT_ALERTS,
     RecordRefused,
     correct_record,
+    latest_valid_check,
     mark_entered_in_error,
     record_check,
     record_dose,
@@ -62,16 +64,27 @@ def dose_number(course, number):
     return course.doses.get(dose_in_course=number)
 
 
-def given(dose, nurse, **fields):
-    """The fields of a dose given at its planned time, in full."""
-    return {
+def given(dose, nurse, checked=True, **fields):
+    """The fields of a dose given at its planned time, in full.
+
+    `checked`: a high-dose IV dose first gets a normal pre-dose check, just before
+    it, as the ward records one; False leaves the dose without one.
+    """
+    fields = {
         "outcome": "given",
         "given_at": dose.planned_at,
         "amount_iu": dose.course.dose_iu,
         "given_by": nurse,
-        "notes": "Pre-dose checks on the observation chart.",
+        "notes": "Uneventful.",
         **fields,
     }
+    given_at = fields["given_at"]
+    if checked and given_at and dose.course.needs_pre_dose_check:
+        dose.refresh_from_db()
+        recordable = not dose.is_recorded and not dose.refusal_to_record()
+        if recordable and not latest_valid_check(dose, given_at):
+            record_normal_check(dose, nurse, taken_at=given_at - timedelta(minutes=5))
+    return fields
 
 
 def assert_refused(dose, nurse, now=None, **fields):
@@ -212,11 +225,13 @@ def test_a_record_on_a_discontinued_course_can_still_be_corrected(dose, nurse, c
         by=nurse,
         reason="wrong amount",
         now=dose.planned_at + timedelta(hours=1),
-        **given(dose, nurse, amount_iu=Decimal("40000000")),
+        **given(
+            dose, nurse, outcome="partial", amount_iu=Decimal("40000000"), partial_reason="line"
+        ),
     )
     assert new.amount_iu == Decimal("40000000")
     assert new.replaces == old
-    assert status_of(dose) == Dose.Status.GIVEN
+    assert status_of(dose) == Dose.Status.PARTIAL
 
 
 def test_a_record_on_a_completed_course_can_still_be_corrected(dose, nurse, clinician):
@@ -339,8 +354,9 @@ def test_a_given_time_24_hours_after_the_planned_time_is_accepted_once_confirmed
     assert record.given_at == given_at
 
 
-def test_an_amount_above_the_prescribed_dose_is_refused(dose, nurse):
-    message = assert_refused(dose, nurse, **given(dose, nurse, amount_iu=dose.course.dose_iu + 1))
+def test_an_amount_above_the_prescribed_dose_by_more_than_the_rounding_is_refused(dose, nurse):
+    too_much = dose.course.dose_iu + Decimal(900_001)
+    message = assert_refused(dose, nurse, **given(dose, nurse, amount_iu=too_much))
     assert "more than the prescribed dose of 42 MIU" in message
 
 
@@ -605,21 +621,40 @@ def test_a_dose_held_after_the_check_counts_as_held_in_its_cycle_and_course(dose
     assert after.cycles[1].remaining == 14
 
 
-def test_giving_despite_a_fired_rule_without_a_note_is_refused(dose, nurse):
+def test_a_nurse_cannot_decide_to_give_despite_a_fired_rule_even_with_a_note(dose, nurse):
     with pytest.raises(RecordRefused) as error:
-        check(dose, nurse, "give", systolic_bp=85)
-    assert "suggest holding (Systolic BP < 90 mmHg)" in error.value.message
-    assert "Add a note" in error.value.message
+        check(dose, nurse, "give", systolic_bp=85, decision_note="baseline BP 85")
+    assert "withhold rules: Systolic BP < 90 mmHg" in error.value.message
+    assert "only a clinician can authorise" in error.value.message
     assert not PreDoseCheck.objects.exists()
     assert not DoseRecord.objects.exists()
 
 
-def test_giving_despite_a_fired_rule_with_a_note_is_saved(dose, nurse):
-    saved, held = check(dose, nurse, "give", systolic_bp=85, decision_note="baseline BP 85")
-    assert saved.pk is not None
-    assert saved.went_against_suggestion
+def test_a_nurse_may_ask_the_prescriber_and_the_dose_stays_scheduled(dose, nurse):
+    saved, held = check(dose, nurse, "ask", systolic_bp=85)
+    assert saved.decision == "ask"
     assert held is None
     assert status_of(dose) == Dose.Status.SCHEDULED
+    assert not WithholdOverride.objects.exists()
+
+
+def test_a_clinician_deciding_to_give_despite_a_fired_rule_authorises_it(dose, clinician):
+    saved, held = check(
+        dose, clinician, "give", systolic_bp=85, override_reason="Baseline BP 85, asymptomatic"
+    )
+    override = WithholdOverride.objects.get()
+    assert (override.pre_dose_check, override.kind) == (saved, "fired_rules")
+    assert override.authorised_by == clinician
+    assert held is None
+
+
+@pytest.mark.parametrize("reason", ["", ".", "ok", "...............", "12345678901234567"])
+def test_a_clinician_giving_despite_a_fired_rule_needs_a_real_reason(dose, clinician, reason):
+    with pytest.raises(RecordRefused) as error:
+        check(dose, clinician, "give", systolic_bp=85, override_reason=reason)
+    assert error.value.field == "override_reason"
+    assert not PreDoseCheck.objects.exists()
+    assert not WithholdOverride.objects.exists()
 
 
 def test_holding_when_no_rule_fired_needs_a_note(dose, nurse):
@@ -663,10 +698,11 @@ def test_editing_a_rule_after_a_check_leaves_the_check_as_it_was(dose, nurse):
 
 def test_a_check_on_an_already_recorded_dose_is_refused(dose, nurse):
     record_given(dose, nurse)
+    checks = PreDoseCheck.objects.count()
     with pytest.raises(RecordRefused) as error:
         check(dose, nurse, "hold", systolic_bp=85)
     assert "already recorded as given" in error.value.message
-    assert not PreDoseCheck.objects.exists()
+    assert PreDoseCheck.objects.count() == checks
 
 
 def test_holding_a_dose_more_than_a_day_ahead_is_refused(course, nurse):
@@ -714,27 +750,86 @@ def test_a_second_dose_six_hours_after_the_first_is_accepted(course, nurse):
     assert status_of(second) == Dose.Status.GIVEN
 
 
-def test_an_amount_other_than_the_prescribed_dose_needs_a_note(dose, nurse):
+def test_less_than_the_prescribed_dose_cannot_be_recorded_as_given_even_with_a_note(dose, nurse):
     tenth = dose.course.dose_iu / 10
-    message = assert_refused(dose, nurse, **given(dose, nurse, amount_iu=tenth, notes=""))
-    assert "differs from the prescribed" in message
-    record_dose(
-        dose,
-        by=nurse,
-        now=dose.planned_at,
-        **given(dose, nurse, amount_iu=tenth, notes="Infusion stopped: rigors"),
+    fields = given(dose, nurse, amount_iu=tenth, notes="Infusion stopped: rigors")
+    message = assert_refused(dose, nurse, **fields)
+    assert "less than the prescribed 42 MIU" in message
+    assert "partial dose" in message
+
+
+def test_a_partial_dose_is_recorded_with_its_amount_and_reason(dose, nurse):
+    tenth = dose.course.dose_iu / 10
+    fields = given(dose, nurse, outcome="partial", amount_iu=tenth, partial_reason="reaction")
+    record = record_dose(dose, by=nurse, now=dose.planned_at, **fields)
+    assert (record.outcome, record.amount_iu) == ("partial", tenth)
+    assert record.reason_text == "Infusion stopped for a reaction"
+    assert status_of(dose) == Dose.Status.PARTIAL
+
+
+def test_a_partial_dose_needs_its_reason(dose, nurse):
+    tenth = dose.course.dose_iu / 10
+    message = assert_refused(dose, nurse, **given(dose, nurse, outcome="partial", amount_iu=tenth))
+    assert "Choose why less than the prescribed dose" in message
+    other = given(dose, nurse, outcome="partial", amount_iu=tenth, partial_reason="other")
+    assert "Add a note" in assert_refused(dose, nurse, **other)
+
+
+def test_a_partial_dose_is_counted_apart_from_given_doses_and_toward_the_cap(course, nurse):
+    first, second = dose_number(course, 1), dose_number(course, 2)
+    record_given(first, nurse)
+    tenth = course.dose_iu / 10
+    at = second.planned_at
+    fields = given(second, nurse, outcome="partial", amount_iu=tenth, partial_reason="line")
+    record_dose(second, by=nurse, now=at, **fields)
+    counts = course.counts(at)
+    assert (counts.cycles[0].given, counts.cycles[0].partial) == (1, 1)
+    assert counts.cycles[0].received == 2
+    assert (counts.course.given, counts.course.partial) == (1, 1)
+
+
+@pytest.mark.parametrize("off", [Decimal(-900_000), Decimal(-1), Decimal(1), Decimal(900_000)])
+def test_an_amount_within_the_rounding_of_the_volume_is_recorded_as_prescribed(dose, nurse, off):
+    entered = dose.course.dose_iu + off
+    record = record_dose(
+        dose, by=nurse, now=dose.planned_at, **given(dose, nurse, amount_iu=entered)
     )
-    assert status_of(dose) == Dose.Status.GIVEN
+    assert (record.outcome, record.amount_iu) == ("given", dose.course.dose_iu)
+    assert "within the 0.1 mL rounding" in latest_history(record).history_change_reason
 
 
-def test_a_high_dose_iv_dose_needs_a_pre_dose_check_or_a_note(dose, nurse):
-    message = assert_refused(dose, nurse, **given(dose, nurse, notes=""))
+def test_an_amount_within_the_rounding_is_not_a_partial_dose(dose, nurse):
+    entered = dose.course.dose_iu - Decimal(500_000)
+    fields = given(dose, nurse, outcome="partial", amount_iu=entered, partial_reason="line")
+    assert "record it as given" in assert_refused(dose, nurse, **fields)
+
+
+def test_a_high_dose_iv_dose_without_a_check_is_refused_even_with_a_note(dose, nurse):
+    fields = given(dose, nurse, checked=False, notes="Checks on the observation chart.")
+    message = assert_refused(dose, nurse, **fields)
     assert "No pre-dose check is recorded" in message
+    assert "A clinician (the prescriber) must authorise" in message
     record_check(
         dose, by=nurse, decision="give", now=dose.planned_at - timedelta(hours=1), **NORMAL
     )
     record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse, notes=""))
     assert status_of(dose) == Dose.Status.GIVEN
+
+
+def test_a_clinician_may_give_without_a_check_with_a_reason_kept_on_the_record(dose, clinician):
+    fields = given(dose, clinician, checked=False)
+    with pytest.raises(RecordRefused):
+        record_dose(dose, by=clinician, now=dose.planned_at, override_reason=".", **fields)
+    record = record_dose(
+        dose,
+        by=clinician,
+        now=dose.planned_at,
+        override_reason="Observations done on the ICU chart at 12:50",
+        **fields,
+    )
+    assert record.withhold_override.kind == "no_check"
+    assert record.withhold_override.authorised_by == clinician
+    assert "authorised by" in latest_history(record).history_change_reason
 
 
 def test_a_check_more_than_three_hours_old_does_not_count(dose, nurse):
@@ -745,7 +840,17 @@ def test_a_check_more_than_three_hours_old_does_not_count(dose, nurse):
         now=dose.planned_at - timedelta(hours=3, minutes=1),
         **NORMAL,
     )
-    assert "No pre-dose check" in assert_refused(dose, nurse, **given(dose, nurse, notes=""))
+    message = assert_refused(dose, nurse, **given(dose, nurse, checked=False))
+    assert "No pre-dose check" in message
+
+
+def test_the_latest_check_decides_a_later_normal_check_needs_no_override(dose, nurse):
+    check(dose, nurse, "ask", now=dose.planned_at - timedelta(minutes=40), systolic_bp=85)
+    assert "withhold rules" in assert_refused(dose, nurse, **given(dose, nurse))
+    check(dose, nurse, "give", now=dose.planned_at - timedelta(minutes=10))
+    record = record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse))
+    assert record.withhold_override is None
+    assert record.pre_dose_check.systolic_bp == 120
 
 
 def test_a_subcutaneous_dose_needs_no_pre_dose_check(nurse, clinician):
@@ -758,6 +863,7 @@ def test_a_subcutaneous_dose_needs_no_pre_dose_check(nurse, clinician):
     dose = course.doses.get(dose_in_course=1)
     record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse, notes=""))
     assert status_of(dose) == Dose.Status.GIVEN
+    assert not PreDoseCheck.objects.exists()
 
 
 # The right dose slot ---------------------------------------------------------------------
@@ -880,7 +986,7 @@ def test_holding_a_dose_while_an_earlier_dose_has_no_record_is_not_questioned(co
 
 def test_a_correction_goes_through_the_same_window(dose, nurse):
     record = record_given(dose, nurse)
-    at = dose.planned_at + timedelta(hours=3)
+    at = dose.planned_at + timedelta(hours=2, minutes=30)
     with pytest.raises(RecordRefused) as error:
         correct_record(
             record, by=nurse, reason="wrong time", now=at, **given(dose, nurse, given_at=at)
@@ -1038,3 +1144,95 @@ def test_holding_a_dose_needs_no_answer_to_an_urgent_alert(dose, nurse, urgent):
 def test_a_high_alert_needs_no_answer(dose, nurse, raise_alert):
     raise_alert(dose.course.patient, nurse, grade=3, at=dose.planned_at)
     assert record_dose(dose, by=nurse, now=dose.planned_at, **given(dose, nurse)).pk
+
+
+# Hepatic failure stops the course (docs/clinical-sources.md §1) ----------------------------
+
+
+def test_a_new_hold_for_hepatic_failure_is_refused_the_course_stops_instead(dose, nurse):
+    message = assert_refused(dose, nurse, outcome="held", hold_reason="hepatic")
+    assert "stop the course rather than hold one dose" in message
+
+
+def test_a_check_with_signs_of_hepatic_failure_needs_the_prescriber_to_give(dose, nurse):
+    with pytest.raises(RecordRefused) as error:
+        check(dose, nurse, "give", hepatic_failure="yes")
+    assert "signs of hepatic failure (the label stops the course)" in error.value.message
+    check(dose, nurse, "ask", now=dose.planned_at - timedelta(minutes=10), hepatic_failure="yes")
+    message = assert_refused(dose, nurse, **given(dose, nurse))
+    assert "the label stops the course" in message
+
+
+def test_holding_after_signs_of_hepatic_failure_alone_says_so_in_the_note(dose, nurse):
+    _, held = check(dose, nurse, "hold", hepatic_failure="yes")
+    assert held.hold_reason == "other"
+    assert "signs of hepatic failure (the label stops the course)" in held.reason_note
+
+
+def test_an_override_is_written_only_when_the_record_is_saved(dose, clinician):
+    check(dose, clinician, "ask", now=dose.planned_at - timedelta(minutes=10), systolic_bp=85)
+    fields = given(dose, clinician, amount_iu=dose.course.dose_iu * 2)
+    with pytest.raises(RecordRefused):
+        record_dose(
+            dose,
+            by=clinician,
+            now=dose.planned_at,
+            override_reason="Baseline SBP 85, asymptomatic",
+            **fields,
+        )
+    assert not WithholdOverride.objects.exists()
+
+
+# Stepped doses and the admission weight (docs/dosing.md).
+
+
+@pytest.fixture
+def stepped_dose(nurse, clinician):
+    """Dose 8 of the subcutaneous course: 9 MIU, where the first week's doses are 18."""
+    patient = PatientFactory(care_team=[nurse, clinician])
+    course = make_course(patient, slug="sc-5on2off", by=clinician, start="2027-03-08 09:00")
+    for number in range(1, 8):
+        record_given(dose_number(course, number), nurse)
+    return dose_number(course, 8)
+
+
+def test_a_stepped_dose_given_at_its_own_amount_is_given_not_partial(stepped_dose, nurse):
+    assert stepped_dose.prescribed_iu == Decimal(9_000_000)
+    fields = given(stepped_dose, nurse, amount_iu=Decimal(9_000_000))
+    record = record_dose(stepped_dose, by=nurse, now=stepped_dose.planned_at, **fields)
+    assert (record.outcome, record.amount_iu) == ("given", Decimal(9_000_000))
+
+
+def test_the_first_weeks_amount_on_a_stepped_down_day_is_refused(stepped_dose, nurse):
+    fields = given(stepped_dose, nurse, amount_iu=stepped_dose.course.dose_iu)
+    assert "more than the prescribed dose of 9 MIU" in assert_refused(
+        stepped_dose, nurse, **fields
+    )
+
+
+def test_weight_gain_counts_from_the_admission_weight_not_the_dosing_weight(nurse, clinician):
+    HoldRule.objects.filter(measure="weight_gain_percent").update(is_active=True)
+    patient = PatientFactory(care_team=[nurse, clinician], weight_kg=Decimal("130.0"))
+    course = make_course(
+        patient,
+        by=clinician,
+        weight_kg=Decimal("95.0"),
+        weight_basis="adjusted",
+        baseline_weight_kg=Decimal("130.0"),
+    )
+    first = dose_number(course, 1)
+    with time_machine.travel(first.planned_at - timedelta(minutes=5), tick=False):
+        check, _ = record_check(
+            first, by=nurse, decision="give", weight_kg=Decimal("131.0"), **NORMAL
+        )
+    assert check.fired_rules == []
+    second = dose_number(course, 2)
+    with time_machine.travel(second.planned_at - timedelta(minutes=5), tick=False):
+        check, _ = record_check(
+            second,
+            by=nurse,
+            decision="hold",
+            weight_kg=Decimal("151.0"),
+            **NORMAL,
+        )
+    assert [rule["measure"] for rule in check.fired_rules] == ["weight_gain_percent"]

@@ -28,8 +28,9 @@ from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient
 from tracker.symptoms.access import can_review
 from tracker.thyroid.schedule import overdue_checks
-from tracker.ward.access import can_record, get_dose_for_user
+from tracker.ward.access import can_override_withhold, can_record, get_dose_for_user
 from tracker.ward.models import DoseRecord
+from tracker.ward.recording import withhold_status
 
 HOME_ALERTS = 20
 DASHBOARD_HOURS = 24
@@ -163,7 +164,11 @@ def dose_detail(request, pk):
     dose = get_dose_for_user(request.user, pk)
     staff = request.user.role in STAFF_ROLES
     records = dose.records.select_related(
-        "recorded_by", "given_by", "marked_in_error_by", "pre_dose_check"
+        "recorded_by",
+        "given_by",
+        "marked_in_error_by",
+        "pre_dose_check",
+        "withhold_override__authorised_by",
     ).order_by("recorded_at", "pk")
     return render(
         request,
@@ -181,6 +186,9 @@ def dose_detail(request, pk):
             # Patients see the coded reason; the notes are the care team's.
             "patient_view": not staff,
             "can_record": can_record(request.user),
+            "can_override": can_override_withhold(request.user),
+            "withhold": withhold_status(dose, timezone.now()) if staff else None,
+            "overrides": dose.withhold_overrides.select_related("authorised_by") if staff else [],
             "overdue": dose.is_overdue(timezone.now()),
             **side_effects_context(dose, request.user),
         },

@@ -186,14 +186,15 @@ def dose_runs(course, doses) -> list[list]:
     Every-N-hours regimens: a run is a cycle, its doses N elapsed hours apart.  Day patterns:
     a run is a stretch of consecutive days at the same wall-clock time, so "5 days on / 2 off"
     is one run per week of injections, whatever weekday the course started on.  A dose that
-    breaks the step (a course moved after some doses were recorded, a DST gap) starts a new
-    run, so a receiver never has to guess.
+    breaks the step (a course moved after some doses were recorded, a DST gap) or changes
+    the amount (a dose step, docs/dosing.md) starts a new run, so a receiver never has to
+    guess.
     """
     interval = course.rule["mode"] == RegimenTemplate.Mode.INTERVAL
     step = timedelta(hours=course.rule["every_hours"]) if interval else timedelta(days=1)
 
     def follows(previous, dose) -> bool:
-        if previous.cycle != dose.cycle:
+        if previous.cycle != dose.cycle or previous.prescribed_iu != dose.prescribed_iu:
             return False
         if interval:
             return dose.planned_at - previous.planned_at == step
@@ -245,20 +246,27 @@ def dosage_text(course, run) -> str:
     return f"Cycle {first.cycle}: {doses} {how}, {span}"
 
 
+def dose_and_rate(amount_iu) -> list[dict]:
+    return [{"doseQuantity": {"value": number(amount_iu), **IU}}]
+
+
 def dosage_instructions(course, doses) -> list[dict]:
-    common = {
-        "route": route(course.template),
-        "doseAndRate": [{"doseQuantity": {"value": number(course.dose_iu), **IU}}],
-    }
     runs = dose_runs(course, doses)
     if not runs:
-        return [{"text": "No doses planned.", **common}]
+        return [
+            {
+                "text": "No doses planned.",
+                "route": route(course.template),
+                "doseAndRate": dose_and_rate(course.dose_iu),
+            }
+        ]
     return [
         {
             "sequence": sequence,
             "text": dosage_text(course, run),
             "timing": timing(course, run),
-            **common,
+            "route": route(course.template),
+            "doseAndRate": dose_and_rate(run[0].prescribed_iu),
         }
         for sequence, run in enumerate(runs, start=1)
     ]
@@ -364,7 +372,9 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
         "resourceType": "MedicationAdministration",
         "id": administration_id(dose),
     }
-    if record.outcome == DoseRecord.Outcome.GIVEN:
+    # A partial dose was administered: completed, with the amount that went in.
+    received = record.outcome in DoseRecord.RECEIVED
+    if received:
         resource |= {"status": "completed"}
     else:
         held = record.outcome == DoseRecord.Outcome.HELD
@@ -378,12 +388,12 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
         # Not given: the time it was planned for, as the one instant the record is about.
         "effectiveDateTime": date_time(record.given_at or dose.planned_at, zone),
     }
-    if record.outcome == DoseRecord.Outcome.GIVEN:
+    if received:
         resource["performer"] = [{"actor": person(record.given_by)}]
     resource["request"] = reference(medication_request_id(course))
     if staff_notes and (texts := notes(record.reason_note, record.notes)):
         resource["note"] = texts
-    if record.outcome == DoseRecord.Outcome.GIVEN:
+    if received:
         resource["dosage"] = {
             "route": route(course.template),
             "dose": {"value": number(record.amount_iu), **IU},

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from regimens.models import Dose
-from tracker.accounts.roles import RECORDER_ROLES
+from tracker.accounts.roles import RECORDER_ROLES, WITHHOLD_OVERRIDE_ROLES
 from tracker.ward.models import DoseRecord
 
 
@@ -16,9 +16,11 @@ def can_record(user) -> bool:
     return user.role in RECORDER_ROLES
 
 
-def get_dose_for_user(user, pk, *, record: bool = False) -> Dose:
+def get_dose_for_user(user, pk, *, record: bool = False, override: bool = False) -> Dose:
     dose = get_object_or_404(Dose.objects.visible_to(user).with_course(), pk=pk)
     if record and not can_record(user):
+        raise PermissionDenied
+    if override and not can_override_withhold(user):
         raise PermissionDenied
     return dose
 
@@ -33,3 +35,8 @@ def get_record_for_user(user, pk, *, correct: bool = False) -> DoseRecord:
     if correct and not can_record(user):
         raise PermissionDenied
     return record
+
+
+def can_override_withhold(user) -> bool:
+    """A prescriber's decision: give a dose the pre-dose rules withhold (§1)."""
+    return user.role in WITHHOLD_OVERRIDE_ROLES

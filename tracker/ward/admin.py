@@ -14,7 +14,7 @@ from tracker.lib.admin import (
     RegimenListFilter,
 )
 from tracker.patients.admin import patient_columns, patient_search
-from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
+from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck, WithholdOverride
 
 
 class RulesFiredFilter(admin.SimpleListFilter):
@@ -56,7 +56,8 @@ class HoldRuleAdmin(ReasonedHistoryAdmin):
         "is_active",
         "order",
     ]
-    list_filter = ["is_active", "measure", "hold_reason"]
+    # Which rows are the label's and which a centre's: the source says (docs/clinical-sources.md §1).
+    list_filter = ["is_active", "source", "measure", "hold_reason"]
     search_fields = ["source"]
 
 
@@ -72,6 +73,7 @@ class AdministrationAdmin(DoseRecordAdmin):
         "amount_iu",
         "hold_reason",
         "not_given_reason",
+        "partial_reason",
         "state",
         "is_correction",
         "recorded_by",
@@ -82,6 +84,7 @@ class AdministrationAdmin(DoseRecordAdmin):
         "state",
         "hold_reason",
         "not_given_reason",
+        "partial_reason",
         ("dose__course__template", RegimenListFilter),
         "recorded_at",
     ]
@@ -143,9 +146,42 @@ class AdministrationInline(ReadOnlyInline):
         "given_by",
         "hold_reason",
         "not_given_reason",
+        "partial_reason",
         "reason_note",
+        "withhold_override",
         "state",
         "recorded_by",
         "recorded_at",
     ]
-    select_related = ("given_by", "recorded_by")
+    select_related = ("given_by", "recorded_by", "withhold_override")
+
+
+@admin.register(WithholdOverride)
+class WithholdOverrideAdmin(DoseRecordAdmin):
+    """A prescriber's decisions to give past a withhold: who authorised what, and why."""
+
+    list_select_related = [
+        "dose__course__patient",
+        "dose__course__template",
+        "authorised_by",
+        "pre_dose_check",
+    ]
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "regimen",
+        "dose",
+        "kind",
+        "reason",
+        "authorised_by",
+        "recorded_at",
+        "state",
+    ]
+    list_filter = [
+        "kind",
+        "state",
+        ("dose__course__template", RegimenListFilter),
+        "recorded_at",
+    ]
+    date_hierarchy = "recorded_at"
+    ordering = ["-recorded_at"]

@@ -14,14 +14,23 @@ from django.utils import timezone
 from regimens.dosing import IU_PER_MIU
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
-from tracker.ward.models import DoseRecord, HoldReason, NotGivenReason, PreDoseCheck
+from tracker.ward.access import can_override_withhold
+from tracker.ward.models import (
+    NEW_HOLD_REASONS,
+    OVERRIDE_REASON_MIN,
+    DoseRecord,
+    Finding,
+    NotGivenReason,
+    PartialReason,
+    PreDoseCheck,
+)
 from tracker.ward.recording import ACKNOWLEDGE, DIFFERENT_TIME, PROCEED
 
 BLANK = [("", "Choose a reason…")]
 
 
 class RecordDoseForm(forms.Form):
-    """Given (time, amount, who), held (coded reason) or not given (coded reason)."""
+    """Given (time, amount, who), a partial dose (the same, and why), held or not given."""
 
     outcome = forms.ChoiceField(
         choices=DoseRecord.Outcome, widget=forms.RadioSelect, label="What happened"
@@ -36,8 +45,13 @@ class RecordDoseForm(forms.Form):
         required=False,
     )
     given_by = forms.ModelChoiceField(queryset=None, required=False, label="Given by")
+    partial_reason = forms.ChoiceField(
+        choices=BLANK + PartialReason.choices,
+        required=False,
+        label="Why less than the prescribed dose",
+    )
     hold_reason = forms.ChoiceField(
-        choices=BLANK + HoldReason.choices, required=False, label="Reason held"
+        choices=BLANK + NEW_HOLD_REASONS, required=False, label="Reason held"
     )
     not_given_reason = forms.ChoiceField(
         choices=BLANK + NotGivenReason.choices, required=False, label="Reason not given"
@@ -59,6 +73,15 @@ class RecordDoseForm(forms.Form):
         label="Why you proceed past the urgent alert",
         help_text="Needed if you proceed without acknowledging. Kept with the record.",
     )
+    override_reason = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Authorise giving despite the withhold: your clinical reason",
+        help_text=(
+            f"Only if the pre-dose rules withhold this dose or it has no recent check. At least "
+            f"{OVERRIDE_REASON_MIN} characters; kept with the record, with your name."
+        ),
+    )
 
     def __init__(self, *args, dose, user, urgent_alerts=(), **kwargs):
         self.dose, self.zone = dose, dose.course.patient.zone
@@ -69,7 +92,7 @@ class RecordDoseForm(forms.Form):
         kwargs["initial"] = {
             "given_date": now.date(),
             "given_time": now.time().replace(second=0, microsecond=0),
-            "amount_miu": (dose.course.dose_iu / IU_PER_MIU).normalize(),
+            "amount_miu": (dose.prescribed_iu / IU_PER_MIU).normalize(),
             "given_by": user.pk,
             **kwargs["initial"],
         }
@@ -82,6 +105,9 @@ class RecordDoseForm(forms.Form):
             .order_by("last_name", "first_name")
         )
         self.fields["given_time"].help_text = f"On the patient's clock ({self.zone.key})."
+        if not can_override_withhold(user):
+            # A nurse cannot give through a withhold: only a clinician authorises it.
+            del self.fields["override_reason"]
         self.urgent_alerts = list(urgent_alerts)
         for alert in self.urgent_alerts:
             self.fields[self.alert_field(alert)] = forms.ChoiceField(
@@ -106,7 +132,7 @@ class RecordDoseForm(forms.Form):
     def clean(self):
         data = super().clean()
         # A held or not-given dose's reason (and its note) is the operation's rule.
-        if data.get("outcome") == DoseRecord.Outcome.GIVEN:
+        if data.get("outcome") in DoseRecord.RECEIVED:
             self._clean_given(data)
         return data
 
@@ -130,7 +156,7 @@ class RecordDoseForm(forms.Form):
             "reason_note": data.get("reason_note", "").strip(),
             "notes": data.get("notes", "").strip(),
         }
-        if data["outcome"] == DoseRecord.Outcome.GIVEN:
+        if data["outcome"] in DoseRecord.RECEIVED:
             fields.update(
                 given_at=data["given_at"],
                 amount_iu=(data["amount_miu"] * IU_PER_MIU).to_integral_value(ROUND_HALF_UP),
@@ -138,6 +164,8 @@ class RecordDoseForm(forms.Form):
             )
             if data.get("different_time"):
                 fields["different_time_reason"] = data["different_time_reason"].strip()
+            if data["outcome"] == DoseRecord.Outcome.PARTIAL:
+                fields["partial_reason"] = data["partial_reason"]
         elif data["outcome"] == DoseRecord.Outcome.HELD:
             fields["hold_reason"] = data["hold_reason"]
         else:
@@ -154,6 +182,10 @@ class RecordDoseForm(forms.Form):
             "urgent_alerts": {pk: choice for pk, choice in choices.items() if choice},
             "proceed_reason": self.cleaned_data.get("proceed_reason", "").strip(),
         }
+
+    def authorisation_reason(self) -> str:
+        """A clinician's reason to give past a withhold; "" where the form has no such field."""
+        return self.cleaned_data.get("override_reason", "").strip()
 
 
 class CorrectionForm(RecordDoseForm):
@@ -217,11 +249,29 @@ class PreDoseCheckForm(forms.ModelForm):
         widget=forms.RadioSelect,
         label="On pressors",
     )
+    rhythm = forms.ChoiceField(
+        choices=[("", "Not recorded"), *PreDoseCheck.Rhythm.choices],
+        required=False,
+        label="Cardiac rhythm",
+    )
+    creatinine_date = forms.DateField(
+        label="Creatinine sample date", widget=DateInput, required=False
+    )
+    creatinine_time = forms.TimeField(label="Sample time", widget=TimeInput, required=False)
     decision = forms.ChoiceField(
         choices=PreDoseCheck.Decision.choices, widget=forms.RadioSelect, required=False
     )
+    override_reason = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Authorise giving despite the withhold: your clinical reason",
+        help_text=(
+            f"Clinicians only, to give when a rule fired. At least {OVERRIDE_REASON_MIN} "
+            "characters; kept with the dose, with your name."
+        ),
+    )
     hold_reason = forms.ChoiceField(
-        choices=BLANK + HoldReason.choices,
+        choices=BLANK + NEW_HOLD_REASONS,
         required=False,
         label="Reason held",
         help_text="Filled in from the rule that fired; change it if another reason applies.",
@@ -237,9 +287,18 @@ class PreDoseCheckForm(forms.ModelForm):
             "urine_ml",
             "mental_status",
             "on_pressors",
+            "occult_blood",
+            "skin_bullous",
+            "sepsis_unstable",
+            "hepatic_failure",
+            "creatinine_mg_dl",
             "decision_note",
         ]
         labels = {"decision_note": "Note on the decision"}
+        widgets = dict.fromkeys(
+            ("occult_blood", "skin_bullous", "sepsis_unstable", "hepatic_failure"),
+            forms.RadioSelect,
+        )
 
     field_order = [
         "taken_date",
@@ -253,9 +312,17 @@ class PreDoseCheckForm(forms.ModelForm):
         "urine_ml",
         "mental_status",
         "on_pressors",
+        "rhythm",
+        "occult_blood",
+        "skin_bullous",
+        "sepsis_unstable",
+        "hepatic_failure",
+        "creatinine_mg_dl",
+        "creatinine_date",
+        "creatinine_time",
     ]
 
-    def __init__(self, *args, dose, **kwargs):
+    def __init__(self, *args, dose, user=None, **kwargs):
         self.zone = dose.course.patient.zone
         now = timezone.localtime(timezone.now(), self.zone)
         kwargs["initial"] = {
@@ -266,10 +333,26 @@ class PreDoseCheckForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         clock = f"On the patient's clock ({self.zone.key})."
         self.fields["taken_time"].help_text = f"{clock} Change it if the check was taken earlier."
+        self.fields["creatinine_time"].help_text = clock
+        self.fields["creatinine_mg_dl"].help_text = "The latest result, if taken in the last day."
+        for name in ("occult_blood", "skin_bullous", "sepsis_unstable", "hepatic_failure"):
+            # Not assessed is an answer: the page then says the rule could not be checked.
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+            self.fields[name].required = False
+        if user is None or not can_override_withhold(user):
+            del self.fields["override_reason"]
 
     def clean(self):
         data = super().clean()
         self._clean_taken_at(data)
+        self._clean_creatinine(data)
+        for name, default in (
+            ("occult_blood", PreDoseCheck.OccultBlood.NOT_TESTED),
+            ("skin_bullous", Finding.NOT_ASSESSED),
+            ("sepsis_unstable", Finding.NOT_ASSESSED),
+            ("hepatic_failure", Finding.NOT_ASSESSED),
+        ):
+            data[name] = data.get(name) or default
         temperature = data.get("temperature")
         if temperature is not None:
             if data.get("temperature_unit") == self.FAHRENHEIT:
@@ -297,6 +380,25 @@ class PreDoseCheckForm(forms.ModelForm):
         except forms.ValidationError as error:
             self.add_error("taken_time", error)
 
+    def _clean_creatinine(self, data):
+        """A creatinine result needs the local date and time its sample was taken."""
+        data["creatinine_taken_at"] = None
+        if data.get("creatinine_mg_dl") is None:
+            return
+        day, clock = data.get("creatinine_date"), data.get("creatinine_time")
+        if day is None or clock is None:
+            if not {"creatinine_date", "creatinine_time"} & set(self.errors):
+                self.add_error("creatinine_time", "Enter the date and time of the sample.")
+            return
+        try:
+            data["creatinine_taken_at"] = local_instant(day, clock, self.zone)
+        except forms.ValidationError as error:
+            self.add_error("creatinine_time", error)
+
+    def authorisation_reason(self) -> str:
+        """A clinician's reason to give past a withhold; "" where the form has no such field."""
+        return self.cleaned_data.get("override_reason", "").strip()
+
     def unsaved_check(self, dose) -> PreDoseCheck:
         """The check as entered, not saved: to show which rules fire before deciding."""
         return PreDoseCheck(dose=dose, **self.values())
@@ -305,7 +407,23 @@ class PreDoseCheckForm(forms.ModelForm):
         """The observations, in the model's units, for tracker.ward.recording.record_check."""
         data = self.cleaned_data
         return {name: data.get(name) for name in self.Meta.fields} | {
+            "rhythm": data.get("rhythm", ""),
+            "creatinine_taken_at": data.get("creatinine_taken_at"),
             "temperature_c": data.get("temperature_c"),
             "decision_note": data.get("decision_note", "").strip(),
             "taken_at": data.get("taken_at"),
         }
+
+
+class WithholdOverrideForm(forms.Form):
+    """A clinician's reason for giving a dose the pre-dose rules withhold."""
+
+    reason = forms.CharField(
+        max_length=200,
+        label="Your clinical reason",
+        help_text=(
+            f"At least {OVERRIDE_REASON_MIN} characters. Kept with the dose and its record, "
+            "with your name."
+        ),
+        error_messages={"required": "Give the clinical reason for giving the dose."},
+    )

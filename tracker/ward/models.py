@@ -29,6 +29,8 @@ class HoldReason(models.TextChoices):
     MENTAL_STATUS = "mental_status", "Mental status change (confusion, agitation)"
     OCCULT_BLOOD = "occult_blood", "Positive stool occult blood test"
     RENAL = "renal", "Raised creatinine or persistent oliguria"
+    # Kept for records made before hepatic failure stopped the course instead (§1):
+    # not offered for a new hold (NEW_HOLD_REASONS).
     HEPATIC = "hepatic", "Signs of hepatic failure"
     SEPSIS = "sepsis", "Sepsis with clinical instability"
     SKIN = "skin", "Bullous dermatitis or marked worsening of the skin"
@@ -42,8 +44,27 @@ class NotGivenReason(models.TextChoices):
     OTHER = "other", "Other (see note)"
 
 
+# The label stops the course for signs of hepatic failure rather than holding a dose.
+NEW_HOLD_REASONS = [(v, label) for v, label in HoldReason.choices if v != HoldReason.HEPATIC]
+
+
+class PartialReason(models.TextChoices):
+    """Why less than the prescribed dose went in: the dose is never reduced on purpose (§1)."""
+
+    REACTION = "reaction", "Infusion stopped for a reaction"
+    LINE = "line", "Line problem"
+    EXTRAVASATION = "extravasation", "Extravasation"
+    PATIENT_REQUEST = "patient_request", "Patient asked to stop"
+    OTHER = "other", "Other (see note)"
+
+
 # Reasons that mean nothing without the nurse's words.
-NEEDS_NOTE = {HoldReason.INSTITUTIONAL, HoldReason.OTHER, NotGivenReason.OTHER}
+NEEDS_NOTE = {
+    HoldReason.INSTITUTIONAL,
+    HoldReason.OTHER,
+    NotGivenReason.OTHER,
+    PartialReason.OTHER,
+}
 
 
 class HoldRuleQuerySet(models.QuerySet):
@@ -58,7 +79,22 @@ UNITS = {
     "spo2": "%",
     "urine_ml": " mL",
     "weight_gain_percent": "%",
+    "creatinine_mg_dl": " mg/dL",
 }
+
+# A creatinine result older than this at the time of the check does not count for it.
+CREATININE_VALID_FOR = timedelta(hours=24)
+
+
+# The yes/no measures as stored, for the rule constraint.
+YES_NO_MEASURES = [
+    "mental_status_changed",
+    "on_pressors",
+    "arrhythmia",
+    "occult_blood_positive",
+    "skin_bullous",
+    "sepsis_unstable",
+]
 
 
 class HoldRule(models.Model):
@@ -73,8 +109,20 @@ class HoldRule(models.Model):
         WEIGHT_GAIN = "weight_gain_percent", "Weight gain over the course's weight (%)"
         MENTAL_STATUS = "mental_status_changed", "Mental status changed"
         PRESSORS = "on_pressors", "On pressors"
+        ARRHYTHMIA = "arrhythmia", "AF, SVT or bradycardia needing treatment"
+        OCCULT_BLOOD = "occult_blood_positive", "Stool occult blood positive"
+        SKIN = "skin_bullous", "Bullous dermatitis or marked skin worsening"
+        SEPSIS = "sepsis_unstable", "Sepsis with clinical instability"
+        CREATININE = "creatinine_mg_dl", "Creatinine (mg/dL)"
 
-    YES_NO = (Measure.MENTAL_STATUS, Measure.PRESSORS)
+    YES_NO = (
+        Measure.MENTAL_STATUS,
+        Measure.PRESSORS,
+        Measure.ARRHYTHMIA,
+        Measure.OCCULT_BLOOD,
+        Measure.SKIN,
+        Measure.SEPSIS,
+    )
 
     class Comparison(models.TextChoices):
         BELOW = "lt", "<"
@@ -102,12 +150,12 @@ class HoldRule(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(
-                        measure__in=["mental_status_changed", "on_pressors"],
+                        measure__in=YES_NO_MEASURES,
                         comparison="yes",
                         threshold__isnull=True,
                     )
                     | (
-                        ~models.Q(measure__in=["mental_status_changed", "on_pressors"])
+                        ~models.Q(measure__in=YES_NO_MEASURES)
                         & ~models.Q(comparison="yes")
                         & models.Q(threshold__isnull=False)
                     )
@@ -153,16 +201,45 @@ class HoldRule(models.Model):
         }
 
 
+class Finding(models.TextChoices):
+    """A bedside finding the nurse attests to; "not assessed" leaves its rule unchecked."""
+
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+    NO = "no", "No"
+    YES = "yes", "Yes"
+
+
 class PreDoseCheck(models.Model):
-    """Observations before a high-dose IV dose, the rules they fired and the nurse's decision."""
+    """Observations before a high-dose IV dose, the rules they fired and the nurse's decision.
+
+    The findings after the vital signs are the label's other withhold rows, as far as
+    one bedside check can attest to them (docs/clinical-sources.md §1).
+    """
 
     class MentalStatus(models.TextChoices):
         NORMAL = "normal", "Normal"
         CHANGED = "changed", "Changed"
 
+    class Rhythm(models.TextChoices):
+        SINUS = "sinus", "Sinus rhythm"
+        SINUS_TACHYCARDIA = "sinus_tachycardia", "Sinus tachycardia"
+        AF = "af", "Atrial fibrillation"
+        SVT = "svt", "Supraventricular tachycardia"
+        BRADYCARDIA = "bradycardia", "Bradycardia needing treatment"
+        OTHER = "other", "Other rhythm (see note)"
+
+    # The rhythms the label withholds for (docs/clinical-sources.md §1).
+    WITHHELD_RHYTHMS = (Rhythm.AF, Rhythm.SVT, Rhythm.BRADYCARDIA)
+
+    class OccultBlood(models.TextChoices):
+        NOT_TESTED = "not_tested", "Not tested"
+        NEGATIVE = "negative", "Negative"
+        POSITIVE = "positive", "Positive"
+
     class Decision(models.TextChoices):
         GIVE = "give", "Give the dose"
         HOLD = "hold", "Hold the dose"
+        ASK = "ask", "Ask the prescriber"
 
     dose = models.ForeignKey("regimens.Dose", models.PROTECT, related_name="checks")
     taken_at = models.DateTimeField(default=timezone.now)
@@ -197,6 +274,34 @@ class PreDoseCheck(models.Model):
     )
     mental_status = models.CharField(max_length=8, choices=MentalStatus)
     on_pressors = models.BooleanField("on pressors")
+    rhythm = models.CharField("cardiac rhythm", max_length=20, choices=Rhythm, blank=True)
+    occult_blood = models.CharField(
+        "stool occult blood", max_length=12, choices=OccultBlood, default=OccultBlood.NOT_TESTED
+    )
+    skin_bullous = models.CharField(
+        "bullous dermatitis or marked worsening of the skin",
+        max_length=12,
+        choices=Finding,
+        default=Finding.NOT_ASSESSED,
+    )
+    sepsis_unstable = models.CharField(
+        "sepsis with clinical instability",
+        max_length=12,
+        choices=Finding,
+        default=Finding.NOT_ASSESSED,
+    )
+    hepatic_failure = models.CharField(
+        "signs of hepatic failure", max_length=12, choices=Finding, default=Finding.NOT_ASSESSED
+    )
+    creatinine_mg_dl = models.DecimalField(
+        "latest creatinine (mg/dL)",
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("30"))],
+    )
+    creatinine_taken_at = models.DateTimeField("creatinine sample taken", null=True, blank=True)
     fired_rules = models.JSONField(default=list, blank=True)
     decision = models.CharField(max_length=4, choices=Decision)
     decision_note = models.CharField(max_length=200, blank=True)
@@ -217,7 +322,14 @@ class PreDoseCheck(models.Model):
                 name="check_systolic_bp_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(decision__in=["give", "hold"]), name="check_decision_known"
+                condition=models.Q(decision__in=["give", "hold", "ask"]),
+                name="check_decision_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(creatinine_mg_dl__isnull=True, creatinine_taken_at__isnull=True)
+                | models.Q(creatinine_mg_dl__isnull=False, creatinine_taken_at__isnull=False),
+                name="check_creatinine_has_its_time",
+                violation_error_message="A creatinine result needs the time its sample was taken.",
             ),
         ]
 
@@ -237,8 +349,10 @@ class PreDoseCheck(models.Model):
         return None
 
     def rule_values(self) -> dict:
-        """The check as the measures hold rules compare against."""
-        baseline = self.dose.course.weight_kg
+        """The check as the measures hold rules compare against; None where not checked."""
+        # The admission weight, not the dosing weight: a patient dosed on an
+        # adjusted weight has not gained weight on day 1 (docs/dosing.md).
+        baseline = self.dose.course.weight_gain_baseline
         gain = None
         if self.weight_kg is not None and baseline:
             gain = (self.weight_kg - baseline) / baseline * 100
@@ -251,7 +365,24 @@ class PreDoseCheck(models.Model):
             "weight_gain_percent": gain,
             "mental_status_changed": self.mental_status == self.MentalStatus.CHANGED,
             "on_pressors": self.on_pressors,
+            "arrhythmia": self.rhythm in self.WITHHELD_RHYTHMS if self.rhythm else None,
+            "occult_blood_positive": {
+                self.OccultBlood.POSITIVE: True,
+                self.OccultBlood.NEGATIVE: False,
+            }.get(self.occult_blood),
+            "skin_bullous": _finding(self.skin_bullous),
+            "sepsis_unstable": _finding(self.sepsis_unstable),
+            "creatinine_mg_dl": self.creatinine_mg_dl if self.creatinine_counts else None,
         }
+
+    @property
+    def creatinine_counts(self) -> bool:
+        """A creatinine result counts for the check if taken in the day before it."""
+        if self.creatinine_mg_dl is None or self.creatinine_taken_at is None:
+            return False
+        # An unsaved check entered without a time is taken now, as record_check takes it.
+        age = (self.taken_at or timezone.now()) - self.creatinine_taken_at
+        return -CLOCK_LEEWAY <= age <= CREATININE_VALID_FOR
 
     def evaluate(self, rules) -> list[dict]:
         """Fire `rules` against this check and keep what fired on it."""
@@ -259,13 +390,104 @@ class PreDoseCheck(models.Model):
         self.fired_rules = [rule.snapshot() for rule in rules if rule.fires(values)]
         return self.fired_rules
 
+    def unchecked_criteria(self, rules) -> list[str]:
+        """The active rules, and the label's hepatic row, this check had no data for."""
+        values = self.rule_values()
+        unchecked = [str(rule) for rule in rules if values.get(rule.measure) is None]
+        if self.hepatic_failure == Finding.NOT_ASSESSED:
+            unchecked.append("Signs of hepatic failure")
+        return unchecked
+
+    def findings(self) -> list[str]:
+        """The label's other criteria as recorded, for the dose page: "Rhythm: AF"."""
+        creatinine = (
+            f"{self.creatinine_mg_dl.normalize():f} mg/dL" if self.creatinine_mg_dl else None
+        )
+        rows = [
+            ("Rhythm", self.get_rhythm_display() or "not recorded"),
+            ("Occult blood", self.get_occult_blood_display()),
+            ("Skin", self.get_skin_bullous_display()),
+            ("Sepsis", self.get_sepsis_unstable_display()),
+            ("Hepatic failure", self.get_hepatic_failure_display()),
+            ("Creatinine", creatinine or "none"),
+        ]
+        return [f"{name}: {str(value).lower()}" for name, value in rows]
+
+    @property
+    def stops_course(self) -> bool:
+        """Signs of hepatic failure: the label stops the course, not one dose (§1)."""
+        return self.hepatic_failure == Finding.YES
+
+    @property
+    def needs_prescriber(self) -> bool:
+        """Whether giving after this check needs a clinician's override."""
+        return bool(self.fired_rules) or self.stops_course
+
     @property
     def suggestion(self) -> str:
-        return self.Decision.HOLD if self.fired_rules else self.Decision.GIVE
+        return self.Decision.HOLD if self.needs_prescriber else self.Decision.GIVE
 
     @property
     def went_against_suggestion(self) -> bool:
-        return self.decision != self.suggestion
+        # Asking the prescriber leaves the decision to them: it goes against nothing.
+        return self.decision not in (self.suggestion, self.Decision.ASK)
+
+
+def _finding(value: str) -> bool | None:
+    return {Finding.YES: True, Finding.NO: False}.get(value)
+
+
+# The shortest reason a prescriber's override may give: a word or two is not a reason.
+OVERRIDE_REASON_MIN = 15
+
+
+class WithholdOverride(ClinicalEntry):
+    """A prescriber's decision to give a dose the bedside rules would withhold.
+
+    Either the dose's pre-dose check fired withhold rules (or recorded signs of
+    hepatic failure), or a high-dose IV dose has no recent check.  Only a clinician
+    makes one (WITHHOLD_OVERRIDE_ROLES), with a reason; it is never edited.
+    """
+
+    class Kind(models.TextChoices):
+        FIRED_RULES = "fired_rules", "Give despite the withhold"
+        NO_CHECK = "no_check", "Give without a pre-dose check"
+
+    dose = models.ForeignKey("regimens.Dose", models.PROTECT, related_name="withhold_overrides")
+    pre_dose_check = models.ForeignKey(
+        PreDoseCheck, models.PROTECT, null=True, blank=True, related_name="overrides"
+    )
+    kind = models.CharField(max_length=12, choices=Kind)
+    reason = models.CharField(max_length=200)
+    authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = ClinicalEntryQuerySet.as_manager()
+
+    already_in_error = "This override is already marked as entered in error."
+
+    class Meta(ClinicalEntry.Meta):
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            *ClinicalEntry.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(kind="fired_rules", pre_dose_check__isnull=False)
+                | models.Q(kind="no_check", pre_dose_check__isnull=True),
+                name="withhold_override_kind_fits_check",
+                violation_error_message=(
+                    "An override of fired rules names its check; one without a check names none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="withhold_override_has_reason",
+                violation_error_message="An override needs its reason.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.dose}"
 
 
 class DoseRecordQuerySet(ClinicalEntryQuerySet):
@@ -279,8 +501,12 @@ class DoseRecord(ClinicalEntry):
     class Outcome(models.TextChoices):
         # The same values as the dose statuses they set.
         GIVEN = "given", "Given"
+        PARTIAL = "partial", "Partial dose"
         HELD = "held", "Held"
         NOT_GIVEN = "not_given", "Not given"
+
+    # The outcomes in which the patient received drug.
+    RECEIVED = (Outcome.GIVEN, Outcome.PARTIAL)
 
     dose = models.ForeignKey("regimens.Dose", models.PROTECT, related_name="records")
     outcome = models.CharField(max_length=12, choices=Outcome)
@@ -293,6 +519,9 @@ class DoseRecord(ClinicalEntry):
     )
     hold_reason = models.CharField(max_length=16, choices=HoldReason, blank=True)
     not_given_reason = models.CharField(max_length=16, choices=NotGivenReason, blank=True)
+    partial_reason = models.CharField(
+        "why less than the prescribed dose", max_length=16, choices=PartialReason, blank=True
+    )
     reason_note = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
     pre_dose_check = models.ForeignKey(
@@ -306,6 +535,14 @@ class DoseRecord(ClinicalEntry):
             "Given outside the dose's recording window, before the course's first dose, or "
             "while an earlier dose had no record: the nurse confirmed it, and why."
         ),
+    )
+    withhold_override = models.ForeignKey(
+        WithholdOverride,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        help_text="The prescriber's decision the dose was given under, past a withhold.",
     )
     proceeded_past_alerts = models.JSONField(
         default=list,
@@ -355,24 +592,36 @@ class DoseRecord(ClinicalEntry):
                         given_by__isnull=False,
                         hold_reason="",
                         not_given_reason="",
+                        partial_reason="",
                     )
+                    | models.Q(
+                        outcome="partial",
+                        given_at__isnull=False,
+                        amount_iu__gt=0,
+                        given_by__isnull=False,
+                        hold_reason="",
+                        not_given_reason="",
+                    )
+                    & ~models.Q(partial_reason="")
                     | models.Q(
                         outcome="held",
                         given_at__isnull=True,
                         not_given_reason="",
+                        partial_reason="",
                     )
                     & ~models.Q(hold_reason="")
                     | models.Q(
                         outcome="not_given",
                         given_at__isnull=True,
                         hold_reason="",
+                        partial_reason="",
                     )
                     & ~models.Q(not_given_reason="")
                 ),
                 name="doserecord_fields_fit_outcome",
                 violation_error_message=(
-                    "A given dose needs its time, amount and who gave it; a held or not-given "
-                    "dose needs its reason."
+                    "A given or partial dose needs its time, amount and who gave it, and a "
+                    "partial dose its reason; a held or not-given dose needs its reason."
                 ),
             ),
         ]
@@ -383,5 +632,9 @@ class DoseRecord(ClinicalEntry):
     @property
     def reason_text(self) -> str:
         """The coded reason in words, with the nurse's note: "Patient refused — nauseated"."""
-        label = self.get_hold_reason_display() or self.get_not_given_reason_display()
+        label = (
+            self.get_hold_reason_display()
+            or self.get_not_given_reason_display()
+            or self.get_partial_reason_display()
+        )
         return " — ".join(part for part in (label, self.reason_note) if part)

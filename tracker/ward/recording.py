@@ -6,6 +6,7 @@ record and is told so.  SQLite has no row locks; there the unique constraint
 on active records refuses the second insert, and the nurse gets the same message.
 """
 
+import re
 from copy import copy
 from datetime import timedelta
 from decimal import Decimal
@@ -13,20 +14,24 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from regimens.dosing import IU_PER_MIU
+from regimens.dosing import IU_PER_MIU, RECONSTITUTED_IU_PER_ML
 from regimens.models import GIVEN_TIME_RANGE, Dose
 from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.lib.zones import CLOCK_LEEWAY
+from tracker.ward.access import can_override_withhold
 from tracker.ward.models import (
     NEEDS_NOTE,
+    OVERRIDE_REASON_MIN,
     DoseRecord,
     HoldReason,
     HoldRule,
     NotGivenReason,
+    PartialReason,
     PreDoseCheck,
+    WithholdOverride,
 )
 
 Outcome = DoseRecord.Outcome
@@ -78,15 +83,21 @@ def _already_recorded(dose: Dose) -> str:
 
 def _refusal_of_fields(dose: Dose, fields: dict, now) -> RecordRefused | None:
     outcome = fields["outcome"]
-    if outcome == Outcome.GIVEN:
-        refusal = _refusal_of_given(dose, fields, now)
-        return RecordRefused(refusal) if refusal else None
+    if outcome in DoseRecord.RECEIVED:
+        return _refusal_of_received(dose, fields, now)
     if dose.planned_at - now > GIVEN_TIME_RANGE:
         # Deciding a dose days ahead would take it off the shift list by mistake.
         return RecordRefused("This dose is more than 24 hours away. Record it on the day.")
     held = outcome == Outcome.HELD
     field = "hold_reason" if held else "not_given_reason"
     reason = fields.get(field)
+    if held and reason == HoldReason.HEPATIC:
+        # The label stops the course for it (docs/clinical-sources.md §1).
+        return RecordRefused(
+            "Signs of hepatic failure stop the course rather than hold one dose: a "
+            "clinician discontinues the course.",
+            field=field,
+        )
     if reason not in (HoldReason if held else NotGivenReason).values:
         return RecordRefused(
             f"Choose why the dose was {'held' if held else 'not given'}.", field=field
@@ -99,28 +110,62 @@ def _refusal_of_fields(dose: Dose, fields: dict, now) -> RecordRefused | None:
 # A pre-dose check this recent counts for a high-dose IV dose.
 CHECK_VALID_FOR = timedelta(hours=3)
 
+# The volume drawn up is rounded to 0.1 mL at the reconstituted strength, so an
+# amount within half of that of the prescription is the prescribed dose
+# (docs/recording.md, "Partial doses and rounding").
+ROUNDING_TOLERANCE_IU = RECONSTITUTED_IU_PER_ML * Decimal("0.1") / 2
 
-def _refusal_of_given(dose: Dose, fields: dict, now) -> str | None:
+
+def _miu(amount) -> str:
+    return f"{(Decimal(amount) / IU_PER_MIU).normalize():f} MIU"
+
+
+def _refusal_of_received(dose: Dose, fields: dict, now) -> RecordRefused | None:
+    """Refuse a given or partial dose's fields; round an amount within tolerance to the dose.
+
+    The dose is never reduced (docs/clinical-sources.md §1): less than the
+    prescription is a partial dose, with its reason, never a smaller "given" dose.
+    """
     if fields.get("given_at") is None or fields.get("given_by") is None:
-        return "A given dose needs the time it started and who gave it."
-    given_at, note = fields["given_at"], fields.get("notes", "").strip()
-    prescribed = dose.course.dose_iu
+        return RecordRefused("A given dose needs the time it started and who gave it.")
+    prescribed = dose.prescribed_iu
     amount = fields.get("amount_iu")
     if amount is None or amount <= 0:
-        return "Enter the amount given."
-    if amount > prescribed:
-        return f"The amount is more than the prescribed dose of {prescribed / IU_PER_MIU:f} MIU."
-    if amount != prescribed and not note:
-        # A slipped decimal point looks like a partial dose; make it say which it is.
-        return (
-            f"The amount differs from the prescribed {prescribed / IU_PER_MIU:f} MIU. "
-            "Check it, and add a note saying why (for example, infusion stopped early)."
+        return RecordRefused("Enter the amount given.", field="amount_miu")
+    if amount - prescribed > ROUNDING_TOLERANCE_IU:
+        return RecordRefused(
+            f"{_miu(amount)} is more than the prescribed dose of {_miu(prescribed)}. "
+            "Check the amount.",
+            field="amount_miu",
         )
-    return (
-        dose.refusal_of_given_time(given_at, now)
-        or _too_soon_after_last(dose, given_at)
-        or _refusal_without_check(dose, given_at, note)
-    )
+    within = abs(amount - prescribed) <= ROUNDING_TOLERANCE_IU
+    if fields["outcome"] == Outcome.GIVEN:
+        if not within:
+            return RecordRefused(
+                f"{_miu(amount)} is less than the prescribed {_miu(prescribed)}. The dose is "
+                "never reduced: if less went in, record a partial dose with its reason.",
+                field="amount_miu",
+            )
+        if amount != prescribed:
+            fields["rounded_from"] = amount
+            fields["amount_iu"] = prescribed
+    else:
+        if within:
+            return RecordRefused(
+                f"{_miu(amount)} is within the rounding of the volume drawn up "
+                f"(0.1 mL) of the prescribed {_miu(prescribed)}: record it as given.",
+                field="amount_miu",
+            )
+        reason = fields.get("partial_reason")
+        if reason not in PartialReason.values:
+            return RecordRefused(
+                "Choose why less than the prescribed dose was given.", field="partial_reason"
+            )
+        if reason in NEEDS_NOTE and not fields.get("reason_note", "").strip():
+            return RecordRefused("Add a note to say what the reason was.", field="reason_note")
+    given_at = fields["given_at"]
+    refusal = dose.refusal_of_given_time(given_at, now) or _too_soon_after_last(dose, given_at)
+    return RecordRefused(refusal) if refusal else None
 
 
 def _too_soon_after_last(dose: Dose, given_at) -> str | None:
@@ -129,7 +174,7 @@ def _too_soon_after_last(dose: Dose, given_at) -> str | None:
     near = (
         DoseRecord.objects.active()
         .filter(
-            outcome=Outcome.GIVEN,
+            outcome__in=DoseRecord.RECEIVED,
             dose__course__patient_id=dose.course.patient_id,
             given_at__gt=given_at - gap,
             given_at__lt=given_at + gap,
@@ -147,19 +192,128 @@ def _too_soon_after_last(dose: Dose, given_at) -> str | None:
     )
 
 
-def _refusal_without_check(dose: Dose, given_at, note: str) -> str | None:
-    """A high-dose IV dose needs a pre-dose check shortly before it, or a note saying where."""
-    if not dose.course.needs_pre_dose_check or note:
-        return None
-    recent = dose.checks.filter(
-        taken_at__gte=given_at - CHECK_VALID_FOR, taken_at__lte=given_at + CLOCK_LEEWAY
-    )
-    if recent.exists():
-        return None
+def latest_valid_check(dose: Dose, at) -> PreDoseCheck | None:
+    """The last pre-dose check that counts for the dose given at `at`, or None."""
     return (
-        "No pre-dose check is recorded for this dose in the 3 hours before it. "
-        "Record the check first, or add a note saying where it is recorded."
+        dose.checks.filter(taken_at__gte=at - CHECK_VALID_FOR, taken_at__lte=at + CLOCK_LEEWAY)
+        .order_by("-taken_at", "-pk")
+        .first()
     )
+
+
+def withhold_needing_override(dose: Dose, at) -> tuple[str, PreDoseCheck | None] | None:
+    """What a dose given at `at` needs a prescriber's override for: (kind, check), or None.
+
+    The latest check that counts fired a withhold rule (or recorded signs of hepatic
+    failure), or a high-dose IV dose has no check that counts.
+    """
+    if not dose.course.needs_pre_dose_check:
+        return None
+    check = latest_valid_check(dose, at)
+    if check is None:
+        return WithholdOverride.Kind.NO_CHECK, None
+    if check.needs_prescriber:
+        return WithholdOverride.Kind.FIRED_RULES, check
+    return None
+
+
+def active_override(dose: Dose, kind: str, check) -> WithholdOverride | None:
+    return (
+        WithholdOverride.objects.active()
+        .filter(dose=dose, kind=kind, pre_dose_check=check)
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def withhold_status(dose: Dose, now) -> dict | None:
+    """What withholds the dose now, for a page: kind, check, and the override if made.
+
+    None for a dose that takes no record now, and for one still hours away with no check.
+    """
+    if dose.refusal_to_record():
+        return None
+    needed = withhold_needing_override(dose, now)
+    if needed is None:
+        return None
+    kind, check = needed
+    if check is None and dose.planned_at > now + CHECK_VALID_FOR:
+        return None
+    return {"kind": kind, "check": check, "override": active_override(dose, kind, check)}
+
+
+def _withhold_text(kind: str, check) -> str:
+    if kind == WithholdOverride.Kind.NO_CHECK:
+        hours = CHECK_VALID_FOR.total_seconds() / 3600
+        return f"No pre-dose check is recorded for this dose in the {hours:g} hours before it."
+    fired = [rule["text"] for rule in check.fired_rules]
+    if check.stops_course:
+        fired.append("signs of hepatic failure (the label stops the course)")
+    return f"The pre-dose check fired withhold rules: {'; '.join(fired)}."
+
+
+def refusal_of_override_reason(reason: str) -> str | None:
+    """Why a prescriber's reason is not a reason: too short, or no words in it."""
+    words = re.findall(r"[^\W\d_]{2,}", reason)
+    if len(reason.strip()) < OVERRIDE_REASON_MIN or len(words) < 2:
+        return (
+            f"Give the clinical reason in words, at least {OVERRIDE_REASON_MIN} characters: "
+            "it is kept with the dose's record."
+        )
+    return None
+
+
+def _new_override(dose: Dose, kind: str, check, *, by, reason: str, now) -> WithholdOverride:
+    if not can_override_withhold(by):
+        raise RecordRefused(
+            f"{_withhold_text(kind, check)} Only a clinician (the prescriber) can authorise "
+            "giving it; ask them to authorise it on the dose page, or hold the dose."
+        )
+    refusal = refusal_of_override_reason(reason)
+    if refusal:
+        raise RecordRefused(refusal, field="override_reason")
+    override = WithholdOverride(
+        dose=dose,
+        pre_dose_check=check,
+        kind=kind,
+        reason=reason.strip(),
+        authorised_by=by,
+        recorded_at=now,
+    )
+    save_with_history(override, by=by, reason=f"{override.get_kind_display()}: {override.reason}")
+    return override
+
+
+def _override_to_give(dose: Dose, fields: dict, *, by, reason: str):
+    """What a dose given at fields["given_at"] is given under; RecordRefused if nothing.
+
+    Returns (override, None) for an override already made, (None, needed) for one a
+    clinician makes now with `reason` (once every other rule passes), or (None, None)
+    when nothing withholds the dose.  Anyone but a clinician is refused, told a
+    clinician must authorise it.  Asked before the other questions: a dose that may
+    not be given has nothing to confirm.
+    """
+    needed = withhold_needing_override(dose, fields["given_at"])
+    if needed is None:
+        return None, None
+    kind, check = needed
+    existing = active_override(dose, kind, check)
+    if existing:
+        return existing, None
+    if not can_override_withhold(by):
+        raise RecordRefused(
+            f"{_withhold_text(kind, check)} A clinician (the prescriber) must authorise giving "
+            "it before it is recorded as given; ask them, or hold the dose."
+        )
+    if not reason.strip():
+        raise RecordRefused(
+            f"{_withhold_text(kind, check)} Authorise giving it with your reason, or hold the dose.",
+            field="override_reason",
+        )
+    refusal = refusal_of_override_reason(reason)
+    if refusal:
+        raise RecordRefused(refusal, field="override_reason")
+    return None, needed
 
 
 def _different_time_question(dose: Dose, fields: dict, now) -> str | None:
@@ -217,15 +371,27 @@ def _urgent_alert_answers(dose: Dose, choices: dict, reason: str):
 def _clean(fields: dict) -> dict:
     """Keep only what the outcome uses, so a held dose never carries a stray amount."""
     keep = {"outcome", "notes", "reason_note", "pre_dose_check"}
+    received = {"given_at", "amount_iu", "given_by", "different_time_reason"}
     keep |= {
-        Outcome.GIVEN: {"given_at", "amount_iu", "given_by", "different_time_reason"},
+        Outcome.GIVEN: received,
+        Outcome.PARTIAL: received | {"partial_reason"},
         Outcome.HELD: {"hold_reason"},
         Outcome.NOT_GIVEN: {"not_given_reason"},
     }[fields["outcome"]]
     return {k: v for k, v in fields.items() if k in keep and v is not None}
 
 
-def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=None, alerts=None):
+def _save_record(
+    dose: Dose,
+    *,
+    by,
+    fields: dict,
+    now,
+    reason: str,
+    replaces=None,
+    alerts=None,
+    override_reason: str = "",
+):
     """Save a new record of `dose` once every rule passes; else RecordRefused, writing nothing.
 
     `alerts` is (choices, reason) for the patient's urgent open alerts, checked when a
@@ -235,8 +401,12 @@ def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=Non
     refusal = _refusal_of_fields(dose, fields, now)
     if refusal:
         raise refusal
+    rounded_from = fields.pop("rounded_from", None)
     questions, acknowledge, passed = {}, [], []
-    if fields["outcome"] == Outcome.GIVEN:
+    received = fields["outcome"] in DoseRecord.RECEIVED
+    override, to_authorise = None, None
+    if received:
+        override, to_authorise = _override_to_give(dose, fields, by=by, reason=override_reason)
         questions[DIFFERENT_TIME] = _different_time_question(dose, fields, now)
         if alerts is not None:
             question, acknowledge, passed = _urgent_alert_answers(dose, *alerts)
@@ -247,6 +417,24 @@ def _save_record(dose: Dose, *, by, fields: dict, now, reason: str, replaces=Non
     record = DoseRecord(
         dose=dose, recorded_by=by, recorded_at=now, replaces=replaces, **_clean(fields)
     )
+    if to_authorise:
+        # Written only once nothing else refuses the record.
+        override = _new_override(dose, *to_authorise, by=by, reason=override_reason, now=now)
+    if received:
+        record.withhold_override = override
+        if record.pre_dose_check is None:
+            record.pre_dose_check = latest_valid_check(dose, record.given_at)
+        if record.withhold_override:
+            override = record.withhold_override
+            reason += (
+                f"; given under the override authorised by {override.authorised_by}: "
+                f"{override.reason}"
+            )
+    if rounded_from is not None:
+        reason += (
+            f"; {_miu(rounded_from)} entered, within the 0.1 mL rounding of the volume drawn "
+            f"up: recorded as the prescribed {_miu(record.amount_iu)}"
+        )
     if record.different_time_reason:
         reason += f"; given at a different time: {record.different_time_reason}"
     if passed:
@@ -275,15 +463,20 @@ def record_dose(
     now=None,
     urgent_alerts: dict | None = None,
     proceed_reason: str = "",
+    override_reason: str = "",
     **fields,
 ) -> DoseRecord:
-    """Record a scheduled dose as given, held or not given.
+    """Record a scheduled dose as given, a partial dose, held or not given.
 
     `fields` are DoseRecord fields: outcome, and given_at/amount_iu/given_by with
-    different_time_reason, hold_reason or not_given_reason with reason_note, notes
-    and pre_dose_check.  A dose given while the patient has an urgent open alert
-    needs `urgent_alerts`, each alert's id mapped to ACKNOWLEDGE or PROCEED, and a
-    `proceed_reason` for those proceeded past.
+    different_time_reason (and partial_reason for a partial dose), hold_reason or
+    not_given_reason with reason_note, notes and pre_dose_check.  A dose given while
+    the patient has an urgent open alert needs `urgent_alerts`, each alert's id
+    mapped to ACKNOWLEDGE or PROCEED, and a `proceed_reason` for those proceeded past.
+
+    A dose the pre-dose rules withhold, or a high-dose IV dose with no recent
+    check, is given only under a clinician's override (WithholdOverride): one
+    made before on the dose page, or made now by a clinician with `override_reason`.
     """
     now = now or timezone.now()
     dose = _locked_recordable(dose)
@@ -295,6 +488,7 @@ def record_dose(
         now=now,
         reason=f"Recorded as {outcome.label}",
         alerts=(urgent_alerts or {}, proceed_reason),
+        override_reason=override_reason,
     )
 
 
@@ -327,7 +521,9 @@ def mark_entered_in_error(record: DoseRecord, *, by, reason: str, now=None) -> D
 
 
 @transaction.atomic
-def correct_record(record: DoseRecord, *, by, reason: str, now=None, **fields):
+def correct_record(
+    record: DoseRecord, *, by, reason: str, now=None, override_reason: str = "", **fields
+):
     """Mark `record` entered in error and replace it with a new one, in one step.
 
     A closed course can still be corrected: the dose happened, and what is wrong is
@@ -337,7 +533,13 @@ def correct_record(record: DoseRecord, *, by, reason: str, now=None, **fields):
     dose = _locked(record.dose)
     old = _mark_in_error(record, by=by, reason=reason, now=now)
     return _save_record(
-        dose, by=by, fields=fields, now=now, reason=f"Correction: {reason.strip()}", replaces=old
+        dose,
+        by=by,
+        fields=fields,
+        now=now,
+        reason=f"Correction: {reason.strip()}",
+        replaces=old,
+        override_reason=override_reason,
     )
 
 
@@ -349,6 +551,8 @@ def _check_note(check: PreDoseCheck) -> str:
         value = values.get(rule.get("measure"))
         measured = value is not None and not isinstance(value, bool)
         fired.append(f"{rule['text']} (measured {_shown(value)})" if measured else rule["text"])
+    if check.stops_course:
+        fired.append("signs of hepatic failure (the label stops the course)")
     note = "Pre-dose check: " + "; ".join(fired) if fired else ""
     return "; ".join(part for part in (note, check.decision_note) if part)
 
@@ -366,16 +570,19 @@ def record_check(
     by,
     decision: str,
     hold_reason: str = "",
+    override_reason: str = "",
     taken_at=None,
     now=None,
     **values,
 ):
-    """Save a pre-dose check with the rules it fired and the nurse's decision.
+    """Save a pre-dose check with the rules it fired and the decision.
 
     `taken_at` is when the observations were taken, now unless charted later.
-    Going against the suggestion is allowed, with a note saying why.  A decision
-    to hold records the held dose with the check, in the same transaction.
-    Returns (check, record or None).
+    When rules fire (or hepatic failure is recorded) the nurse holds the dose or
+    asks the prescriber; only a clinician may decide to give, with an
+    `override_reason` that becomes the dose's WithholdOverride.  Holding when
+    nothing fired needs a note saying why.  A decision to hold records the held
+    dose with the check, in the same transaction.  Returns (check, record or None).
     """
     now = now or timezone.now()
     dose = _locked_recordable(dose)
@@ -386,16 +593,41 @@ def record_check(
     if refusal:
         raise RecordRefused(refusal)
     fired = check.evaluate(HoldRule.objects.active())
-    if check.went_against_suggestion and not check.decision_note.strip():
-        names = "; ".join(rule["text"] for rule in fired)
+    Decision = PreDoseCheck.Decision
+    if (
+        decision == Decision.HOLD
+        and not check.needs_prescriber
+        and not check.decision_note.strip()
+    ):
+        raise RecordRefused("No rule suggests holding. Add a note to say why the dose is held.")
+    giving_past_withhold = decision == Decision.GIVE and check.needs_prescriber
+    if giving_past_withhold and not can_override_withhold(by):
         raise RecordRefused(
-            f"The rules suggest holding ({names}). Add a note to say why the dose is given."
-            if fired
-            else "No rule suggests holding. Add a note to say why the dose is held."
+            f"{_withhold_text(WithholdOverride.Kind.FIRED_RULES, check)} Hold the dose, or "
+            "ask the prescriber: only a clinician can authorise giving it.",
+            field="decision",
         )
+    if giving_past_withhold:
+        refusal = refusal_of_override_reason(override_reason)
+        if refusal:
+            raise RecordRefused(refusal, field="override_reason")
     save_with_history(check, by=by, reason="Pre-dose check")
-    if decision != PreDoseCheck.Decision.HOLD:
+    if giving_past_withhold:
+        _new_override(
+            dose,
+            WithholdOverride.Kind.FIRED_RULES,
+            check,
+            by=by,
+            reason=override_reason,
+            now=now,
+        )
+    if decision != Decision.HOLD:
         return check, None
+    # Hepatic failure alone is no hold reason: the course stops (§1); until a clinician
+    # stops it, the dose held is "other", with the finding in the note.
+    default_reason = fired[0]["hold_reason"] if fired else ""
+    if not default_reason and check.stops_course:
+        default_reason = HoldReason.OTHER
     held = _save_record(
         dose,
         by=by,
@@ -403,9 +635,29 @@ def record_check(
         reason="Held after the pre-dose check",
         fields={
             "outcome": Outcome.HELD,
-            "hold_reason": hold_reason or (fired[0]["hold_reason"] if fired else ""),
+            "hold_reason": hold_reason or default_reason,
             "reason_note": _check_note(check)[:200],
             "pre_dose_check": check,
         },
     )
     return check, held
+
+
+@transaction.atomic
+def authorise_override(dose: Dose, *, by, reason: str, now=None) -> WithholdOverride:
+    """A clinician authorises giving `dose` past what withholds it now, with a reason.
+
+    Refused when nothing withholds the dose, or it is already authorised.
+    """
+    now = now or timezone.now()
+    dose = _locked_recordable(dose)
+    needed = withhold_needing_override(dose, now)
+    if needed is None:
+        raise RecordRefused(
+            "Nothing withholds this dose: its latest pre-dose check fired no rule. "
+            "No override is needed."
+        )
+    kind, check = needed
+    if active_override(dose, kind, check):
+        raise RecordRefused("Giving this dose is already authorised.")
+    return _new_override(dose, kind, check, by=by, reason=reason, now=now)

@@ -8,22 +8,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from regimens.models import Dose
+from tracker.accounts.roles import EDITOR_ROLES
 from tracker.alerts.for_doses import attach_open_alerts, patient_open_alerts
 from tracker.lib.records import refused_on_form
-from tracker.ward.access import get_dose_for_user, get_record_for_user
-from tracker.ward.forms import CorrectionForm, PreDoseCheckForm, RecordDoseForm
-from tracker.ward.models import DoseRecord, HoldRule
+from tracker.ward.access import can_override_withhold, get_dose_for_user, get_record_for_user
+from tracker.ward.forms import (
+    CorrectionForm,
+    PreDoseCheckForm,
+    RecordDoseForm,
+    WithholdOverrideForm,
+)
+from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
 from tracker.ward.recording import (
     RecordRefused,
+    authorise_override,
     correct_record,
     mark_entered_in_error,
     needing_an_answer,
     record_check,
     record_dose,
+    withhold_status,
 )
 
 
@@ -63,7 +72,11 @@ def dose_record(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             record = record_dose(
-                dose, by=request.user, **form.record_fields(), **form.alert_answers()
+                dose,
+                by=request.user,
+                override_reason=form.authorisation_reason(),
+                **form.record_fields(),
+                **form.alert_answers(),
             )
         except RecordRefused as refusal:
             refused_on_form(form, refusal)
@@ -100,6 +113,7 @@ def dose_record(request, pk):
             .order_by("-given_at")
             .first(),
             "needs_check": dose.course.needs_pre_dose_check,
+            "withhold": withhold_status(dose, timezone.now()),
         },
     )
 
@@ -108,14 +122,15 @@ def _record_check(request, dose, form):
     """Save the check and the decision; a response on success, None to show the form again."""
     decision = form.cleaned_data["decision"]
     if not decision:
-        form.add_error("decision", "Choose whether to give or hold the dose.")
+        form.add_error("decision", "Choose to give, hold, or ask the prescriber.")
         return None
     try:
-        _, held = record_check(
+        check, held = record_check(
             dose,
             by=request.user,
             decision=decision,
             hold_reason=form.cleaned_data["hold_reason"],
+            override_reason=form.authorisation_reason(),
             **form.values(),
         )
     except RecordRefused as refusal:
@@ -124,6 +139,19 @@ def _record_check(request, dose, form):
     if held:
         messages.success(request, f"Pre-dose check recorded; {dose} held.")
         return redirect(_back_to(request, dose))
+    if decision == PreDoseCheck.Decision.ASK:
+        messages.success(
+            request,
+            f"Pre-dose check recorded; {dose} stays scheduled until the prescriber decides "
+            "to authorise it or hold it.",
+        )
+        return redirect(_back_to(request, dose))
+    if check.stops_course:
+        messages.warning(
+            request,
+            "Signs of hepatic failure recorded: the label stops the course. "
+            "The prescriber discontinues it from the course page.",
+        )
     messages.success(request, "Pre-dose check recorded. Record the dose once it starts.")
     record_url = reverse("dose-record", args=[dose.pk])
     return redirect(record_url + ("?from=shift" if _from_shift(request) else ""))
@@ -134,10 +162,13 @@ def _record_check(request, dose, form):
 def dose_check(request, pk):
     """Pre-dose observations; the hold rules they fire are shown before the nurse decides."""
     dose = get_dose_for_user(request.user, pk, record=True)
-    form = PreDoseCheckForm(request.POST or None, dose=dose)
-    fired = None
+    form = PreDoseCheckForm(request.POST or None, dose=dose, user=request.user)
+    fired = unchecked = entered = None
+    rules = HoldRule.objects.active()
     if request.method == "POST" and form.is_valid():
-        fired = form.unsaved_check(dose).evaluate(HoldRule.objects.active())
+        entered = form.unsaved_check(dose)
+        fired = entered.evaluate(rules)
+        unchecked = entered.unchecked_criteria(rules)
         if "record" in request.POST and not request.htmx:
             done = _record_check(request, dose, form)
             if done:
@@ -154,9 +185,40 @@ def dose_check(request, pk):
             "patient": dose.course.patient,
             "form": form,
             "fired": fired,
+            "unchecked": unchecked,
+            "stops_course": entered is not None and entered.stops_course,
+            "can_discontinue": request.user.role in EDITOR_ROLES,
+            "can_override": can_override_withhold(request.user),
             "refusal": dose.refusal_to_record(),
-            "rules": HoldRule.objects.active(),
+            "rules": rules,
             "from_shift": _from_shift(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dose_authorise(request, pk):
+    """A clinician authorises giving a dose the pre-dose rules withhold, with a reason."""
+    dose = get_dose_for_user(request.user, pk, override=True)
+    form = WithholdOverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            authorise_override(dose, by=request.user, reason=form.cleaned_data["reason"])
+        except RecordRefused as refusal:
+            refused_on_form(form, refusal)
+        else:
+            messages.success(request, f"Giving {dose} authorised. The nurse can record it.")
+            return redirect("dose-detail", dose.pk)
+    return render(
+        request,
+        "ward/dose_authorise.html",
+        {
+            "dose": dose,
+            "patient": dose.course.patient,
+            "form": form,
+            "refusal": dose.refusal_to_record(),
+            "withhold": withhold_status(dose, timezone.now()),
         },
     )
 
@@ -174,7 +236,13 @@ def record_correct(request, pk):
             if form.withdraws:
                 mark_entered_in_error(record, by=request.user, reason=reason)
             else:
-                correct_record(record, by=request.user, reason=reason, **form.record_fields())
+                correct_record(
+                    record,
+                    by=request.user,
+                    reason=reason,
+                    override_reason=form.authorisation_reason(),
+                    **form.record_fields(),
+                )
         except RecordRefused as refusal:
             refused_on_form(form, refusal)
             form.asks = refusal.asks

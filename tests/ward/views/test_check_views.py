@@ -8,7 +8,7 @@ import time_machine
 
 from regimens.models import Dose
 from tests.factories import record_given
-from tracker.ward.models import DoseRecord, PreDoseCheck
+from tracker.ward.models import DoseRecord, PreDoseCheck, WithholdOverride
 
 # It is 07:45 EST, before dose 1 at 08:00 EST.
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 12:45Z")]
@@ -113,14 +113,17 @@ def test_a_low_systolic_bp_fires_its_rule_and_preselects_hypotension(as_persona,
     assert fired(response) == ["Systolic BP < 90 mmHg"]
     assert response.context["form"]["hold_reason"].value() == "hypotension"
     assert '<option value="hypotension" selected>' in response.text
-    assert "Suggestion: hold this dose." in response.text
+    assert "Withhold this dose." in response.text
+    assert "only a clinician can authorise giving it" in response.text
     assert_nothing_saved(dose)
 
 
 def test_normal_observations_fire_nothing(as_persona, dose):
     response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/check/", evaluate())
     assert fired(response) == []
-    assert "No hold rule fired: the dose may be given." in response.text
+    assert "the dose may be given" not in response.text
+    assert "No hold rule fired. Not checked:" in response.text
+    assert "Stool occult blood positive" in response.context["unchecked"]
     assert response.context["form"]["hold_reason"].value() == ""
     assert_nothing_saved(dose)
 
@@ -192,36 +195,102 @@ def test_holding_from_the_shift_goes_back_to_the_shift(as_persona, dose):
     assert Dose.objects.get(pk=dose.pk).status == Dose.Status.HELD
 
 
-def test_giving_despite_a_rule_without_a_note_is_refused(as_persona, dose):
+def test_a_nurse_cannot_give_despite_a_rule_even_with_a_note(as_persona, dose):
     response = as_persona("nurse_on_team").post(
-        f"/doses/{dose.pk}/check/", record(systolic_bp="85", decision="give")
+        f"/doses/{dose.pk}/check/",
+        record(systolic_bp="85", decision="give", decision_note="baseline SBP 86"),
     )
     assert response.status_code == 200
-    message = (
-        "The rules suggest holding (Systolic BP &lt; 90 mmHg). "
-        "Add a note to say why the dose is given."
-    )
-    assert message in response.text
+    assert "only a clinician can authorise giving it" in response.text
+    assert 'name="override_reason"' not in response.text
     assert fired(response) == ["Systolic BP < 90 mmHg"]
     assert_nothing_saved(dose)
 
 
-@pytest.mark.parametrize(
-    "shift, url", [(False, "/doses/{}/record/"), (True, "/doses/{}/record/?from=shift")]
-)
-def test_giving_despite_a_rule_with_a_note_saves_the_check_and_opens_the_record_form(
+@pytest.mark.parametrize("shift, url", [(False, "/doses/{}/"), (True, "/ward/")])
+def test_asking_the_prescriber_saves_the_check_and_leaves_the_dose_scheduled(
     as_persona, dose, shift, url
 ):
-    data = record(systolic_bp="85", decision="give", decision_note="  baseline SBP 86  ")
+    data = record(systolic_bp="85", decision="ask")
     if shift:
         data["from"] = "shift"
     response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/check/", data)
     assert response.status_code == 302
     assert response.url == url.format(dose.pk)
-    check = PreDoseCheck.objects.get()
-    assert (check.decision, check.decision_note) == ("give", "baseline SBP 86")
+    assert PreDoseCheck.objects.get().decision == "ask"
     assert DoseRecord.objects.count() == 0
     assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
+
+
+def test_a_clinician_gives_despite_a_rule_with_a_reason_and_opens_the_record_form(
+    as_persona, personas, dose
+):
+    client = as_persona("clinician_on_team")
+    assert 'name="override_reason"' in client.get(f"/doses/{dose.pk}/check/").text
+    data = record(systolic_bp="85", decision="give", override_reason="Baseline SBP 86, well")
+    response = client.post(f"/doses/{dose.pk}/check/", data)
+    assert response.status_code == 302
+    assert response.url == f"/doses/{dose.pk}/record/"
+    check = PreDoseCheck.objects.get()
+    override = WithholdOverride.objects.get()
+    assert (override.pre_dose_check, override.authorised_by) == (check, personas.clinician_on_team)
+    assert Dose.objects.get(pk=dose.pk).status == Dose.Status.SCHEDULED
+
+
+def test_a_clinician_giving_despite_a_rule_with_a_dot_for_a_reason_saves_nothing(as_persona, dose):
+    data = record(systolic_bp="85", decision="give", override_reason=".")
+    response = as_persona("clinician_on_team").post(f"/doses/{dose.pk}/check/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["override_reason"]
+    assert_nothing_saved(dose)
+
+
+def test_signs_of_hepatic_failure_say_the_label_stops_the_course(as_persona, dose):
+    for name, link in (("clinician_on_team", True), ("nurse_on_team", False)):
+        response = as_persona(name).post(
+            f"/doses/{dose.pk}/check/", evaluate(hepatic_failure="yes")
+        )
+        assert "the label stops the course" in response.text
+        assert (f"/courses/{dose.course.pk}/discontinue/" in response.text) is link
+    assert_nothing_saved(dose)
+
+
+def test_the_label_findings_are_saved_with_the_check(as_persona, dose):
+    data = record(
+        decision="hold",
+        rhythm="af",
+        occult_blood="negative",
+        skin_bullous="no",
+        sepsis_unstable="no",
+        hepatic_failure="no",
+        creatinine_mg_dl="1.1",
+        creatinine_date="2027-03-10",
+        creatinine_time="06:00",
+    )
+    response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/check/", data)
+    assert response.status_code == 302
+    check = PreDoseCheck.objects.get()
+    assert (check.rhythm, check.occult_blood, check.creatinine_mg_dl) == (
+        "af",
+        "negative",
+        Decimal("1.1"),
+    )
+    assert check.creatinine_taken_at == datetime(2027, 3, 10, 11, 0, tzinfo=UTC)
+    held = DoseRecord.objects.get()
+    assert held.hold_reason == "arrhythmia"
+
+
+def test_a_creatinine_without_its_sample_time_is_refused(as_persona, dose):
+    data = record(decision="give", creatinine_mg_dl="5.0")
+    response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/check/", data)
+    assert response.status_code == 200
+    assert "Enter the date and time of the sample." in response.text
+    assert_nothing_saved(dose)
+
+
+def test_hepatic_failure_is_not_offered_as_a_reason_for_a_new_hold(as_persona, dose):
+    response = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/check/")
+    assert 'value="hepatic"' not in response.text
 
 
 def test_a_temperature_in_fahrenheit_is_stored_in_celsius(as_persona, dose):
@@ -264,7 +333,7 @@ def test_recording_without_a_decision_is_refused(as_persona, dose):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["decision"] == [
-        "Choose whether to give or hold the dose."
+        "Choose to give, hold, or ask the prescriber."
     ]
     assert fired(response) == ["Systolic BP < 90 mmHg"]
     assert_nothing_saved(dose)
@@ -324,7 +393,7 @@ def test_a_recorded_dose_takes_no_check(as_persona, personas, dose):
     response = client.post(f"/doses/{dose.pk}/check/", record(decision="give"))
     assert response.status_code == 200
     assert refusal in response.text
-    assert PreDoseCheck.objects.count() == 0
+    assert PreDoseCheck.objects.count() == 1  # the one taken before the dose
     assert DoseRecord.objects.get().outcome == "given"
 
 

@@ -241,13 +241,18 @@ def test_a_correction_outside_the_window_asks_to_confirm_the_different_time(
     client = as_persona("nurse_on_team")
     data = replace(
         outcome="given",
-        notes="Pre-dose checks on the observation chart.",
         given_date="2027-03-10",
         given_time="05:30",
         amount_miu="42",
         given_by=personas.nurse_on_team.pk,
         reason="wrong time",
     )
+    # The check was taken at 07:55: a dose given at 05:30 had none before it.
+    refused = client.post(url(record), data)
+    assert "A clinician (the prescriber) must authorise giving it" in refused.text
+    assert_unchanged(record)
+    client = as_persona("clinician_on_team")
+    data["override_reason"] = "Night registrar reviewed the observations at 05:20"
     asked = client.post(url(record), data)
     assert asked.status_code == 200
     assert "05:30 Wednesday is 2 h 30 min before dose 1" in asked.text
@@ -257,3 +262,4 @@ def test_a_correction_outside_the_window_asks_to_confirm_the_different_time(
     assert client.post(url(record), data).status_code == 302
     new = DoseRecord.objects.active().get()
     assert new.different_time_reason == "given before the night shift ended"
+    assert new.withhold_override.authorised_by == personas.clinician_on_team

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from regimens.courses import cancel_course
 from regimens.models import Dose
-from tests.factories import record_given
+from tests.factories import record_given, record_normal_check
 from tracker.ward.models import DoseRecord
 
 # Dose 1 of the default course is planned at 08:00 EST (13:00 UTC) on 10 March 2027.
@@ -21,7 +21,16 @@ NOT_RECORDERS = ["the_patient", "admin"]
 
 
 @pytest.fixture
-def dose(course):
+def dose(course, personas):
+    """Dose 1, with a normal pre-dose check five minutes before it."""
+    dose = course.doses.get(dose_in_course=1)
+    record_normal_check(dose, personas.nurse_on_team)
+    return dose
+
+
+@pytest.fixture
+def unchecked(course):
+    """Dose 1, with no pre-dose check."""
     return course.doses.get(dose_in_course=1)
 
 
@@ -32,7 +41,6 @@ def given(personas, **changes):
         "given_time": "08:05",
         "amount_miu": "42",
         "given_by": personas.nurse_on_team.pk,
-        "notes": "Pre-dose checks on the observation chart.",
     }
     data.update(changes)
     return data
@@ -125,6 +133,7 @@ def test_a_dose_after_the_clocks_go_forward_is_stored_on_daylight_time(
 ):
     # Dose 13 is at 09:00 EDT (13:00 UTC) on 14 March, the day the clocks go forward.
     dose = course.doses.get(dose_in_course=13)
+    record_normal_check(dose, personas.nurse_on_team)
     with time_machine.travel("2027-03-14 13:30Z", tick=False):
         response = as_persona("nurse_on_team").post(
             f"/doses/{dose.pk}/record/",
@@ -325,11 +334,6 @@ def test_a_giver_off_the_care_team_is_refused(as_persona, personas, dose):
             "more than 24 hours from the planned time",
             id="a-day-early",
         ),
-        pytest.param(
-            {"amount_miu": "42.001"},
-            "The amount is more than the prescribed dose of 42 MIU.",
-            id="too-much",
-        ),
     ],
 )
 def test_a_refused_record_is_explained_and_nothing_is_written(
@@ -342,6 +346,88 @@ def test_a_refused_record_is_explained_and_nothing_is_written(
     assert message in response.context["form"].non_field_errors()[0]
     assert message in response.text
     assert_nothing_written(dose)
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("42.95", "42.95 MIU is more than the prescribed dose of 42 MIU."),
+        ("30", "The dose is never reduced: if less went in, record a partial dose"),
+    ],
+)
+def test_an_amount_off_the_prescription_is_refused_beside_the_amount(
+    as_persona, personas, dose, amount, message
+):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, amount_miu=amount)
+    )
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["amount_miu"][0]
+    assert_nothing_written(dose)
+
+
+def test_an_amount_within_0_1_ml_is_recorded_as_the_prescribed_dose(as_persona, personas, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/", given(personas, amount_miu="41.4")
+    )
+    assert response.status_code == 302
+    assert DoseRecord.objects.get().amount_iu == Decimal("42000000")
+
+
+def test_a_partial_dose_is_recorded_from_the_form_with_its_reason(as_persona, personas, dose):
+    data = given(personas, outcome="partial", amount_miu="20", partial_reason="extravasation")
+    response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/record/", data)
+    assert response.status_code == 302
+    record = DoseRecord.objects.get()
+    assert (record.outcome, record.amount_iu, record.partial_reason) == (
+        "partial",
+        Decimal("20000000"),
+        "extravasation",
+    )
+    assert status(dose) == Dose.Status.PARTIAL
+    page = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/")
+    assert "Partial dose" in page.text
+    assert "20 MIU of 42 MIU prescribed" in page.text
+
+
+def test_a_partial_dose_without_a_reason_is_refused_on_the_form(as_persona, personas, dose):
+    data = given(personas, outcome="partial", amount_miu="20")
+    response = as_persona("nurse_on_team").post(f"/doses/{dose.pk}/record/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["partial_reason"]
+    assert_nothing_written(dose)
+
+
+def test_a_nurse_cannot_record_a_dose_with_no_check_as_given(as_persona, personas, unchecked):
+    client = as_persona("nurse_on_team")
+    form = client.get(f"/doses/{unchecked.pk}/record/")
+    assert "No pre-dose check in the last 3 hours." in form.text
+    assert 'name="override_reason"' not in form.text
+    response = client.post(
+        f"/doses/{unchecked.pk}/record/",
+        given(
+            personas, notes="Pre-dose checks on the observation chart.", override_reason="x" * 30
+        ),
+    )
+    assert response.status_code == 200
+    assert "A clinician (the prescriber) must authorise giving it" in response.text
+    assert_nothing_written(unchecked)
+
+
+def test_a_clinician_records_a_dose_with_no_check_as_given_with_a_reason(
+    as_persona, personas, unchecked
+):
+    client = as_persona("clinician_on_team")
+    assert 'name="override_reason"' in client.get(f"/doses/{unchecked.pk}/record/").text
+    refused = client.post(f"/doses/{unchecked.pk}/record/", given(personas, override_reason="."))
+    assert refused.context["form"].errors["override_reason"]
+    assert_nothing_written(unchecked)
+    reason = "Observations on the ICU chart, all normal"
+    saved = client.post(f"/doses/{unchecked.pk}/record/", given(personas, override_reason=reason))
+    assert saved.status_code == 302
+    override = DoseRecord.objects.get().withhold_override
+    assert (override.kind, override.reason) == ("no_check", reason)
+    assert override.authorised_by == personas.clinician_on_team
 
 
 def test_a_time_in_the_spring_forward_gap_is_refused(as_persona, personas, course):
@@ -515,6 +601,8 @@ def test_holding_with_an_urgent_alert_needs_no_answer(as_persona, dose, alerts):
 def test_the_record_form_asks_for_a_different_time_only_when_needed(as_persona, personas, dose):
     client = as_persona("nurse_on_team")
     assert 'name="different_time"' not in client.get(f"/doses/{dose.pk}/record/").text
+    late_check = datetime(2027, 3, 10, 15, 55, tzinfo=UTC)
+    record_normal_check(dose, personas.nurse_on_team, taken_at=late_check)
     with time_machine.travel("2027-03-10 16:30Z", tick=False):
         late = given(personas, given_time="11:00")
         asked = client.post(f"/doses/{dose.pk}/record/", late)
