@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
+from regimens.models import CalendarFeed, Course, CycleEnd, Discharge, Dose, RegimenTemplate
 from tracker.lib.admin import (
     HistoryAdmin,
     ReadOnlyAdmin,
@@ -78,6 +78,19 @@ class DoseInline(ReadOnlyInline):
     ]
 
 
+class CycleEndInline(ReadOnlyInline):
+    model = CycleEnd
+    fields = ["cycle", "reason", "note", "doses_cancelled", "ended_by", "ended_at"]
+    select_related = ("ended_by",)
+
+
+class DischargeInline(ReadOnlyInline):
+    model = Discharge
+    verbose_name_plural = "discharges between cycles"
+    fields = ["after_cycle", "on", "note", "recorded_by", "recorded_at"]
+    select_related = ("recorded_by",)
+
+
 class ActiveFeedFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
@@ -120,7 +133,7 @@ class CourseAdmin(ReadOnlyAdmin):
     date_hierarchy = "start_date"
     # Read-only: status, discharge, times and dosing change through the app, which
     # keeps doses, records and history in step.
-    inlines = [DoseInline]
+    inlines = [CycleEndInline, DischargeInline, DoseInline]
 
     @admin.display(description="retreatment gap overridden", boolean=True)
     def retreatment_overridden(self, course):

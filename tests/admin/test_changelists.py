@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
+from regimens.courses import end_cycle, record_discharge_between_cycles
 from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
 from tests.factories import (
     NORMAL_OBSERVATIONS,
@@ -645,3 +647,18 @@ def test_a_dose_page_runs_as_many_queries_with_more_side_effects(
         )
     _, several = count_queries(admin_client, path)
     assert several == one
+
+
+def test_the_course_page_shows_cycles_ended_early_and_discharges_between_cycles(client, personas):
+    clinician = personas.clinician_on_team
+    course = make_course(personas.patient, by=clinician, start="2027-03-10 08:00")
+    with time_machine.travel("2027-03-10 13:30Z", tick=False):
+        record_given(course.doses.get(dose_in_course=1), personas.nurse_on_team)
+        end_cycle(course, 1, by=clinician, reason="toxicity", note="Creatinine rising")
+    with time_machine.travel("2027-03-12 12:00Z", tick=False):
+        record_discharge_between_cycles(course, by=clinician, on=date(2027, 3, 12))
+    sign_in_with_second_factor(client, personas.admin)
+    html = client.get(url(Course, "change", course.pk)).text
+    assert "Creatinine rising" in html
+    assert "Discharges between cycles" in html
+    assert "Discharged after cycle 1 on 12 Mar 2027" in html

@@ -6,7 +6,7 @@ from django.utils.html import escape
 
 from regimens.courses import discontinue_course
 from regimens.models import Course, Dose, RegimenTemplate
-from tests.factories import make_course
+from tests.factories import make_course, record_given
 
 IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
@@ -381,6 +381,23 @@ def test_the_course_page_shows_the_dosing_weight_and_vials_both_ways(as_persona,
     assert "80.0 kg, actual body weight, measured 10 Mar 2027; BMI 27.7 kg/m²" in html
     assert "One vial set per dose" in html and "Pooled within 48 h" in html
     assert '<th scope="row">1</th><td>14</td><td>42</td><td>34</td>' in html
+
+
+def test_the_course_page_counts_a_partial_dose_apart_from_the_given_ones(as_persona, personas):
+    course = make_course(personas.patient, start="2027-03-10 08:00")
+    nurse = personas.nurse_on_team
+    first, second = course.doses.order_by("dose_in_course")[:2]
+    record_given(first, nurse)
+    record_given(
+        second,
+        nurse,
+        outcome="partial",
+        amount_iu=course.dose_iu / 2,
+        partial_reason="line",
+    )
+    html = as_persona("nurse_on_team").get(f"/courses/{course.pk}/").text
+    assert '<th scope="col">Given</th><th scope="col">Partial</th>' in html
+    assert '<th scope="row">1</th><td>1</td><td>1</td><td>0</td>' in html
 
 
 def test_the_course_page_shows_each_amount_of_a_stepped_course(as_persona, personas):
