@@ -255,7 +255,9 @@ def _vials(dose_iu: Decimal) -> int:
     return int(whole) + (1 if remainder else 0)
 
 
-def pooled_vials(doses: Iterable[tuple[datetime, Decimal]], stability=STABILITY) -> int:
+def pooled_vials(
+    doses: Iterable[tuple[datetime, Decimal]], stability: timedelta = STABILITY
+) -> int:
     """Vials for `doses` (planned time, IU) when a dose may use what earlier vials left.
 
     A vial set opened for one dose may serve later doses planned less than
@@ -329,7 +331,7 @@ class DoseStep:
     amount: Decimal
 
 
-def dose_steps(data) -> tuple[DoseStep, ...]:
+def dose_steps(data: object) -> tuple[DoseStep, ...]:
     """Steps from their stored form, a list of {"from_day": 8, "amount": "9"}; checked."""
     if data in (None, []):
         return ()
@@ -364,7 +366,9 @@ def amount_on_day(amount: Decimal, steps: Iterable[DoseStep], cycle_day: int) ->
 # Plausible adult body size ------------------------------------------------------------
 
 
-def body_size_refusal(height_cm, weight_kg) -> str | None:
+def body_size_refusal(
+    height_cm: Decimal | int | str | None, weight_kg: Decimal | int | str | None
+) -> str | None:
     """Why a height or weight cannot be used for an adult's dose, or None.
 
     Outside tracker.patients.measures' plausible adult ranges a measurement is far
@@ -391,7 +395,7 @@ def body_size_refusal(height_cm, weight_kg) -> str | None:
     )
 
 
-def bmi_warning(height_cm, weight_kg) -> str | None:
+def bmi_warning(height_cm: Decimal | None, weight_kg: Decimal | None) -> str | None:
     """A note for a BMI of 35 or more: which weight to dose on is the prescriber's choice."""
     if height_cm is None or weight_kg is None:
         return None
