@@ -274,3 +274,10 @@ def test_anonymous_visitors_declining_go_to_login(client, requested):
     response = client.post(decline_url(requested), {"reason": "No"})
     assert response.url == f"/login/?next={decline_url(requested)}"
     assert status_of(requested) == Flag.Status.LIFT_REQUESTED
+
+
+def test_the_flags_times_are_on_the_patients_clock(as_persona, personas, flag):
+    # Set at 12:00 UTC, 07:00 in New York (the factory's patients live there).
+    assert personas.patient.time_zone == "America/New_York"
+    page = as_persona("clinician_on_team").get(f"/patients/{personas.patient.pk}/").text
+    assert "Set 10 Mar 2027, 07:00 EST by" in page
