@@ -19,7 +19,7 @@ from tracker.alerts.models import Alert
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.recording import record_result
-from tracker.ward.recording import record_check
+from tracker.ward.recording import authorise_override, record_check
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,6 +44,7 @@ class Scene:
     given_dose: object  # dose 1, recorded as given
     held_dose: object  # dose 2, held after a pre-dose check with SBP 85
     open_dose: object  # dose 3, waiting for a record
+    override: object  # dose 4, withheld by SBP 85 and authorised by the clinician
     given_record: object
     report: object  # the patient's report of nausea, frequent and severe: alerted
     event: object  # a staff CTCAE entry, grade 3: alerted
@@ -78,6 +79,16 @@ def scene(personas, shipped_data):
         decision="hold",
         **{**NORMAL_OBSERVATIONS, "systolic_bp": 85},
     )
+    authorised_dose = course.doses.get(dose_in_course=4)
+    record_check(
+        authorised_dose,
+        by=nurse,
+        decision="ask",
+        **{**NORMAL_OBSERVATIONS, "systolic_bp": 85},
+    )
+    override = authorise_override(
+        authorised_dose, by=personas.clinician_on_team, reason="Baseline SBP 85, asymptomatic"
+    )
     report = report_symptom(
         patient,
         ProSymptom.objects.get(slug="nausea"),
@@ -107,6 +118,7 @@ def scene(personas, shipped_data):
         given_dose=given_dose,
         held_dose=held_dose,
         open_dose=open_dose,
+        override=override,
         given_record=given_record,
         report=report,
         event=event,
@@ -147,6 +159,7 @@ PAGES = {
     "dose-check": lambda s: reverse("dose-check", args=[s.open_dose.pk]),
     "dose-authorise": lambda s: reverse("dose-authorise", args=[s.open_dose.pk]),
     "record-correct": lambda s: reverse("record-correct", args=[s.given_record.pk]),
+    "override-withdraw": lambda s: reverse("override-withdraw", args=[s.override.pk]),
     # The course.
     "course": lambda s: reverse("course-detail", args=[s.course.pk]),
     "course-summary": lambda s: reverse("course-summary", args=[s.course.pk]),
@@ -154,6 +167,7 @@ PAGES = {
     "course-move": lambda s: reverse("course-move", args=[s.course.pk]),
     "course-discontinue": lambda s: reverse("course-discontinue", args=[s.course.pk]),
     "course-discharge": lambda s: reverse("course-discharge", args=[s.course.pk]),
+    "course-end-cycle": lambda s: reverse("course-end-cycle", args=[s.course.pk]),
     # Side effects.
     "side-effects": lambda s: reverse("side-effect-timeline", args=[s.patient.pk]),
     "ctcae-terms": lambda s: reverse("adverse-event-new", args=[s.patient.pk]),
@@ -216,6 +230,8 @@ ROLE_PAGES = {
         "course-discharge",
         "report-review",
         "dose-authorise",
+        "override-withdraw",
+        "course-end-cycle",
         *CARE_TEAM_PAGES,
     ],
     "patient": [

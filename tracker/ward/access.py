@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from regimens.models import Dose
 from tracker.accounts.roles import RECORDER_ROLES, WITHHOLD_OVERRIDE_ROLES
-from tracker.ward.models import DoseRecord
+from tracker.ward.models import DoseRecord, WithholdOverride
 
 
 def can_record(user) -> bool:
@@ -40,3 +40,15 @@ def get_record_for_user(user, pk, *, correct: bool = False) -> DoseRecord:
 def can_override_withhold(user) -> bool:
     """A prescriber's decision: give a dose the pre-dose rules withhold (§1)."""
     return user.role in WITHHOLD_OVERRIDE_ROLES
+
+
+def get_override_for_user(user, pk, *, withdraw: bool = False) -> WithholdOverride:
+    override = get_object_or_404(
+        WithholdOverride.objects.filter(dose__in=Dose.objects.visible_to(user)).select_related(
+            "dose__course__patient", "dose__course__template", "authorised_by"
+        ),
+        pk=pk,
+    )
+    if withdraw and not can_override_withhold(user):
+        raise PermissionDenied
+    return override

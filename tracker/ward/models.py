@@ -465,7 +465,8 @@ class WithholdOverride(ClinicalEntry):
     history = HistoricalRecords()
     objects = ClinicalEntryQuerySet.as_manager()
 
-    already_in_error = "This override is already marked as entered in error."
+    already_in_error = "This authorisation is already withdrawn."
+    in_error_history = "Authorisation withdrawn"
 
     class Meta(ClinicalEntry.Meta):
         ordering = ["recorded_at", "pk"]

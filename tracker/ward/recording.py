@@ -661,3 +661,22 @@ def authorise_override(dose: Dose, *, by, reason: str, now=None) -> WithholdOver
     if active_override(dose, kind, check):
         raise RecordRefused("Giving this dose is already authorised.")
     return _new_override(dose, kind, check, by=by, reason=reason, now=now)
+
+
+@transaction.atomic
+def withdraw_override(override: WithholdOverride, *, by, reason: str) -> WithholdOverride:
+    """A clinician withdraws an authorisation made in error, before the dose is given.
+
+    Marked entered in error with the reason; the dose is withheld again until someone
+    authorises it anew.  Once a record was made under it, the record is what to correct.
+    """
+    if not can_override_withhold(by):
+        raise RecordRefused("Only a clinician (the prescriber) can withdraw an authorisation.")
+    dose = _locked(override.dose)
+    given = dose.records.active().filter(withhold_override=override).first()
+    if given is not None:
+        raise RecordRefused(
+            f"{dose} was recorded as {given.get_outcome_display().lower()} under this "
+            "authorisation. Correct that record first, if it is wrong."
+        )
+    return override.mark_in_error(by=by, reason=reason, refused=RecordRefused)

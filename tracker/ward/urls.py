@@ -7,4 +7,5 @@ urlpatterns = [
     path("doses/<int:pk>/check/", views.dose_check, name="dose-check"),
     path("doses/<int:pk>/authorise/", views.dose_authorise, name="dose-authorise"),
     path("records/<int:pk>/correct/", views.record_correct, name="record-correct"),
+    path("overrides/<int:pk>/withdraw/", views.override_withdraw, name="override-withdraw"),
 ]

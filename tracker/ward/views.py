@@ -16,7 +16,13 @@ from regimens.models import Dose
 from tracker.accounts.roles import EDITOR_ROLES
 from tracker.alerts.for_doses import attach_open_alerts, patient_open_alerts
 from tracker.lib.records import refused_on_form
-from tracker.ward.access import can_override_withhold, get_dose_for_user, get_record_for_user
+from tracker.lib.views import entered_in_error_page
+from tracker.ward.access import (
+    can_override_withhold,
+    get_dose_for_user,
+    get_override_for_user,
+    get_record_for_user,
+)
 from tracker.ward.forms import (
     CorrectionForm,
     PreDoseCheckForm,
@@ -32,6 +38,7 @@ from tracker.ward.recording import (
     needing_an_answer,
     record_check,
     record_dose,
+    withdraw_override,
     withhold_status,
 )
 
@@ -255,4 +262,23 @@ def record_correct(request, pk):
         request,
         "ward/record_correct.html",
         {"record": record, "dose": dose, "patient": dose.course.patient, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def override_withdraw(request, pk):
+    """A clinician withdraws an authorisation made in error, with a reason."""
+    override = get_override_for_user(request.user, pk, withdraw=True)
+    dose = override.dose
+    return entered_in_error_page(
+        request,
+        override,
+        mark=withdraw_override,
+        marked_message=lambda: (
+            f"The authorisation to give {dose} is withdrawn: the dose is withheld again."
+        ),
+        next_url=reverse("dose-detail", args=[dose.pk]),
+        template="ward/override_withdraw.html",
+        context={"override": override, "dose": dose, "patient": dose.course.patient},
     )
