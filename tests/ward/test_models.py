@@ -85,7 +85,7 @@ def test_the_centres_rules_are_shipped_inactive():
     inactive = HoldRule.objects.filter(is_active=False)
     assert [str(r) for r in inactive] == [
         "Heart rate > 130/min",
-        "Weight gain over the course's weight > 15%",
+        "Weight gain over the admission weight > 15%",
     ]
 
 

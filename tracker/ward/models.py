@@ -106,7 +106,7 @@ class HoldRule(models.Model):
         TEMPERATURE = "temperature_c", "Temperature (°C)"
         SPO2 = "spo2", "SpO₂ (%)"
         URINE = "urine_ml", "Urine since the last dose (mL)"
-        WEIGHT_GAIN = "weight_gain_percent", "Weight gain over the course's weight (%)"
+        WEIGHT_GAIN = "weight_gain_percent", "Weight gain over the admission weight (%)"
         MENTAL_STATUS = "mental_status_changed", "Mental status changed"
         PRESSORS = "on_pressors", "On pressors"
         ARRHYTHMIA = "arrhythmia", "AF, SVT or bradycardia needing treatment"
