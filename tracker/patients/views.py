@@ -99,41 +99,20 @@ def patient_edit(request, pk):
 # The retreatment flag: one clinician asks to lift it, a second confirms ---------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def retreatment_lift_request(request, pk):
+def _lift_step(request, pk, *, step: str, form_class, act, done: str):
+    """One step of lifting a flag: its access helper, form and operation, then the patient.
+
+    `act(flag, user, cleaned_data)` is the operation; `done` is said once it is made.
+    """
     flag = get_flag_for_user(request.user, pk)
-    form = LiftRequestForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            request_lift(flag, by=request.user, reason=form.cleaned_data["reason"])
+            act(flag, request.user, form.cleaned_data)
         except FlagRefused as refusal:
             refused_on_form(form, refusal)
         else:
-            messages.success(
-                request,
-                "Lift asked for. The flag stays until a second clinician confirms the lift.",
-            )
-            return redirect(flag.patient)
-    return render(
-        request,
-        "patients/retreatment_lift.html",
-        {"flag": flag, "patient": flag.patient, "form": form, "step": "request"},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def retreatment_lift_confirm(request, pk):
-    flag = get_flag_for_user(request.user, pk)
-    form = LiftConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            confirm_lift(flag, by=request.user, note=form.cleaned_data["note"])
-        except FlagRefused as refusal:
-            refused_on_form(form, refusal)
-        else:
-            messages.success(request, "Lift confirmed: a new course may be started.")
+            messages.success(request, done)
             return redirect(flag.patient)
     return render(
         request,
@@ -142,7 +121,7 @@ def retreatment_lift_confirm(request, pk):
             "flag": flag,
             "patient": flag.patient,
             "form": form,
-            "step": "confirm",
+            "step": step,
             "own_request": flag.lift_requested_by_id == request.user.pk,
         },
     )
@@ -150,19 +129,38 @@ def retreatment_lift_confirm(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def retreatment_lift_decline(request, pk):
-    flag = get_flag_for_user(request.user, pk)
-    form = LiftDeclineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            decline_lift(flag, by=request.user, reason=form.cleaned_data["reason"])
-        except FlagRefused as refusal:
-            refused_on_form(form, refusal)
-        else:
-            messages.success(request, "Lift declined: the flag stays.")
-            return redirect(flag.patient)
-    return render(
+def retreatment_lift_request(request, pk):
+    return _lift_step(
         request,
-        "patients/retreatment_lift.html",
-        {"flag": flag, "patient": flag.patient, "form": form, "step": "decline"},
+        pk,
+        step="request",
+        form_class=LiftRequestForm,
+        act=lambda flag, user, data: request_lift(flag, by=user, reason=data["reason"]),
+        done="Lift asked for. The flag stays until a second clinician confirms the lift.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retreatment_lift_confirm(request, pk):
+    return _lift_step(
+        request,
+        pk,
+        step="confirm",
+        form_class=LiftConfirmForm,
+        act=lambda flag, user, data: confirm_lift(flag, by=user, note=data["note"]),
+        done="Lift confirmed: a new course may be started.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retreatment_lift_decline(request, pk):
+    return _lift_step(
+        request,
+        pk,
+        step="decline",
+        form_class=LiftDeclineForm,
+        act=lambda flag, user, data: decline_lift(flag, by=user, reason=data["reason"]),
+        done="Lift declined: the flag stays.",
     )
