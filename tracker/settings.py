@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tracker.patients",
     "tracker",
     "regimens",
+    "tracker.observations",
     "tracker.ward",
     "tracker.symptoms",
     "tracker.thyroid",

@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("", include("regimens.urls")),
     path("", include("tracker.ward.urls")),
+    path("", include("tracker.observations.urls")),
     path("", include("tracker.symptoms.urls")),
     path("", include("tracker.thyroid.urls")),
     path("", include("tracker.alerts.urls")),
