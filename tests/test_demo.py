@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from regimens.models import Course, Dose
@@ -45,6 +46,15 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="published password"):
         call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_on_a_flushed_database_says_how_to_start_again():
+    # What `flush` leaves: no role groups (nor anything else migrations made).
+    Group.objects.all().delete()
+    with pytest.raises(CommandError, match="no role groups") as refused:
+        call_command("seed_demo", "--force")
+    assert "python manage.py migrate" in str(refused.value)
     assert not User.objects.exists()
 
 

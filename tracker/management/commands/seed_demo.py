@@ -1,7 +1,16 @@
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import demo
+from tracker.accounts.roles import Role
+
+NOT_MIGRATED = (
+    "This database has no role groups: migrations create them, with their grants and "
+    "the reference data, and `flush` deletes them with everything else. Start from a "
+    "new database (delete the SQLite file, or drop and create the PostgreSQL one), run "
+    "`python manage.py migrate`, then seed_demo again. `bin/run` does both."
+)
 
 
 class Command(BaseCommand):
@@ -20,6 +29,8 @@ class Command(BaseCommand):
                 "seed_demo creates logins with a published password; "
                 "it runs only with DEBUG on, or with --force."
             )
+        if Group.objects.filter(name__in=Role.values).count() < len(Role):
+            raise CommandError(NOT_MIGRATED)
         created = demo.seed()
         self.stdout.write(f"Demo data: {created} new records.")
         self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD}):")
