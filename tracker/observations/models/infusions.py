@@ -70,6 +70,11 @@ PRESSORS = (
 RATE_DIGITS, RATE_PLACES = 8, 3
 
 
+def rate_in_words(rate, unit: str) -> str:
+    """A rate as charted, without trailing zeros: "0.05 µg/kg/min"."""
+    return f"{Decimal(rate).normalize():f} {DoseUnit(unit).label}"
+
+
 class InfusionQuerySet(ObservationQuerySet):
     def running_at(self, at):
         """Counted infusions started by `at` and not stopped by then."""
@@ -191,6 +196,14 @@ class Infusion(Observation):
     def is_running(self) -> bool:
         return self.is_active and self.stopped_at is None
 
+    @property
+    def current_rate_text(self) -> str:
+        return rate_in_words(self.current_rate, self.dose_unit)
+
+    @property
+    def starting_rate_text(self) -> str:
+        return rate_in_words(self.starting_rate, self.dose_unit)
+
     def active_changes(self) -> list["InfusionRateChange"]:
         """The counted rate changes, oldest first (from `with_rate_changes` if prefetched)."""
         changes = sorted(self.rate_changes.all(), key=lambda c: (c.taken_at, c.pk))
@@ -293,7 +306,11 @@ class InfusionRateChange(Observation):
         ]
 
     def __str__(self):
-        return f"{self.rate} {self.infusion.dose_unit} from {self.taken_at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.rate_text} from {self.taken_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def rate_text(self) -> str:
+        return rate_in_words(self.rate, self.infusion.dose_unit)
 
 
 # Clinical events ---------------------------------------------------------------------

@@ -181,8 +181,7 @@ def rate_change_error(request, pk):
         context={
             "patient": change.patient,
             "entry": change,
-            "what": f"the change of {change.infusion.name} to {change.rate} "
-            f"{change.infusion.get_dose_unit_display()}",
+            "what": f"the change of {change.infusion.name} to {change.rate_text}",
             "back_url": _infusions_url(change.patient),
         },
     )
