@@ -26,6 +26,7 @@ from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.alerts.rules import alert_for_report
+from tracker.observations.models import ClinicalEvent, Infusion, InfusionRateChange
 from tracker.patients.models import Patient, RetreatmentContraindication
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
@@ -34,7 +35,16 @@ from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck, WithholdOver
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"accounts", "patients", "regimens", "ward", "symptoms", "thyroid", "alerts"}
+APPS = {
+    "accounts",
+    "patients",
+    "regimens",
+    "ward",
+    "observations",
+    "symptoms",
+    "thyroid",
+    "alerts",
+}
 START = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
 SEQUENCE = itertools.count(1)
 
@@ -289,6 +299,63 @@ def build_overrides(n: int) -> list[WithholdOverride]:
     )
 
 
+def build_infusions(n: int) -> list[Infusion]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            Infusion(
+                patient=course.patient,
+                course=course,
+                agent="vasopressin" if k % 2 else "norepinephrine",
+                dose_unit="units/min" if k % 2 else "mcg/kg/min",
+                starting_rate=Decimal("0.04"),
+                taken_at=at(k),
+                stopped_at=at(k) + timedelta(hours=6) if k % 2 else None,
+                stopped_by=by if k % 2 else None,
+                recorded_by=by,
+            )
+            for k, course in enumerate(build_courses(n))
+        ],
+        Infusion,
+    )
+
+
+def build_rate_changes(n: int) -> list[InfusionRateChange]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            InfusionRateChange(
+                patient=infusion.patient,
+                course=infusion.course,
+                infusion=infusion,
+                rate=Decimal("0.08"),
+                taken_at=infusion.taken_at + timedelta(hours=1),
+                recorded_by=by,
+            )
+            for infusion in build_infusions(n)
+        ],
+        InfusionRateChange,
+    )
+
+
+def build_clinical_events(n: int) -> list[ClinicalEvent]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            ClinicalEvent(
+                patient=course.patient,
+                course=course,
+                kind="dialysis" if k % 2 else "intubation",
+                taken_at=at(k),
+                ended_at=at(k) + timedelta(hours=80) if k % 2 else None,
+                recorded_by=by,
+            )
+            for k, course in enumerate(build_courses(n))
+        ],
+        ClinicalEvent,
+    )
+
+
 def build_terms(n: int) -> list[CtcaeTerm]:
     return bulk_create_with_history(
         [
@@ -404,6 +471,9 @@ MODELS = [
     (DoseRecord, build_dose_records, "dose.course.patient"),
     (PreDoseCheck, build_checks, "dose.course.patient"),
     (WithholdOverride, build_overrides, "dose.course.patient"),
+    (Infusion, build_infusions, "patient"),
+    (InfusionRateChange, build_rate_changes, "patient"),
+    (ClinicalEvent, build_clinical_events, "patient"),
     (CtcaeTerm, build_terms, None),
     (ProSymptom, build_pro_symptoms, None),
     (SymptomReport, build_reports, "patient"),

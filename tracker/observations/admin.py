@@ -1,1 +1,69 @@
 """The observation chart in the admin: read-only, with history (tracker.lib.admin)."""
+
+from django.contrib import admin
+
+from tracker.lib.admin import ReadOnlyAdmin
+from tracker.observations.models import ClinicalEvent, Infusion, InfusionRateChange
+from tracker.patients.admin import patient_columns, patient_search
+
+
+@admin.register(Infusion)
+class InfusionAdmin(ReadOnlyAdmin):
+    """Infusions are started, changed and stopped on the chart's infusions page."""
+
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "agent",
+        "other_name",
+        "starting_rate",
+        "dose_unit",
+        "taken_at",
+        "stopped_at",
+        "state",
+        "recorded_by",
+    ]
+    list_filter = ["agent", "state", "taken_at"]
+    list_select_related = ["patient", "recorded_by"]
+    search_fields = patient_search("patient")
+    date_hierarchy = "taken_at"
+
+
+@admin.register(InfusionRateChange)
+class InfusionRateChangeAdmin(ReadOnlyAdmin):
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "infusion",
+        "rate",
+        "taken_at",
+        "state",
+        "recorded_by",
+    ]
+    list_filter = ["state", "taken_at"]
+    list_select_related = ["patient", "infusion", "recorded_by"]
+    search_fields = patient_search("patient")
+    date_hierarchy = "taken_at"
+
+
+@admin.register(ClinicalEvent)
+class ClinicalEventAdmin(ReadOnlyAdmin):
+    """Events are started and ended on the chart's events page."""
+
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "kind",
+        "other_name",
+        "taken_at",
+        "ended_at",
+        "state",
+        "recorded_by",
+    ]
+    list_filter = ["kind", "state", "taken_at"]
+    list_select_related = ["patient", "recorded_by"]
+    search_fields = patient_search("patient")
+    date_hierarchy = "taken_at"

@@ -1,3 +1,32 @@
-from django.urls import path  # noqa: F401 (each kind of entry adds its pages)
+from django.urls import path
 
-urlpatterns: list = []
+from tracker.observations.views import infusions
+
+urlpatterns: list = [
+    path("patients/<int:pk>/chart/infusions/", infusions.infusions, name="chart-infusions"),
+    path(
+        "chart/infusions/<int:pk>/rate/",
+        infusions.infusion_change_rate,
+        name="chart-infusion-rate",
+    ),
+    path("chart/infusions/<int:pk>/stop/", infusions.infusion_stop, name="chart-infusion-stop"),
+    path(
+        "chart/infusions/<int:pk>/stop/error/",
+        infusions.infusion_stop_error,
+        name="chart-infusion-stop-error",
+    ),
+    path("chart/infusions/<int:pk>/error/", infusions.infusion_error, name="chart-infusion-error"),
+    path(
+        "chart/infusions/changes/<int:pk>/error/",
+        infusions.rate_change_error,
+        name="chart-rate-change-error",
+    ),
+    path("patients/<int:pk>/chart/events/", infusions.events, name="chart-events"),
+    path("chart/events/<int:pk>/end/", infusions.event_end, name="chart-event-end"),
+    path(
+        "chart/events/<int:pk>/end/error/",
+        infusions.event_end_error,
+        name="chart-event-end-error",
+    ),
+    path("chart/events/<int:pk>/error/", infusions.event_error, name="chart-event-error"),
+]

@@ -1,0 +1,1 @@
+"""Forms of the observation chart, one module per kind of entry."""

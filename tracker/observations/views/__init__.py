@@ -1,0 +1,1 @@
+"""Pages of the observation chart, one module per kind of entry."""
