@@ -1,0 +1,1 @@
+"""Forms for the observation chart: they clean input and convert units, and nothing else."""

@@ -1,0 +1,1 @@
+"""The observation chart's pages, one module per kind of entry."""
