@@ -128,7 +128,12 @@ class FluidEntry(Observation):
                 violation_error_message="Only urine is charted as 0 mL (no urine).",
             ),
             models.CheckConstraint(
-                condition=Q(kind=FluidKind.URINE, period_start__lt=models.F("taken_at"))
+                # The null test is explicit: a check on NULL < taken_at would pass.
+                condition=Q(
+                    kind=FluidKind.URINE,
+                    period_start__isnull=False,
+                    period_start__lt=models.F("taken_at"),
+                )
                 | (~Q(kind=FluidKind.URINE) & Q(period_start__isnull=True)),
                 name="obs_fluid_urine_period_before_taken",
                 violation_error_message="Urine needs the start of its period, before its time.",
