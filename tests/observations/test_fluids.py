@@ -331,6 +331,18 @@ def test_a_dst_night_shift_balance_counts_what_was_taken_in_its_11_hours(persona
     assert (night.intake_ml, night.output_ml, night.balance_ml) == (750, 300, 450)
 
 
+def test_a_new_york_night_the_clocks_go_back_counts_its_13_hours(personas):
+    nurse = personas.nurse_on_team
+    patient = personas.patient  # America/New_York
+    add(patient, nurse, at=utc(2027, 11, 6, 22, 59), volume=1000)  # 18:59 EDT: day shift
+    add(patient, nurse, at=utc(2027, 11, 6, 23, 0), volume=400)  # 19:00 EDT
+    add(patient, nurse, at=utc(2027, 11, 7, 6, 30), volume=300)  # 01:30 EST, the second time
+    add(patient, nurse, at=utc(2027, 11, 7, 11, 59), kind="stool", volume=250)  # 06:59 EST
+    night = fluids.shift_balance(patient, utc(2027, 11, 7, 6))
+    assert night.period.hours == 13
+    assert (night.intake_ml, night.output_ml, night.balance_ml) == (700, 250, 450)
+
+
 def test_shift_balances_split_a_stretch_in_one_query(
     personas, londoner, django_assert_num_queries
 ):
