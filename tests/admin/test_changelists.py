@@ -26,7 +26,13 @@ from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.alerts.rules import alert_for_report
-from tracker.observations.models import ClinicalEvent, Infusion, InfusionRateChange
+from tracker.observations.models import (
+    ClinicalEvent,
+    FluidEntry,
+    Infusion,
+    InfusionRateChange,
+    WeightEntry,
+)
 from tracker.patients.models import Patient, RetreatmentContraindication
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
@@ -458,6 +464,43 @@ def build_alerts(n: int) -> list[Alert]:
     )
 
 
+def build_fluid_entries(n: int) -> list[FluidEntry]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            FluidEntry(
+                patient=course.patient,
+                course=course,
+                direction="output" if k % 2 else "intake",
+                kind="urine" if k % 2 else "iv_fluid",
+                volume_ml=50 + k,
+                period_start=at(k) - timedelta(hours=1) if k % 2 else None,
+                taken_at=at(k),
+                recorded_by=by,
+            )
+            for k, course in enumerate(build_courses(n))
+        ],
+        FluidEntry,
+    )
+
+
+def build_weight_entries(n: int) -> list[WeightEntry]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            WeightEntry(
+                patient=course.patient,
+                course=course,
+                weight_kg=Decimal("70.0") + k % 10,
+                taken_at=at(k),
+                recorded_by=by,
+            )
+            for k, course in enumerate(build_courses(n))
+        ],
+        WeightEntry,
+    )
+
+
 # model, builder, and the path from a row to its patient (None: it has none; "": itself).
 MODELS = [
     (Patient, build_patients, ""),
@@ -481,6 +524,8 @@ MODELS = [
     (ThyroidResult, build_results, "patient"),
     (FollowUpCheck, build_follow_up_checks, None),
     (Alert, build_alerts, "patient"),
+    (FluidEntry, build_fluid_entries, "patient"),
+    (WeightEntry, build_weight_entries, "patient"),
 ]
 EVERY_MODEL = [pytest.param(model, build, id=model.__name__) for model, build, _ in MODELS]
 WITH_PATIENT = [

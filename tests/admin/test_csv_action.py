@@ -27,7 +27,16 @@ from tracker.ward.models import DoseRecord
 
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 12:00Z")]
 
-APPS = {"accounts", "patients", "regimens", "ward", "symptoms", "thyroid", "alerts"}
+APPS = {
+    "accounts",
+    "patients",
+    "regimens",
+    "ward",
+    "symptoms",
+    "thyroid",
+    "alerts",
+    "observations",
+}
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from tracker.observations.views import infusions
+from tracker.observations.views import fluids, infusions
 
 urlpatterns: list = [
+    path("patients/<int:pk>/chart/fluids/", fluids.fluid_chart, name="chart-fluids"),
+    path("patients/<int:pk>/chart/weight/", fluids.weight_chart, name="chart-weight"),
+    path("chart/fluids/<int:pk>/error/", fluids.fluid_error, name="chart-fluid-error"),
+    path("chart/weight/<int:pk>/error/", fluids.weight_error, name="chart-weight-error"),
     path("patients/<int:pk>/chart/infusions/", infusions.infusions, name="chart-infusions"),
     path(
         "chart/infusions/<int:pk>/rate/",

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("observations", "0001_initial"),
+        ("observations", "0005_fluids_and_weight_grants"),
         ("patients", "0006_retreatment_flag_grants"),
         ("regimens", "0022_cycle_end_and_discharge_grants"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

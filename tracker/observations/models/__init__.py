@@ -1,12 +1,15 @@
 """The observation chart's tables, one module per kind of entry."""
 
 from tracker.observations.models.base import Observation, ObservationQuerySet
+from tracker.observations.models.fluids import FluidEntry, WeightEntry
 from tracker.observations.models.infusions import ClinicalEvent, Infusion, InfusionRateChange
 
 __all__ = [
     "ClinicalEvent",
+    "FluidEntry",
     "Infusion",
     "InfusionRateChange",
     "Observation",
     "ObservationQuerySet",
+    "WeightEntry",
 ]
