@@ -26,6 +26,7 @@ from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.alerts.rules import alert_for_report
+from tracker.observations.models import VitalSigns
 from tracker.patients.models import Patient, RetreatmentContraindication
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
@@ -34,7 +35,16 @@ from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck, WithholdOver
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"accounts", "patients", "regimens", "ward", "symptoms", "thyroid", "alerts"}
+APPS = {
+    "accounts",
+    "patients",
+    "regimens",
+    "ward",
+    "observations",
+    "symptoms",
+    "thyroid",
+    "alerts",
+}
 START = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
 SEQUENCE = itertools.count(1)
 
@@ -372,6 +382,30 @@ def build_results(n: int) -> list[ThyroidResult]:
     )
 
 
+def build_vital_signs(n: int) -> list[VitalSigns]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            VitalSigns(
+                patient=course.patient,
+                course=course,
+                taken_at=at(k),
+                systolic_bp=85 if k % 2 else 120,
+                diastolic_bp=50 if k % 2 else 80,
+                heart_rate=110 if k % 2 else 80,
+                rhythm="af" if k % 2 else "sinus",
+                spo2=95,
+                oxygen_device="nasal_cannula" if k % 2 else "room_air",
+                oxygen_flow_l_min=Decimal("2") if k % 2 else None,
+                sedation="voice" if k % 2 else "alert",
+                recorded_by=by,
+            )
+            for k, course in enumerate(build_courses(n))
+        ],
+        VitalSigns,
+    )
+
+
 def build_alerts(n: int) -> list[Alert]:
     by = staff()
     return bulk_create_with_history(
@@ -404,6 +438,7 @@ MODELS = [
     (DoseRecord, build_dose_records, "dose.course.patient"),
     (PreDoseCheck, build_checks, "dose.course.patient"),
     (WithholdOverride, build_overrides, "dose.course.patient"),
+    (VitalSigns, build_vital_signs, "patient"),
     (CtcaeTerm, build_terms, None),
     (ProSymptom, build_pro_symptoms, None),
     (SymptomReport, build_reports, "patient"),

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401 (each kind of entry adds its pages)
+from django.urls import path
 
-urlpatterns: list = []
+from tracker.observations.views import vitals
+
+urlpatterns: list = [
+    path("patients/<int:pk>/chart/vitals/", vitals.vitals, name="vitals-chart"),
+    path("chart/vitals/<int:pk>/error/", vitals.vitals_error, name="vitals-error"),
+]
