@@ -66,7 +66,7 @@ class VitalSignsForm(forms.Form):
     )
     respiratory_rate = whole_number("Respiratory rate (/min)")
     spo2 = whole_number("SpO₂ (%)")
-    oxygen_device = buttons(OxygenDevice.choices, "Oxygen", initial=OxygenDevice.ROOM_AIR)
+    oxygen_device = buttons(OxygenDevice.choices, "Oxygen device", initial=OxygenDevice.ROOM_AIR)
     oxygen_flow_l_min = decimal_number(
         "Oxygen flow (L/min)",
         max_digits=3,
