@@ -31,6 +31,7 @@ from tracker.observations.models import (
     FluidEntry,
     Infusion,
     InfusionRateChange,
+    VitalSigns,
     WeightEntry,
 )
 from tracker.patients.models import Patient, RetreatmentContraindication
@@ -445,6 +446,30 @@ def build_results(n: int) -> list[ThyroidResult]:
     )
 
 
+def build_vital_signs(n: int) -> list[VitalSigns]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            VitalSigns(
+                patient=course.patient,
+                course=course,
+                taken_at=at(k),
+                systolic_bp=85 if k % 2 else 120,
+                diastolic_bp=50 if k % 2 else 80,
+                heart_rate=110 if k % 2 else 80,
+                rhythm="af" if k % 2 else "sinus",
+                spo2=95,
+                oxygen_device="nasal_cannula" if k % 2 else "room_air",
+                oxygen_flow_l_min=Decimal("2") if k % 2 else None,
+                sedation="voice" if k % 2 else "alert",
+                recorded_by=by,
+            )
+            for k, course in enumerate(build_courses(n))
+        ],
+        VitalSigns,
+    )
+
+
 def build_alerts(n: int) -> list[Alert]:
     by = staff()
     return bulk_create_with_history(
@@ -517,6 +542,7 @@ MODELS = [
     (Infusion, build_infusions, "patient"),
     (InfusionRateChange, build_rate_changes, "patient"),
     (ClinicalEvent, build_clinical_events, "patient"),
+    (VitalSigns, build_vital_signs, "patient"),
     (CtcaeTerm, build_terms, None),
     (ProSymptom, build_pro_symptoms, None),
     (SymptomReport, build_reports, "patient"),

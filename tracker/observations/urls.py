@@ -1,8 +1,10 @@
 from django.urls import path
 
-from tracker.observations.views import fluids, infusions
+from tracker.observations.views import fluids, infusions, vitals
 
 urlpatterns: list = [
+    path("patients/<int:pk>/chart/vitals/", vitals.vitals, name="chart-vitals"),
+    path("chart/vitals/<int:pk>/error/", vitals.vitals_error, name="chart-vitals-error"),
     path("patients/<int:pk>/chart/fluids/", fluids.fluid_chart, name="chart-fluids"),
     path("patients/<int:pk>/chart/weight/", fluids.weight_chart, name="chart-weight"),
     path("chart/fluids/<int:pk>/error/", fluids.fluid_error, name="chart-fluid-error"),

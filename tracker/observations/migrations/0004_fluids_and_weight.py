@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("observations", "0001_initial"),
+        ("observations", "0003_vital_signs_grants"),
         ("patients", "0006_retreatment_flag_grants"),
         ("regimens", "0022_cycle_end_and_discharge_grants"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

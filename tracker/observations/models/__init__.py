@@ -3,6 +3,7 @@
 from tracker.observations.models.base import Observation, ObservationQuerySet
 from tracker.observations.models.fluids import FluidEntry, WeightEntry
 from tracker.observations.models.infusions import ClinicalEvent, Infusion, InfusionRateChange
+from tracker.observations.models.vitals import VitalSigns
 
 __all__ = [
     "ClinicalEvent",
@@ -11,5 +12,6 @@ __all__ = [
     "InfusionRateChange",
     "Observation",
     "ObservationQuerySet",
+    "VitalSigns",
     "WeightEntry",
 ]
