@@ -26,6 +26,8 @@ class Alert(models.Model):
         STAFF_GRADE = "staff_grade", "Staff-graded side effect of grade 3 or more"
         PATIENT_ANSWER = "patient_answer", "Patient answer of 3 or more"
         THYROID = "thyroid", "Thyroid result out of range"
+        # The rule and its firing say which entries; the firing points here.
+        CHART_RULE = "chart_rule", "Chart rule met (withhold or stop)"
 
     class Severity(models.TextChoices):
         # In order, most severe first; the thresholds are in tracker/alerts/rules.py.
@@ -88,6 +90,12 @@ class Alert(models.Model):
                     | models.Q(
                         trigger="thyroid",
                         thyroid_result__isnull=False,
+                        adverse_event__isnull=True,
+                        symptom_report__isnull=True,
+                    )
+                    | models.Q(
+                        trigger="chart_rule",
+                        thyroid_result__isnull=True,
                         adverse_event__isnull=True,
                         symptom_report__isnull=True,
                     )

@@ -106,7 +106,7 @@ def _result_words(result) -> str:
     return words + "."
 
 
-def _raise(**fields) -> Alert:
+def raise_alert(**fields) -> Alert:
     # Long names can make the text outgrow its column; shorten it rather than
     # refuse the entry (PostgreSQL would), since the entry itself is what matters.
     fields["text"] = Truncator(fields["text"]).chars(TEXT_LENGTH)
@@ -137,7 +137,7 @@ def alert_for_report(report) -> Alert | None:
     severity = report_severity(report)
     if severity is None:
         return None
-    return _raise(
+    return raise_alert(
         patient=report.patient,
         trigger=Alert.Trigger.PATIENT_ANSWER,
         severity=severity,
@@ -153,7 +153,7 @@ def alert_for_event(event) -> Alert | None:
     severity = event_severity(event)
     if severity is None:
         return None
-    return _raise(
+    return raise_alert(
         patient=event.patient,
         trigger=Alert.Trigger.STAFF_GRADE,
         severity=severity,
@@ -166,7 +166,7 @@ def alert_for_result(result) -> Alert | None:
     severity = result_severity(result)
     if severity is None:
         return None
-    return _raise(
+    return raise_alert(
         patient=result.patient,
         trigger=Alert.Trigger.THYROID,
         severity=severity,

@@ -2,12 +2,16 @@
 
 from django.contrib import admin
 
-from tracker.lib.admin import ReadOnlyAdmin, RegimenListFilter
+from tracker.lib.admin import ReadOnlyAdmin, ReasonedHistoryAdmin, RegimenListFilter
+from tracker.lib.history import save_with_history
 from tracker.observations.models import (
+    ChartRule,
     ClinicalEvent,
     FluidEntry,
     Infusion,
     InfusionRateChange,
+    RuleCondition,
+    RuleFiring,
     VitalSigns,
     WeightEntry,
 )
@@ -167,3 +171,40 @@ class VitalSignsAdmin(ReadOnlyAdmin):
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, entry):
         return entry.course.template.name if entry.course else None
+
+
+class RuleConditionInline(admin.TabularInline):
+    model = RuleCondition
+    extra = 0
+    fields = ["group", "parameter", "test", "comparison", "threshold", "hours"]
+
+
+@admin.register(ChartRule)
+class ChartRuleAdmin(ReasonedHistoryAdmin):
+    """The chart's rules: each change, to the rule or its conditions, carries the reason."""
+
+    inlines = [RuleConditionInline]
+    list_display = ["name", "slug", "action", "hold_reason", "source", "is_active", "order"]
+    list_filter = ["is_active", "action", "source"]
+    search_fields = ["name", "slug", "label_row"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data["change_reason"]
+        for condition in formset.save(commit=False):
+            save_with_history(condition, by=request.user, reason=reason)
+        for condition in formset.deleted_objects:
+            condition._change_reason, condition._history_user = reason, request.user
+            condition.delete()
+
+
+@admin.register(RuleFiring)
+class RuleFiringAdmin(ReadOnlyAdmin):
+    """When each rule was met on a course's chart, why, and the alert it raised."""
+
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = ["patient_mrn", "patient_name", "rule", "fired_at", "cleared_at", "why"]
+    list_select_related = ["patient", "rule"]
+    list_filter = ["rule"]
+    search_fields = patient_search("patient")
+    raw_id_fields = ["patient", "course", "alert"]

@@ -15,6 +15,7 @@ from regimens.models import Course
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.lib.zones import CLOCK_LEEWAY
+from tracker.observations import rules
 
 # An observation charted later than this is more likely a wrong date than a late entry.
 CHARTED_WITHIN = timedelta(hours=24)
@@ -69,10 +70,19 @@ def save_observation(entry, *, by, reason: str, now=None):
         raise ChartRefused("That course is another patient's.")
     entry.recorded_by, entry.recorded_at = by, now
     save_with_history(entry, by=by, reason=reason)
+    chart_changed(entry, now=now)
     return entry
 
 
 @transaction.atomic
 def mark_entered_in_error(entry, *, by, reason: str):
     """Withdraw a charted entry with a reason; it stays, struck through, in the chart."""
-    return entry.mark_in_error(by=by, reason=reason, refused=ChartRefused)
+    entry.mark_in_error(by=by, reason=reason, refused=ChartRefused)
+    chart_changed(entry)
+    return entry
+
+
+def chart_changed(entry, *, now=None):
+    """Read the course's rules again: an entry charted, changed or withdrawn may change them."""
+    if entry.course_id is not None:
+        rules.reassess(entry.course, now=now)

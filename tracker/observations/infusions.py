@@ -12,6 +12,7 @@ from django.utils import timezone
 from tracker.lib.history import save_with_history
 from tracker.observations.charting import (
     ChartRefused,
+    chart_changed,
     mark_entered_in_error,
     refusal_of_time,
     save_observation,
@@ -115,6 +116,7 @@ def stop_infusion(infusion, *, by, at, now=None) -> Infusion:
         locked, by=by, reason="Infusion stopped", update_fields=["stopped_at", "stopped_by"]
     )
     infusion.stopped_at, infusion.stopped_by = at, by
+    chart_changed(locked, now=now)
     return locked
 
 
@@ -135,6 +137,7 @@ def withdraw_stop(infusion, *, by, reason: str) -> Infusion:
         update_fields=["stopped_at", "stopped_by"],
     )
     infusion.stopped_at = infusion.stopped_by = None
+    chart_changed(locked)
     return locked
 
 
@@ -165,6 +168,7 @@ def end_event(event, *, by, at, now=None) -> ClinicalEvent:
     locked.ended_at, locked.ended_by = at, by
     save_with_history(locked, by=by, reason="Event ended", update_fields=["ended_at", "ended_by"])
     event.ended_at, event.ended_by = at, by
+    chart_changed(locked, now=now)
     return locked
 
 
@@ -185,4 +189,5 @@ def withdraw_end(event, *, by, reason: str) -> ClinicalEvent:
         update_fields=["ended_at", "ended_by"],
     )
     event.ended_at = event.ended_by = None
+    chart_changed(locked)
     return locked

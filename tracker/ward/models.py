@@ -16,26 +16,11 @@ from simple_history.models import HistoricalRecords
 from tracker.lib.records import ClinicalEntry, ClinicalEntryQuerySet
 from tracker.lib.zones import CLOCK_LEEWAY
 
+# The withhold reasons are the chart's vocabulary too: its rules name them.
+from tracker.observations.models import HoldReason
+
 # A check charted this long after it was taken is a note, not a check to decide a dose on.
 CHECK_CHARTED_WITHIN = timedelta(hours=12)
-
-
-class HoldReason(models.TextChoices):
-    """Why a dose is held: the label's withhold criteria (docs/clinical-sources.md §1) first."""
-
-    HYPOTENSION = "hypotension", "Systolic BP below 90 mmHg"
-    ARRHYTHMIA = "arrhythmia", "AF, SVT or bradycardia needing treatment"
-    HYPOXIA = "hypoxia", "O₂ saturation below 90%"
-    MENTAL_STATUS = "mental_status", "Mental status change (confusion, agitation)"
-    OCCULT_BLOOD = "occult_blood", "Positive stool occult blood test"
-    RENAL = "renal", "Raised creatinine or persistent oliguria"
-    # Kept for records made before hepatic failure stopped the course instead (§1):
-    # not offered for a new hold (NEW_HOLD_REASONS).
-    HEPATIC = "hepatic", "Signs of hepatic failure"
-    SEPSIS = "sepsis", "Sepsis with clinical instability"
-    SKIN = "skin", "Bullous dermatitis or marked worsening of the skin"
-    INSTITUTIONAL = "institutional", "Institutional bedside criterion (see note)"
-    OTHER = "other", "Other toxicity (see note)"
 
 
 class NotGivenReason(models.TextChoices):
@@ -415,8 +400,9 @@ class PreDoseCheck(models.Model):
 
     @property
     def stops_course(self) -> bool:
-        """Signs of hepatic failure: the label stops the course, not one dose (§1)."""
-        return self.hepatic_failure == Finding.YES
+        """Hepatic failure, or a chart rule to stop for good: the label stops the course (§1)."""
+        stop_rules = any(rule.get("action") == "stop" for rule in self.fired_rules)
+        return self.hepatic_failure == Finding.YES or stop_rules
 
     @property
     def needs_prescriber(self) -> bool:

@@ -21,11 +21,13 @@ from tracker.alerts.models import Alert
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.lib.zones import CLOCK_LEEWAY
+from tracker.observations import rules as chart_rules
 from tracker.ward.access import can_override_withhold
 from tracker.ward.models import (
     NEEDS_NOTE,
     OVERRIDE_REASON_MIN,
     DoseRecord,
+    Finding,
     HoldReason,
     HoldRule,
     NotGivenReason,
@@ -246,8 +248,8 @@ def _withhold_text(kind: str, check) -> str:
     if kind == WithholdOverride.Kind.NO_CHECK:
         hours = CHECK_VALID_FOR.total_seconds() / 3600
         return f"No pre-dose check is recorded for this dose in the {hours:g} hours before it."
-    fired = [rule["text"] for rule in check.fired_rules]
-    if check.stops_course:
+    fired = [rule_text(rule) for rule in check.fired_rules]
+    if check.hepatic_failure == Finding.YES:
         fired.append("signs of hepatic failure (the label stops the course)")
     return f"The pre-dose check fired withhold rules: {'; '.join(fired)}."
 
@@ -550,11 +552,16 @@ def _check_note(check: PreDoseCheck) -> str:
     for rule in check.fired_rules:
         value = values.get(rule.get("measure"))
         measured = value is not None and not isinstance(value, bool)
-        fired.append(f"{rule['text']} (measured {_shown(value)})" if measured else rule["text"])
-    if check.stops_course:
+        fired.append(f"{rule['text']} (measured {_shown(value)})" if measured else rule_text(rule))
+    if check.hepatic_failure == Finding.YES:
         fired.append("signs of hepatic failure (the label stops the course)")
     note = "Pre-dose check: " + "; ".join(fired) if fired else ""
     return "; ".join(part for part in (note, check.decision_note) if part)
+
+
+def rule_text(fired: dict) -> str:
+    """A fired rule as kept on a check: a chart rule with its reason from the chart."""
+    return f"{fired['text']} ({fired['why']})" if fired.get("why") else fired["text"]
 
 
 def _shown(value) -> str:
@@ -593,6 +600,9 @@ def record_check(
     if refusal:
         raise RecordRefused(refusal)
     fired = check.evaluate(HoldRule.objects.active())
+    if chart_rules.applies_to(dose.course):
+        # The chart's trends and durations, read as they stood when the check was taken.
+        fired += [r.snapshot() for r in chart_rules.assess(dose.course, check.taken_at).met]
     Decision = PreDoseCheck.Decision
     if (
         decision == Decision.HOLD

@@ -3,15 +3,20 @@
 from tracker.observations.models.base import Observation, ObservationQuerySet
 from tracker.observations.models.fluids import FluidEntry, WeightEntry
 from tracker.observations.models.infusions import ClinicalEvent, Infusion, InfusionRateChange
+from tracker.observations.models.rules import ChartRule, HoldReason, RuleCondition, RuleFiring
 from tracker.observations.models.vitals import VitalSigns
 
 __all__ = [
+    "ChartRule",
     "ClinicalEvent",
     "FluidEntry",
+    "HoldReason",
     "Infusion",
     "InfusionRateChange",
     "Observation",
     "ObservationQuerySet",
+    "RuleCondition",
+    "RuleFiring",
     "VitalSigns",
     "WeightEntry",
 ]

@@ -1,0 +1,203 @@
+"""The chart's rules read at an instant: met, not met or no data, and why.
+
+`assess` reads a course's chart once and every active rule against it, for the
+dose decision panel and the pre-dose check.  `reassess` runs after each entry
+is charted or marked in error: a rule newly met raises one urgent alert to the
+care team and is kept as a firing until a later reading shows it no longer met.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.alerts.models import Alert
+from tracker.alerts.rules import raise_alert
+from tracker.observations import trends
+from tracker.observations.chart import LOOKBACK, Chart
+from tracker.observations.models import ChartRule, RuleCondition, RuleFiring
+from tracker.observations.trends import Outcome, Status
+
+Test = RuleCondition.Test
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    condition: RuleCondition
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: ChartRule
+    status: Status
+    conditions: list[ConditionResult]
+
+    @property
+    def met(self) -> bool:
+        return self.status == Status.MET
+
+    @property
+    def no_data(self) -> bool:
+        return self.status == Status.NO_DATA
+
+    @property
+    def why(self) -> str:
+        """The reasons that decide the answer: the met group's, or every condition's."""
+        shown = self.conditions
+        if self.met:
+            shown = [c for c in self.conditions if c.outcome.met]
+        elif self.no_data:
+            shown = [c for c in self.conditions if c.outcome.status == Status.NO_DATA]
+        return "; ".join(dict.fromkeys(c.outcome.why for c in shown))
+
+    def snapshot(self) -> dict:
+        """What a pre-dose check keeps of the rule, as it was then."""
+        return {
+            "chart_rule": self.rule.slug,
+            "text": self.rule.name,
+            "why": self.why,
+            "hold_reason": self.rule.hold_reason,
+            "action": self.rule.action,
+        }
+
+
+def read_condition(chart: Chart, condition: RuleCondition) -> Outcome:
+    spec, at = condition.spec, chart.at
+    hours = timedelta(hours=float(condition.hours)) if condition.hours is not None else None
+    if condition.test == Test.LASTING:
+        return trends.lasting(
+            chart.episodes(condition.parameter), at, measure=spec.measure, longer_than=hours
+        )
+    if condition.test == Test.RISING and condition.parameter == "pressor":
+        return trends.rate_rising(chart.pressor_rates(), at, measure=spec.measure, over=hours)
+    readings = chart.readings(condition.parameter)
+    if condition.test == Test.RISING:
+        return trends.rising(
+            readings,
+            at,
+            measure=spec.measure,
+            by=condition.threshold,
+            over=hours,
+            within=spec.fresh_for,
+        )
+    terms = {
+        "measure": spec.measure,
+        "comparison": condition.comparison,
+        "threshold": condition.threshold,
+        "within": spec.fresh_for,
+    }
+    if condition.test == Test.SUSTAINED:
+        return trends.sustained(readings, at, duration=hours, **terms)
+    return trends.latest(readings, at, **terms)
+
+
+def read_rule(chart: Chart, rule: ChartRule) -> RuleResult:
+    groups = [
+        [ConditionResult(c, read_condition(chart, c)) for c in group] for group in rule.groups()
+    ]
+    status = trends.combine([[c.outcome for c in group] for group in groups])
+    return RuleResult(rule, status, [c for group in groups for c in group])
+
+
+@dataclass(frozen=True)
+class Assessment:
+    chart: Chart
+    results: list[RuleResult]
+
+    @property
+    def met(self) -> list[RuleResult]:
+        return [r for r in self.results if r.met]
+
+    @property
+    def no_data(self) -> list[RuleResult]:
+        return [r for r in self.results if r.no_data]
+
+    @property
+    def stops_course(self) -> bool:
+        return any(r.rule.stops_course for r in self.met)
+
+    @property
+    def suggestion(self) -> str:
+        """What the rules suggest, as the panel says it."""
+        if self.stops_course:
+            return "Stop aldesleukin: a criterion to stop for good is met. Tell the prescriber."
+        if self.met:
+            return "Withhold the dose: a withhold criterion is met."
+        if self.no_data:
+            return "Chart what is missing before deciding: some criteria have no data."
+        return "Give: no withhold criterion is met."
+
+
+def active_rules():
+    return list(ChartRule.objects.active().with_conditions())
+
+
+def assess(course, at=None, *, rules=None) -> Assessment:
+    """Every active rule read against the course's chart at `at` (now by default)."""
+    at = at or timezone.now()
+    rules = active_rules() if rules is None else rules
+    chart = Chart.read(course, at, lookback=_lookback(rules))
+    return Assessment(chart, [read_rule(chart, rule) for rule in rules])
+
+
+def _lookback(rules) -> timedelta:
+    longest = LOOKBACK
+    for rule in rules:
+        for condition in rule.conditions.all():
+            if condition.hours is not None and condition.test != Test.LASTING:
+                span = timedelta(hours=float(condition.hours)) + condition.spec.fresh_for
+                longest = max(longest, span)
+    return longest
+
+
+def applies_to(course) -> bool:
+    """The rules are the high-dose IV label's: they read a ward course, not a home one."""
+    return course is not None and course.needs_pre_dose_check and course.is_open
+
+
+@transaction.atomic
+def reassess(course, *, now=None) -> list[RuleFiring]:
+    """Read the rules at `now` after a change to the chart; alert on each rule newly met.
+
+    A rule that goes on being met is one firing and one alert.  A firing closes when
+    its rule reads "not met"; "no data" leaves it open, since a chart that stopped
+    being kept has not shown the problem has gone.
+    """
+    if not applies_to(course):
+        return []
+    now = now or timezone.now()
+    # One reader at a time per course, so two entries charted at once fire a rule once.
+    type(course).objects.select_for_update().filter(pk=course.pk).first()
+    assessment = assess(course, now)
+    open_firings = {f.rule_id: f for f in RuleFiring.objects.open().filter(course=course)}
+    fired = []
+    for result in assessment.results:
+        firing = open_firings.get(result.rule.pk)
+        if result.met and firing is None:
+            fired.append(_fire(course, result, now))
+        elif result.status == Status.NOT_MET and firing is not None:
+            firing.cleared_at = now
+            firing.save(update_fields=["cleared_at"])
+    return fired
+
+
+def _fire(course, result: RuleResult, now) -> RuleFiring:
+    rule = result.rule
+    verb = "stop aldesleukin" if rule.stops_course else "withhold the next dose"
+    alert = raise_alert(
+        patient=course.patient,
+        trigger=Alert.Trigger.CHART_RULE,
+        severity=Alert.Severity.URGENT,
+        text=f"{course.patient.full_name}: {rule.name} ({result.why}): {verb}.",
+        created_at=now,
+    )
+    return RuleFiring.objects.create(
+        rule=rule,
+        patient=course.patient,
+        course=course,
+        fired_at=now,
+        why=result.why[: RuleFiring._meta.get_field("why").max_length],
+        alert=alert,
+    )
