@@ -16,6 +16,7 @@ from tracker.observations.models import (
     ClinicalEvent,
     FluidEntry,
     Infusion,
+    LabResult,
     VitalSigns,
     WeightEntry,
 )
@@ -63,7 +64,7 @@ class Chart:
         chart.events = list(
             ClinicalEvent.objects.filter(**counted, taken_at__lte=at).order_by("taken_at", "pk")
         )
-        chart.labs = _labs(window)
+        chart.labs = list(LabResult.objects.filter(**window).order_by("taken_at", "pk"))
         return chart
 
     def readings(self, code: str) -> list[Reading]:
@@ -108,12 +109,6 @@ class Chart:
             name = f"{infusion.get_agent_display().split(' (')[0].lower()}"
             found.append((f"{name} ({DoseUnit(infusion.dose_unit).label})", rates))
         return found
-
-
-def _labs(window: dict) -> list:
-    from tracker.observations.models import LabResult
-
-    return list(LabResult.objects.filter(**window).order_by("taken_at", "pk"))
 
 
 def _vital_reading(vitals, code: str) -> Reading | None:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("alerts", "0004_chart_rules"),
-        ("observations", "0007_infusions_and_events_grants"),
+        ("observations", "0009_lab_results_grants"),
         ("patients", "0006_retreatment_flag_grants"),
         ("regimens", "0022_cycle_end_and_discharge_grants"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -3,6 +3,7 @@
 from tracker.observations.models.base import Observation, ObservationQuerySet
 from tracker.observations.models.fluids import FluidEntry, WeightEntry
 from tracker.observations.models.infusions import ClinicalEvent, Infusion, InfusionRateChange
+from tracker.observations.models.labs import LabResult, LabResultQuerySet, LabValue
 from tracker.observations.models.rules import ChartRule, HoldReason, RuleCondition, RuleFiring
 from tracker.observations.models.vitals import VitalSigns
 
@@ -13,6 +14,9 @@ __all__ = [
     "HoldReason",
     "Infusion",
     "InfusionRateChange",
+    "LabResult",
+    "LabResultQuerySet",
+    "LabValue",
     "Observation",
     "ObservationQuerySet",
     "RuleCondition",
