@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from regimens import shipped as regimens
 from regimens.models import RegimenTemplate
 from tracker import shipped
+from tracker.observations import shipped as observations
+from tracker.observations.models import ChartRule
 from tracker.symptoms import shipped as symptoms
 from tracker.symptoms.models import CtcaeTerm, ProSymptom
 from tracker.thyroid import shipped as thyroid
@@ -27,6 +29,7 @@ pytestmark = pytest.mark.django_db
 TABLES = [
     (RegimenTemplate, regimens.TEMPLATES),
     (HoldRule, ward.HOLD_RULES),
+    (ChartRule, observations.CHART_RULES),
     (CtcaeTerm, symptoms.TERMS),
     (ProSymptom, symptoms.SYMPTOMS),
     (FollowUpCheck, thyroid.FOLLOW_UP_CHECKS),
@@ -63,6 +66,35 @@ def test_loading_into_an_empty_database_creates_every_row_and_twice_changes_noth
 
     assert [len(loaded.created) for loaded in first] == [len(table) for _, table in TABLES]
     assert [loaded.changed for loaded in second] == [False] * len(TABLES)
+
+
+def conditions_of(rule):
+    fields = observations.CONDITION_FIELDS
+    return [tuple(getattr(c, f) for f in fields) for c in rule.conditions.order_by("group", "pk")]
+
+
+def test_a_new_database_holds_each_chart_rule_with_its_shipped_conditions():
+    migration = importlib.import_module("tracker.observations.migrations.0011_shipped_chart_rules")
+    assert migration.CHART_RULES == observations.CHART_RULES
+    for shipped_rule in observations.CHART_RULES:
+        rule = ChartRule.objects.get(slug=shipped_rule["slug"])
+        assert conditions_of(rule) == shipped_rule["conditions"], rule.slug
+
+
+def test_loading_gives_a_missing_rule_its_conditions_and_leaves_a_centres_conditions():
+    ChartRule.objects.get(slug="oliguria-rising-creatinine").conditions.filter(
+        parameter="creatinine"
+    ).update(threshold=Decimal("0.5"))
+    ChartRule.objects.get(slug="hypoxia").conditions.all().delete()
+    ChartRule.objects.filter(slug="hypoxia").delete()
+
+    shipped.load_all()
+
+    assert conditions_of(ChartRule.objects.get(slug="hypoxia")) == [
+        (1, "spo2", "latest", "lt", Decimal(90), None)
+    ]
+    oliguria = conditions_of(ChartRule.objects.get(slug="oliguria-rising-creatinine"))
+    assert oliguria[1][4] == Decimal("0.5")
 
 
 def edit_in_the_admin():

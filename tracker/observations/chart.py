@@ -47,24 +47,36 @@ class Chart:
     def read(cls, course, at: datetime, *, lookback: timedelta = LOOKBACK) -> "Chart":
         """The course's patient's chart from `lookback` before `at` up to `at`."""
         patient, start = course.patient, at - lookback
-        counted = {"patient": patient, "is_active": True}
-        window = {**counted, "taken_at__gte": start, "taken_at__lte": at}
         chart = cls(patient, course, at, start)
-        chart.vitals = list(VitalSigns.objects.filter(**window).order_by("taken_at", "pk"))
-        chart.urine = list(FluidEntry.objects.urine().filter(**window).order_by("taken_at", "pk"))
-        chart.weights = list(WeightEntry.objects.filter(**window).order_by("taken_at", "pk"))
+
+        def taken(model):
+            return (
+                model.objects.active()
+                .for_patient(patient)
+                .filter(taken_at__gte=start, taken_at__lte=at)
+                .order_by("taken_at", "pk")
+            )
+
+        chart.vitals = list(taken(VitalSigns))
+        chart.urine = list(taken(FluidEntry).urine())
+        chart.weights = list(taken(WeightEntry))
+        chart.labs = list(taken(LabResult))
         chart.infusions = list(
-            Infusion.objects.pressors()
-            .filter(**counted, taken_at__lte=at)
+            Infusion.objects.active()
+            .for_patient(patient)
+            .pressors()
+            .filter(taken_at__lte=at)
             .filter(Q(stopped_at__isnull=True) | Q(stopped_at__gt=start))
             .with_rate_changes()
             .order_by("taken_at", "pk")
         )
-        # Every event of the course's time: a stop criterion met once stays met.
+        # Every event of the patient's up to `at`: a stop criterion met once stays met.
         chart.events = list(
-            ClinicalEvent.objects.filter(**counted, taken_at__lte=at).order_by("taken_at", "pk")
+            ClinicalEvent.objects.active()
+            .for_patient(patient)
+            .filter(taken_at__lte=at)
+            .order_by("taken_at", "pk")
         )
-        chart.labs = list(LabResult.objects.filter(**window).order_by("taken_at", "pk"))
         return chart
 
     def readings(self, code: str) -> list[Reading]:
