@@ -23,6 +23,7 @@ from tracker.ward.access import (
     get_override_for_user,
     get_record_for_user,
 )
+from tracker.ward.decision import decision_panel
 from tracker.ward.forms import (
     CorrectionForm,
     PreDoseCheckForm,
@@ -121,6 +122,7 @@ def dose_record(request, pk):
             .first(),
             "needs_check": dose.course.needs_pre_dose_check,
             "withhold": withhold_status(dose, timezone.now()),
+            "panel": None if request.htmx else decision_panel(dose, timezone.now()),
         },
     )
 
@@ -156,7 +158,7 @@ def _record_check(request, dose, form):
     if check.stops_course:
         messages.warning(
             request,
-            "Signs of hepatic failure recorded: the label stops the course. "
+            "A criterion to stop for good is met: the label stops the course. "
             "The prescriber discontinues it from the course page.",
         )
     messages.success(request, "Pre-dose check recorded. Record the dose once it starts.")
@@ -172,10 +174,14 @@ def dose_check(request, pk):
     form = PreDoseCheckForm(request.POST or None, dose=dose, user=request.user)
     fired = unchecked = entered = None
     rules = HoldRule.objects.active()
+    panel = decision_panel(dose, timezone.now())
     if request.method == "POST" and form.is_valid():
         entered = form.unsaved_check(dose)
         fired = entered.evaluate(rules)
         unchecked = entered.unchecked_criteria(rules)
+        if panel:
+            fired += [result.snapshot() for result in panel.assessment.met]
+            unchecked += [result.rule.name for result in panel.assessment.no_data]
         if "record" in request.POST and not request.htmx:
             done = _record_check(request, dose, form)
             if done:
@@ -198,6 +204,7 @@ def dose_check(request, pk):
             "can_override": can_override_withhold(request.user),
             "refusal": dose.refusal_to_record(),
             "rules": rules,
+            "panel": panel,
             "from_shift": _from_shift(request),
         },
     )
@@ -226,6 +233,7 @@ def dose_authorise(request, pk):
             "form": form,
             "refusal": dose.refusal_to_record(),
             "withhold": withhold_status(dose, timezone.now()),
+            "panel": None if request.htmx else decision_panel(dose, timezone.now()),
         },
     )
 
