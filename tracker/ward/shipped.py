@@ -1,8 +1,8 @@
 """The bedside hold rules the app ships with, as one table to read and review.
 
 Active: the label's withhold criteria, as far as one pre-dose check can attest
-to them; what it cannot yet express is the known gap in docs/clinical-sources.md
-§1.  The 2024 label's Table 2 rows are checked; the renal, sepsis and skin rows
+to them; the trends and durations it cannot express are the chart's rules
+(tracker/observations/shipped.py).  The 2024 label's Table 2 rows are checked; the renal, sepsis and skin rows
 come from the older label and are marked so.  Shipped inactive, for centres that
 use them: institutional criteria from the 2014 expert consensus.  Both stay
 editable in the admin.  A rule suggests holding a dose when the pre-dose
