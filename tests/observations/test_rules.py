@@ -256,3 +256,14 @@ def test_low_pressure_with_a_pressor_turned_up_meets_the_older_labels_row(
         "systolic BP 86 mmHg, 1 h ago; "
         "norepinephrine (µg/kg/min) up from 0.05 to 0.1 in the last 6 h"
     )
+
+
+def test_the_alert_says_it_is_a_chart_rule_and_leads_to_the_chart(
+    as_persona, personas, course, vitals, shipped_data
+):
+    vitals(ago=H, systolic_bp=84, diastolic_bp=50)
+    alert = Alert.objects.get()
+    response = as_persona("nurse_on_team").get(f"/alerts/{alert.pk}/")
+    assert response.status_code == 200
+    assert "Chart rule" in response.text
+    assert f'href="/patients/{personas.patient.pk}/chart/vitals/"' in response.text

@@ -12,6 +12,7 @@ SHORT_TRIGGERS = {
     Alert.Trigger.STAFF_GRADE: "Graded side effect",
     Alert.Trigger.PATIENT_ANSWER: "Patient report",
     Alert.Trigger.THYROID: "Thyroid result",
+    Alert.Trigger.CHART_RULE: "Chart rule",
 }
 
 
@@ -24,9 +25,12 @@ def trigger_label(alert) -> str:
 @register.filter
 def source_url(alert) -> str:
     """Where the entry that raised the alert is read: its dose, the thyroid results,
-    or else the patient's page."""
+    the chart, or else the patient's page."""
     if alert.thyroid_result_id:
         return reverse("thyroid-results", args=[alert.patient_id])
+    if alert.trigger == Alert.Trigger.CHART_RULE:
+        # The readings that met the rule, hour by hour.
+        return reverse("chart-vitals", args=[alert.patient_id])
     entry = alert.symptom_report or alert.adverse_event
     if entry is not None and not entry.is_active:
         # Struck through on the timeline, no longer on the dose page.
