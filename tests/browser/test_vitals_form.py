@@ -22,7 +22,9 @@ SECONDS_PER_KEY = 0.4
 SECONDS_PER_TAP = 1.0
 
 
-def test_a_full_set_is_ten_taps_and_under_20_seconds_of_typing_on_a_tablet(tablet, personas, shipped_data):
+def test_a_full_set_is_ten_taps_and_under_20_seconds_of_typing_on_a_tablet(
+    tablet, personas, shipped_data
+):
     url = reverse("chart-vitals", args=[personas.patient.pk])
     sign_in(tablet, "nurse-on-team", PASSWORD)
     tablet.wait_for_url(lambda address: "/login/" not in address, wait_until="commit")

@@ -2,8 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -18,6 +21,7 @@ from tracker.observations.models import (
     RuleFiring,
     VitalSigns,
 )
+from tracker.observations.rules import reassess_open_courses
 from tracker.observations.trends import Status
 from tracker.observations.vitals import chart_vitals, mark_entered_in_error
 
@@ -267,3 +271,28 @@ def test_the_alert_says_it_is_a_chart_rule_and_leads_to_the_chart(
     assert response.status_code == 200
     assert "Chart rule" in response.text
     assert f'href="/patients/{personas.patient.pk}/chart/vitals/"' in response.text
+
+
+def test_a_periodic_reading_catches_an_intubation_passing_72_hours(
+    course, personas, nurse, shipped_data
+):
+    start_event(personas.patient, by=nurse, kind="intubation", started_at=NOW - 20 * H, now=NOW)
+    assert reassess_open_courses(now=NOW + 52 * H) == []
+    [firing] = reassess_open_courses(now=NOW + 53 * H)
+    assert firing.rule.slug == "intubation-over-72-hours"
+    assert "stop aldesleukin" in firing.alert.text
+    assert reassess_open_courses(now=NOW + 60 * H) == []
+
+
+def test_the_command_names_each_rule_newly_met(course, personas, nurse, shipped_data):
+    start_event(personas.patient, by=nurse, kind="coma_psychosis", started_at=NOW - 2 * H, now=NOW)
+    out = StringIO()
+    with time_machine.travel(NOW + 46 * H, tick=False):
+        call_command("reassess_charts", stdout=out)
+    assert out.getvalue().endswith("0 rule(s) newly met.\n")
+    with time_machine.travel(NOW + 47 * H, tick=False):
+        call_command("reassess_charts", stdout=out)
+    assert (
+        f"{personas.patient.mrn}: coma-over-48-hours (coma or toxic psychosis for 49 h so far)"
+        in out.getvalue()
+    )

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from regimens.models import Course, RegimenTemplate
 from tracker.alerts.models import Alert
 from tracker.alerts.rules import raise_alert
 from tracker.observations import trends
@@ -201,3 +202,15 @@ def _fire(course, result: RuleResult, now) -> RuleFiring:
         why=result.why[: RuleFiring._meta.get_field("why").max_length],
         alert=alert,
     )
+
+
+def reassess_open_courses(*, now=None) -> list[RuleFiring]:
+    """Read every open high-dose IV course's rules now, for what time alone makes true.
+
+    An intubation passes 72 hours, or a low urine output its 16th hour, with nothing
+    new charted; a periodic run catches it between entries.
+    """
+    courses = Course.objects.filter(
+        status=Course.Status.OPEN, template__route=RegimenTemplate.Route.IV
+    ).select_related("patient", "template")
+    return [firing for course in courses for firing in reassess(course, now=now)]
