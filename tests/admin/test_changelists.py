@@ -27,10 +27,13 @@ from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.alerts.rules import alert_for_report
 from tracker.observations.models import (
+    ChartRule,
     ClinicalEvent,
     FluidEntry,
     Infusion,
     InfusionRateChange,
+    RuleCondition,
+    RuleFiring,
     VitalSigns,
     WeightEntry,
 )
@@ -230,6 +233,48 @@ def build_hold_rules(n: int) -> list[HoldRule]:
             for i in numbered(n)
         ],
         HoldRule,
+    )
+
+
+def build_chart_rules(n: int) -> list[ChartRule]:
+    rules = bulk_create_with_history(
+        [
+            ChartRule(
+                slug=f"bulk-rule-{i}",
+                name=f"Bulk rule {i}",
+                action="withhold",
+                hold_reason="institutional",
+                source=f"Bulk rule {i}",
+                is_active=False,
+                order=100 + i,
+            )
+            for i in numbered(n)
+        ],
+        ChartRule,
+    )
+    saved = ChartRule.objects.filter(slug__startswith="bulk-rule-")
+    RuleCondition.objects.bulk_create(
+        RuleCondition(rule=rule, parameter="heart_rate", comparison="gt", threshold=130)
+        for rule in saved.filter(conditions__isnull=True)
+    )
+    return rules
+
+
+def build_rule_firings(n: int) -> list[RuleFiring]:
+    rule = ChartRule.objects.get(slug="hypotension")
+    return bulk_create_with_history(
+        [
+            RuleFiring(
+                rule=rule,
+                patient=course.patient,
+                course=course,
+                fired_at=at(k),
+                why="systolic BP 84 mmHg, 1 h ago",
+                cleared_at=at(k) + timedelta(hours=2) if k % 2 else None,
+            )
+            for k, course in enumerate(build_courses(n))
+        ],
+        RuleFiring,
     )
 
 
@@ -536,6 +581,8 @@ MODELS = [
     (Dose, build_doses, "course.patient"),
     (CalendarFeed, build_feeds, "patient"),
     (HoldRule, build_hold_rules, None),
+    (ChartRule, build_chart_rules, None),
+    (RuleFiring, build_rule_firings, "patient"),
     (DoseRecord, build_dose_records, "dose.course.patient"),
     (PreDoseCheck, build_checks, "dose.course.patient"),
     (WithholdOverride, build_overrides, "dose.course.patient"),
