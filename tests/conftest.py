@@ -151,3 +151,18 @@ def alerts(personas, dose, raise_alert):
     high = raise_alert(personas.patient, nurse, at=at, grade=3, term="Capillary leak syndrome")
     urgent = raise_alert(personas.patient, nurse, at=at, grade=4)
     return urgent, high, routine
+
+
+@pytest.fixture
+def back_to_the_latest_schema():
+    """Migrate every app forward again after a test that migrated back.
+
+    Migrating an app back also unapplies the other apps' migrations that depend on
+    it; the tests that run after this one need the whole schema.
+    """
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -211,7 +211,14 @@ def test_the_admin_role_sees_the_changes_too(client, personas, dose, nurse):
     assert client.get(history_url(dose)).text.count("status: scheduled → given") == 1
 
 
-REFERENCE_DATA = {"RegimenTemplate", "HoldRule", "CtcaeTerm", "ProSymptom", "FollowUpCheck"}
+REFERENCE_DATA = {
+    "RegimenTemplate",
+    "HoldRule",
+    "ChartRule",
+    "CtcaeTerm",
+    "ProSymptom",
+    "FollowUpCheck",
+}
 WITH_HISTORY = [
     pytest.param(model, build, id=model.__name__)
     for model, build, _ in MODELS

@@ -19,7 +19,9 @@ def migrate(app_label, name):
 
 # SQLite runs migrations only outside a transaction, so this test commits its rows.
 @pytest.mark.django_db(transaction=True)
-def test_courses_stopped_for_label_toxicity_flag_their_patients(shipped_data):
+def test_courses_stopped_for_label_toxicity_flag_their_patients(
+    shipped_data, back_to_the_latest_schema
+):
     clinician = make_user(Role.CLINICIAN)
     old, other = PatientFactory(), PatientFactory()
     stopped = make_course(old, by=clinician)

@@ -266,7 +266,9 @@ def migrate(name):
 
 # SQLite runs migrations only outside a transaction, so this test commits its rows.
 @pytest.mark.django_db(transaction=True)
-def test_courses_from_before_the_dosing_weight_fields_get_their_values(shipped_data):
+def test_courses_from_before_the_dosing_weight_fields_get_their_values(
+    shipped_data, back_to_the_latest_schema
+):
     by = make_user(Role.CLINICIAN)
     course = make_course(PatientFactory(), by=by, weight_kg=Decimal("81.5"))
     migrate("0016_dosing_weight_and_dose_steps")
@@ -289,7 +291,9 @@ def test_courses_from_before_the_dosing_weight_fields_get_their_values(shipped_d
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_centre_already_using_the_15_dose_template_keeps_it_on(shipped_data):
+def test_a_centre_already_using_the_15_dose_template_keeps_it_on(
+    shipped_data, back_to_the_latest_schema
+):
     make_course(PatientFactory(), slug="hd-iv-q8h-15")
     migrate("0017_dosing_weight_of_existing_courses")
     RegimenTemplate.objects.filter(slug="hd-iv-q8h-15").update(is_active=True)

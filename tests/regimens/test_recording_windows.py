@@ -35,18 +35,6 @@ def migrate(app_label, name):
     executor.migrate([(app_label, name)])
 
 
-@pytest.fixture
-def back_to_the_latest_schema():
-    """Migrate every app forward again after a test that migrated back.
-
-    Migrating an app back also unapplies the other apps' migrations that depend on
-    it; the tests that run after this one need the whole schema.
-    """
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 # SQLite runs migrations only outside a transaction, so this test commits its rows.
 @pytest.mark.django_db(transaction=True)
 def test_courses_that_started_before_windows_take_their_templates(
