@@ -442,11 +442,23 @@ def _validation_words(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+# A refusal names the form field; the vignette calls some of them otherwise.
+FIELD_NAMES = {
+    "taken_at": "at",
+    "stopped_at": "at",
+    "ended_at": "at",
+    "period_start": "since",
+    "volume_ml": "ml",
+    "weight_kg": "kg",
+}
+
+
 def _chart(ward: Ward, entry: Entry) -> None:
     try:
         CHARTERS[entry.type](ward, entry, dict(entry.values))
     except Refused as refused:
-        place = f"{entry.where}.{refused.field}" if refused.field else entry.where
+        name = FIELD_NAMES.get(refused.field, refused.field)
+        place = f"{entry.where}.{name}" if name else entry.where
         raise ScenarioError(f"{place}: {refused.message}") from None
     except lab.LabError as error:
         raise ScenarioError(f"{entry.where}: {error}") from None
