@@ -14,7 +14,7 @@ for it and drops it afterwards, so the real one is never touched.
 """
 
 import json
-import os
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from regimens.courses import CourseRefused, start_course
 from regimens.models import RegimenTemplate
@@ -32,11 +32,16 @@ from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.lib.records import Refused
 from tracker.observations import charting, fluids, infusions, lab, rules, vitals
-from tracker.observations.models import LabResult
+from tracker.observations.models import InfusionRateChange, LabResult
 from tracker.observations.models.fluids import KINDS_BY_DIRECTION, FluidKind
 from tracker.observations.models.infusions import Agent, EventKind
 from tracker.patients.models import Patient
 from tracker.patients.registration import register_patient
+
+
+def _column(model, name: str) -> tuple[int, int]:
+    column = model._meta.get_field(name)
+    return column.max_digits, column.decimal_places
 
 
 class ScenarioError(ValueError):
@@ -238,6 +243,12 @@ def _values(kind: str, raw: dict, zone: ZoneInfo, where: str) -> dict:
                 raise ScenarioError(f"{place}: give a whole number")
         elif name in (*DECIMAL_VITALS, "kg", "value", "rate"):
             value = _decimal(value, place)
+            if name in ("value", "rate") and not _fits(value, *COLUMNS[name]):
+                digits, places = COLUMNS[name]
+                raise ScenarioError(
+                    f"{place}: give a number from 0 to {10 ** (digits - places) - 1}, "
+                    f"to {places} decimal places at most"
+                )
         elif name == "alert_oriented":
             if not isinstance(value, bool):
                 raise ScenarioError(f"{place}: give true or false")
@@ -272,6 +283,19 @@ def _check_ref(kind: str, values: dict, started: dict, where: str) -> None:
         names.add(values["ref"])
     elif values["ref"] not in names:
         raise ScenarioError(f'{where}.ref: no {what} "{values["ref"]}" was started above')
+
+
+# The columns' digits and decimal places, for the numbers no operation checks the size of.
+COLUMNS = {
+    "value": _column(LabResult, "value"),
+    "rate": _column(InfusionRateChange, "rate"),
+}
+
+
+def _fits(number: Decimal, digits: int, places: int) -> bool:
+    return 0 <= number < 10 ** (digits - places) and number == number.quantize(
+        Decimal(1).scaleb(-places)
+    )
 
 
 def _no_unknown(data: dict, known, prefix: str) -> None:
@@ -389,7 +413,7 @@ def replay_in_throwaway_database(scenario: Scenario) -> dict:
 
 
 def _unique() -> str:
-    return f"{os.getpid()}_{int(datetime.now().timestamp())}"  # noqa: DTZ005 - a name only
+    return uuid.uuid4().hex[:12]
 
 
 def _admit(scenario: Scenario) -> Ward:
@@ -462,6 +486,10 @@ def _chart(ward: Ward, entry: Entry) -> None:
         raise ScenarioError(f"{place}: {refused.message}") from None
     except lab.LabError as error:
         raise ScenarioError(f"{entry.where}: {error}") from None
+    except (DatabaseError, ValidationError) as error:
+        # What the operations let through and the tables' constraints do not.
+        words = _validation_words(error) if isinstance(error, ValidationError) else error
+        raise ScenarioError(f"{entry.where}: the chart cannot hold it: {words}") from None
 
 
 def _chart_vitals(ward: Ward, entry: Entry, values: dict) -> None:
@@ -502,8 +530,6 @@ def _chart_lab(ward: Ward, entry: Entry, values: dict) -> None:
     spec = lab.spec_of(values["test"])
     unit = spec.unit(values["unit"])
     value = values["value"]
-    if value < 0 or value != value.quantize(Decimal("0.001")):
-        raise ScenarioError(f"{entry.where}.value: give a number from 0, to 3 decimal places")
     problem = spec.implausibility(value, unit.code)
     if problem:
         raise ScenarioError(f"{entry.where}.value: {problem}")
