@@ -229,3 +229,22 @@ def test_no_data_counts_only_where_it_could_change_the_answer():
     assert trends.combine([[NOT, NONE]]) == Status.NOT_MET
     assert trends.combine([[NOT], [NONE, MET]]) == Status.NO_DATA
     assert trends.combine([[NONE], [MET]]) == Status.MET
+
+
+def test_an_episode_going_on_is_met_and_an_ended_one_is_not():
+    measure = Measure("dialysis")
+    assert trends.ongoing([Episode(at(0), None)], at(5), measure=measure) == Outcome(
+        Status.MET, "dialysis going on for 5 h"
+    )
+    assert trends.ongoing([Episode(at(0), at(4))], at(5), measure=measure).status == (
+        Status.NOT_MET
+    )
+    assert trends.ongoing([Episode(at(6), None)], at(5), measure=measure).status == (
+        Status.NOT_MET
+    )
+
+
+def test_a_missing_reading_names_what_is_charted_not_what_is_judged():
+    rhythm = Measure("AF, SVT or bradycardia", charted="rhythm")
+    outcome = trends.latest([], at(1), measure=rhythm, comparison="yes", within=4 * H)
+    assert outcome.why == "no rhythm charted in the last 4 h"

@@ -75,14 +75,14 @@ PARAMETERS = {
         Parameter(
             "rhythm_withheld",
             "Rhythm is AF, SVT or bradycardia",
-            Measure("AF, SVT or bradycardia"),
+            Measure("AF, SVT or bradycardia", charted="rhythm"),
             Source.VITALS,
             Kind.YES_NO,
         ),
         Parameter(
             "mental_status_changed",
             "Neuro check abnormal (not alert and oriented, failed test, or sedated)",
-            Measure("abnormal neuro check"),
+            Measure("abnormal neuro check", charted="neuro check"),
             Source.VITALS,
             Kind.YES_NO,
         ),

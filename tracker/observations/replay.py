@@ -376,6 +376,9 @@ def replay(scenario: Scenario) -> dict:
     for dose in doses:
         while entries and entries[0].charted_at <= dose.planned_at:
             _chart(ward, entries.pop(0))
+        # The rules are read again at each dose, as the pre-dose check and the
+        # periodic reading do: what time alone made true alerts by then.
+        rules.reassess(ward.course, now=dose.planned_at)
         decisions.append(_decision(dose, rules.assess(ward.course, dose.planned_at), scenario))
     for entry in entries:
         _chart(ward, entry)

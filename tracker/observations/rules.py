@@ -67,6 +67,8 @@ class RuleResult:
 def read_condition(chart: Chart, condition: RuleCondition) -> Outcome:
     spec, at = condition.spec, chart.at
     hours = timedelta(hours=float(condition.hours)) if condition.hours is not None else None
+    if condition.test == Test.ONGOING:
+        return trends.ongoing(chart.episodes(condition.parameter), at, measure=spec.measure)
     if condition.test == Test.LASTING:
         return trends.lasting(
             chart.episodes(condition.parameter), at, measure=spec.measure, longer_than=hours
@@ -147,7 +149,7 @@ def _lookback(rules) -> timedelta:
     longest = LOOKBACK
     for rule in rules:
         for condition in rule.conditions.all():
-            if condition.hours is not None and condition.test != Test.LASTING:
+            if condition.hours is not None and condition.test in (Test.SUSTAINED, Test.RISING):
                 span = timedelta(hours=float(condition.hours)) + condition.spec.fresh_for
                 longest = max(longest, span)
     return longest

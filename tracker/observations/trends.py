@@ -49,10 +49,19 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Measure:
-    """How a measure is written: "urine output", " mL/h"."""
+    """How a measure is written: "urine output", " mL/h".
+
+    `charted` names what is charted when it differs from what is judged: a rule
+    reads "AF, SVT or bradycardia", but a missing reading is a missing rhythm.
+    """
 
     name: str
     unit: str = ""
+    charted: str = ""
+
+    @property
+    def missing(self) -> str:
+        return f"no {self.charted or self.name} charted"
 
     def value(self, value: Decimal | bool) -> str:
         if isinstance(value, bool):
@@ -116,7 +125,7 @@ def latest(
     """Whether the latest reading, taken in the `within` before `at`, compares so."""
     seen = until(readings, at)
     if not seen or elapsed(seen[-1].at, at) > within:
-        return Outcome(Status.NO_DATA, f"no {measure.name} charted in the last {hours(within)}")
+        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {hours(within)}")
     last = seen[-1]
     status = Status.MET if compares(last.value, comparison, threshold) else Status.NOT_MET
     when = hours(elapsed(last.at, at))
@@ -145,7 +154,7 @@ def sustained(
     seen = until(readings, at)
     words = condition_words(measure, comparison, threshold)
     if not seen or elapsed(seen[-1].at, at) > within:
-        return Outcome(Status.NO_DATA, f"no {measure.name} charted in the last {hours(within)}")
+        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {hours(within)}")
     last = seen[-1]
     if not compares(last.value, comparison, threshold):
         when = hours(elapsed(last.at, at))
@@ -189,7 +198,7 @@ def rising(
     """Whether the latest reading is at least `by` above the lowest in the `over` before `at`."""
     seen = [r for r in until(readings, at) if elapsed(r.at, at) <= over]
     if not seen or elapsed(seen[-1].at, at) > within:
-        return Outcome(Status.NO_DATA, f"no {measure.name} charted in the last {hours(within)}")
+        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {hours(within)}")
     if len(seen) < 2:
         return Outcome(
             Status.NO_DATA,
@@ -218,6 +227,14 @@ class Episode:
         return elapsed(self.start, end)
 
 
+def ongoing(episodes: Sequence[Episode], at: datetime, *, measure: Measure) -> Outcome:
+    """Whether an episode begun by `at` is going on at `at`."""
+    now_on = [e for e in episodes if e.start <= at and (e.end is None or e.end > at)]
+    if not now_on:
+        return Outcome(Status.NOT_MET, f"no {measure.name} going on")
+    return Outcome(Status.MET, f"{measure.name} going on for {hours(now_on[0].duration(at))}")
+
+
 def lasting(
     episodes: Sequence[Episode], at: datetime, *, measure: Measure, longer_than: timedelta
 ) -> Outcome:
@@ -227,7 +244,7 @@ def lasting(
     """
     begun = [e for e in episodes if e.start <= at]
     if not begun:
-        return Outcome(Status.NOT_MET, f"no {measure.name} charted")
+        return Outcome(Status.NOT_MET, measure.missing)
     longest = max(begun, key=lambda e: e.duration(at))
     span = longest.duration(at)
     going_on = longest.end is None or longest.end > at

@@ -118,6 +118,18 @@ CHART_RULES = [
         ],
     },
     {
+        "slug": "on-dialysis",
+        "name": "On dialysis",
+        "label_row": "",
+        "action": "withhold",
+        "hold_reason": "renal",
+        # Dialysis lowers the creatinine the renal rows read, so they cannot see the
+        # renal failure it treats; more than 72 hours of it stops the course.
+        "source": "Project rule for the label's renal rows (docs/clinical-sources.md §1)",
+        "is_active": True,
+        "conditions": [(1, "dialysis", "ongoing", "", None, None)],
+    },
+    {
         "slug": "weight-gain-over-15-percent",
         "name": "Weight gain above 15% of the admission weight",
         "label_row": "",

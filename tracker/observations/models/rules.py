@@ -96,6 +96,7 @@ class RuleCondition(models.Model):
         SUSTAINED = "sustained", "Held for at least N hours"
         RISING = "rising", "Risen by at least the threshold over N hours"
         LASTING = "lasting", "Lasting more than N hours"
+        ONGOING = "ongoing", "Going on now"
 
     class Comparison(models.TextChoices):
         BELOW = "lt", "<"
@@ -146,18 +147,25 @@ class RuleCondition(models.Model):
                 )
                 | Q(test="rising", comparison="", hours__gt=0)
                 & (Q(threshold__gt=0) | Q(parameter="pressor", threshold__isnull=True))
-                | Q(test="lasting", comparison="", threshold__isnull=True, hours__gt=0),
+                | Q(test="lasting", comparison="", threshold__isnull=True, hours__gt=0)
+                | Q(test="ongoing", comparison="", threshold__isnull=True, hours__isnull=True),
                 name="rule_condition_test_has_its_terms",
                 violation_error_message=(
                     "'Latest' takes a comparison (and a threshold unless yes/no); 'held' a "
-                    "comparison and hours; 'risen' a rise and hours; 'lasting' hours only."
+                    "comparison and hours; 'risen' a rise and hours; 'lasting' hours only; "
+                    "'going on' nothing more."
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(test="lasting", parameter__in=parameters.EPISODE_CODES)
-                | (~Q(test="lasting") & ~Q(parameter__in=parameters.EPISODE_CODES)),
+                condition=Q(
+                    test__in=["lasting", "ongoing"], parameter__in=parameters.EPISODE_CODES
+                )
+                | (
+                    ~Q(test__in=["lasting", "ongoing"])
+                    & ~Q(parameter__in=parameters.EPISODE_CODES)
+                ),
                 name="rule_condition_lasting_is_for_events",
-                violation_error_message="Events take 'lasting'; only events do.",
+                violation_error_message="Events take 'lasting' or 'going on'; only events do.",
             ),
             models.CheckConstraint(
                 condition=Q(comparison="yes", parameter__in=parameters.YES_NO_CODES)
@@ -174,6 +182,8 @@ class RuleCondition(models.Model):
         threshold = spec.measure.value(self.threshold) if self.threshold is not None else ""
         if self.test == self.Test.LASTING:
             return f"{spec.measure.name} lasting more than {hours}"
+        if self.test == self.Test.ONGOING:
+            return f"{spec.measure.name} going on"
         if self.test == self.Test.RISING:
             if self.parameter == "pressor":
                 return f"pressor rate increased within {hours}"
