@@ -148,10 +148,15 @@ def chart_panel(
                 )
             )
         except ChartRefused as refused:
-            name = LabResult.Test(row["test"]).label if row["test"] in LabResult.Test else ""
+            known = row["test"] in LabResult.Test.values
+            name = LabResult.Test(row["test"]).label if known else ""
+            # The message names the test, so a list of refusals says which row is wrong.
+            message = refused.message
+            if name and name not in message:
+                message = f"{name}: {message[:1].lower()}{message[1:]}"
             refusals.append(
                 ChartRefused(
-                    f"{name}: {refused.message}" if name else refused.message,
+                    message,
                     field=f"{row['test']}_{refused.field}" if refused.field else None,
                 )
             )
