@@ -10,6 +10,7 @@ from tracker.observations.models import (
     FluidEntry,
     Infusion,
     InfusionRateChange,
+    LabResult,
     RuleCondition,
     RuleFiring,
     VitalSigns,
@@ -208,3 +209,36 @@ class RuleFiringAdmin(ReadOnlyAdmin):
     list_filter = ["rule"]
     search_fields = patient_search("patient")
     raw_id_fields = ["patient", "course", "alert"]
+
+
+@admin.register(LabResult)
+class LabResultAdmin(ReadOnlyAdmin):
+    """Charted on the patient's laboratory results page, which checks units, values and time."""
+
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "taken_at",
+        "test",
+        "shown_value",
+        "unit",
+        "range_low",
+        "range_high",
+        "flag",
+        "regimen",
+        "state",
+        "recorded_by",
+    ]
+    list_filter = ["test", "flag", "state", ("course__template", RegimenListFilter), "taken_at"]
+    list_select_related = ["patient", "course__template", "recorded_by"]
+    search_fields = patient_search("patient")
+    date_hierarchy = "taken_at"
+
+    @admin.display(description="result")
+    def shown_value(self, result):
+        return result.shown_value
+
+    @admin.display(description="regimen", ordering="course__template__name")
+    def regimen(self, entry):
+        return entry.course.template.name if entry.course else None
