@@ -296,3 +296,25 @@ def test_the_command_names_each_rule_newly_met(course, personas, nurse, shipped_
         f"{personas.patient.mrn}: coma-over-48-hours (coma or toxic psychosis for 49 h so far)"
         in out.getvalue()
     )
+
+
+def test_a_sample_is_read_once_it_is_all_in(course, personas, nurse, shipped_data):
+    from tracker.observations.labs import chart_panel
+
+    def sample(hours_ago, creatinine, potassium):
+        chart_panel(
+            personas.patient,
+            by=nurse,
+            taken_at=NOW - hours_ago * H,
+            now=NOW - hours_ago * H + H,
+            results=[
+                {"test": "creatinine", "value": creatinine, "unit": "mg/dL"},
+                {"test": "potassium", "value": potassium, "unit": "mmol/L"},
+            ],
+        )
+
+    sample(10, "3.9", "5.6")
+    sample(2, "4.0", "5.5")
+    assert not Alert.objects.exists()
+    sample(1, "4.0", "5.6")
+    assert RuleFiring.objects.get().rule.slug == "creatinine-4-with-complication"

@@ -58,8 +58,12 @@ def current_course(patient, at):
 
 
 @transaction.atomic
-def save_observation(entry, *, by, reason: str, now=None):
-    """Save a new entry once its time passes, on the course it belongs to; else ChartRefused."""
+def save_observation(entry, *, by, reason: str, now=None, reassess: bool = True):
+    """Save a new entry once its time passes, on the course it belongs to; else ChartRefused.
+
+    The course's rules are read again after it, unless the caller saves several
+    entries together and reads them once at the end (`chart_changed`).
+    """
     now = now or timezone.now()
     refusal = refusal_of_time(entry.taken_at, now)
     if refusal:
@@ -70,7 +74,8 @@ def save_observation(entry, *, by, reason: str, now=None):
         raise ChartRefused("That course is another patient's.")
     entry.recorded_by, entry.recorded_at = by, now
     save_with_history(entry, by=by, reason=reason)
-    chart_changed(entry, now=now)
+    if reassess:
+        chart_changed(entry, now=now)
     return entry
 
 

@@ -169,9 +169,16 @@ def chart_panel(
         entry.course = course
         saved.append(
             charting.save_observation(
-                entry, by=by, reason="Laboratory result charted in a panel", now=now
+                entry,
+                by=by,
+                reason="Laboratory result charted in a panel",
+                now=now,
+                reassess=False,
             )
         )
+    # Read once the whole sample is in: a creatinine read before its own potassium
+    # would meet a rule against the last sample's and alert for nothing.
+    charting.chart_changed(saved[-1], now=now)
     return saved
 
 

@@ -31,7 +31,7 @@ from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.lib.records import Refused
-from tracker.observations import charting, fluids, infusions, lab, rules, vitals
+from tracker.observations import fluids, infusions, lab, labs, rules, vitals
 from tracker.observations.models import InfusionRateChange, LabResult
 from tracker.observations.models.fluids import KINDS_BY_DIRECTION, FluidKind
 from tracker.observations.models.infusions import Agent, EventKind
@@ -375,13 +375,13 @@ def replay(scenario: Scenario) -> dict:
     decisions = []
     for dose in doses:
         while entries and entries[0].charted_at <= dose.planned_at:
-            _chart(ward, entries.pop(0))
+            _chart_next(ward, entries)
         # The rules are read again at each dose, as the pre-dose check and the
         # periodic reading do: what time alone made true alerts by then.
         rules.reassess(ward.course, now=dose.planned_at)
         decisions.append(_decision(dose, rules.assess(ward.course, dose.planned_at), scenario))
-    for entry in entries:
-        _chart(ward, entry)
+    while entries:
+        _chart_next(ward, entries)
     alerts = Alert.objects.filter(patient=ward.patient).order_by("created_at", "pk")
     return {
         "title": scenario.title,
@@ -480,9 +480,28 @@ FIELD_NAMES = {
 }
 
 
-def _chart(ward: Ward, entry: Entry) -> None:
+def _chart_next(ward: Ward, entries: list[Entry]) -> None:
+    """Chart the next entry, or the next sample: lab results taken and charted together."""
+    first = entries.pop(0)
+    if first.type != "lab":
+        _chart(ward, first)
+        return
+    sample = [first]
+    while entries and entries[0].type == "lab" and _same_sample(entries[0], first):
+        sample.append(entries.pop(0))
+    _chart(ward, first, sample=sample)
+
+
+def _same_sample(entry: Entry, first: Entry) -> bool:
+    return (entry.at, entry.charted_at) == (first.at, first.charted_at)
+
+
+def _chart(ward: Ward, entry: Entry, *, sample=None) -> None:
     try:
-        CHARTERS[entry.type](ward, entry, dict(entry.values))
+        if sample is not None:
+            _chart_sample(ward, entry, sample)
+        else:
+            CHARTERS[entry.type](ward, entry, dict(entry.values))
     except Refused as refused:
         name = FIELD_NAMES.get(refused.field, refused.field)
         place = f"{entry.where}.{name}" if name else entry.where
@@ -528,26 +547,22 @@ def _chart_weight(ward: Ward, entry: Entry, values: dict) -> None:
     )
 
 
-def _chart_lab(ward: Ward, entry: Entry, values: dict) -> None:
-    """One result in the catalogue's unit and with its default range, as the lab sends it."""
-    spec = lab.spec_of(values["test"])
-    unit = spec.unit(values["unit"])
-    value = values["value"]
-    problem = spec.implausibility(value, unit.code)
-    if problem:
-        raise ScenarioError(f"{entry.where}.value: {problem}")
-    low, high = unit.default_range or (None, None)
-    result = LabResult(
-        patient=ward.patient,
-        test=values["test"],
-        value=value,
-        unit=unit.code,
-        range_low=low,
-        range_high=high,
-        taken_at=entry.at,
-    )
-    charting.save_observation(
-        result, by=ward.nurse, reason="Laboratory result charted", now=entry.charted_at
+def _chart_sample(ward: Ward, first: Entry, sample: list[Entry]) -> None:
+    """The results of one sample as one panel, read by the rules once they are all in."""
+    for entry in sample:
+        spec = lab.spec_of(entry.values["test"])
+        problem = spec.implausibility(entry.values["value"], spec.unit(entry.values["unit"]).code)
+        if problem:
+            raise ScenarioError(f"{entry.where}.value: {problem}")
+    labs.chart_panel(
+        ward.patient,
+        by=ward.nurse,
+        taken_at=first.at,
+        now=first.charted_at,
+        results=[
+            {"test": e.values["test"], "value": e.values["value"], "unit": e.values["unit"]}
+            for e in sample
+        ],
     )
 
 
@@ -604,7 +619,6 @@ CHARTERS = {
     "vitals": _chart_vitals,
     "fluid": _chart_fluid,
     "weight": _chart_weight,
-    "lab": _chart_lab,
     "infusion_start": _chart_infusion_start,
     "infusion_rate": _chart_infusion_rate,
     "infusion_stop": _chart_infusion_stop,
