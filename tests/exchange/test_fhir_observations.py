@@ -1,4 +1,5 @@
-"""The observation chart in the FHIR export: vital signs and weights as R4 vital-signs Observations."""
+"""The observation chart in the FHIR export: vital signs and weights as R4 vital-signs
+Observations, the ward's lab results as laboratory Observations."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from tracker.accounts.roles import Role
 from tracker.exchange import fhir
 from tracker.observations import charting
 from tracker.observations.fluids import chart_weight
-from tracker.observations.models import VitalSigns, WeightEntry
+from tracker.observations.models import LabResult, VitalSigns, WeightEntry
 from tracker.observations.vitals import chart_vitals
 from tracker.thyroid import recording as thyroid
 from tracker.thyroid.models import ThyroidResult
@@ -80,9 +81,19 @@ def weigh(patient, nurse, weight_kg, *, taken_at=TAKEN, note=""):
     )
 
 
-def observations(patient) -> list[dict]:
+def lab(patient, nurse, test, value, unit, *, taken_at=TAKEN, **fields) -> LabResult:
+    """Chart a result as the chart saves every entry: its time checked, its course found."""
+    result = LabResult(
+        patient=patient, test=test, value=value, unit=unit, taken_at=taken_at, **fields
+    )
+    return charting.save_observation(
+        result, by=nurse, reason="Result charted", now=taken_at + timedelta(hours=2)
+    )
+
+
+def observations(patient, **options) -> list[dict]:
     """The patient's Observations as a receiver reads them: from the JSON handed out."""
-    bundle = json.loads(fhir.to_json(fhir.patient_bundle(patient)))
+    bundle = json.loads(fhir.to_json(fhir.patient_bundle(patient, **options)))
     return [
         e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"
     ]
@@ -218,6 +229,131 @@ def test_the_chart_note_goes_with_every_observation_of_the_set(patient, nurse):
     assert [r["note"] for r in found] == [[{"text": "After walking"}]] * 2
 
 
+# Laboratory results ----------------------------------------------------------------------
+
+LABORATORY = {
+    "coding": [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": "laboratory",
+            "display": "Laboratory",
+        }
+    ],
+    "text": "Laboratory",
+}
+
+
+def interpretation(code: str, label: str) -> list[dict]:
+    system = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+    return [{"coding": [{"system": system, "code": code, "display": label}], "text": label}]
+
+
+def test_a_lab_result_is_a_laboratory_observation_with_its_loinc_unit_range_and_flag(
+    patient, nurse
+):
+    result = lab(
+        patient, nurse, "creatinine", D("1.80"), "mg/dL", range_low=D("0.6"), range_high=D("1.3")
+    )
+    [resource] = observations(patient)
+    mg_dl = {"unit": "mg/dL", "system": UCUM, "code": "mg/dL"}
+    assert resource == {
+        "resourceType": "Observation",
+        "id": fhir.lab_result_id(result),
+        "status": "final",
+        "category": [LABORATORY],
+        "code": {"coding": [{"system": LOINC, "code": "2160-0"}], "text": "Creatinine"},
+        "subject": {"reference": f"urn:uuid:{fhir.patient_id(patient)}"},
+        "effectiveDateTime": "2027-03-11T08:30:00-05:00",
+        "issued": "2027-03-11T10:30:00-05:00",
+        "valueQuantity": {"value": 1.8, **mg_dl},
+        "interpretation": interpretation("H", "High"),
+        "referenceRange": [{"low": {"value": 0.6, **mg_dl}, "high": {"value": 1.3, **mg_dl}}],
+    }
+    Observation.model_validate(resource)
+
+
+def test_a_lab_value_below_the_assays_limit_keeps_its_comparator(patient, nurse):
+    lab(
+        patient,
+        nurse,
+        "troponin",
+        D("3"),
+        "ng/L",
+        qualifier="<",
+        range_low=D("0"),
+        range_high=D("26"),
+    )
+    [resource] = observations(patient)
+    assert resource["valueQuantity"] == {
+        "comparator": "<",
+        "value": 3,
+        "unit": "ng/L",
+        "system": UCUM,
+        "code": "ng/L",
+    }
+    assert "comparator" not in resource["referenceRange"][0]["high"]
+    assert resource["interpretation"] == interpretation("N", "Normal")
+    Observation.model_validate(resource)
+
+
+def test_a_lab_value_above_the_assays_limit_keeps_its_comparator(patient, nurse):
+    lab(
+        patient,
+        nurse,
+        "ck",
+        D("20000"),
+        "U/L",
+        qualifier=">",
+        range_low=D("0"),
+        range_high=D("200"),
+    )
+    [resource] = observations(patient)
+    assert resource["valueQuantity"]["comparator"] == ">"
+    assert resource["interpretation"] == interpretation("H", "High")
+
+
+@pytest.mark.parametrize(
+    "test, unit, loinc, label, ucum",
+    [
+        # The unit stored names urea nitrogen; UCUM has only mg/dL, so the label says which.
+        ("urea", "mg/dL BUN", "3094-0", "mg/dL as urea nitrogen (BUN)", "mg/dL"),
+        ("urea", "mmol/L", "22664-7", "mmol/L", "mmol/L"),
+        ("platelets", "10*9/L", "777-3", "×10⁹/L", "10*9/L"),
+        ("bilirubin", "umol/L", "14631-6", "µmol/L", "umol/L"),
+    ],
+)
+def test_a_lab_result_goes_in_the_ucum_code_of_its_unit_with_its_loinc(
+    patient, nurse, test, unit, loinc, label, ucum
+):
+    lab(patient, nurse, test, D("20"), unit, range_low=D("10"), range_high=D("30"))
+    [resource] = observations(patient)
+    assert resource["code"]["coding"] == [{"system": LOINC, "code": loinc}]
+    assert resource["valueQuantity"] == {"value": 20, "unit": label, "system": UCUM, "code": ucum}
+    assert resource["referenceRange"] == [
+        {
+            "low": {"value": 10, "unit": label, "system": UCUM, "code": ucum},
+            "high": {"value": 30, "unit": label, "system": UCUM, "code": ucum},
+        }
+    ]
+
+
+def test_a_low_lab_result_is_interpreted_low(patient, nurse):
+    lab(patient, nurse, "platelets", D("28"), "10*9/L", range_low=D("150"), range_high=D("400"))
+    [resource] = observations(patient)
+    assert resource["interpretation"] == interpretation("L", "Low")
+
+
+def test_a_lab_result_entered_in_error_is_left_out_and_its_note_is_for_staff(patient, nurse):
+    kept = lab(patient, nurse, "potassium", D("3.1"), "mmol/L", note="Repeat after replacement")
+    wrong = lab(patient, nurse, "potassium", D("7.9"), "mmol/L")
+    charting.mark_entered_in_error(wrong, by=nurse, reason="Haemolysed sample")
+    [resource] = observations(patient)
+    assert resource["id"] == fhir.lab_result_id(kept)
+    assert "note" not in resource
+    [for_staff] = observations(patient, staff_notes=True)
+    assert for_staff["note"] == [{"text": "Repeat after replacement"}]
+
+
 # Times, in error, ids ----------------------------------------------------------------------
 
 
@@ -328,9 +464,10 @@ def test_the_bundle_takes_the_same_queries_for_10_sets_as_for_100(patient, nurse
             taken = TAKEN + timedelta(minutes=15 * n)
             chart(patient, nurse, systolic_bp=120, diastolic_bp=70, heart_rate=80, taken_at=taken)
             weigh(patient, nurse, D("80.0"), taken_at=taken)
+            lab(patient, nurse, "potassium", D("4.1"), "mmol/L", taken_at=taken)
 
     chart_sets(10, 0)
     with_ten = queries()
     chart_sets(90, 10)
-    assert len(observations(patient)) == 100 * 3
-    assert queries() == with_ten == 7
+    assert len(observations(patient)) == 100 * 4
+    assert queries() == with_ten == 8

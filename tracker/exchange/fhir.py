@@ -25,10 +25,10 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from regimens.models import Course, Dose, RegimenTemplate
-from tracker.observations.models import VitalSigns, WeightEntry
+from tracker.observations import lab
+from tracker.observations.models import LabResult, VitalSigns, WeightEntry
 from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent
-from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
 from tracker.ward.models import DoseRecord
 
@@ -135,6 +135,10 @@ def administration_id(dose) -> str:
 
 def observation_id(result) -> str:
     return stable_id("observation", result.pk)
+
+
+def lab_result_id(result) -> str:
+    return stable_id("labresult", result.pk)
 
 
 def vital_sign_id(entry, sign) -> str:
@@ -487,12 +491,13 @@ def _quantity(value: Decimal, unit: lab.Unit, comparator: str = "") -> dict:
     return {"comparator": comparator, **quantity} if comparator else quantity
 
 
-def observation(result, *, staff_notes: bool = False) -> dict:
-    unit = lab.unit_of(result.test, result.unit)
+def _laboratory(result, resource_id: str, collected_at, *, staff_notes: bool) -> dict:
+    """A lab result (a thyroid or a ward result, both LabValues) as a laboratory Observation."""
+    unit = result.spec.unit(result.unit)
     zone = result.patient.zone
     resource = {
         "resourceType": "Observation",
-        "id": observation_id(result),
+        "id": resource_id,
         "status": "final",
         "category": [coded(OBSERVATION_CATEGORY, "laboratory", "Laboratory")],
         # LOINC displays are not all verified (docs/clinical-sources.md §3): the code and our name.
@@ -501,7 +506,7 @@ def observation(result, *, staff_notes: bool = False) -> dict:
             "text": result.get_test_display(),
         },
         "subject": subject(result.patient_id),
-        "effectiveDateTime": date_time(result.collected_at, zone),
+        "effectiveDateTime": date_time(collected_at, zone),
         "issued": date_time(result.recorded_at, zone),
         "valueQuantity": _quantity(result.value, unit, comparator=result.qualifier),
         "interpretation": [coded(INTERPRETATION, *INTERPRETATION_CODES[lab.Flag(result.flag)])],
@@ -516,6 +521,18 @@ def observation(result, *, staff_notes: bool = False) -> dict:
     if limits:
         resource["referenceRange"] = [limits]
     return resource
+
+
+def observation(result, *, staff_notes: bool = False) -> dict:
+    """One active thyroid result."""
+    return _laboratory(
+        result, observation_id(result), result.collected_at, staff_notes=staff_notes
+    )
+
+
+def lab_observation(result, *, staff_notes: bool = False) -> dict:
+    """One active result of the ward's laboratory tests; `taken_at` is when it was collected."""
+    return _laboratory(result, lab_result_id(result), result.taken_at, staff_notes=staff_notes)
 
 
 def _charted(entry, sign: VitalSign, resource_id: str, value: dict) -> dict:
@@ -654,10 +671,11 @@ def _entry(resource: dict) -> dict:
 def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
     """The patient's record as a validated FHIR R4 Bundle (type "collection").
 
-    Seven queries, whatever the number of doses, results and chart entries.  Records
+    Eight queries, whatever the number of doses, results and chart entries.  Records
     entered in error and cancelled courses are left out.  Free-text staff notes (a record's
-    notes and reason note, a result's note) go in only with `staff_notes`: the app does not
-    show them to patients.  The chart's notes go to everyone, as the chart shows them.
+    notes and reason note, a thyroid or lab result's note) go in only with `staff_notes`: the
+    app does not show them to patients.  The notes on vital signs and weights go to everyone,
+    as the chart shows them.
     """
     courses = list(
         Course.objects.for_patient(patient)
@@ -679,6 +697,9 @@ def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
     )
     results = (
         ThyroidResult.objects.active().for_patient(patient).order_by("collected_at", "test", "pk")
+    )
+    lab_results = (
+        LabResult.objects.active().for_patient(patient).order_by("taken_at", "test", "pk")
     )
     vital_sign_sets = (
         VitalSigns.objects.active()
@@ -708,6 +729,9 @@ def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
     for result in results:
         result.patient = patient
         resources.append(observation(result, staff_notes=staff_notes))
+    for result in lab_results:
+        result.patient = patient
+        resources.append(lab_observation(result, staff_notes=staff_notes))
     for entry in vital_sign_sets:
         entry.patient = patient
         resources += vital_signs(entry)
