@@ -258,7 +258,6 @@ BODY_TEMPERATURE = VitalSign(
 BODY_WEIGHT = VitalSign(
     (("29463-7", "Body weight"),), "Weight", unit="kg", ucum="kg", profile="bodyweight"
 )
-VITAL_SIGNS_CATEGORY = coded(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")
 
 
 # Timing --------------------------------------------------------------------------------------
@@ -547,7 +546,7 @@ def _charted(entry, sign: VitalSign, resource_id: str, value: dict) -> dict:
         "id": resource_id,
         "meta": {"profile": [PROFILE + sign.profile]},
         "status": "final",
-        "category": [VITAL_SIGNS_CATEGORY],
+        "category": [coded(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")],
         "code": sign.code,
         "subject": subject(entry.patient_id),
         "effectiveDateTime": date_time(entry.taken_at, zone),
@@ -671,7 +670,7 @@ def _entry(resource: dict) -> dict:
 def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
     """The patient's record as a validated FHIR R4 Bundle (type "collection").
 
-    Eight queries, whatever the number of doses, results and chart entries.  Records
+    At most eight queries, whatever the number of doses, results and chart entries.  Records
     entered in error and cancelled courses are left out.  Free-text staff notes (a record's
     notes and reason note, a thyroid or lab result's note) go in only with `staff_notes`: the
     app does not show them to patients.  The notes on vital signs and weights go to everyone,
