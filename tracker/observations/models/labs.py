@@ -74,6 +74,52 @@ class LabValue(models.Model):
             ),
         ]
 
+    def take_default_range(self) -> None:
+        """With no range given, the catalogue's default for the test and unit, if any."""
+        if self.range_low is None and self.range_high is None:
+            unit = self.spec.units.get(self.unit)
+            if unit is not None and unit.default_range:
+                self.range_low, self.range_high = unit.default_range
+
+    def refusal_to_chart(self) -> tuple[str, str] | None:
+        """(field, message) for the first thing that stops this result being stored, or None.
+
+        A unit the test is not reported in, a value no patient has (most often one
+        typed against the wrong unit), a range out of order, or a "<" or ">" result
+        the range cannot flag.
+        """
+        try:
+            self.spec.unit(self.unit)
+        except lab.LabError as error:
+            return "unit", str(error)
+        implausible = self.spec.implausibility(self.value, self.unit)
+        if implausible:
+            return "value", implausible
+        if self.qualifier not in {known.value for known in lab.Qualifier}:
+            return "value", 'A result starts with "<" or ">" only, as in "<0.01".'
+        low, high = self.range_low, self.range_high
+        if low is not None and high is not None and low > high:
+            return "range_low", "The lower limit of the range is above its upper limit."
+        if lab.qualified_flag(self.value, self.qualifier, low, high) is None:
+            side = "below" if self.qualifier == lab.Qualifier.BELOW else "above"
+            return "value", (
+                f"A result {side} {lab.format_number(self.value)} {self.unit_label} could be "
+                "inside or outside the range, so it cannot be flagged. Enter the lab's value, "
+                "or check the limit."
+            )
+        return None
+
+    def other_units(self) -> list[tuple[str, str]]:
+        """The result in the test's other units, as labs report them: [("106", "µmol/L")]."""
+        return [
+            (
+                lab.format_result(self.spec.shown_in(self.value, self.unit, code), self.qualifier),
+                unit.label,
+            )
+            for code, unit in self.spec.units.items()
+            if code != self.unit
+        ]
+
     @property
     def shown_value(self) -> str:
         """The result as the lab wrote it: "2.1", "<0.01"."""
@@ -108,6 +154,16 @@ class LabValue(models.Model):
 class LabResultQuerySet(ObservationQuerySet):
     def of(self, test):
         return self.filter(test=test)
+
+    def latest_of_each_test(self):
+        """The newest counted result of each test, in one query whatever their number."""
+        newest = (
+            LabResult.objects.active()
+            .filter(patient=models.OuterRef("patient"), test=models.OuterRef("test"))
+            .order_by("-taken_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.active().filter(pk=models.Subquery(newest))
 
 
 class LabResult(LabValue, Observation):
