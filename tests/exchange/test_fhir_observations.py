@@ -14,7 +14,7 @@ from fhir.resources.R4B.observation import Observation
 from tests.factories import PatientFactory, make_course, make_user
 from tracker.accounts.roles import Role
 from tracker.exchange import fhir
-from tracker.observations import charting
+from tracker.observations import charting, labs
 from tracker.observations.fluids import chart_weight
 from tracker.observations.models import LabResult, VitalSigns, WeightEntry
 from tracker.observations.vitals import chart_vitals
@@ -82,12 +82,15 @@ def weigh(patient, nurse, weight_kg, *, taken_at=TAKEN, note=""):
 
 
 def lab(patient, nurse, test, value, unit, *, taken_at=TAKEN, **fields) -> LabResult:
-    """Chart a result as the chart saves every entry: its time checked, its course found."""
-    result = LabResult(
-        patient=patient, test=test, value=value, unit=unit, taken_at=taken_at, **fields
-    )
-    return charting.save_observation(
-        result, by=nurse, reason="Result charted", now=taken_at + timedelta(hours=2)
+    return labs.chart_result(
+        patient,
+        by=nurse,
+        test=test,
+        value=value,
+        unit=unit,
+        taken_at=taken_at,
+        now=taken_at + timedelta(hours=2),
+        **fields,
     )
 
 
@@ -343,15 +346,30 @@ def test_a_low_lab_result_is_interpreted_low(patient, nurse):
     assert resource["interpretation"] == interpretation("L", "Low")
 
 
-def test_a_lab_result_entered_in_error_is_left_out_and_its_note_is_for_staff(patient, nurse):
-    kept = lab(patient, nurse, "potassium", D("3.1"), "mmol/L", note="Repeat after replacement")
+def test_a_lab_result_entered_in_error_is_left_out(patient, nurse):
+    kept = lab(patient, nurse, "potassium", D("3.1"), "mmol/L")
     wrong = lab(patient, nurse, "potassium", D("7.9"), "mmol/L")
-    charting.mark_entered_in_error(wrong, by=nurse, reason="Haemolysed sample")
+    labs.mark_entered_in_error(wrong, by=nurse, reason="Haemolysed sample")
+    assert [r["id"] for r in observations(patient)] == [fhir.lab_result_id(kept)]
+    assert LabResult.objects.filter(patient=patient).count() == 2
+
+
+def test_a_lab_results_note_goes_to_the_patient_too_as_the_chart_shows_it(patient, nurse):
+    lab(patient, nurse, "potassium", D("3.1"), "mmol/L", note="Repeat after replacement")
+    for options in ({}, {"staff_notes": True}):
+        [resource] = observations(patient, **options)
+        assert resource["note"] == [{"text": "Repeat after replacement"}]
+
+
+def test_a_lab_result_without_a_range_sends_the_default_range_it_was_charted_with(patient, nurse):
+    lab(patient, nurse, "creatinine", D("106"), "umol/L")
     [resource] = observations(patient)
-    assert resource["id"] == fhir.lab_result_id(kept)
-    assert "note" not in resource
-    [for_staff] = observations(patient, staff_notes=True)
-    assert for_staff["note"] == [{"text": "Repeat after replacement"}]
+    umol = {"unit": "µmol/L", "system": UCUM, "code": "umol/L"}
+    # 0.6–1.3 mg/dL × 88.42, to whole µmol/L as labs report it.
+    assert resource["referenceRange"] == [
+        {"low": {"value": 53, **umol}, "high": {"value": 115, **umol}}
+    ]
+    assert resource["code"]["coding"] == [{"system": LOINC, "code": "14682-9"}]
 
 
 # Times, in error, ids ----------------------------------------------------------------------

@@ -490,7 +490,7 @@ def _quantity(value: Decimal, unit: lab.Unit, comparator: str = "") -> dict:
     return {"comparator": comparator, **quantity} if comparator else quantity
 
 
-def _laboratory(result, resource_id: str, collected_at, *, staff_notes: bool) -> dict:
+def _laboratory(result, resource_id: str, collected_at, *, with_note: bool) -> dict:
     """A lab result (a thyroid or a ward result, both LabValues) as a laboratory Observation."""
     unit = result.spec.unit(result.unit)
     zone = result.patient.zone
@@ -510,7 +510,7 @@ def _laboratory(result, resource_id: str, collected_at, *, staff_notes: bool) ->
         "valueQuantity": _quantity(result.value, unit, comparator=result.qualifier),
         "interpretation": [coded(INTERPRETATION, *INTERPRETATION_CODES[lab.Flag(result.flag)])],
     }
-    if staff_notes and (texts := notes(result.note)):
+    if with_note and (texts := notes(result.note)):
         resource["note"] = texts
     limits = {
         name: _quantity(limit, unit)
@@ -523,15 +523,16 @@ def _laboratory(result, resource_id: str, collected_at, *, staff_notes: bool) ->
 
 
 def observation(result, *, staff_notes: bool = False) -> dict:
-    """One active thyroid result."""
-    return _laboratory(
-        result, observation_id(result), result.collected_at, staff_notes=staff_notes
-    )
+    """One active thyroid result; its note is for staff, as the thyroid pages show it."""
+    return _laboratory(result, observation_id(result), result.collected_at, with_note=staff_notes)
 
 
-def lab_observation(result, *, staff_notes: bool = False) -> dict:
-    """One active result of the ward's laboratory tests; `taken_at` is when it was collected."""
-    return _laboratory(result, lab_result_id(result), result.taken_at, staff_notes=staff_notes)
+def lab_observation(result) -> dict:
+    """One active result of the ward's laboratory tests; `taken_at` is when it was collected.
+
+    Its note goes to everyone: the chart's labs page shows it to the patient.
+    """
+    return _laboratory(result, lab_result_id(result), result.taken_at, with_note=True)
 
 
 def _charted(entry, sign: VitalSign, resource_id: str, value: dict) -> dict:
@@ -672,9 +673,9 @@ def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
 
     At most eight queries, whatever the number of doses, results and chart entries.  Records
     entered in error and cancelled courses are left out.  Free-text staff notes (a record's
-    notes and reason note, a thyroid or lab result's note) go in only with `staff_notes`: the
-    app does not show them to patients.  The notes on vital signs and weights go to everyone,
-    as the chart shows them.
+    notes and reason note, a thyroid result's note) go in only with `staff_notes`: the app
+    does not show them to patients.  The notes on the observation chart (vital signs,
+    weights, lab results) go to everyone, as the chart shows them.
     """
     courses = list(
         Course.objects.for_patient(patient)
@@ -730,7 +731,7 @@ def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
         resources.append(observation(result, staff_notes=staff_notes))
     for result in lab_results:
         result.patient = patient
-        resources.append(lab_observation(result, staff_notes=staff_notes))
+        resources.append(lab_observation(result))
     for entry in vital_sign_sets:
         entry.patient = patient
         resources += vital_signs(entry)
