@@ -12,6 +12,7 @@ entries are in a fixed order, and the Bundle carries no export timestamp.
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
@@ -24,9 +25,10 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from regimens.models import Course, Dose, RegimenTemplate
+from tracker.observations import lab
+from tracker.observations.models import LabResult, VitalSigns, WeightEntry
 from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent
-from tracker.thyroid import lab
 from tracker.thyroid.models import ThyroidResult
 from tracker.ward.models import DoseRecord
 
@@ -48,6 +50,8 @@ INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpreta
 AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
 AE_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
 AE_GRADE_EXTENSION = "http://hl7.org/fhir/uv/ae-research-backport-ig/StructureDefinition/ae-grade"
+# FHIR R4's own vital-signs profiles, http://hl7.org/fhir/StructureDefinition/<name>.
+PROFILE = "http://hl7.org/fhir/StructureDefinition/"
 
 # The international unit in UCUM; the dose is always sent in whole IU.
 IU = {"unit": "IU", "system": UCUM, "code": "[iU]"}
@@ -133,6 +137,19 @@ def observation_id(result) -> str:
     return stable_id("observation", result.pk)
 
 
+def lab_result_id(result) -> str:
+    return stable_id("labresult", result.pk)
+
+
+def vital_sign_id(entry, sign) -> str:
+    """One id per measure of a set: BP, pulse and SpO₂ taken together are three Observations."""
+    return stable_id(f"vitalsigns-{sign.profile}", entry.pk)
+
+
+def weight_id(entry) -> str:
+    return stable_id("weight", entry.pk)
+
+
 def adverse_event_id(event) -> str:
     return stable_id("adverseevent", event.pk)
 
@@ -175,6 +192,72 @@ def route(template) -> dict:
 
 def notes(*texts: str) -> list[dict]:
     return [{"text": text.strip()} for text in texts if text and text.strip()]
+
+
+# Vital signs: codes and units -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VitalSign:
+    """How one charted measure goes out: its LOINC codes, UCUM unit and R4 profile.
+
+    The codes, displays, units and profiles are those of FHIR R4's vital-signs profiles
+    (docs/clinical-sources.md §4).  A measure sent only as a component has no profile.
+    """
+
+    codes: tuple[tuple[str, str], ...]
+    text: str
+    unit: str = ""
+    ucum: str = ""
+    profile: str = ""
+
+    @property
+    def code(self) -> dict:
+        coding = [{"system": LOINC, "code": code, "display": label} for code, label in self.codes]
+        return {"coding": coding, "text": self.text}
+
+    def quantity(self, value: int | Decimal) -> dict:
+        amount = value if isinstance(value, int) else number(value)
+        return {"value": amount, "unit": self.unit, "system": UCUM, "code": self.ucum}
+
+
+MM_HG = {"unit": "mmHg", "ucum": "mm[Hg]"}
+PER_MINUTE = {"unit": "/min", "ucum": "/min"}
+
+# The panel has no value of its own: systolic and diastolic are its components.
+BLOOD_PRESSURE = VitalSign(
+    (("85354-9", "Blood pressure panel with all children optional"),),
+    "Blood pressure",
+    profile="bp",
+)
+SYSTOLIC = VitalSign((("8480-6", "Systolic blood pressure"),), "Systolic BP", **MM_HG)
+DIASTOLIC = VitalSign((("8462-4", "Diastolic blood pressure"),), "Diastolic BP", **MM_HG)
+HEART_RATE = VitalSign(
+    (("8867-4", "Heart rate"),), "Heart rate", **PER_MINUTE, profile="heartrate"
+)
+RESPIRATORY_RATE = VitalSign(
+    (("9279-1", "Respiratory rate"),), "Respiratory rate", **PER_MINUTE, profile="resprate"
+)
+# The R4 profile fixes 2708-6; 59408-5 adds that it was read by pulse oximetry, as on the ward.
+OXYGEN_SATURATION = VitalSign(
+    (
+        ("2708-6", "Oxygen saturation in Arterial blood"),
+        ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+    ),
+    "SpO₂",
+    unit="%",
+    ucum="%",
+    profile="oxygensat",
+)
+OXYGEN_FLOW = VitalSign(
+    (("3151-8", "Inhaled oxygen flow rate"),), "Oxygen flow", unit="L/min", ucum="L/min"
+)
+BODY_TEMPERATURE = VitalSign(
+    (("8310-5", "Body temperature"),), "Temperature", unit="°C", ucum="Cel", profile="bodytemp"
+)
+BODY_WEIGHT = VitalSign(
+    (("29463-7", "Body weight"),), "Weight", unit="kg", ucum="kg", profile="bodyweight"
+)
 
 
 # Timing --------------------------------------------------------------------------------------
@@ -407,12 +490,13 @@ def _quantity(value: Decimal, unit: lab.Unit, comparator: str = "") -> dict:
     return {"comparator": comparator, **quantity} if comparator else quantity
 
 
-def observation(result, *, staff_notes: bool = False) -> dict:
-    unit = lab.unit_of(result.test, result.unit)
+def _laboratory(result, resource_id: str, collected_at, *, with_note: bool) -> dict:
+    """A lab result (a thyroid or a ward result, both LabValues) as a laboratory Observation."""
+    unit = result.spec.unit(result.unit)
     zone = result.patient.zone
     resource = {
         "resourceType": "Observation",
-        "id": observation_id(result),
+        "id": resource_id,
         "status": "final",
         "category": [coded(OBSERVATION_CATEGORY, "laboratory", "Laboratory")],
         # LOINC displays are not all verified (docs/clinical-sources.md §3): the code and our name.
@@ -421,12 +505,12 @@ def observation(result, *, staff_notes: bool = False) -> dict:
             "text": result.get_test_display(),
         },
         "subject": subject(result.patient_id),
-        "effectiveDateTime": date_time(result.collected_at, zone),
+        "effectiveDateTime": date_time(collected_at, zone),
         "issued": date_time(result.recorded_at, zone),
         "valueQuantity": _quantity(result.value, unit, comparator=result.qualifier),
         "interpretation": [coded(INTERPRETATION, *INTERPRETATION_CODES[lab.Flag(result.flag)])],
     }
-    if staff_notes and (texts := notes(result.note)):
+    if with_note and (texts := notes(result.note)):
         resource["note"] = texts
     limits = {
         name: _quantity(limit, unit)
@@ -436,6 +520,92 @@ def observation(result, *, staff_notes: bool = False) -> dict:
     if limits:
         resource["referenceRange"] = [limits]
     return resource
+
+
+def observation(result, *, staff_notes: bool = False) -> dict:
+    """One active thyroid result; its note is for staff, as the thyroid pages show it."""
+    return _laboratory(result, observation_id(result), result.collected_at, with_note=staff_notes)
+
+
+def lab_observation(result) -> dict:
+    """One active result of the ward's laboratory tests; `taken_at` is when it was collected.
+
+    Its note goes to everyone: the chart's labs page shows it to the patient.
+    """
+    return _laboratory(result, lab_result_id(result), result.taken_at, with_note=True)
+
+
+def _charted(entry, sign: VitalSign, resource_id: str, value: dict) -> dict:
+    """An entry of the observation chart as an Observation of `sign`'s vital-signs profile.
+
+    `value` is its valueQuantity, or its components.  Needs entry.patient and
+    entry.recorded_by loaded.  The note goes to everyone: the chart shows it to the patient.
+    """
+    zone = entry.patient.zone
+    resource = {
+        "resourceType": "Observation",
+        "id": resource_id,
+        "meta": {"profile": [PROFILE + sign.profile]},
+        "status": "final",
+        "category": [coded(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")],
+        "code": sign.code,
+        "subject": subject(entry.patient_id),
+        "effectiveDateTime": date_time(entry.taken_at, zone),
+        "issued": date_time(entry.recorded_at, zone),
+        # Whoever charted it: the chart does not record a separate "measured by".
+        "performer": [person(entry.recorded_by)],
+        **value,
+    }
+    if texts := notes(entry.note):
+        resource["note"] = texts
+    return resource
+
+
+def _measured(sign: VitalSign, value) -> dict:
+    return {"valueQuantity": sign.quantity(value)}
+
+
+def _component(sign: VitalSign, value) -> dict:
+    return {"code": sign.code, "valueQuantity": sign.quantity(value)}
+
+
+def vital_signs(entry) -> list[dict]:
+    """One active set of vital signs as one Observation per measure taken, in a fixed order.
+
+    The neuro check, the rhythm and the oxygen device have no verified codes, and MAP is
+    our estimate from the cuff, so none of them is sent (docs/fhir.md).
+    """
+
+    def charted(sign, value) -> dict:
+        return _charted(entry, sign, vital_sign_id(entry, sign), value)
+
+    found = []
+    if entry.systolic_bp is not None:
+        components = [
+            _component(SYSTOLIC, entry.systolic_bp),
+            _component(DIASTOLIC, entry.diastolic_bp),
+        ]
+        found.append(charted(BLOOD_PRESSURE, {"component": components}))
+    if entry.heart_rate is not None:
+        found.append(charted(HEART_RATE, _measured(HEART_RATE, entry.heart_rate)))
+    if entry.respiratory_rate is not None:
+        found.append(
+            charted(RESPIRATORY_RATE, _measured(RESPIRATORY_RATE, entry.respiratory_rate))
+        )
+    if entry.spo2 is not None:
+        value = _measured(OXYGEN_SATURATION, entry.spo2)
+        # On room air there is no flow: the SpO₂ stands alone.
+        if entry.oxygen_flow_l_min is not None:
+            value["component"] = [_component(OXYGEN_FLOW, entry.oxygen_flow_l_min)]
+        found.append(charted(OXYGEN_SATURATION, value))
+    if entry.temperature_c is not None:
+        found.append(charted(BODY_TEMPERATURE, _measured(BODY_TEMPERATURE, entry.temperature_c)))
+    return found
+
+
+def body_weight(entry) -> dict:
+    """One active weight entry.  Needs entry.patient and entry.recorded_by loaded."""
+    return _charted(entry, BODY_WEIGHT, weight_id(entry), _measured(BODY_WEIGHT, entry.weight_kg))
 
 
 def _severity(grade: int) -> dict:
@@ -501,9 +671,11 @@ def _entry(resource: dict) -> dict:
 def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
     """The patient's record as a validated FHIR R4 Bundle (type "collection").
 
-    At most five queries, whatever the number of doses.  Records entered in error and cancelled
-    courses are left out.  Free-text staff notes (a record's notes and reason note, a
-    result's note) go in only with `staff_notes`: the app does not show them to patients.
+    At most eight queries, whatever the number of doses, results and chart entries.  Records
+    entered in error and cancelled courses are left out.  Free-text staff notes (a record's
+    notes and reason note, a thyroid result's note) go in only with `staff_notes`: the app
+    does not show them to patients.  The notes on the observation chart (vital signs,
+    weights, lab results) go to everyone, as the chart shows them.
     """
     courses = list(
         Course.objects.for_patient(patient)
@@ -526,6 +698,21 @@ def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
     results = (
         ThyroidResult.objects.active().for_patient(patient).order_by("collected_at", "test", "pk")
     )
+    lab_results = (
+        LabResult.objects.active().for_patient(patient).order_by("taken_at", "test", "pk")
+    )
+    vital_sign_sets = (
+        VitalSigns.objects.active()
+        .for_patient(patient)
+        .select_related("recorded_by")
+        .order_by("taken_at", "pk")
+    )
+    weights = (
+        WeightEntry.objects.active()
+        .for_patient(patient)
+        .select_related("recorded_by")
+        .order_by("taken_at", "pk")
+    )
     events = (
         AdverseEvent.objects.active()
         .for_patient(patient)
@@ -542,6 +729,15 @@ def patient_bundle(patient, *, staff_notes: bool = False) -> dict:
     for result in results:
         result.patient = patient
         resources.append(observation(result, staff_notes=staff_notes))
+    for result in lab_results:
+        result.patient = patient
+        resources.append(lab_observation(result))
+    for entry in vital_sign_sets:
+        entry.patient = patient
+        resources += vital_signs(entry)
+    for entry in weights:
+        entry.patient = patient
+        resources.append(body_weight(entry))
     for event in events:
         event.patient = patient
         resources.append(adverse_event(event, given_doses=given))
