@@ -15,6 +15,9 @@ from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.accounts.second_factor import issue_backup_codes
 from tracker.lib.history import save_with_history
+from tracker.observations.fluids import chart_fluid, chart_weight
+from tracker.observations.labs import chart_panel
+from tracker.observations.vitals import chart_vitals
 from tracker.patients.models import Patient
 from tracker.symptoms.models import CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import record_event, report_symptom
@@ -106,6 +109,8 @@ def seed() -> int:
         created += 1
         course = start_demo_course(patient, spec["course"], users["clinician"])
         nurse = users[spec["care_team"][1]]
+        if course.needs_pre_dose_check:
+            record_demo_chart(course, nurse)
         record_demo_doses(course, nurse)
         record_demo_side_effects(course, nurse, users[spec["login"]])
         created += 1
@@ -177,6 +182,101 @@ def record_demo_doses(course, nurse) -> None:
             amount_iu=dose.prescribed_iu,
             given_by=nurse,
         )
+
+
+def _demo_drift(start: int, end: int, step: int, steps: int):
+    """A value drifting from `start` towards `end` over `steps` steps, as capillary leak does."""
+    return start + (end - start) * min(step, steps) // steps
+
+
+def record_demo_chart(course, nurse) -> None:
+    """The observation chart since admission: vital signs every 4 hours, urine every 2,
+    a weight and a sample each morning, drifting as capillary leak does but short of
+    every withhold rule, so the flowsheet and the dose decision panel have a story.
+    """
+    patient, now = course.patient, timezone.now()
+    admitted = course.doses.order_by("planned_at").first().planned_at - timedelta(hours=2)
+    baseline = course.weight_gain_baseline
+    hours = int((now - admitted).total_seconds() // 3600)
+    for hour in range(0, hours + 1):
+        at = admitted + timedelta(hours=hour)
+        if hour % 2 == 0 and hour:
+            urine = _demo_drift(80, 36, hour, 36)
+            chart_fluid(
+                patient,
+                by=nurse,
+                direction="output",
+                kind="urine",
+                volume_ml=urine * 2,
+                taken_at=at,
+                period_start=at - timedelta(hours=2),
+                now=at,
+            )
+            chart_fluid(
+                patient,
+                by=nurse,
+                direction="intake",
+                kind="iv_fluid",
+                volume_ml=250,
+                taken_at=at,
+                now=at,
+            )
+        if hour % 4 == 0:
+            chart_vitals(
+                patient,
+                by=nurse,
+                taken_at=at,
+                now=at,
+                systolic_bp=_demo_drift(124, 98, hour, 36),
+                diastolic_bp=_demo_drift(78, 58, hour, 36),
+                heart_rate=_demo_drift(82, 108, hour, 36),
+                rhythm="sinus" if hour < 12 else "sinus_tachycardia",
+                respiratory_rate=_demo_drift(14, 20, hour, 36),
+                spo2=_demo_drift(98, 95, hour, 36),
+                oxygen_device="room_air",
+                temperature_c=Decimal("38.2") if hour % 8 == 4 else Decimal("37.1"),
+                alert_oriented=True,
+                cognitive_test="passed",
+                sedation="alert",
+            )
+        local = at.astimezone(patient.zone)
+        if local.hour == 6:
+            chart_weight(
+                patient,
+                by=nurse,
+                weight_kg=baseline + Decimal(_demo_drift(0, 22, hour, 30)) / 10,
+                taken_at=at,
+                now=at,
+            )
+            chart_panel(
+                patient,
+                by=nurse,
+                taken_at=at - timedelta(hours=1),
+                now=at,
+                results=[
+                    {
+                        "test": "creatinine",
+                        "value": Decimal(_demo_drift(9, 14, hour, 30)) / 10,
+                        "unit": "mg/dL",
+                    },
+                    {"test": "potassium", "value": Decimal("4.1"), "unit": "mmol/L"},
+                    {
+                        "test": "bicarbonate",
+                        "value": Decimal(_demo_drift(25, 21, hour, 30)),
+                        "unit": "mmol/L",
+                    },
+                    {
+                        "test": "bilirubin",
+                        "value": Decimal(_demo_drift(10, 26, hour, 30)),
+                        "unit": "umol/L",
+                    },
+                    {
+                        "test": "platelets",
+                        "value": Decimal(_demo_drift(240, 150, hour, 30)),
+                        "unit": "10*9/L",
+                    },
+                ],
+            )
 
 
 def record_demo_side_effects(course, nurse, patient_login) -> None:
