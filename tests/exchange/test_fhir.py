@@ -178,7 +178,12 @@ def test_the_demo_given_doses_are_completed_with_the_amount_and_who_gave_them(de
 
 def test_the_demo_observations_carry_loinc_and_ucum(demo_bundle):
     by_test = {o["code"]["text"]: o for o in resources(demo_bundle, "Observation")}
-    assert set(by_test) == {"TSH", "Free T4"}
+    # The thyroid tests, the high-dose patient's chart and morning samples.
+    assert {"TSH", "Free T4", "Creatinine", "Potassium", "Heart rate", "Weight"} <= set(by_test)
+    creatinine = by_test["Creatinine"]
+    assert creatinine["code"]["coding"] == [{"system": "http://loinc.org", "code": "2160-0"}]
+    assert creatinine["valueQuantity"]["code"] == "mg/dL"
+    assert by_test["Heart rate"]["category"][0]["coding"][0]["code"] == "vital-signs"
     tsh, free_t4 = by_test["TSH"], by_test["Free T4"]
     assert tsh["code"]["coding"] == [{"system": "http://loinc.org", "code": "3016-3"}]
     assert tsh["valueQuantity"] == {
