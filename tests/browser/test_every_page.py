@@ -174,6 +174,7 @@ PAGES = {
     "chart-weight": lambda s: reverse("chart-weight", args=[s.patient.pk]),
     "chart-infusions": lambda s: reverse("chart-infusions", args=[s.patient.pk]),
     "chart-events": lambda s: reverse("chart-events", args=[s.patient.pk]),
+    "flowsheet": lambda s: reverse("flowsheet", args=[s.patient.pk]),
     # Side effects.
     "side-effects": lambda s: reverse("side-effect-timeline", args=[s.patient.pk]),
     "ctcae-terms": lambda s: reverse("adverse-event-new", args=[s.patient.pk]),
@@ -214,6 +215,7 @@ CARE_TEAM_PAGES = [
     "chart-weight",
     "chart-infusions",
     "chart-events",
+    "flowsheet",
     "side-effects",
     "ctcae-terms",
     "ctcae-entry",

@@ -464,7 +464,7 @@ VITAL_ROWS: dict[str, tuple[str, Callable]] = {
         lambda e: "" if e.systolic_bp is None else f"{e.systolic_bp}/{e.diastolic_bp}",
     ),
     "map": ("MAP (mmHg)", lambda e: _text(e.mean_arterial_pressure)),
-    "heart_rate": ("Heart rate (/min), rhythm if not sinus", _heart_rate),
+    "heart_rate": ("HR (/min), rhythm", _heart_rate),
     "respiratory_rate": ("Resp. rate (/min)", lambda e: _text(e.respiratory_rate)),
     "spo2": ("SpO₂ (%)", lambda e: _text(e.spo2)),
     "oxygen": ("Oxygen (L/min)", _oxygen),
