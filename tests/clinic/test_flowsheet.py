@@ -336,3 +336,21 @@ def test_an_admission_with_nothing_charted_starts_at_its_first_dose(personas, co
 
 def test_a_patient_with_no_course_and_no_chart_has_no_admission(personas):
     assert charted_days(personas.patient, None) is None
+
+
+def test_a_pressor_has_no_row_on_a_day_it_did_not_run(personas, course):
+    infusion = pressor(
+        personas.patient,
+        course,
+        personas.nurse_on_team,
+        MIDNIGHT - 20 * H,
+        ["0.05"],
+        stopped_at=MIDNIGHT - 10 * H,
+    )
+    start, end = day_bounds(date(2027, 3, 11), NEW_YORK)[0], day_bounds(DAY, NEW_YORK)[1]
+    data = load_chart(personas.patient, course, start, end)
+    keys = [r.key for r in build_sheet(data, DAY, NOW).rows]
+    assert f"infusion-{infusion.pk}" not in keys
+    assert f"infusion-{infusion.pk}" in [
+        r.key for r in build_sheet(data, date(2027, 3, 11), NOW).rows
+    ]

@@ -571,6 +571,8 @@ def _infusion_rows(data: ChartData, grid: _Grid) -> list[Row]:
             stopped = infusion.stopped_at
             if stopped is not None and stopped in hour:
                 cells[index].readings.append(grid.reading(stopped, "Stopped"))
+        if not any(cells):
+            continue  # it ran on other days of the admission, not this one
         unit = DoseUnit(infusion.dose_unit).label
         rows.append(
             Row(f"infusion-{infusion.pk}", f"{infusion.name} ({unit})", cells, "Infusions")
