@@ -8,6 +8,7 @@ from tracker.observations.models import (
     FluidEntry,
     Infusion,
     InfusionRateChange,
+    LabResult,
     VitalSigns,
     WeightEntry,
 )
@@ -163,6 +164,39 @@ class VitalSignsAdmin(ReadOnlyAdmin):
     list_select_related = ["patient", "course__template", "recorded_by"]
     search_fields = patient_search("patient")
     date_hierarchy = "taken_at"
+
+    @admin.display(description="regimen", ordering="course__template__name")
+    def regimen(self, entry):
+        return entry.course.template.name if entry.course else None
+
+
+@admin.register(LabResult)
+class LabResultAdmin(ReadOnlyAdmin):
+    """Charted on the patient's laboratory results page, which checks units, values and time."""
+
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "taken_at",
+        "test",
+        "shown_value",
+        "unit",
+        "range_low",
+        "range_high",
+        "flag",
+        "regimen",
+        "state",
+        "recorded_by",
+    ]
+    list_filter = ["test", "flag", "state", ("course__template", RegimenListFilter), "taken_at"]
+    list_select_related = ["patient", "course__template", "recorded_by"]
+    search_fields = patient_search("patient")
+    date_hierarchy = "taken_at"
+
+    @admin.display(description="result")
+    def shown_value(self, result):
+        return result.shown_value
 
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, entry):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.observations.views import fluids, infusions, vitals
+from tracker.observations.views import fluids, infusions, labs, vitals
 
 urlpatterns: list = [
     path("patients/<int:pk>/chart/vitals/", vitals.vitals, name="chart-vitals"),
@@ -35,4 +35,6 @@ urlpatterns: list = [
         name="chart-event-end-error",
     ),
     path("chart/events/<int:pk>/error/", infusions.event_error, name="chart-event-error"),
+    path("patients/<int:pk>/chart/labs/", labs.labs, name="chart-labs"),
+    path("chart/labs/<int:pk>/error/", labs.labs_error, name="chart-labs-error"),
 ]

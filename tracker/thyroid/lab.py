@@ -11,6 +11,35 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Protocol
 
+# The machinery every lab test shares lives with the observation chart's lab results;
+# these names stay importable from here for the thyroid pages and the exports.
+from tracker.observations.lab import (
+    Flag,
+    LabError,
+    Qualifier,
+    TestSpec,
+    Unit,
+    flag,
+    format_number,
+    format_result,
+    parse_result,
+    qualified_flag,
+    scaled,
+)
+
+__all__ = [
+    "Flag",
+    "LabError",
+    "Qualifier",
+    "TestSpec",
+    "Unit",
+    "flag",
+    "format_number",
+    "format_result",
+    "parse_result",
+    "qualified_flag",
+]
+
 
 class Test(StrEnum):
     TSH = "tsh"
@@ -19,121 +48,12 @@ class Test(StrEnum):
     ANTI_TPO = "tpo"
 
 
-class Flag(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-
-
-class Qualifier(StrEnum):
-    """Whether a value is the result or the limit of the assay the result lies beyond.
-
-    A TSH below the assay's limit is reported "<0.01": the value stored is the
-    limit and the qualifier says the result lies below it.
-    """
-
-    EXACT = ""
-    BELOW = "<"
-    ABOVE = ">"
-
-
-@dataclass(frozen=True)
-class Unit:
-    code: str  # UCUM, as FHIR wants it
-    label: str
-    per_canonical: Decimal  # how many of this unit make one canonical unit
-    loinc: str
-    default_range: tuple[Decimal, Decimal] | None
-
-
-@dataclass(frozen=True)
-class TestSpec:
-    name: str
-    units: dict[str, Unit]  # the first is the canonical unit
-
-    @property
-    def canonical(self) -> str:
-        return next(iter(self.units))
-
-
 # Free T4 and free T3 convert by these factors (docs/clinical-sources.md §3).
 FT4_PMOL_PER_NG_DL = Decimal("12.87")
 FT3_PMOL_PER_PG_ML = Decimal("1.54")
 
 FT4_RANGE_NG_DL = (Decimal("0.8"), Decimal("1.8"))
 FT3_RANGE_PG_ML = (Decimal("2.4"), Decimal("4.2"))
-
-
-def _scaled(limits: tuple[Decimal, Decimal], factor: Decimal) -> tuple[Decimal, Decimal]:
-    # The pmol/L defaults are the mass-unit defaults converted, not rounded figures
-    # from another table (10–23 pmol/L next to 0.8–1.8 ng/dL flagged 0.78 ng/dL low
-    # but the same 10.04 pmol/L normal): one range, so a value flags the same in
-    # either unit.  The products have at most 3 places, as the column stores them.
-    low, high = limits
-    return low * factor, high * factor
-
-
-TESTS = {
-    Test.TSH: TestSpec(
-        "TSH",
-        {
-            "mIU/L": Unit(
-                "m[IU]/L", "mIU/L", Decimal(1), "3016-3", (Decimal("0.4"), Decimal("4.5"))
-            )
-        },
-    ),
-    Test.FREE_T4: TestSpec(
-        "Free T4",
-        {
-            "ng/dL": Unit("ng/dL", "ng/dL", Decimal(1), "3024-7", FT4_RANGE_NG_DL),
-            "pmol/L": Unit(
-                "pmol/L",
-                "pmol/L",
-                FT4_PMOL_PER_NG_DL,
-                "14920-3",
-                _scaled(FT4_RANGE_NG_DL, FT4_PMOL_PER_NG_DL),
-            ),
-        },
-    ),
-    Test.FREE_T3: TestSpec(
-        "Free T3",
-        {
-            "pg/mL": Unit("pg/mL", "pg/mL", Decimal(1), "3051-0", FT3_RANGE_PG_ML),
-            "pmol/L": Unit(
-                "pmol/L",
-                "pmol/L",
-                FT3_PMOL_PER_PG_ML,
-                "14928-6",
-                _scaled(FT3_RANGE_PG_ML, FT3_PMOL_PER_PG_ML),
-            ),
-        },
-    ),
-    Test.ANTI_TPO: TestSpec(
-        "Anti-TPO antibodies",
-        {"IU/mL": Unit("[IU]/mL", "IU/mL", Decimal(1), "8099-4", (Decimal("0"), Decimal("34")))},
-    ),
-}
-
-
-def format_number(value: Decimal | None) -> str:
-    """A value as the lab writes it, without trailing zeros: 1.200 → "1.2"; None → ""."""
-    return "" if value is None else f"{value.normalize():f}"
-
-
-def format_result(value: Decimal, qualifier: str = "") -> str:
-    """A result as the lab writes it: "2.1", or "<0.01" for one below the assay's limit."""
-    return f"{qualifier}{format_number(value)}"
-
-
-def parse_result(text: str) -> tuple[str, str]:
-    """ "<0.01" → ("<", "0.01"): the qualifier and the number as typed, still to be checked."""
-    text = (text or "").strip()
-    qualifier = text[:1] if text[:1] in (Qualifier.BELOW, Qualifier.ABOVE) else ""
-    return qualifier, text[len(qualifier) :].strip()
-
-
-class LabError(ValueError):
-    """A unit or test the app does not know; the message is for the user."""
 
 
 # Values no living patient's result reaches, in each test's canonical unit.  A free T4
@@ -146,21 +66,59 @@ PLAUSIBLE = {
 }
 
 
+# The pmol/L defaults are the mass-unit defaults converted, not rounded figures
+# from another table (10–23 pmol/L next to 0.8–1.8 ng/dL flagged 0.78 ng/dL low
+# but the same 10.04 pmol/L normal): one range, so a value flags the same in
+# either unit.  The products have at most 3 places, as the column stores them.
+TESTS = {
+    Test.TSH: TestSpec(
+        "TSH",
+        {
+            "mIU/L": Unit(
+                "m[IU]/L", "mIU/L", Decimal(1), "3016-3", (Decimal("0.4"), Decimal("4.5"))
+            )
+        },
+        PLAUSIBLE[Test.TSH],
+    ),
+    Test.FREE_T4: TestSpec(
+        "Free T4",
+        {
+            "ng/dL": Unit("ng/dL", "ng/dL", Decimal(1), "3024-7", FT4_RANGE_NG_DL),
+            "pmol/L": Unit(
+                "pmol/L",
+                "pmol/L",
+                FT4_PMOL_PER_NG_DL,
+                "14920-3",
+                scaled(FT4_RANGE_NG_DL, FT4_PMOL_PER_NG_DL),
+            ),
+        },
+        PLAUSIBLE[Test.FREE_T4],
+    ),
+    Test.FREE_T3: TestSpec(
+        "Free T3",
+        {
+            "pg/mL": Unit("pg/mL", "pg/mL", Decimal(1), "3051-0", FT3_RANGE_PG_ML),
+            "pmol/L": Unit(
+                "pmol/L",
+                "pmol/L",
+                FT3_PMOL_PER_PG_ML,
+                "14928-6",
+                scaled(FT3_RANGE_PG_ML, FT3_PMOL_PER_PG_ML),
+            ),
+        },
+        PLAUSIBLE[Test.FREE_T3],
+    ),
+    Test.ANTI_TPO: TestSpec(
+        "Anti-TPO antibodies",
+        {"IU/mL": Unit("[IU]/mL", "IU/mL", Decimal(1), "8099-4", (Decimal("0"), Decimal("34")))},
+        PLAUSIBLE[Test.ANTI_TPO],
+    ),
+}
+
+
 def implausibility(test: Test, value: Decimal, unit: str) -> str | None:
     """Why `value` cannot be a real result in `unit`, naming the unit it fits, or None."""
-    test = Test(test)
-    low, high = PLAUSIBLE[test]
-    spec = TESTS[test]
-    canonical = convert(value, test, unit, spec.canonical)
-    if low <= canonical <= high:
-        return None
-    fits = [
-        other
-        for other in spec.units
-        if other != unit and low <= convert(value, test, other, spec.canonical) <= high
-    ]
-    hint = f" Did you mean {fits[0]}?" if fits else " Check the value."
-    return f"{format_number(value)} {unit} is not a possible {spec.name} result.{hint}"
+    return TESTS[Test(test)].implausibility(value, unit)
 
 
 def unit_of(test: Test, unit: str) -> Unit:
@@ -168,26 +126,13 @@ def unit_of(test: Test, unit: str) -> Unit:
         spec = TESTS[Test(test)]
     except (KeyError, ValueError):
         raise LabError(f"{test} is not a thyroid test this app knows.") from None
-    try:
-        return spec.units[unit]
-    except (KeyError, TypeError):
-        # Name the units that would do, so the message says how to put it right.
-        raise LabError(
-            f"{unit} is not a unit for {spec.name}: use {' or '.join(spec.units)}."
-        ) from None
+    return spec.unit(unit)
 
 
 def convert(value: Decimal, test: Test, from_unit: str, to_unit: str) -> Decimal:
-    """`value` in another unit, exactly: free T4 ng/dL × 12.87 = pmol/L.
-
-    Decimal arithmetic, never float.  Multiplying is exact; dividing is exact
-    whenever the answer has a finite decimal form, as a value first converted
-    the other way always does, so a round trip gives back what went in.
-    """
-    source, target = unit_of(test, from_unit), unit_of(test, to_unit)
-    if source == target:
-        return value
-    return value / source.per_canonical * target.per_canonical
+    """`value` in another unit, exactly: free T4 ng/dL × 12.87 = pmol/L (TestSpec.convert)."""
+    unit_of(test, from_unit)
+    return TESTS[Test(test)].convert(value, from_unit, to_unit)
 
 
 def other_unit(test: Test, unit: str) -> str | None:
@@ -206,38 +151,6 @@ def in_other_unit(value: Decimal, test: Test, unit: str) -> tuple[Decimal, str] 
     if other is None:
         return None
     return convert(value, test, unit, other).quantize(TWO_PLACES, ROUND_HALF_UP), other
-
-
-def flag(value: Decimal, low: Decimal | None, high: Decimal | None) -> Flag:
-    """Against the lab's range; a value on a limit is within it."""
-    if low is not None and value < low:
-        return Flag.LOW
-    if high is not None and value > high:
-        return Flag.HIGH
-    return Flag.NORMAL
-
-
-def qualified_flag(
-    limit: Decimal, qualifier: str, low: Decimal | None, high: Decimal | None
-) -> Flag | None:
-    """The flag of a result known only to lie below (or above) `limit`, or None if the
-    range cannot tell: "<0.01" against 0.4–4.5 is low; "<0.5" could be low or normal.
-
-    Results are never negative, so a range starting at 0 (or none) has no low side.
-    """
-    if qualifier == Qualifier.EXACT:
-        return flag(limit, low, high)
-    if qualifier == Qualifier.BELOW:
-        if low is not None and limit <= low:
-            return Flag.LOW
-        if (low is None or low <= 0) and (high is None or limit <= high):
-            return Flag.NORMAL
-        return None
-    if high is not None and limit >= high:
-        return Flag.HIGH
-    if high is None and (low is None or limit >= low):
-        return Flag.NORMAL
-    return None
 
 
 INTERPRETATIONS = {

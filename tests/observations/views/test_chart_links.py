@@ -4,7 +4,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["vitals", "fluids", "weight", "infusions", "events"]
+PAGES = ["vitals", "fluids", "weight", "infusions", "events", "labs"]
 
 
 def test_the_patient_page_links_every_chart_page(as_persona, personas):

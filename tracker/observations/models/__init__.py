@@ -3,6 +3,7 @@
 from tracker.observations.models.base import Observation, ObservationQuerySet
 from tracker.observations.models.fluids import FluidEntry, WeightEntry
 from tracker.observations.models.infusions import ClinicalEvent, Infusion, InfusionRateChange
+from tracker.observations.models.labs import LabResult, LabResultQuerySet, LabValue
 from tracker.observations.models.vitals import VitalSigns
 
 __all__ = [
@@ -10,6 +11,9 @@ __all__ = [
     "FluidEntry",
     "Infusion",
     "InfusionRateChange",
+    "LabResult",
+    "LabResultQuerySet",
+    "LabValue",
     "Observation",
     "ObservationQuerySet",
     "VitalSigns",
