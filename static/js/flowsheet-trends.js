@@ -1,5 +1,5 @@
 /* The flowsheet's trend charts: blood pressure with the pressors' rates on a second
- * axis, weight, and urine output.
+ * axis, weight, urine output and creatinine.
  *
  * The data comes from the json_script element "flowsheet-trend-data" written by
  * tracker/clinic/trends.py: for each chart, its series by name, each with a label,
@@ -17,10 +17,15 @@
     map: "#000000",
     weight: "#6f42c1",
     urine: "#8a5a00",
+    creatinine: "#0f5132",
   };
   var PRESSOR_COLOURS = ["#b02a37", "#d9480f", "#7c2d12"];
   // Line styles as well as colours, so the lines are told apart without colour.
   var DASHES = { diastolic: [6, 4], map: [2, 3] };
+
+  function outside(point) {
+    return Boolean(point && point.flag && point.flag !== "Normal");
+  }
 
   function timeAxis() {
     return {
@@ -43,8 +48,16 @@
       backgroundColor: colour,
       borderDash: DASHES[name] || [],
       stepped: pressor ? "before" : false,
-      pointStyle: pressor ? "rect" : "circle",
-      pointRadius: 2,
+      // A result outside the lab's range is a triangle, so colour is never the only cue.
+      pointStyle: function (context) {
+        if (pressor) {
+          return "rect";
+        }
+        return outside(context.raw) ? "triangle" : "circle";
+      },
+      pointRadius: function (context) {
+        return outside(context.raw) ? 6 : 2;
+      },
       pointHitRadius: 8,
       tension: 0,
       yAxisID: pressor ? "pressor" : "y",

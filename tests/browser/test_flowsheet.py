@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import sign_in, watched_page
-from tests.clinic.bulk_chart import hourly_chart, pressor
+from tests.clinic.bulk_chart import daily_creatinine, hourly_chart, pressor
 from tests.factories import PASSWORD, make_course
 from tracker.clinic.flowsheet import day_bounds
 
@@ -30,6 +30,7 @@ def three_days(personas, shipped_data):
     start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
     hourly_chart(patient, course, nurse, start, int((end - start) / H))
     pressor(patient, course, nurse, start + 30 * H, ["0.05", "0.1", "0.15", "0.1"])
+    daily_creatinine(patient, course, nurse, start + 6 * H, 3)
     return course
 
 
@@ -80,17 +81,18 @@ def test_the_screen_page_fits_1280_px_and_draws_its_trends(desktop, personas, th
         days=1
     )
     page.goto(f"/patients/{personas.patient.pk}/flowsheet/?day={yesterday:%Y-%m-%d}")
-    page.wait_for_function("() => window.Chart && Chart.getChart('trend-urine')")
+    page.wait_for_function("() => window.Chart && Chart.getChart('trend-creatinine')")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     drawn = page.evaluate(
-        """() => ['bp', 'weight', 'urine'].map(key => {
+        """() => ['bp', 'weight', 'urine', 'creatinine'].map(key => {
             const chart = Chart.getChart('trend-' + key);
             return chart ? chart.data.datasets.map(d => d.data.length) : null;
         })"""
     )
-    bp, weight, urine = drawn
+    bp, weight, urine, creatinine = drawn
     assert bp[0] == 72 and bp[3] == 4  # systolic, diastolic, MAP, then the pressor's steps
     assert weight == [3]
     assert urine == [72]
-    assert page.locator("#flowsheet-trends figcaption").count() == 3
+    assert creatinine == [3]
+    assert page.locator("#flowsheet-trends figcaption").count() == 4
     assert errors == []

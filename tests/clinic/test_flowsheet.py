@@ -19,7 +19,7 @@ from tracker.clinic.flowsheet import (
     signed,
 )
 from tracker.observations.charting import mark_entered_in_error
-from tracker.observations.models import ClinicalEvent, FluidEntry, VitalSigns
+from tracker.observations.models import ClinicalEvent, FluidEntry, LabResult, VitalSigns
 from tracker.ward.recording import record_dose
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -354,3 +354,51 @@ def test_a_pressor_has_no_row_on_a_day_it_did_not_run(personas, course):
     assert f"infusion-{infusion.pk}" in [
         r.key for r in build_sheet(data, date(2027, 3, 11), NOW).rows
     ]
+
+
+# Laboratory results.
+
+
+def lab_result(personas, course, at, test, value, unit, **fields):
+    return LabResult.objects.create(
+        patient=personas.patient,
+        course=course,
+        recorded_by=personas.nurse_on_team,
+        taken_at=at,
+        test=test,
+        value=Decimal(value),
+        unit=unit,
+        **fields,
+    )
+
+
+def test_creatinine_has_a_row_even_before_any_result(personas, course):
+    sheet = sheet_of(personas.patient, course)
+    labs = [r for r in sheet.rows if r.group == "Laboratory"]
+    assert [(r.key, r.label) for r in labs] == [("lab-creatinine", "Creatinine (mg/dL)")]
+    assert labs[0].is_empty
+
+
+def test_a_result_is_shown_in_its_tests_canonical_unit_and_flagged_by_the_lab(personas, course):
+    lab_result(
+        personas,
+        course,
+        MIDNIGHT + 6 * H,
+        "creatinine",
+        "221",
+        "umol/L",
+        range_low=Decimal("53"),
+        range_high=Decimal("106"),
+    )
+    lab_result(personas, course, MIDNIGHT + 6 * H, "potassium", "4.1", "mmol/L")
+    sheet = sheet_of(personas.patient, course)
+    creatinine = row(sheet, "lab-creatinine").cells[6]
+    assert creatinine.shown == "2.5"
+    assert creatinine.flags == ["Creatinine 221 µmol/L: above the lab's range"]
+    assert creatinine.mark == "▲"
+    potassium = row(sheet, "lab-potassium")
+    assert (potassium.label, potassium.cells[6].shown, potassium.cells[6].flags) == (
+        "Potassium (mmol/L)",
+        "4.1",
+        [],
+    )

@@ -3,14 +3,15 @@
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.clinic.bulk_chart import hourly_chart, pressor
+from tests.clinic.bulk_chart import daily_creatinine, hourly_chart, pressor
 from tests.factories import PatientFactory, make_course
-from tracker.observations.models import VitalSigns
+from tracker.observations.models import LabResult, VitalSigns
 
 # 10:00 in New York (EST) on 12 March 2027; the course's first dose was on the 10th.
 NOW = datetime(2027, 3, 12, 15, 0, tzinfo=UTC)
@@ -184,7 +185,7 @@ def test_the_trends_cover_the_admission_with_a_summary_in_words(as_persona, pers
             r'<script id="flowsheet-trend-data" type="application/json">(.*?)</script>', page
         ).group(1)
     )
-    assert set(data) == {"bp", "weight", "urine"}
+    assert set(data) == {"bp", "weight", "urine", "creatinine"}
     assert len(data["bp"]["systolic"]["points"]) == 58
     assert data["bp"]["systolic"]["points"][0] == {"x": "2027-03-10T00:00", "y": 118}
     pressors = [s for s in data["bp"].values() if s.get("axis") == "pressor"]
@@ -195,6 +196,32 @@ def test_the_trends_cover_the_admission_with_a_summary_in_words(as_persona, pers
     assert "Norepinephrine (noradrenaline) from 11 Mar 06:00, highest 0.1 µg/kg/min." in page
     assert "3 weights: 70.0 kg on 10 Mar 00:00, 72.0 kg on 12 Mar 00:00, +2.9% from" in page
     assert 'aria-describedby="trend-bp-summary"' in page
+    assert "No creatinine charted." in page
+
+
+def test_the_creatinine_trend_is_in_mg_dl_with_the_labs_flag(as_persona, personas, charted):
+    for hours_ago, value in ((40, "88"), (4, "221")):
+        LabResult.objects.create(
+            patient=personas.patient,
+            course=charted,
+            recorded_by=personas.nurse_on_team,
+            taken_at=NOW - hours_ago * H,
+            test="creatinine",
+            value=Decimal(value),
+            unit="umol/L",
+            range_low=Decimal("53"),
+            range_high=Decimal("106"),
+        )
+    response = as_persona("nurse_on_team").get(url(personas.patient))
+    points = response.context["chart_data"]["creatinine"]["creatinine"]["points"]
+    assert points == [
+        {"x": "2027-03-10T18:00", "y": 1.0, "flag": "Normal"},
+        {"x": "2027-03-12T06:00", "y": 2.5, "flag": "High"},
+    ]
+    assert (
+        "2 results: first 1 mg/dL on 10 Mar 18:00, last 2.5 mg/dL on 12 Mar 06:00; highest "
+        "2.5 mg/dL on 12 Mar 06:00; 1 outside the lab&#x27;s range."
+    ) in text_of(response)
 
 
 def test_every_day_has_no_trends(as_persona, personas, charted):
@@ -234,9 +261,11 @@ def test_the_queries_do_not_grow_with_the_chart(as_persona, personas, course, qu
     # Ten entries on the 12th: then a thousand more over the three days before.
     hourly_chart(personas.patient, course, nurse, datetime(2027, 3, 12, 5, tzinfo=UTC), 2)
     pressor(personas.patient, course, nurse, datetime(2027, 3, 12, 6, tzinfo=UTC), ["0.05"])
+    daily_creatinine(personas.patient, course, nurse, datetime(2027, 3, 12, 6, tzinfo=UTC), 1)
     few = _queries(client, url(personas.patient, query))
     hourly_chart(personas.patient, course, nurse, datetime(2027, 3, 9, 20, tzinfo=UTC), 250)
     pressor(personas.patient, course, nurse, MARCH_10, ["0.05", "0.1", "0.2", "0.1"])
+    daily_creatinine(personas.patient, course, nurse, datetime(2027, 3, 9, 20, tzinfo=UTC), 10)
     many = _queries(client, url(personas.patient, query))
     assert VitalSigns.objects.count() == 252
     assert many == few

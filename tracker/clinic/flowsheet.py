@@ -7,11 +7,12 @@ columns and the day they go back 25, the repeated hour named by its zone.
 Everything is read once for the whole stretch of days shown (`load_chart`), then
 split into days and hours in Python, so a day of a thousand entries costs the
 same queries as a day of ten.  Each group of rows is built by one function in
-`ROW_BUILDERS`: a new kind of entry (laboratory results) is one more loader in
-`load_chart` and one more builder.
+`ROW_BUILDERS`: a new kind of entry is one more loader in `load_chart` and one
+more builder, as the laboratory results are.
 
 Abnormal values are the observations' own flags (`VitalSigns.abnormal_findings`,
-the fluid page's low urine output), in words, with a symbol, never by colour alone.
+the fluid page's low urine output, the lab's flag against its range), in words,
+with a symbol, never by colour alone.
 """
 
 from bisect import bisect_right
@@ -23,10 +24,12 @@ from decimal import Decimal
 from django.db.models import Max, Min, Prefetch, Q
 
 from regimens.models import Course, Dose
+from tracker.observations import lab
 from tracker.observations.models import (
     ClinicalEvent,
     FluidEntry,
     Infusion,
+    LabResult,
     VitalSigns,
     WeightEntry,
 )
@@ -207,6 +210,7 @@ class ChartData:
     infusions: list
     events: list
     doses: list
+    labs: list = field(default_factory=list)
 
     @property
     def zone(self):
@@ -218,7 +222,7 @@ class ChartData:
 
 
 def load_chart(patient, course, start: datetime, end: datetime) -> ChartData:
-    """Read the patient's chart between two instants: eight queries, however much is in it."""
+    """Read the patient's chart between two instants: nine queries, however much is in it."""
 
     def taken(model):
         return list(
@@ -263,10 +267,11 @@ def load_chart(patient, course, start: datetime, end: datetime) -> ChartData:
         infusions=infusions,
         events=events,
         doses=doses,
+        labs=taken(LabResult),
     )
 
 
-CHARTED_MODELS = (VitalSigns, FluidEntry, WeightEntry, Infusion, ClinicalEvent)
+CHARTED_MODELS = (VitalSigns, FluidEntry, WeightEntry, Infusion, ClinicalEvent, LabResult)
 
 
 def charted_days(patient, course) -> tuple[date, date] | None:
@@ -619,7 +624,49 @@ def _dose_rows(data: ChartData, grid: _Grid, now: datetime) -> list[Row]:
     return [grid.row("doses", "IL-2 doses", "Doses", entries)]
 
 
-# The groups of rows, top to bottom.  Laboratory results are one more builder here.
+# The laboratory test always given a row, charted or not: the renal row of IL-2's toxicity.
+ALWAYS_SHOWN_TESTS = (lab.LabTest.CREATININE,)
+
+
+def lab_value_shown(result) -> Decimal:
+    """A result's value in its test's canonical unit, to the places the lab reports it in."""
+    return result.spec.shown_in(result.value, result.unit, result.spec.canonical)
+
+
+def lab_in_canonical_unit(result) -> str:
+    """A result in its test's canonical unit, as the lab would write it: "2.1", "<0.01"."""
+    return lab.format_result(lab_value_shown(result), result.qualifier)
+
+
+def lab_flag_words(result) -> tuple[str, ...]:
+    """The lab's flag in words, against the range it reported: empty when in range."""
+    if not result.is_abnormal:
+        return ()
+    side = "above" if result.flag == LabResult.Flag.HIGH else "below"
+    return (
+        f"{result.spec.name} {result.shown_value} {result.unit_label}: {side} the lab's range",
+    )
+
+
+def _lab_rows(data: ChartData, grid: _Grid) -> list[Row]:
+    on_the_day: dict[str, list] = {str(test): [] for test in ALWAYS_SHOWN_TESTS}
+    for result in data.labs:
+        if grid.index(result.taken_at) is not None:
+            on_the_day.setdefault(result.test, []).append(result)
+    order = list(lab.LAB_TESTS)
+    rows = []
+    for test in sorted(on_the_day, key=lambda code: order.index(lab.LabTest(code))):
+        spec = lab.LAB_TESTS[lab.LabTest(test)]
+        entries = [
+            (result.taken_at, lab_in_canonical_unit(result), lab_flag_words(result))
+            for result in on_the_day[test]
+        ]
+        label = f"{spec.name} ({spec.units[spec.canonical].label})"
+        rows.append(grid.row(f"lab-{test}", label, "Laboratory", entries))
+    return rows
+
+
+# The groups of rows, top to bottom.
 ROW_BUILDERS: list[Callable[[ChartData, _Grid, datetime], list[Row]]] = [
     lambda data, grid, now: _dose_rows(data, grid, now),
     lambda data, grid, now: _vital_rows(data, grid),
@@ -627,6 +674,7 @@ ROW_BUILDERS: list[Callable[[ChartData, _Grid, datetime], list[Row]]] = [
     lambda data, grid, now: _weight_rows(data, grid),
     lambda data, grid, now: _infusion_rows(data, grid),
     lambda data, grid, now: _event_rows(data, grid),
+    lambda data, grid, now: _lab_rows(data, grid),
 ]
 
 

@@ -9,7 +9,13 @@ anyone who cannot see the canvas; the grid above it holds every value.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tracker.clinic.flowsheet import ChartData, weight_change
+from tracker.clinic.flowsheet import (
+    ChartData,
+    lab_in_canonical_unit,
+    lab_value_shown,
+    weight_change,
+)
+from tracker.observations import lab
 from tracker.observations.models.infusions import DoseUnit
 from tracker.observations.views.fluids import LOW_URINE_ML_PER_HOUR
 
@@ -147,8 +153,44 @@ def urine_output(data: ChartData) -> Trend:
     return trend
 
 
-# The charts, top to bottom.  Creatinine is one more when the chart has laboratory results.
-TRENDS = [blood_pressure, weight, urine_output]
+def creatinine(data: ChartData) -> Trend:
+    """Creatinine in its canonical unit (mg/dL), whatever unit each lab reported."""
+    zone = data.zone
+    results = [r for r in data.labs if r.test == lab.LabTest.CREATININE]
+    spec = lab.LAB_TESTS[lab.LabTest.CREATININE]
+    unit = spec.units[spec.canonical].label
+    trend = Trend("creatinine", "Creatinine")
+    trend.series = {
+        "creatinine": {
+            "label": "Creatinine",
+            "unit": unit,
+            "points": [
+                {
+                    "x": _wall(r.taken_at, zone),
+                    "y": _number(lab_value_shown(r)),
+                    "flag": r.get_flag_display(),
+                }
+                for r in results
+            ],
+        }
+    }
+    if results:
+        highest = max(results, key=lambda r: (lab_value_shown(r), r.taken_at))
+        outside = sum(1 for r in results if r.is_abnormal)
+        trend.summary.append(
+            f"{len(results)} results: first {lab_in_canonical_unit(results[0])} {unit} on "
+            f"{_when(results[0].taken_at, zone)}, last {lab_in_canonical_unit(results[-1])} "
+            f"{unit} on {_when(results[-1].taken_at, zone)}; highest "
+            f"{lab_in_canonical_unit(highest)} {unit} on {_when(highest.taken_at, zone)}; "
+            f"{outside} outside the lab's range."
+        )
+    else:
+        trend.summary.append("No creatinine charted.")
+    return trend
+
+
+# The charts, top to bottom.
+TRENDS = [blood_pressure, weight, urine_output, creatinine]
 
 
 def trends(data: ChartData) -> list[Trend]:
