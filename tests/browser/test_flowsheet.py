@@ -61,6 +61,13 @@ def test_every_day_prints_on_one_a4_landscape_page_each(desktop, personas, three
     assert page.locator("section.flowsheet-day").count() == 3
     pdf = page.pdf(format="A4", landscape=True)
     assert pages_in(pdf) == 3
+    # Each day starts its own page by rule, not only because two would not fit on one.
+    page.emulate_media(media="print")
+    breaks = page.evaluate(
+        "[...document.querySelectorAll('section.flowsheet-day')]"
+        ".map(day => getComputedStyle(day).breakBefore)"
+    )
+    assert breaks == ["auto", "page", "page"]
     assert errors == []
 
 
