@@ -97,7 +97,7 @@ def test_the_screen_page_fits_1280_px_and_draws_its_trends(desktop, personas, th
         })"""
     )
     bp, weight, urine, creatinine = drawn
-    assert bp[0] == 72 and bp[3] == 4  # systolic, diastolic, MAP, then the pressor's steps
+    assert bp[0] == 72 and bp[3] == 5  # systolic, diastolic, MAP; the pressor's steps, to now
     assert weight == [3]
     assert urine == [72]
     assert creatinine == [3]

@@ -190,7 +190,11 @@ def test_the_trends_cover_the_admission_with_a_summary_in_words(as_persona, pers
     assert data["bp"]["systolic"]["points"][0] == {"x": "2027-03-10T00:00", "y": 118}
     pressors = [s for s in data["bp"].values() if s.get("axis") == "pressor"]
     assert [p["points"] for p in pressors] == [
-        [{"x": "2027-03-11T06:00", "y": 0.05}, {"x": "2027-03-11T07:00", "y": 0.1}]
+        [
+            {"x": "2027-03-11T06:00", "y": 0.05},
+            {"x": "2027-03-11T07:00", "y": 0.1},
+            {"x": "2027-03-12T10:00", "y": 0.1},  # still running now
+        ]
     ]
     assert "58 blood pressures from 10 Mar 00:00 to 12 Mar 09:00" in page
     assert "Norepinephrine (noradrenaline) from 11 Mar 06:00, highest 0.1 µg/kg/min." in page

@@ -46,7 +46,7 @@ class Trend:
         return any(s["points"] for s in self.series.values())
 
 
-def blood_pressure(data: ChartData) -> Trend:
+def blood_pressure(data: ChartData, now) -> Trend:
     """Systolic, diastolic and MAP, with each pressor's rate on a second axis."""
     zone = data.zone
     sets = [entry for entry in data.vitals if entry.systolic_bp is not None]
@@ -81,6 +81,10 @@ def blood_pressure(data: ChartData) -> Trend:
         )
         if end is not None and steps:
             chart_points.append({"x": _wall(end, zone), "y": 0})
+        elif steps and infusion.stopped_at is None and steps[-1][0] < now:
+            # Still running: the line runs on to now, not stopping at the last change.
+            last = {"x": _wall(min(now, data.end), zone), "y": _number(steps[-1][1])}
+            chart_points.append(last)
         trend.series[f"pressor-{infusion.pk}"] = {
             "label": infusion.name,
             "unit": unit,
@@ -99,7 +103,7 @@ def blood_pressure(data: ChartData) -> Trend:
     return trend
 
 
-def weight(data: ChartData) -> Trend:
+def weight(data: ChartData, now) -> Trend:
     zone = data.zone
     trend = Trend("weight", "Weight")
     trend.series = {
@@ -129,7 +133,7 @@ def weight(data: ChartData) -> Trend:
     return trend
 
 
-def urine_output(data: ChartData) -> Trend:
+def urine_output(data: ChartData, now) -> Trend:
     zone = data.zone
     trend = Trend("urine", "Urine output")
     rated = [(e, e.urine_ml_per_hour) for e in data.fluids if e.urine_ml_per_hour is not None]
@@ -153,7 +157,7 @@ def urine_output(data: ChartData) -> Trend:
     return trend
 
 
-def creatinine(data: ChartData) -> Trend:
+def creatinine(data: ChartData, now) -> Trend:
     """Creatinine in its canonical unit (mg/dL), whatever unit each lab reported."""
     zone = data.zone
     results = [r for r in data.labs if r.test == lab.LabTest.CREATININE]
@@ -193,8 +197,8 @@ def creatinine(data: ChartData) -> Trend:
 TRENDS = [blood_pressure, weight, urine_output, creatinine]
 
 
-def trends(data: ChartData) -> list[Trend]:
-    return [make(data) for make in TRENDS]
+def trends(data: ChartData, now) -> list[Trend]:
+    return [make(data, now) for make in TRENDS]
 
 
 def chart_json(found: list[Trend]) -> dict:

@@ -292,7 +292,7 @@ def flowsheet(request, pk):
     start, end = sheets.day_bounds(first, zone)[0], sheets.day_bounds(last, zone)[1]
     data = sheets.load_chart(patient, course, start, end)
     day_sheets = [sheets.build_sheet(data, day, now) for day in days]
-    charts = [] if every_day else trends(data)
+    charts = [] if every_day else trends(data, now)
     day = days[0]
     return render(
         request,
