@@ -31,6 +31,7 @@ from tracker.observations.models import (
     FluidEntry,
     Infusion,
     InfusionRateChange,
+    LabResult,
     VitalSigns,
     WeightEntry,
 )
@@ -526,6 +527,28 @@ def build_weight_entries(n: int) -> list[WeightEntry]:
     )
 
 
+def build_lab_results(n: int) -> list[LabResult]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            LabResult(
+                patient=course.patient,
+                course=course,
+                test="potassium" if k % 2 else "creatinine",
+                value=Decimal("3.1") if k % 2 else Decimal("1.0"),
+                unit="mmol/L" if k % 2 else "mg/dL",
+                range_low=Decimal("3.5") if k % 2 else Decimal("0.6"),
+                range_high=Decimal("5.0") if k % 2 else Decimal("1.3"),
+                flag="low" if k % 2 else "normal",
+                taken_at=at(k),
+                recorded_by=by,
+            )
+            for k, course in enumerate(build_courses(n))
+        ],
+        LabResult,
+    )
+
+
 # model, builder, and the path from a row to its patient (None: it has none; "": itself).
 MODELS = [
     (Patient, build_patients, ""),
@@ -552,6 +575,7 @@ MODELS = [
     (Alert, build_alerts, "patient"),
     (FluidEntry, build_fluid_entries, "patient"),
     (WeightEntry, build_weight_entries, "patient"),
+    (LabResult, build_lab_results, "patient"),
 ]
 EVERY_MODEL = [pytest.param(model, build, id=model.__name__) for model, build, _ in MODELS]
 WITH_PATIENT = [

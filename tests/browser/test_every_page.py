@@ -16,6 +16,7 @@ from django.utils import timezone
 from tests.browser.conftest import sign_in, watched_page
 from tests.factories import NORMAL_OBSERVATIONS, PASSWORD, make_course, record_given
 from tracker.alerts.models import Alert
+from tracker.observations.labs import chart_panel
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.recording import record_result
@@ -112,6 +113,17 @@ def scene(personas, shipped_data):
         collected_at=now - timedelta(hours=1),
         course=course,
     )
+    # A sample's results, one in another unit and one flagged, for the labs page's tables.
+    chart_panel(
+        patient,
+        by=nurse,
+        taken_at=now - timedelta(minutes=20),
+        results=[
+            {"test": "creatinine", "value": Decimal("132"), "unit": "umol/L"},
+            {"test": "potassium", "value": Decimal("3.1"), "unit": "mmol/L"},
+            {"test": "platelets", "value": Decimal("85"), "unit": "10*9/L"},
+        ],
+    )
     return Scene(
         patient=patient,
         course=course,
@@ -174,6 +186,7 @@ PAGES = {
     "chart-weight": lambda s: reverse("chart-weight", args=[s.patient.pk]),
     "chart-infusions": lambda s: reverse("chart-infusions", args=[s.patient.pk]),
     "chart-events": lambda s: reverse("chart-events", args=[s.patient.pk]),
+    "chart-labs": lambda s: reverse("chart-labs", args=[s.patient.pk]),
     "flowsheet": lambda s: reverse("flowsheet", args=[s.patient.pk]),
     # Side effects.
     "side-effects": lambda s: reverse("side-effect-timeline", args=[s.patient.pk]),
@@ -215,6 +228,7 @@ CARE_TEAM_PAGES = [
     "chart-weight",
     "chart-infusions",
     "chart-events",
+    "chart-labs",
     "flowsheet",
     "side-effects",
     "ctcae-terms",

@@ -608,3 +608,9 @@ def test_another_patients_results_are_not_read(chart, personas):
     chart()
     other = personas.other_patient.patient
     assert not LabResult.objects.for_patient(other).latest_of_each_test().exists()
+
+
+def test_a_unit_the_catalogue_no_longer_has_is_shown_as_stored():
+    """An old row whose unit was dropped still shows on a page and in the admin."""
+    assert LabResult(test=T.CREATININE, unit="mg/L").unit_label == "mg/L"
+    assert LabResult(test=T.CREATININE, unit="umol/L").unit_label == "µmol/L"

@@ -131,7 +131,11 @@ class LabValue(models.Model):
 
     @property
     def unit_label(self) -> str:
-        return self.spec.unit(self.unit).label
+        """The unit for people ("µmol/L"); the stored code if the catalogue lacks it, so a
+        page or the admin still shows an old row rather than failing."""
+        spec = self.catalogue.get(self.test)
+        unit = spec.units.get(self.unit) if spec else None
+        return unit.label if unit else self.unit
 
     @property
     def loinc(self) -> str:
