@@ -10,6 +10,7 @@ from tests.browser.conftest import sign_in, watched_page
 from tests.clinic.bulk_chart import daily_creatinine, hourly_chart, pressor
 from tests.factories import PASSWORD, make_course
 from tracker.clinic.flowsheet import day_bounds
+from tracker.observations.models import VitalSigns
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,6 +32,16 @@ def three_days(personas, shipped_data):
     hourly_chart(patient, course, nurse, start, int((end - start) / H))
     pressor(patient, course, nurse, start + 30 * H, ["0.05", "0.1", "0.15", "0.1"])
     daily_creatinine(patient, course, nurse, start + 6 * H, 3)
+    # A low blood pressure in the last hour: a flagged cell at the far right of the grid,
+    # whose words for screen readers must stay inside the grid's scrolling box.
+    VitalSigns.objects.create(
+        patient=patient,
+        course=course,
+        recorded_by=nurse,
+        taken_at=end - 20 * timedelta(minutes=1),
+        systolic_bp=84,
+        diastolic_bp=48,
+    )
     return course
 
 
@@ -90,6 +101,7 @@ def test_the_screen_page_fits_1280_px_and_draws_its_trends(desktop, personas, th
     page.goto(f"/patients/{personas.patient.pk}/flowsheet/?day={yesterday:%Y-%m-%d}")
     page.wait_for_function("() => window.Chart && Chart.getChart('trend-creatinine')")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.locator("td.fs-abnormal").count() == 2  # the BP and the MAP of 23:40
     drawn = page.evaluate(
         """() => ['bp', 'weight', 'urine', 'creatinine'].map(key => {
             const chart = Chart.getChart('trend-' + key);
@@ -97,7 +109,7 @@ def test_the_screen_page_fits_1280_px_and_draws_its_trends(desktop, personas, th
         })"""
     )
     bp, weight, urine, creatinine = drawn
-    assert bp[0] == 72 and bp[3] == 5  # systolic, diastolic, MAP; the pressor's steps, to now
+    assert bp[0] == 73 and bp[3] == 5  # systolic, diastolic, MAP; the pressor's steps, to now
     assert weight == [3]
     assert urine == [72]
     assert creatinine == [3]
