@@ -187,6 +187,7 @@ PAGES = {
     "chart-infusions": lambda s: reverse("chart-infusions", args=[s.patient.pk]),
     "chart-events": lambda s: reverse("chart-events", args=[s.patient.pk]),
     "chart-labs": lambda s: reverse("chart-labs", args=[s.patient.pk]),
+    "flowsheet": lambda s: reverse("flowsheet", args=[s.patient.pk]),
     # Side effects.
     "side-effects": lambda s: reverse("side-effect-timeline", args=[s.patient.pk]),
     "ctcae-terms": lambda s: reverse("adverse-event-new", args=[s.patient.pk]),
@@ -228,6 +229,7 @@ CARE_TEAM_PAGES = [
     "chart-infusions",
     "chart-events",
     "chart-labs",
+    "flowsheet",
     "side-effects",
     "ctcae-terms",
     "ctcae-entry",

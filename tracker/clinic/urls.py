@@ -9,4 +9,5 @@ urlpatterns = [
     path("doses/<int:pk>/", views.dose_detail, name="dose-detail"),
     path("courses/<int:pk>/summary/", views.course_summary_page, name="course-summary"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
+    path("patients/<int:pk>/flowsheet/", views.flowsheet, name="flowsheet"),
 ]

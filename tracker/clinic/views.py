@@ -1,4 +1,5 @@
-"""Pages that read several apps: the home pages, the shift, a dose, a course's summary, an alert.
+"""Pages that read several apps: the home pages, the shift, a dose, a course's summary, an alert,
+the flowsheet.
 
 Each app below owns its rows and the pages about them alone; a page that puts
 doses beside alerts, side effects or thyroid results lives here, so that no
@@ -8,6 +9,7 @@ domain app imports one above it (docs/architecture.md).
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -20,10 +22,14 @@ from tracker.alerts.access import get_alert_for_user
 from tracker.alerts.for_doses import patient_open_alerts
 from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.models import Alert
+from tracker.clinic import flowsheet as sheets
 from tracker.clinic.dashboards import with_treatment
+from tracker.clinic.forms import FlowsheetQuery
 from tracker.clinic.shift import shift_doses
 from tracker.clinic.side_by_side import side_effects_context
 from tracker.clinic.summary import course_summary
+from tracker.clinic.trends import chart_json, trends
+from tracker.observations.access import get_patient_for_charting
 from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient
 from tracker.symptoms.access import can_review
@@ -232,5 +238,77 @@ def alert_detail(request, pk):
             "acknowledge_form": AcknowledgeForm(),
             "alert_next": request.get_full_path(),
             "may_review": can_review(request.user),
+        },
+    )
+
+
+# The flowsheet -------------------------------------------------------------------------
+
+
+def _flowsheet_course(patient, course_pk):
+    """The course asked for (another patient's is 404), else the latest one not cancelled."""
+    courses = Course.objects.filter(patient=patient)
+    if course_pk is not None:
+        course = courses.filter(pk=course_pk).first()
+        if course is None:
+            raise Http404("No such course for this patient.")
+        return course
+    return (
+        courses.exclude(status=Course.Status.CANCELLED)
+        .order_by("-start_date", "-start_time", "-pk")
+        .first()
+    )
+
+
+def _default_day(span, today):
+    """Today while the admission goes on (charted today or yesterday), else its last day."""
+    if span is None:
+        return today
+    first, last = span
+    return today if first <= today <= last + timedelta(days=1) else last
+
+
+@login_required
+@require_GET
+def flowsheet(request, pk):
+    """The chart as a grid of one day's hours, with trends; or every day of it, for printing."""
+    patient = get_patient_for_charting(request.user, pk)
+    query = FlowsheetQuery(request.GET)
+    query.is_valid()
+    asked = query.cleaned_data
+    course = _flowsheet_course(patient, asked.get("course"))
+    zone, now = patient.zone, timezone.now()
+    today = sheets.local_day(now, zone)
+    span = sheets.charted_days(patient, course)
+    every_day = asked.get("days") == "all"
+    if every_day:
+        days = sheets.days_between(*span) if span else [today]
+    else:
+        days = [asked.get("day") or _default_day(span, today)]
+    first, last = days[0], days[-1]
+    if span and not every_day:
+        # The trends cover the whole admission, so the day's page reads it all.
+        first, last = min(first, span[0]), max(last, span[1])
+    start, end = sheets.day_bounds(first, zone)[0], sheets.day_bounds(last, zone)[1]
+    data = sheets.load_chart(patient, course, start, end)
+    day_sheets = [sheets.build_sheet(data, day, now) for day in days]
+    charts = [] if every_day else trends(data, now)
+    day = days[0]
+    return render(
+        request,
+        "clinic/flowsheet.html",
+        {
+            "patient": patient,
+            "course": course,
+            "sheets": day_sheets,
+            "every_day": every_day,
+            "day": day,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "span": span,
+            "problems": query.problems(),
+            "trends": charts,
+            "chart_data": chart_json(charts),
+            "now": now,
         },
     )
