@@ -270,7 +270,7 @@ def test_the_alert_says_it_is_a_chart_rule_and_leads_to_the_chart(
     response = as_persona("nurse_on_team").get(f"/alerts/{alert.pk}/")
     assert response.status_code == 200
     assert "Chart rule" in response.text
-    assert f'href="/patients/{personas.patient.pk}/chart/vitals/"' in response.text
+    assert f'href="/patients/{personas.patient.pk}/flowsheet/"' in response.text
 
 
 def test_a_periodic_reading_catches_an_intubation_passing_72_hours(

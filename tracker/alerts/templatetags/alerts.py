@@ -30,7 +30,7 @@ def source_url(alert) -> str:
         return reverse("thyroid-results", args=[alert.patient_id])
     if alert.trigger == Alert.Trigger.CHART_RULE:
         # The readings that met the rule, hour by hour.
-        return reverse("chart-vitals", args=[alert.patient_id])
+        return reverse("flowsheet", args=[alert.patient_id])
     entry = alert.symptom_report or alert.adverse_event
     if entry is not None and not entry.is_active:
         # Struck through on the timeline, no longer on the dose page.
