@@ -27,15 +27,34 @@
     return Boolean(point && point.flag && point.flag !== "Normal");
   }
 
-  function timeAxis() {
-    return {
+  var HOURS_6 = 6 * 60 * 60 * 1000;
+
+  function timeAxis(chart) {
+    // One reading (a first weight) would make an axis of milliseconds: give it a day.
+    var times = [];
+    Object.keys(chart).forEach(function (name) {
+      chart[name].points.forEach(function (point) {
+        times.push(new Date(point.x).getTime());
+      });
+    });
+    var axis = {
       type: "time",
       time: {
+        minUnit: "hour",
         tooltipFormat: "d MMM, HH:mm",
         displayFormats: { hour: "d MMM HH:mm", day: "d MMM" },
       },
       ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 16, maxTicksLimit: 8 },
     };
+    if (times.length) {
+      var low = Math.min.apply(null, times);
+      var high = Math.max.apply(null, times);
+      if (high - low < 2 * HOURS_6) {
+        axis.min = low - HOURS_6;
+        axis.max = high + HOURS_6;
+      }
+    }
+    return axis;
   }
 
   function dataset(name, series, index) {
@@ -73,7 +92,7 @@
     });
     var main = chart[names[0]];
     var scales = {
-      x: timeAxis(),
+      x: timeAxis(chart),
       y: { title: { display: true, text: main.unit } },
     };
     if (pressorIndex > 0) {

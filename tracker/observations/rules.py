@@ -45,12 +45,8 @@ class RuleResult:
 
     @property
     def why(self) -> str:
-        """The reasons that decide the answer: the met group's, or every condition's."""
-        shown = self.conditions
-        if self.met:
-            shown = [c for c in self.conditions if c.outcome.met]
-        elif self.no_data:
-            shown = [c for c in self.conditions if c.outcome.status == Status.NO_DATA]
+        """The reasons that decide the answer: the conditions whose status the rule takes."""
+        shown = [c for c in self.conditions if c.outcome.status == self.status]
         return "; ".join(dict.fromkeys(c.outcome.why for c in shown))
 
     def snapshot(self) -> dict:

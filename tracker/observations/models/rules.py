@@ -140,14 +140,24 @@ class RuleCondition(models.Model):
                         | Q(comparison__in=["lt", "le", "gt", "ge"], threshold__isnull=False)
                     )
                 )
+                # The null tests are explicit: a check on NULL > 0 would pass.
+                | Q(test="sustained", hours__isnull=False, hours__gt=0)
+                & (
+                    Q(comparison="yes", threshold__isnull=True)
+                    | Q(comparison__in=["lt", "le", "gt", "ge"], threshold__isnull=False)
+                )
+                | Q(test="rising", comparison="", hours__isnull=False, hours__gt=0)
+                & (
+                    Q(threshold__isnull=False, threshold__gt=0)
+                    | Q(parameter="pressor", threshold__isnull=True)
+                )
                 | Q(
-                    test="sustained",
-                    comparison__in=["lt", "le", "gt", "ge", "yes"],
+                    test="lasting",
+                    comparison="",
+                    threshold__isnull=True,
+                    hours__isnull=False,
                     hours__gt=0,
                 )
-                | Q(test="rising", comparison="", hours__gt=0)
-                & (Q(threshold__gt=0) | Q(parameter="pressor", threshold__isnull=True))
-                | Q(test="lasting", comparison="", threshold__isnull=True, hours__gt=0)
                 | Q(test="ongoing", comparison="", threshold__isnull=True, hours__isnull=True),
                 name="rule_condition_test_has_its_terms",
                 violation_error_message=(
