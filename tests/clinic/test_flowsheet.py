@@ -402,3 +402,17 @@ def test_a_result_is_shown_in_its_tests_canonical_unit_and_flagged_by_the_lab(pe
         "4.1",
         [],
     )
+
+
+def test_an_event_going_on_is_not_charted_into_the_hours_still_to_come(personas, course):
+    ClinicalEvent.objects.create(
+        patient=personas.patient,
+        course=course,
+        recorded_by=personas.nurse_on_team,
+        taken_at=MIDNIGHT + 2 * H,
+        kind="intubation",
+    )
+    now = MIDNIGHT + 6 * H + 30 * M
+    cells = row(sheet_of(personas.patient, course, now=now), "events").cells
+    assert cells[6].shown == "Intubation continues"
+    assert not any(cells[7:])

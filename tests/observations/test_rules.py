@@ -71,7 +71,7 @@ def test_an_empty_chart_has_no_data_for_the_bedside_criteria(course, shipped_dat
     # Nothing charted of an event means it has not happened.
     assert statuses["intubation-over-72-hours"] == Status.NOT_MET
     assert not assessment.met
-    assert assessment.suggestion.startswith("Chart what is missing")
+    assert assessment.no_data
 
 
 def test_a_low_systolic_is_met_with_the_value_and_its_age(course, vitals, shipped_data):
@@ -318,3 +318,61 @@ def test_a_sample_is_read_once_it_is_all_in(course, personas, nurse, shipped_dat
     assert not Alert.objects.exists()
     sample(1, "4.0", "5.6")
     assert RuleFiring.objects.get().rule.slug == "creatinine-4-with-complication"
+
+
+def test_an_intubation_begun_in_intensive_care_days_ago_is_charted_and_counted(
+    course, personas, nurse, shipped_data
+):
+    start_event(personas.patient, by=nurse, kind="intubation", started_at=NOW - 50 * H, now=NOW)
+    [firing] = rules.reassess(course, now=NOW + 23 * H)
+    assert firing.rule.slug == "intubation-over-72-hours"
+    assert firing.why == "intubation for 73 h so far"
+
+
+def test_a_firing_withdrawn_with_its_reading_closes(course, vitals, nurse, shipped_data):
+    low = vitals(ago=H, systolic_bp=84, diastolic_bp=50)
+    mark_entered_in_error(low, by=nurse, reason="Another patient's")
+    firing = RuleFiring.objects.get()
+    assert firing.cleared_at == NOW
+    assert firing.history.first().history_change_reason.startswith("No longer met")
+
+
+def test_a_firing_of_a_rule_switched_off_closes(course, vitals, shipped_data):
+    vitals(ago=H, systolic_bp=84, diastolic_bp=50)
+    ChartRule.objects.filter(slug="hypotension").update(is_active=False)
+    rules.reassess(course, now=NOW)
+    assert RuleFiring.objects.get().history.first().history_change_reason == (
+        "The rule is switched off"
+    )
+
+
+def test_a_rule_with_no_conditions_is_no_data_never_a_pass(course, shipped_data):
+    ChartRule.objects.get(slug="hypoxia").conditions.all().delete()
+    found = result(course, "hypoxia")
+    assert found.status == Status.NO_DATA
+    assert found.why == "the rule has no conditions set"
+
+
+def test_a_pressor_window_is_elapsed_hours_across_the_change_of_clocks(
+    course, personas, nurse, shipped_data
+):
+    from zoneinfo import ZoneInfo
+
+    ChartRule.objects.filter(slug="hypotension-rising-pressors").update(is_active=True)
+    # 14 March 2027: New York's clocks go forward at 02:00.  Six hours before
+    # 07:30 EDT is 00:30 EST; on the wall clock it would be 01:30.
+    at = datetime(2027, 3, 14, 7, 30, tzinfo=ZoneInfo("America/New_York"))
+    started = datetime(2027, 3, 14, 6, 0, tzinfo=UTC)  # 01:00 EST: inside six hours
+    with time_machine.travel(at, tick=False):
+        start_infusion(
+            personas.patient,
+            by=nurse,
+            agent="norepinephrine",
+            rate=D("0.05"),
+            started_at=started,
+            now=at,
+        )
+        chart_vitals(personas.patient, by=nurse, taken_at=at, systolic_bp=85, diastolic_bp=50)
+    found = result(course, "hypotension-rising-pressors", at=at)
+    assert found.status == Status.MET
+    assert "norepinephrine (µg/kg/min) up from 0 to 0.05 in the last 6 h" in found.why

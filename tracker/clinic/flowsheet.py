@@ -562,13 +562,16 @@ def _weight_rows(data: ChartData, grid: _Grid) -> list[Row]:
     return [grid.row("weight", label, "Fluids", entries)]
 
 
-def _infusion_rows(data: ChartData, grid: _Grid) -> list[Row]:
+def _infusion_rows(data: ChartData, grid: _Grid, now: datetime) -> list[Row]:
     rows = []
     if not grid.hours:
         return rows
     for infusion in data.infusions:
         cells = grid.cells()
         for index, hour in enumerate(grid.hours):
+            # An hour still to come holds nothing: a running rate is not charted ahead.
+            if hour.start > now:
+                break
             for at, rate in infusion.rate_history(hour.start, hour.end):
                 carried = at == hour.start and infusion.taken_at < hour.start
                 text = f"{Decimal(rate).normalize():f}"
@@ -585,10 +588,12 @@ def _infusion_rows(data: ChartData, grid: _Grid) -> list[Row]:
     return rows
 
 
-def _event_rows(data: ChartData, grid: _Grid) -> list[Row]:
+def _event_rows(data: ChartData, grid: _Grid, now: datetime) -> list[Row]:
     cells = grid.cells()
     for event in data.events:
         for index, hour in enumerate(grid.hours):
+            if hour.start > now:
+                break
             if event.taken_at in hour:
                 cells[index].readings.append(grid.reading(event.taken_at, f"{event.name} began"))
             elif event.taken_at < hour.start and (
@@ -672,8 +677,8 @@ ROW_BUILDERS: list[Callable[[ChartData, _Grid, datetime], list[Row]]] = [
     lambda data, grid, now: _vital_rows(data, grid),
     lambda data, grid, now: _fluid_rows(data, grid, now),
     lambda data, grid, now: _weight_rows(data, grid),
-    lambda data, grid, now: _infusion_rows(data, grid),
-    lambda data, grid, now: _event_rows(data, grid),
+    lambda data, grid, now: _infusion_rows(data, grid, now),
+    lambda data, grid, now: _event_rows(data, grid, now),
     lambda data, grid, now: _lab_rows(data, grid),
 ]
 

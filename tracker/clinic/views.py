@@ -28,7 +28,7 @@ from tracker.clinic.forms import FlowsheetQuery
 from tracker.clinic.shift import shift_doses
 from tracker.clinic.side_by_side import side_effects_context
 from tracker.clinic.summary import course_summary
-from tracker.clinic.trends import chart_json, trends
+from tracker.clinic.trend_charts import chart_json, trends
 from tracker.observations.access import get_patient_for_charting
 from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient

@@ -23,7 +23,7 @@ from tracker.observations.models import (
 from tracker.observations.models.infusions import DoseUnit
 from tracker.observations.models.vitals import WITHHOLD_RHYTHMS, CognitiveTest, Sedation
 from tracker.observations.parameters import Source
-from tracker.observations.trends import Episode, Rate, Reading
+from tracker.observations.trends import Episode, Rate, Reading, utc
 
 # How far back a chart is read by default: a rise over 48 hours read against a
 # result up to a day old (the longest shipped condition).
@@ -46,6 +46,7 @@ class Chart:
     @classmethod
     def read(cls, course, at: datetime, *, lookback: timedelta = LOOKBACK) -> "Chart":
         """The course's patient's chart from `lookback` before `at` up to `at`."""
+        at = utc(at)
         patient, start = course.patient, at - lookback
         chart = cls(patient, course, at, start)
 
@@ -118,7 +119,7 @@ class Chart:
             rates = [Rate(at, rate) for at, rate in infusion.rate_history()]
             if infusion.stopped_at is not None:
                 rates.append(Rate(infusion.stopped_at, Decimal(0)))
-            name = f"{infusion.get_agent_display().split(' (')[0].lower()}"
+            name = infusion.get_agent_display().split(" (")[0].lower()
             found.append((f"{name} ({DoseUnit(infusion.dose_unit).label})", rates))
         return found
 

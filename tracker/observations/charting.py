@@ -25,12 +25,14 @@ class ChartRefused(Refused):
     """The entry cannot be charted; the message is for the nurse."""
 
 
-def refusal_of_time(taken_at, now, *, field: str = "taken_at") -> ChartRefused | None:
+def refusal_of_time(
+    taken_at, now, *, field: str = "taken_at", within: timedelta = CHARTED_WITHIN
+) -> ChartRefused | None:
     """Why an observation cannot have been taken at `taken_at`, or None if it could."""
     if taken_at > now + CLOCK_LEEWAY:
         return ChartRefused("The time is in the future. Chart it once it is taken.", field=field)
-    if now - taken_at > CHARTED_WITHIN:
-        hours = CHARTED_WITHIN.total_seconds() / 3600
+    if now - taken_at > within:
+        hours = within.total_seconds() / 3600
         return ChartRefused(
             f"The time is more than {hours:g} hours ago. Check the date.", field=field
         )
@@ -65,7 +67,8 @@ def save_observation(entry, *, by, reason: str, now=None, reassess: bool = True)
     entries together and reads them once at the end (`chart_changed`).
     """
     now = now or timezone.now()
-    refusal = refusal_of_time(entry.taken_at, now)
+    within = getattr(entry, "charted_within", CHARTED_WITHIN)
+    refusal = refusal_of_time(entry.taken_at, now, within=within)
     if refusal:
         raise refusal
     if entry.course_id is None:
@@ -83,11 +86,11 @@ def save_observation(entry, *, by, reason: str, now=None, reassess: bool = True)
 def mark_entered_in_error(entry, *, by, reason: str):
     """Withdraw a charted entry with a reason; it stays, struck through, in the chart."""
     entry.mark_in_error(by=by, reason=reason, refused=ChartRefused)
-    chart_changed(entry)
+    chart_changed(entry, withdrawn=True)
     return entry
 
 
-def chart_changed(entry, *, now=None):
+def chart_changed(entry, *, now=None, withdrawn: bool = False):
     """Read the course's rules again: an entry charted, changed or withdrawn may change them."""
     if entry.course_id is not None:
-        rules.reassess(entry.course, now=now)
+        rules.reassess(entry.course, now=now, withdrawn=withdrawn)

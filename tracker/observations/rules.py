@@ -15,6 +15,7 @@ from django.utils import timezone
 from regimens.models import Course, RegimenTemplate
 from tracker.alerts.models import Alert
 from tracker.alerts.rules import raise_alert
+from tracker.lib.history import save_with_history
 from tracker.observations import trends
 from tracker.observations.chart import LOOKBACK, Chart
 from tracker.observations.models import ChartRule, RuleCondition, RuleFiring
@@ -33,7 +34,11 @@ class ConditionResult:
 class RuleResult:
     rule: ChartRule
     status: Status
-    conditions: list[ConditionResult]
+    groups: list[list[ConditionResult]]
+
+    @property
+    def conditions(self) -> list[ConditionResult]:
+        return [c for group in self.groups for c in group]
 
     @property
     def met(self) -> bool:
@@ -45,8 +50,19 @@ class RuleResult:
 
     @property
     def why(self) -> str:
-        """The reasons that decide the answer: the conditions whose status the rule takes."""
-        shown = [c for c in self.conditions if c.outcome.status == self.status]
+        """The reasons that decide the answer: a met group's, or the conditions that
+        answer as the rule does in the groups that could still be met."""
+        if not self.groups:
+            return "the rule has no conditions set"
+        if self.met:
+            shown = next(g for g in self.groups if all(c.outcome.met for c in g))
+        else:
+            open_groups = self.groups
+            if self.no_data:
+                open_groups = [
+                    g for g in self.groups if not any(_is(c, Status.NOT_MET) for c in g)
+                ]
+            shown = [c for g in open_groups for c in g if _is(c, self.status)]
         return "; ".join(dict.fromkeys(c.outcome.why for c in shown))
 
     def snapshot(self) -> dict:
@@ -58,6 +74,10 @@ class RuleResult:
             "hold_reason": self.rule.hold_reason,
             "action": self.rule.action,
         }
+
+
+def _is(condition: ConditionResult, status: Status) -> bool:
+    return condition.outcome.status == status
 
 
 def read_condition(chart: Chart, condition: RuleCondition) -> Outcome:
@@ -97,7 +117,7 @@ def read_rule(chart: Chart, rule: ChartRule) -> RuleResult:
         [ConditionResult(c, read_condition(chart, c)) for c in group] for group in rule.groups()
     ]
     status = trends.combine([[c.outcome for c in group] for group in groups])
-    return RuleResult(rule, status, [c for group in groups for c in group])
+    return RuleResult(rule, status, groups)
 
 
 @dataclass(frozen=True)
@@ -117,17 +137,6 @@ class Assessment:
     def stops_course(self) -> bool:
         return any(r.rule.stops_course for r in self.met)
 
-    @property
-    def suggestion(self) -> str:
-        """What the rules suggest, as the panel says it."""
-        if self.stops_course:
-            return "Stop aldesleukin: a criterion to stop for good is met. Tell the prescriber."
-        if self.met:
-            return "Withhold the dose: a withhold criterion is met."
-        if self.no_data:
-            return "Chart what is missing before deciding: some criteria have no data."
-        return "Give: no withhold criterion is met."
-
 
 def active_rules():
     return list(ChartRule.objects.active().with_conditions())
@@ -135,7 +144,7 @@ def active_rules():
 
 def assess(course, at=None, *, rules=None) -> Assessment:
     """Every active rule read against the course's chart at `at` (now by default)."""
-    at = at or timezone.now()
+    at = trends.utc(at or timezone.now())
     rules = active_rules() if rules is None else rules
     chart = Chart.read(course, at, lookback=_lookback(rules))
     return Assessment(chart, [read_rule(chart, rule) for rule in rules])
@@ -157,29 +166,41 @@ def applies_to(course) -> bool:
 
 
 @transaction.atomic
-def reassess(course, *, now=None) -> list[RuleFiring]:
+def reassess(course, *, now=None, rules=None, withdrawn: bool = False) -> list[RuleFiring]:
     """Read the rules at `now` after a change to the chart; alert on each rule newly met.
 
     A rule that goes on being met is one firing and one alert.  A firing closes when
     its rule reads "not met"; "no data" leaves it open, since a chart that stopped
-    being kept has not shown the problem has gone.
+    being kept has not shown the problem gone, unless an entry was just withdrawn
+    (`withdrawn`): what met the rule may have been that entry.  Firings of a rule
+    switched off, or of a course no longer open, close too.
     """
-    if not applies_to(course):
+    if course is None:
         return []
     now = now or timezone.now()
     # One reader at a time per course, so two entries charted at once fire a rule once.
-    type(course).objects.select_for_update().filter(pk=course.pk).first()
-    assessment = assess(course, now)
+    Course.objects.select_for_update().filter(pk=course.pk).first()
     open_firings = {f.rule_id: f for f in RuleFiring.objects.open().filter(course=course)}
+    if not applies_to(course):
+        _clear(open_firings.values(), now, "The course is no longer open")
+        return []
+    assessment = assess(course, now, rules=rules)
     fired = []
     for result in assessment.results:
-        firing = open_firings.get(result.rule.pk)
+        firing = open_firings.pop(result.rule.pk, None)
         if result.met and firing is None:
             fired.append(_fire(course, result, now))
-        elif result.status == Status.NOT_MET and firing is not None:
-            firing.cleared_at = now
-            firing.save(update_fields=["cleared_at"])
+        elif firing is not None and not result.met and (not result.no_data or withdrawn):
+            _clear([firing], now, f"No longer met: {result.why}")
+    # What is left belongs to rules switched off since they fired.
+    _clear(open_firings.values(), now, "The rule is switched off")
     return fired
+
+
+def _clear(firings, now, reason: str) -> None:
+    for firing in firings:
+        firing.cleared_at = now
+        save_with_history(firing, by=None, reason=reason[:100], update_fields=["cleared_at"])
 
 
 def _fire(course, result: RuleResult, now) -> RuleFiring:
@@ -192,7 +213,7 @@ def _fire(course, result: RuleResult, now) -> RuleFiring:
         text=f"{course.patient.full_name}: {rule.name} ({result.why}): {verb}.",
         created_at=now,
     )
-    return RuleFiring.objects.create(
+    firing = RuleFiring(
         rule=rule,
         patient=course.patient,
         course=course,
@@ -200,6 +221,8 @@ def _fire(course, result: RuleResult, now) -> RuleFiring:
         why=result.why[: RuleFiring._meta.get_field("why").max_length],
         alert=alert,
     )
+    save_with_history(firing, by=None, reason="Chart rule met")
+    return firing
 
 
 def reassess_open_courses(*, now=None) -> list[RuleFiring]:
@@ -211,4 +234,5 @@ def reassess_open_courses(*, now=None) -> list[RuleFiring]:
     courses = Course.objects.filter(
         status=Course.Status.OPEN, template__route=RegimenTemplate.Route.IV
     ).select_related("patient", "template")
-    return [firing for course in courses for firing in reassess(course, now=now)]
+    rules = active_rules()
+    return [firing for course in courses for firing in reassess(course, now=now, rules=rules)]

@@ -56,9 +56,8 @@ class Summary:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.vitals or self.weight or self.pressors or self.labs) and not any(
-            line.volume_ml or line.covered_hours for line in self.urine
-        )
+        """Nothing charted in the last 8 hours: no vital signs and no urine."""
+        return not self.vitals and not self.urine[-1].covered_hours
 
 
 def summarise(chart: Chart) -> Summary:

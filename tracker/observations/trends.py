@@ -92,6 +92,11 @@ def hours(span: timedelta) -> str:
     return f"{minutes // 60} h"
 
 
+def set_hours(span: timedelta) -> str:
+    """A rule's own span, exactly: "16 h", "16.5 h"."""
+    return f"{number(Decimal(span.total_seconds()) / 3600)} h"
+
+
 def elapsed(start: datetime, end: datetime) -> timedelta:
     return end.astimezone(UTC) - start.astimezone(UTC)
 
@@ -113,6 +118,15 @@ def until(readings: Sequence[Reading], at: datetime) -> list[Reading]:
     return [r for r in readings if r.at <= at]
 
 
+def utc(at: datetime) -> datetime:
+    """An instant in UTC, so that taking hours from it takes elapsed hours.
+
+    Python takes a timedelta from a time in a zone on its wall clock: 24 hours
+    before 12:00 the day after the clocks go forward is only 23 hours earlier.
+    """
+    return at.astimezone(UTC)
+
+
 def latest(
     readings: Sequence[Reading],
     at: datetime,
@@ -125,7 +139,7 @@ def latest(
     """Whether the latest reading, taken in the `within` before `at`, compares so."""
     seen = until(readings, at)
     if not seen or elapsed(seen[-1].at, at) > within:
-        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {hours(within)}")
+        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {set_hours(within)}")
     last = seen[-1]
     status = Status.MET if compares(last.value, comparison, threshold) else Status.NOT_MET
     when = hours(elapsed(last.at, at))
@@ -154,7 +168,7 @@ def sustained(
     seen = until(readings, at)
     words = condition_words(measure, comparison, threshold)
     if not seen or elapsed(seen[-1].at, at) > within:
-        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {hours(within)}")
+        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {set_hours(within)}")
     last = seen[-1]
     if not compares(last.value, comparison, threshold):
         when = hours(elapsed(last.at, at))
@@ -169,9 +183,11 @@ def sustained(
     if cut_short:
         return Outcome(
             Status.NO_DATA,
-            f"{words} for {hours(held)}, and not charted before that ({hours(duration)} needed)",
+            f"{words} for {hours(held)}, and not charted before that ({set_hours(duration)} needed)",
         )
-    return Outcome(Status.NOT_MET, f"{words} for {hours(held)} only ({hours(duration)} needed)")
+    return Outcome(
+        Status.NOT_MET, f"{words} for {hours(held)} only ({set_hours(duration)} needed)"
+    )
 
 
 def _run_start(seen, comparison, threshold, within) -> tuple[Reading, bool]:
@@ -198,11 +214,11 @@ def rising(
     """Whether the latest reading is at least `by` above the lowest in the `over` before `at`."""
     seen = [r for r in until(readings, at) if elapsed(r.at, at) <= over]
     if not seen or elapsed(seen[-1].at, at) > within:
-        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {hours(within)}")
+        return Outcome(Status.NO_DATA, f"{measure.missing} in the last {set_hours(within)}")
     if len(seen) < 2:
         return Outcome(
             Status.NO_DATA,
-            f"one {measure.name} in the last {hours(over)}: nothing to compare it with",
+            f"one {measure.name} in the last {set_hours(over)}: nothing to compare it with",
         )
     last = seen[-1]
     lowest = min(seen[:-1], key=lambda r: (r.value, r.at))
@@ -273,6 +289,7 @@ def rate_rising(
     Each infusion is its name with its unit, and its rates in order, ending with a
     rate of 0 when it stopped.  One started within the window rose from nothing.
     """
+    at = utc(at)
     start = at - over
     running, rises = 0, []
     for name, rates in infusions:
@@ -288,8 +305,8 @@ def rate_rising(
     if not running:
         return Outcome(Status.NOT_MET, f"no {measure.name} running")
     if rises:
-        return Outcome(Status.MET, f"{'; '.join(rises)} in the last {hours(over)}")
-    return Outcome(Status.NOT_MET, f"{measure.name} running, not increased in {hours(over)}")
+        return Outcome(Status.MET, f"{'; '.join(rises)} in the last {set_hours(over)}")
+    return Outcome(Status.NOT_MET, f"{measure.name} running, not increased in {set_hours(over)}")
 
 
 def _rate_at(rates: Sequence[Rate], at: datetime) -> Decimal | None:
@@ -307,6 +324,9 @@ def combine(groups: Sequence[Sequence[Outcome]]) -> Status:
     Groups are alternatives (OR), conditions within a group all needed (AND).
     """
     statuses = [_all(group) for group in groups]
+    if not statuses:
+        # A rule without conditions has not been set: it cannot say the dose is safe.
+        return Status.NO_DATA
     if Status.MET in statuses:
         return Status.MET
     if Status.NO_DATA in statuses:

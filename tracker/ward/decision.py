@@ -12,7 +12,9 @@ from tracker.observations import rules as chart_rules
 from tracker.observations.summary import summarise
 from tracker.observations.trends import Status
 from tracker.ward.models import Finding, HoldRule
-from tracker.ward.recording import latest_valid_check
+from tracker.ward.recording import CHECK_VALID_FOR, latest_valid_check
+
+HEPATIC = "Signs of hepatic failure"
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,9 @@ class BedsideCriterion:
 def bedside_criteria(check, hold_rules) -> list[BedsideCriterion]:
     """The bedside rules against the check: what the chart cannot say (occult blood, skin ...)."""
     if check is None:
-        why = "no pre-dose check in the 3 hours before the dose"
-        names = [str(rule) for rule in hold_rules] + ["Signs of hepatic failure"]
+        hours = CHECK_VALID_FOR.total_seconds() / 3600
+        why = f"no pre-dose check in the {hours:g} hours before the dose"
+        names = [str(rule) for rule in hold_rules] + [HEPATIC]
         return [BedsideCriterion(name, Status.NO_DATA, why) for name in names]
     values = check.rule_values()
     found = []
@@ -42,7 +45,7 @@ def bedside_criteria(check, hold_rules) -> list[BedsideCriterion]:
         Finding.YES: (Status.MET, "recorded yes: the label stops the course"),
         Finding.NO: (Status.NOT_MET, "recorded no"),
     }.get(check.hepatic_failure, (Status.NO_DATA, "not assessed"))
-    found.append(BedsideCriterion("Signs of hepatic failure", *hepatic))
+    found.append(BedsideCriterion(HEPATIC, *hepatic))
     return found
 
 
@@ -54,6 +57,8 @@ def _shown(value) -> str:
 
 @dataclass(frozen=True)
 class Panel:
+    check_valid_hours = f"{CHECK_VALID_FOR.total_seconds() / 3600:g}"
+
     assessment: chart_rules.Assessment
     summary: object
     check: object

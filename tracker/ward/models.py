@@ -17,7 +17,9 @@ from tracker.lib.records import ClinicalEntry, ClinicalEntryQuerySet
 from tracker.lib.zones import CLOCK_LEEWAY
 
 # The withhold reasons are the chart's vocabulary too: its rules name them.
-from tracker.observations.models import HoldReason
+from tracker.observations.models import ChartRule, HoldReason
+
+STOP_ACTION = ChartRule.Action.STOP
 
 # A check charted this long after it was taken is a note, not a check to decide a dose on.
 CHECK_CHARTED_WITHIN = timedelta(hours=12)
@@ -288,6 +290,8 @@ class PreDoseCheck(models.Model):
     )
     creatinine_taken_at = models.DateTimeField("creatinine sample taken", null=True, blank=True)
     fired_rules = models.JSONField(default=list, blank=True)
+    # The chart rules that had no data when the check was taken: never a pass.
+    chart_no_data = models.JSONField(default=list, blank=True)
     decision = models.CharField(max_length=4, choices=Decision)
     decision_note = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
@@ -401,7 +405,7 @@ class PreDoseCheck(models.Model):
     @property
     def stops_course(self) -> bool:
         """Hepatic failure, or a chart rule to stop for good: the label stops the course (§1)."""
-        stop_rules = any(rule.get("action") == "stop" for rule in self.fired_rules)
+        stop_rules = any(rule.get("action") == STOP_ACTION for rule in self.fired_rules)
         return self.hepatic_failure == Finding.YES or stop_rules
 
     @property

@@ -295,6 +295,9 @@ def _override_to_give(dose: Dose, fields: dict, *, by, reason: str):
     clinician must authorise it.  Asked before the other questions: a dose that may
     not be given has nothing to confirm.
     """
+    refusal = _chart_changed_since_check(dose, fields["given_at"])
+    if refusal:
+        raise refusal
     needed = withhold_needing_override(dose, fields["given_at"])
     if needed is None:
         return None, None
@@ -316,6 +319,29 @@ def _override_to_give(dose: Dose, fields: dict, *, by, reason: str):
     if refusal:
         raise RecordRefused(refusal, field="override_reason")
     return None, needed
+
+
+def _chart_changed_since_check(dose: Dose, at) -> RecordRefused | None:
+    """A chart rule met at `at` that the check counting for the dose did not see.
+
+    The check, and any override of it, decided on the chart as it was then; a rule
+    met since (sixteen hours of oliguria reached, a new low pressure) needs a new
+    check, whose rules and override decide again.
+    """
+    if not chart_rules.applies_to(dose.course):
+        return None
+    check = latest_valid_check(dose, at)
+    if check is None:
+        return None
+    seen = {rule.get("chart_rule") for rule in check.fired_rules}
+    new = [r for r in chart_rules.assess(dose.course, at).met if r.rule.slug not in seen]
+    if not new:
+        return None
+    met = "; ".join(f"{r.rule.name} ({r.why})" for r in new)
+    return RecordRefused(
+        f"Since the pre-dose check the chart meets: {met}. Record a new pre-dose check "
+        "before giving the dose."
+    )
 
 
 def _different_time_question(dose: Dose, fields: dict, now) -> str | None:
@@ -602,7 +628,9 @@ def record_check(
     fired = check.evaluate(HoldRule.objects.active())
     if chart_rules.applies_to(dose.course):
         # The chart's trends and durations, read as they stood when the check was taken.
-        fired += [r.snapshot() for r in chart_rules.assess(dose.course, check.taken_at).met]
+        chart = chart_rules.assess(dose.course, check.taken_at)
+        check.fired_rules = fired = fired + [r.snapshot() for r in chart.met]
+        check.chart_no_data = [r.snapshot() for r in chart.no_data]
     Decision = PreDoseCheck.Decision
     if (
         decision == Decision.HOLD
@@ -635,7 +663,7 @@ def record_check(
         return check, None
     # Hepatic failure alone is no hold reason: the course stops (§1); until a clinician
     # stops it, the dose held is "other", with the finding in the note.
-    default_reason = fired[0]["hold_reason"] if fired else ""
+    default_reason = next((rule["hold_reason"] for rule in fired if rule["hold_reason"]), "")
     if not default_reason and check.stops_course:
         default_reason = HoldReason.OTHER
     held = _save_record(

@@ -17,6 +17,7 @@ from tracker.accounts.roles import EDITOR_ROLES
 from tracker.alerts.for_doses import attach_open_alerts, patient_open_alerts
 from tracker.lib.records import refused_on_form
 from tracker.lib.views import entered_in_error_page
+from tracker.observations import rules as chart_rules
 from tracker.ward.access import (
     can_override_withhold,
     get_dose_for_user,
@@ -180,8 +181,10 @@ def dose_check(request, pk):
         fired = entered.evaluate(rules)
         unchecked = entered.unchecked_criteria(rules)
         if panel:
-            fired += [result.snapshot() for result in panel.assessment.met]
-            unchecked += [result.rule.name for result in panel.assessment.no_data]
+            # Read at the check's own time, as recording it will.
+            chart = chart_rules.assess(dose.course, entered.taken_at)
+            fired = entered.fired_rules = fired + [result.snapshot() for result in chart.met]
+            unchecked = unchecked + [result.rule.name for result in chart.no_data]
         if "record" in request.POST and not request.htmx:
             done = _record_check(request, dose, form)
             if done:

@@ -297,7 +297,7 @@ def test_ending_an_ended_event_is_refused(as_persona, personas, event):
         ({"kind": "", "date": "2027-03-11", "time": "06:00"}, "This field is required"),
         ({"kind": "other", "date": "2027-03-11", "time": "06:00"}, "Name the event"),
         ({"kind": "seizure", "date": "2027-03-11", "time": "25:00"}, "Enter a valid time"),
-        ({"kind": "seizure", "date": "2027-03-01", "time": "06:00"}, "more than 24 hours ago"),
+        ({"kind": "seizure", "date": "2027-03-01", "time": "06:00"}, "more than 168 hours ago"),
     ],
 )
 def test_bad_event_input_is_shown_and_nothing_is_charted(as_persona, personas, data, message):

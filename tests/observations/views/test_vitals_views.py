@@ -25,6 +25,7 @@ TYPED = {
     "systolic_bp": "118",
     "diastolic_bp": "74",
     "heart_rate": "88",
+    "rhythm": "sinus",
     "respiratory_rate": "16",
     "spo2": "97",
     "temperature": "37.2",
@@ -35,7 +36,7 @@ TYPED = {
 DEFAULTS = {
     "taken_date": "2027-03-12",
     "taken_time": "09:50",
-    "rhythm": "sinus",
+    "rhythm": "",
     "oxygen_device": "room_air",
     "temperature_unit": "C",
 }
@@ -153,14 +154,15 @@ def checked(html: str, name: str) -> list[str]:
     return [re.search(r'value="([^"]*)"', tag).group(1) for tag in inputs if " checked" in tag]
 
 
-def test_the_form_starts_at_now_on_the_patients_clock_with_sinus_and_room_air(
+def test_the_form_starts_at_now_on_the_patients_clock_on_room_air_with_no_rhythm(
     as_persona, personas
 ):
     html = as_persona("nurse_on_team").get(page_url(personas.patient)).text
     assert 'name="taken_date" value="2027-03-12"' in html
     assert 'name="taken_time" value="10:00"' in html
     assert "On the patient's clock (America/New_York)" in html
-    assert checked(html, "rhythm") == ["sinus"]
+    # A rhythm nobody looked at must not read as one without AF.
+    assert checked(html, "rhythm") == [""]
     assert checked(html, "oxygen_device") == ["room_air"]
     assert checked(html, "temperature_unit") == ["C"]
     assert checked(html, "cognitive_test") == ["not_done"]
@@ -180,11 +182,13 @@ def test_the_numbers_open_a_numeric_keypad(as_persona, personas):
 
 
 def test_a_full_set_takes_ten_taps_besides_typing_the_numbers(as_persona, personas, course):
-    """Six number boxes, three neuro answers and the button: the rest are defaults."""
+    """Six number boxes (the first already focused), the rhythm, three neuro answers and
+    the button: the rest are defaults."""
     html = as_persona("nurse_on_team").get(page_url(personas.patient)).text
     number_boxes = re.findall(r'inputmode="(?:numeric|decimal)"[^>]*name="(\w+)"', html)
     typed_boxes = [n for n in number_boxes if n in TYPED]
-    taps = len(typed_boxes) + len([n for n in TYPED if n not in number_boxes]) + 1
+    assert re.search(r'name="systolic_bp"[^>]*autofocus|autofocus[^>]*name="systolic_bp"', html)
+    taps = len(typed_boxes) - 1 + len([n for n in TYPED if n not in number_boxes]) + 1
     assert taps <= 10
     # The form as the browser sends it, defaults and all, charts the set.
     response = post(as_persona, personas, {**FULL_SET, "taken_time": "10:00"})

@@ -1,7 +1,9 @@
 """The vital signs form: a quick set on a tablet.  It cleans input and converts units only.
 
-The time taken starts at now on the patient's clock, the rhythm at sinus and the
-oxygen at room air, so a normal full set is the numbers and the neuro check.
+The time taken starts at now on the patient's clock and the oxygen at room air, so
+a normal full set is the numbers, the rhythm and the neuro check.  The rhythm
+starts "not recorded", never sinus: a rhythm nobody looked at must not read as
+one without AF (the label's withhold row).
 The rules about what a set may hold are the model's (`VitalSigns.refusal_to_chart`),
 shown beside the field they name.
 """
@@ -62,7 +64,7 @@ class VitalSignsForm(forms.Form):
     diastolic_bp = whole_number("Diastolic BP (mmHg)")
     heart_rate = whole_number("Heart rate (/min)")
     rhythm = buttons(
-        [*Rhythm.choices, (NOT_RECORDED, "Not recorded")], "Rhythm", initial=Rhythm.SINUS
+        [*Rhythm.choices, (NOT_RECORDED, "Not recorded")], "Rhythm", initial=NOT_RECORDED
     )
     respiratory_rate = whole_number("Respiratory rate (/min)")
     spo2 = whole_number("SpO₂ (%)")
@@ -93,6 +95,7 @@ class VitalSignsForm(forms.Form):
 
     def __init__(self, *args, patient, **kwargs):
         self.zone = patient.zone
+        # The set starts with the pressure: the tablet opens its keypad there, one tap fewer.
         now = timezone.localtime(timezone.now(), self.zone)
         kwargs["initial"] = {
             "taken_date": now.date(),
@@ -100,6 +103,7 @@ class VitalSignsForm(forms.Form):
             **kwargs.get("initial", {}),
         }
         super().__init__(*args, **kwargs)
+        self.fields["systolic_bp"].widget.attrs["autofocus"] = True
         self.fields[
             "taken_time"
         ].help_text = f"On the patient's clock ({self.zone.key}). Change it if taken earlier."
@@ -113,11 +117,9 @@ class VitalSignsForm(forms.Form):
             if data.get("temperature_unit") == FAHRENHEIT:
                 temperature = (temperature - 32) * 5 / 9
             data["temperature_c"] = temperature.quantize(Decimal("0.1"), ROUND_HALF_UP)
-        # The defaults stand only with the measure they describe: a set of BP only was not
-        # in sinus rhythm on room air.  A rhythm or device chosen on purpose is kept, and
-        # the model asks for its measure.
-        if data.get("heart_rate") is None and data.get("rhythm") == Rhythm.SINUS:
-            data["rhythm"] = NOT_RECORDED
+        # The default stands only with the measure it describes: a set of BP only was
+        # not on room air.  A device chosen on purpose is kept, and the model asks for
+        # its measure.
         if (
             data.get("spo2") is None
             and data.get("oxygen_device") == OxygenDevice.ROOM_AIR

@@ -376,6 +376,10 @@ class ClinicalEvent(Observation):
     objects = ClinicalEventQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # A patient may come back from intensive care already intubated or on dialysis:
+    # the start is charted when the ward learns it, and the label counts from it.
+    charted_within = timedelta(days=7)
+
     already_in_error = "This event is already marked as entered in error."
 
     class Meta(Observation.Meta):

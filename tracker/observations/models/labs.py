@@ -211,6 +211,8 @@ class LabResult(LabValue, Observation):
         ordering = ["taken_at", "test", "pk"]
         indexes = [
             models.Index(fields=["patient", "test", "taken_at"], name="obs_lab_patient_test_idx"),
+            # The chart and the flowsheet read every test of a window at once.
+            models.Index(fields=["patient", "taken_at"], name="obs_lab_patient_taken_idx"),
         ]
         constraints = [
             *Observation.Meta.constraints,

@@ -167,6 +167,11 @@ class RuleCondition(models.Model):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(parameter__in=list(parameters.PARAMETERS)),
+                name="rule_condition_parameter_known",
+                violation_error_message="Choose a parameter the chart can read.",
+            ),
+            models.CheckConstraint(
                 condition=Q(
                     test__in=["lasting", "ongoing"], parameter__in=parameters.EPISODE_CODES
                 )
