@@ -176,3 +176,41 @@ def test_the_panel_takes_the_same_queries_for_10_and_1000_observations(
         response = client.get(url)
     assert response.context["panel"].summary.vitals[0].count > 10
     assert len(many) == len(few)
+
+
+def test_a_check_keeps_the_chart_criteria_it_had_no_data_for(as_persona, dose):
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/check/", normal_check(decision="give")
+    )
+    assert response.status_code == 302
+    check = PreDoseCheck.objects.get()
+    assert "hypotension" in {rule["chart_rule"] for rule in check.chart_no_data}
+    record_page = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/record/")
+    assert "<strong>no data</strong> on the chart for Systolic BP below 90 mmHg" in (
+        record_page.text
+    )
+
+
+def test_a_rule_met_since_the_check_needs_a_new_check_before_giving(as_persona, personas, dose):
+    as_persona("nurse_on_team").post(f"/doses/{dose.pk}/check/", normal_check(decision="give"))
+    chart_vitals(
+        personas.patient,
+        by=personas.nurse_on_team,
+        taken_at=NOW - timedelta(minutes=2),
+        systolic_bp=82,
+        diastolic_bp=48,
+    )
+    response = as_persona("nurse_on_team").post(
+        f"/doses/{dose.pk}/record/",
+        {
+            "outcome": "given",
+            "given_date": "2027-03-10",
+            "given_time": "07:45",
+            "amount_miu": "42",
+            "given_by": personas.nurse_on_team.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "Since the pre-dose check the chart meets: Systolic BP below 90 mmHg" in response.text
+    assert "Record a new pre-dose check before giving the dose." in response.text
+    assert not DoseRecord.objects.exists()
