@@ -93,7 +93,8 @@
     var main = chart[names[0]];
     var scales = {
       x: timeAxis(chart),
-      y: { title: { display: true, text: main.unit } },
+      // Urine from zero: an axis starting at 20 mL/h makes 22 look like nothing.
+      y: { title: { display: true, text: main.unit }, beginAtZero: main.unit === "mL/h" },
     };
     if (pressorIndex > 0) {
       var pressor = names.map(function (name) {

@@ -7,11 +7,12 @@ has no data; one with no data is never shown as passed.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from tracker.observations import rules as chart_rules
 from tracker.observations.summary import summarise
 from tracker.observations.trends import Status
-from tracker.ward.models import Finding, HoldRule
+from tracker.ward.models import CREATININE_VALID_FOR, Finding, HoldRule
 from tracker.ward.recording import CHECK_VALID_FOR, latest_valid_check
 
 HEPATIC = "Signs of hepatic failure"
@@ -97,3 +98,30 @@ def decision_panel(dose, now) -> Panel | None:
         check=check,
         bedside=bedside_criteria(check, list(HoldRule.objects.active())),
     )
+
+
+def check_initial(panel: Panel | None, zone) -> dict:
+    """What the pre-dose check form can start from on the chart: a pressor running, and
+    the latest creatinine of the last day with its sample time.  Only what is charted:
+    no pressor charted leaves the answer to the nurse rather than saying "no".
+    """
+    if panel is None:
+        return {}
+    initial = {}
+    if panel.summary.pressors:
+        initial["on_pressors"] = "yes"
+    at = panel.summary.at
+    creatinine = [
+        r
+        for r in panel.assessment.chart.labs
+        if r.test == "creatinine" and at - r.taken_at <= CREATININE_VALID_FOR
+    ]
+    if creatinine:
+        latest = creatinine[-1]
+        taken = latest.taken_at.astimezone(zone)
+        initial |= {
+            "creatinine_mg_dl": latest.canonical_value.quantize(Decimal("0.01")),
+            "creatinine_date": taken.date(),
+            "creatinine_time": taken.time().replace(second=0, microsecond=0),
+        }
+    return initial

@@ -24,7 +24,7 @@ from tracker.ward.access import (
     get_override_for_user,
     get_record_for_user,
 )
-from tracker.ward.decision import decision_panel
+from tracker.ward.decision import check_initial, decision_panel
 from tracker.ward.forms import (
     CorrectionForm,
     PreDoseCheckForm,
@@ -172,10 +172,11 @@ def _record_check(request, dose, form):
 def dose_check(request, pk):
     """Pre-dose observations; the hold rules they fire are shown before the nurse decides."""
     dose = get_dose_for_user(request.user, pk, record=True)
-    form = PreDoseCheckForm(request.POST or None, dose=dose, user=request.user)
+    panel = decision_panel(dose, timezone.now())
+    initial = check_initial(panel, dose.course.patient.zone)
+    form = PreDoseCheckForm(request.POST or None, dose=dose, user=request.user, initial=initial)
     fired = unchecked = entered = None
     rules = HoldRule.objects.active()
-    panel = decision_panel(dose, timezone.now())
     if request.method == "POST" and form.is_valid():
         entered = form.unsaved_check(dose)
         fired = entered.evaluate(rules)

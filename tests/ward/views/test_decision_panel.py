@@ -1,6 +1,7 @@
 """The dose decision panel on the pre-dose check and record pages, and the check it informs."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -214,3 +215,37 @@ def test_a_rule_met_since_the_check_needs_a_new_check_before_giving(as_persona, 
     assert "Since the pre-dose check the chart meets: Systolic BP below 90 mmHg" in response.text
     assert "Record a new pre-dose check before giving the dose." in response.text
     assert not DoseRecord.objects.exists()
+
+
+def test_the_check_starts_from_the_pressor_and_creatinine_on_the_chart(as_persona, personas, dose):
+    from tracker.observations.infusions import start_infusion
+    from tracker.observations.labs import chart_result
+
+    nurse = personas.nurse_on_team
+    chart_result(
+        personas.patient,
+        by=nurse,
+        test="creatinine",
+        value=Decimal("150"),
+        unit="umol/L",
+        taken_at=NOW - timedelta(hours=3),
+        now=NOW,
+    )
+    start_infusion(
+        personas.patient,
+        by=nurse,
+        agent="norepinephrine",
+        rate=Decimal("0.05"),
+        started_at=NOW - timedelta(hours=1),
+        now=NOW,
+    )
+    form = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/check/").context["form"]
+    assert form["on_pressors"].value() == "yes"
+    assert form["creatinine_mg_dl"].value() == Decimal("1.70")
+    assert str(form["creatinine_time"].value()) == "04:45:00"
+
+
+def test_nothing_charted_leaves_the_pressor_answer_to_the_nurse(as_persona, dose):
+    form = as_persona("nurse_on_team").get(f"/doses/{dose.pk}/check/").context["form"]
+    assert form["on_pressors"].value() is None
+    assert form["creatinine_mg_dl"].value() is None
