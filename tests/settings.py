@@ -9,6 +9,10 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-suite-key-not-secret-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("WARD_PHONE", "+44 20 7946 0999")
+os.environ.setdefault("SITE_URL", "https://il2.example.org")
+# Tasks run in the process that queues them; tests/tasks start real workers on Redis.
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
 from tracker.settings import *  # noqa: F403
 

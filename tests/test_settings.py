@@ -48,6 +48,9 @@ def run_manage(*args, **env):
         "SECURE_SSL_REDIRECT",
         "WARD_PHONE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "SITE_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_TASK_ALWAYS_EAGER",
     )
     clean = {k: v for k, v in os.environ.items() if k not in test_only}
     clean.update(env, DJANGO_SETTINGS_MODULE="tracker.settings")
@@ -66,6 +69,8 @@ def test_production_settings_pass_the_deployment_checklist():
         SECRET_KEY="k7#Vq2!pZ9@rT4$wX8^mN3&bY6*cL1(hJ5)fD0_gS7+eA2=uR9",
         ALLOWED_HOSTS="il2.example.org",
         WARD_PHONE="+44 20 7946 0123",
+        SITE_URL="https://il2.example.org",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -86,6 +91,19 @@ PRODUCTION = {
 }
 
 
+# Alerts reach people by e-mail, with links back to the app, through a broker.
+DELIVERY = {"SITE_URL": "https://il2.example.org", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
+
+
+@pytest.mark.parametrize("missing", ["SITE_URL", "CELERY_BROKER_URL"])
+def test_production_refuses_to_start_without_a_way_to_deliver_alerts(missing):
+    env = {**PRODUCTION, **DELIVERY, "WARD_PHONE": "+44 20 7946 0123"}
+    del env[missing]
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
 @pytest.mark.parametrize("phone", [None, "", "   "])
 def test_production_refuses_to_start_without_a_ward_phone(phone):
     """Patients told to call the ward must be given a number."""
@@ -102,7 +120,7 @@ def print_setting(name, **env):
 
 
 def test_production_uses_the_ward_phone_it_is_given():
-    result = print_setting("WARD_PHONE", **PRODUCTION, WARD_PHONE="+44 20 7946 0123")
+    result = print_setting("WARD_PHONE", **PRODUCTION, **DELIVERY, WARD_PHONE="+44 20 7946 0123")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "+44 20 7946 0123"
 

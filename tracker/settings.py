@@ -184,6 +184,61 @@ CLINIC_TIME_ZONE = env_zone("CLINIC_TIME_ZONE", "Europe/London")
 DEMO_WARD_PHONE = "+44 20 7946 0000"
 WARD_PHONE = env_filled("WARD_PHONE", DEMO_WARD_PHONE if DEBUG else None)
 
+# Links in e-mails are absolute: a message is read away from the page that sent it.
+SITE_URL = env_filled("SITE_URL", "http://127.0.0.1:8000" if DEBUG else None).rstrip("/")
+
+# E-mail (https://docs.djangoproject.com/en/5.2/topics/email/).  On a laptop each
+# message is written to a file under var/mail, so the demo shows everything sent.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env_str("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IL-2 tracker <alerts@localhost>")
+
+# Celery (docs/decisions.md, docs/deploy.md).  Production and CI use Redis.  On a
+# laptop the broker is kombu's filesystem transport under var/celery, so bin/run
+# needs nothing but Python.
+CELERY_BROKER_URL = env_filled("CELERY_BROKER_URL", "filesystem://" if DEBUG else None)
+CELERY_BROKER_DIR = BASE_DIR / "var" / "celery"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+else:
+    # A message a killed worker held comes back to the queue after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(env_str("CELERY_VISIBILITY_TIMEOUT", "300"))
+    }
+# Nothing reads task results: the database records what was sent.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# Acknowledge a message only once its task has finished, and put it back if the
+# worker dies, so a killed worker loses nothing; a database constraint makes the
+# second delivery harmless (docs/alerts.md).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

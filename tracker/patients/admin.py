@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from tracker.lib.admin import HistoryAdmin, ReadOnlyAdmin
-from tracker.patients.models import Patient, RetreatmentContraindication
+from tracker.patients.models import Patient, RetreatmentContraindication, Ward
 
 
 def patient_columns(path: str = "patient"):
@@ -37,6 +37,18 @@ def patient_search(path: str = "patient") -> list[str]:
     return [f"{path}__mrn", f"{path}__family_name", f"{path}__given_name"]
 
 
+@admin.register(Ward)
+class WardAdmin(HistoryAdmin):
+    list_display = ["name", "time_zone", "phone", "consultant"]
+    list_select_related = ["consultant"]
+    search_fields = ["name"]
+    raw_id_fields = ["consultant"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Its patients, rota and alerts' escalations point to it.
+        return False
+
+
 @admin.register(Patient)
 class PatientAdmin(HistoryAdmin):
     list_display = [
@@ -46,14 +58,16 @@ class PatientAdmin(HistoryAdmin):
         "date_of_birth",
         "sex",
         "time_zone",
+        "ward",
         "user",
         "created",
     ]
-    list_filter = ["sex", "time_zone", "created"]
-    list_select_related = ["user"]
+    list_filter = ["sex", "time_zone", "ward", "created"]
+    list_select_related = ["user", "ward"]
     search_fields = ["mrn", "family_name", "given_name"]
     date_hierarchy = "created"
     raw_id_fields = ["user"]
+    autocomplete_fields = ["ward"]
     filter_horizontal = ["care_team"]
 
     def zone_of(self, patient):

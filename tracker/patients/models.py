@@ -59,6 +59,49 @@ class PatientQuerySet(models.QuerySet):
         )
 
 
+class Ward(models.Model):
+    """Where a patient is cared for: its clock, its phone and its named consultant.
+
+    The on-call rota and the escalation of alerts (tracker.alerts) hang from the ward.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="The ward's clock: its rota and daily digest are in this zone.",
+    )
+    phone = models.CharField(
+        max_length=32, blank=True, help_text="Left blank, patients are given the clinic's number."
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultant_of",
+        limit_choices_to={"groups__name": Role.CLINICIAN},
+        help_text="The named consultant: the last level an unacknowledged alert escalates to.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def phone_number(self) -> str:
+        return self.phone or settings.WARD_PHONE
+
+
 class Patient(models.Model):
     class Sex(models.TextChoices):
         # FHIR AdministrativeGender
@@ -115,6 +158,14 @@ class Patient(models.Model):
         blank=True,
         related_name="care_patients",
         limit_choices_to={"groups__name__in": [Role.CLINICIAN, Role.NURSE]},
+    )
+    ward = models.ForeignKey(
+        Ward,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patients",
+        help_text="Whose on-call rota hears of this patient's alerts.",
     )
     created = models.DateTimeField(auto_now_add=True)
 

@@ -1,0 +1,6 @@
+"""The alerts app's tables: alerts, and (each in its own module) what decides and
+delivers them."""
+
+from tracker.alerts.models.alert import Alert, AlertQuerySet
+
+__all__ = ["Alert", "AlertQuerySet"]
