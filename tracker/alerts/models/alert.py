@@ -7,8 +7,43 @@ from simple_history.models import HistoricalRecords
 
 from tracker.patients.models import PatientRecordQuerySet
 
+# Which source column each trigger fills; every other source column stays empty.
+SOURCES = {
+    "staff_grade": "adverse_event",
+    "patient_answer": "symptom_report",
+    "thyroid": "thyroid_result",
+    "lab": "lab_result",
+    "event": "clinical_event",
+    "withhold_override": "dose",
+    "dose_overdue": "dose",
+    "doses_held": "dose",
+    "drill": "drill_recipient",
+    # The rule and its firing say which entries; the firing points to the alert.
+    "chart_rule": None,
+}
+SOURCE_FIELDS = sorted({field for field in SOURCES.values() if field})
+
+
+def _one_source_for_its_trigger() -> models.Q:
+    condition = models.Q()
+    for trigger, source in SOURCES.items():
+        fields = {f"{field}__isnull": field != source for field in SOURCE_FIELDS}
+        condition |= models.Q(trigger=trigger, **fields)
+    return condition
+
 
 class AlertQuerySet(PatientRecordQuerySet):
+    def visible_to(self, user):
+        # A drill is about no patient: it is seen in the admin and in its own e-mails.
+        return super().visible_to(user).exclude(trigger=Alert.Trigger.DRILL)
+
+    def drills(self):
+        return self.filter(trigger=Alert.Trigger.DRILL)
+
+    def real(self):
+        """Every alert but drills: what reports and counts read."""
+        return self.exclude(trigger=Alert.Trigger.DRILL)
+
     def open(self):
         return self.filter(acknowledged_at__isnull=True)
 
@@ -28,6 +63,13 @@ class Alert(models.Model):
         THYROID = "thyroid", "Thyroid result out of range"
         # The rule and its firing say which entries; the firing points here.
         CHART_RULE = "chart_rule", "Chart rule met (withhold or stop)"
+        LAB = "lab", "Laboratory result flagged"
+        EVENT = "event", "Clinical event charted"
+        WITHHOLD_OVERRIDE = "withhold_override", "Dose given despite a withhold rule"
+        DOSE_OVERDUE = "dose_overdue", "Dose not recorded by the end of its window"
+        DOSES_HELD = "doses_held", "Several doses held in one cycle"
+        # A test of the delivery chain (manage.py alert_drill): about no patient.
+        DRILL = "drill", "Drill"
 
     class Severity(models.TextChoices):
         # In order, most severe first; the thresholds are in tracker/alerts/rules.py.
@@ -35,8 +77,10 @@ class Alert(models.Model):
         HIGH = "high", "High"
         ROUTINE = "routine", "Routine"
 
-    patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="alerts")
-    trigger = models.CharField(max_length=16, choices=Trigger)
+    patient = models.ForeignKey(
+        "patients.Patient", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    trigger = models.CharField(max_length=24, choices=Trigger)
     severity = models.CharField(max_length=8, choices=Severity, default=Severity.ROUTINE)
     text = models.CharField(max_length=300)
     symptom_report = models.ForeignKey(
@@ -47,6 +91,20 @@ class Alert(models.Model):
     )
     thyroid_result = models.ForeignKey(
         "thyroid.ThyroidResult", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    lab_result = models.ForeignKey(
+        "observations.LabResult", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    clinical_event = models.ForeignKey(
+        "observations.ClinicalEvent", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    # The dose overridden, overdue, or the last of those held.
+    dose = models.ForeignKey(
+        "regimens.Dose", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    # A drill is addressed to one person (manage.py alert_drill --to).
+    drill_recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_by = models.ForeignKey(
@@ -74,33 +132,20 @@ class Alert(models.Model):
                 name="alert_acknowledged_by_someone",
             ),
             models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        trigger="staff_grade",
-                        adverse_event__isnull=False,
-                        symptom_report__isnull=True,
-                        thyroid_result__isnull=True,
-                    )
-                    | models.Q(
-                        trigger="patient_answer",
-                        symptom_report__isnull=False,
-                        adverse_event__isnull=True,
-                        thyroid_result__isnull=True,
-                    )
-                    | models.Q(
-                        trigger="thyroid",
-                        thyroid_result__isnull=False,
-                        adverse_event__isnull=True,
-                        symptom_report__isnull=True,
-                    )
-                    | models.Q(
-                        trigger="chart_rule",
-                        thyroid_result__isnull=True,
-                        adverse_event__isnull=True,
-                        symptom_report__isnull=True,
-                    )
-                ),
+                condition=_one_source_for_its_trigger(),
                 name="alert_one_source_for_its_trigger",
+            ),
+            # A drill is about no patient; every other alert is about one.
+            models.CheckConstraint(
+                condition=models.Q(trigger="drill", patient__isnull=True)
+                | (~models.Q(trigger="drill") & models.Q(patient__isnull=False)),
+                name="alert_patient_unless_drill",
+            ),
+            # Time alone raises these, again at every pass: once per dose.
+            models.UniqueConstraint(
+                fields=["trigger", "dose"],
+                condition=models.Q(trigger__in=["dose_overdue", "withhold_override"]),
+                name="alert_once_per_dose",
             ),
         ]
 
