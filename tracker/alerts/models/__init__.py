@@ -2,5 +2,6 @@
 delivers them."""
 
 from tracker.alerts.models.alert import Alert, AlertQuerySet
+from tracker.alerts.models.delivery import EscalationStep, Notification, OnCallShift
 
-__all__ = ["Alert", "AlertQuerySet"]
+__all__ = ["Alert", "AlertQuerySet", "EscalationStep", "Notification", "OnCallShift"]
