@@ -2,6 +2,15 @@
 delivers them."""
 
 from tracker.alerts.models.alert import Alert, AlertQuerySet
+from tracker.alerts.models.alert_rules import AlertRule, AlertRuleQuerySet
 from tracker.alerts.models.delivery import EscalationStep, Notification, OnCallShift
 
-__all__ = ["Alert", "AlertQuerySet", "EscalationStep", "Notification", "OnCallShift"]
+__all__ = [
+    "Alert",
+    "AlertQuerySet",
+    "AlertRule",
+    "AlertRuleQuerySet",
+    "EscalationStep",
+    "Notification",
+    "OnCallShift",
+]
