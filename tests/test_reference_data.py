@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from regimens import shipped as regimens
 from regimens.models import RegimenTemplate
 from tracker import shipped
+from tracker.alerts import shipped as alerts
+from tracker.alerts.models import AlertRule
 from tracker.observations import shipped as observations
 from tracker.observations.models import ChartRule
 from tracker.symptoms import shipped as symptoms
@@ -33,6 +35,7 @@ TABLES = [
     (CtcaeTerm, symptoms.TERMS),
     (ProSymptom, symptoms.SYMPTOMS),
     (FollowUpCheck, thyroid.FOLLOW_UP_CHECKS),
+    (AlertRule, alerts.ALERT_RULES),
 ]
 
 
@@ -66,6 +69,16 @@ def test_loading_into_an_empty_database_creates_every_row_and_twice_changes_noth
 
     assert [len(loaded.created) for loaded in first] == [len(table) for _, table in TABLES]
     assert [loaded.changed for loaded in second] == [False] * len(TABLES)
+
+
+def test_a_new_database_holds_the_shipped_alert_rules_as_the_migration_froze_them():
+    migration = importlib.import_module("tracker.alerts.migrations.0009_shipped_alert_rules")
+    assert migration.ALERT_RULES == alerts.ALERT_RULES
+    assert {key["name"]: values for key, values in alerts.rows()} == {
+        rule.name: {field: getattr(rule, field) for field in values}
+        for rule in AlertRule.objects.all()
+        for values in [dict(next(alerts.rows())[1])]
+    }
 
 
 def conditions_of(rule):

@@ -1,4 +1,4 @@
-"""Admin for alerts: read-only, with history.
+"""Admin for alerts: read-only, with history; and the alert rules, edited with a reason.
 
 Alerts are raised by the operations that save each entry and closed by the care
 team on the alerts page, where the acknowledgement says who and when.  Nothing
@@ -7,8 +7,8 @@ here adds, edits or deletes one.
 
 from django.contrib import admin
 
-from tracker.alerts.models import Alert
-from tracker.lib.admin import ReadOnlyAdmin
+from tracker.alerts.models import Alert, AlertRule
+from tracker.lib.admin import ReadOnlyAdmin, ReasonedHistoryAdmin
 from tracker.patients.admin import patient_columns, patient_search
 
 
@@ -48,3 +48,58 @@ class AlertAdmin(ReadOnlyAdmin):
     @admin.display(description="open", boolean=True)
     def is_open(self, alert):
         return alert.is_open
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(ReasonedHistoryAdmin):
+    """The thresholds that raise alerts: each change carries its reason into the history.
+
+    An edit applies to the next entry saved.  A rule is switched off, never deleted:
+    alerts point to the rule that set their severity.
+    """
+
+    list_display = [
+        "name",
+        "trigger",
+        "severity",
+        "active",
+        "symptom",
+        "attribute",
+        "term",
+        "test",
+        "flag",
+        "event_kind",
+        "at_least",
+        "strictly_above",
+        "high_dose_only",
+        "source",
+    ]
+    list_filter = ["trigger", "severity", "active", "high_dose_only"]
+    search_fields = ["name", "symptom", "term", "test", "event_kind", "source"]
+    fieldsets = [
+        (None, {"fields": ["name", "trigger", "severity", "active"]}),
+        (
+            "What the entry must match (empty matches any)",
+            {
+                "description": (
+                    "Patient answers: the symptom's slug and the answer read (0–4; "
+                    "presence 1 is yes; the temperature in °C). Staff grades: the CTCAE "
+                    "term and the grade. Thyroid and laboratory results: the test code and "
+                    "the flag against the lab's range; a threshold is read in the test's "
+                    "first unit. Charted events: the kind."
+                ),
+                "fields": [
+                    "symptom",
+                    "attribute",
+                    "term",
+                    "test",
+                    "flag",
+                    "event_kind",
+                    "at_least",
+                    "strictly_above",
+                    "high_dose_only",
+                ],
+            },
+        ),
+        (None, {"fields": ["source", "change_reason"]}),
+    ]

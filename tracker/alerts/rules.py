@@ -1,109 +1,36 @@
 """When an entry raises an alert to the care team, how severe it is, and what it says.
 
+The thresholds are rows of the AlertRule table (tracker/alerts/shipped.py ships
+them; admins edit them with a reason).  Each evaluation reads the active rules of
+its trigger once, so an edit applies to the next entry.  Of the rules an entry
+meets, the most severe wins and the alert names it; the text lists what alerted.
+
 Called by the operations that save each entry, in their transaction.  The patient's
-own advice after a report ("call the ward now") reads `report_severity` too, so what
-the patient is told and what the team is sent never disagree.  The thresholds are
-written out in docs/side-effects.md.
+own advice after a report ("call the ward now") reads `report_severity`, the same
+rules, so what the patient is told and what the team is sent never disagree.
 """
 
+from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils.text import Truncator
 
-from tracker.alerts.models import Alert
+from regimens.models import Course, RegimenTemplate
+from tracker.alerts.models import Alert, AlertRule
 
 Severity = Alert.Severity
-
-# PRO-CTCAE answers run 0–4; CTCAE grades 1–5.
-VERY_SEVERE, SEVERE = 4, 3
-FREQUENTLY, ALMOST_CONSTANTLY = 3, 4
-VERY_MUCH = 4
-# A fever the patient reports: a measured 38.0 °C or more is high, above 40.0 °C
-# urgent (CTCAE Fever grade 1 starts at 38.0, grade 3 is above 40.0); a fever
-# with no temperature still goes to the team (docs/clinical-sources.md §2).
-FEVER_HIGH_C = Decimal("38.0")
-FEVER_URGENT_ABOVE_C = Decimal("40.0")
-STAFF_GRADE_ALERT = 3
-STAFF_GRADE_URGENT = 4
+Trigger = Alert.Trigger
+Attribute = AlertRule.Attribute
 TEXT_LENGTH = Alert._meta.get_field("text").max_length
+RANK = {severity: rank for rank, severity in enumerate(Severity.values)}
 
-
-def report_severity(report) -> Severity | None:
-    """How urgently a patient's answers need the team, or None if they need no alert.
-
-    Severity decides: "very severe" is urgent, "severe" high.  Frequency alone
-    ("frequently" with a moderate headache) is routine, unless the item asks
-    nothing else, where "almost constantly" is high.  Interference "very much" is high.
-    A fever goes by the temperature measured with it.
-    """
-    if report.symptom.asks_temperature and report.present:
-        return _fever_severity(report.temperature_c)
-    severity, frequency = report.severity or 0, report.frequency or 0
-    if severity >= VERY_SEVERE:
-        return Severity.URGENT
-    if severity >= SEVERE or (report.interference or 0) >= VERY_MUCH:
-        return Severity.HIGH
-    if frequency >= ALMOST_CONSTANTLY and not report.symptom.asks_severity:
-        return Severity.HIGH
-    if frequency >= FREQUENTLY:
-        return Severity.ROUTINE
-    return None
-
-
-def _fever_severity(temperature_c) -> Severity:
-    if temperature_c is None:
-        return Severity.ROUTINE
-    if temperature_c > FEVER_URGENT_ABOVE_C:
-        return Severity.URGENT
-    if temperature_c >= FEVER_HIGH_C:
-        return Severity.HIGH
-    return Severity.ROUTINE
-
-
-def event_severity(event) -> Severity | None:
-    if event.grade >= STAFF_GRADE_URGENT:
-        return Severity.URGENT
-    if event.grade >= STAFF_GRADE_ALERT:
-        return Severity.HIGH
-    return None
-
-
-# Thyroid results (docs/clinical-sources.md §3).  The tests' codes are written out
-# here: tracker.thyroid sits above this app and may not be imported.
-TSH, ANTI_TPO = "tsh", "tpo"
-# A TSH above this (mIU/L, its only unit) is usually treated, not only watched.
-TSH_CALLED_OUT = Decimal(10)
-
-
-def result_severity(result) -> Severity | None:
-    """Any result out of range is routine, except a TSH above 10 mIU/L, which is high.
-
-    A positive anti-TPO is information (a risk of thyroiditis, not a disorder):
-    routine, never more.
-    """
-    if not result.is_abnormal:
-        return None
-    if result.test == TSH and _above(result, TSH_CALLED_OUT):
-        return Severity.HIGH
-    return Severity.ROUTINE
-
-
-def _above(result, threshold: Decimal) -> bool:
-    # ">10" (beyond the assay's limit) is above 10 though its stored value is 10.
-    value = Decimal(str(result.value))
-    return value > threshold or (result.qualifier == ">" and value >= threshold)
-
-
-def _result_words(result) -> str:
-    if result.test == ANTI_TPO and result.flag == "high":
-        return (
-            "is positive. For information: a risk of thyroiditis, not a thyroid disorder; "
-            "keep to the TSH checks."
-        )
-    words = f"is {result.get_flag_display().lower()}"
-    if result_severity(result) == Severity.HIGH:
-        words += f", above {TSH_CALLED_OUT} mIU/L"
-    return words + "."
+# The thyroid test whose "high" is a positive antibody; written out here because
+# tracker.thyroid sits above this app and may not be imported.
+ANTI_TPO = "tpo"
+# Admission observations belong to the course about to start
+# (tracker.observations.charting.ADMITTED_BEFORE_FIRST_DOSE).
+ADMITTED_BEFORE_FIRST_DOSE = timedelta(days=1)
 
 
 def raise_alert(**fields) -> Alert:
@@ -113,11 +40,99 @@ def raise_alert(**fields) -> Alert:
     return Alert.objects.create(**fields)
 
 
-def _answer_words(report, alerting) -> str:
+# Reading the rules ---------------------------------------------------------------------
+
+
+def rules_for(trigger) -> list[AlertRule]:
+    """The trigger's active rules, most severe first, in one query."""
+    rules = AlertRule.objects.active().for_trigger(trigger)
+    return sorted(rules, key=lambda rule: (RANK[rule.severity], rule.pk))
+
+
+def on_high_dose_course(patient, at) -> bool:
+    """Whether the patient was on an open high-dose IV course at `at` (from a day before
+    its first dose, as the chart counts it)."""
+    return Course.objects.filter(
+        patient=patient,
+        status=Course.Status.OPEN,
+        template__route=RegimenTemplate.Route.IV,
+        doses__planned_at__lte=at + ADMITTED_BEFORE_FIRST_DOSE,
+    ).exists()
+
+
+def rules_met(rules, meets: Callable, patient, at) -> list[AlertRule]:
+    """The rules an entry meets, most severe first; a high-dose-only rule counts only
+    while the patient is on a high-dose course, which is read only if one is met."""
+    met = [rule for rule in rules if meets(rule)]
+    if any(rule.high_dose_only for rule in met) and not on_high_dose_course(patient, at):
+        met = [rule for rule in met if not rule.high_dose_only]
+    return met
+
+
+def reaches(rule, value: Decimal, qualifier: str = "") -> bool:
+    """Whether a value meets the rule's threshold; a rule without one takes any value.
+
+    A lab's ">10" (beyond the assay's limit) is above 10 though its stored value is
+    10; a "<" value is not known to reach anything.
+    """
+    if rule.at_least is None:
+        return True
+    if qualifier == "<":
+        return False
+    if rule.strictly_above:
+        return value > rule.at_least or (qualifier == ">" and value >= rule.at_least)
+    return value >= rule.at_least
+
+
+def _threshold_words(rule, unit: str) -> str:
+    threshold = f"{rule.at_least.normalize():f} {unit}"
+    return f"above {threshold}" if rule.strictly_above else f"at or above {threshold}"
+
+
+# Patient answers -----------------------------------------------------------------------
+
+
+def _answer(report, attribute: str) -> Decimal | None:
+    """The answer a rule on `attribute` reads: 0–4, presence 1 or 0, or the temperature
+    measured with a fever the patient has."""
+    if attribute == Attribute.TEMPERATURE:
+        return report.temperature_c if report.present else None
+    if attribute == Attribute.PRESENCE:
+        return None if report.present is None else Decimal(int(report.present))
+    value = getattr(report, attribute, None)
+    return None if value is None else Decimal(value)
+
+
+def _answer_meets(rule, report) -> bool:
+    if rule.symptom and rule.symptom != report.symptom.slug:
+        return False
+    value = _answer(report, rule.attribute)
+    return value is not None and reaches(rule, value)
+
+
+def answer_rules_met(report) -> list[AlertRule]:
+    return rules_met(
+        rules_for(Trigger.PATIENT_ANSWER),
+        lambda rule: _answer_meets(rule, report),
+        report.patient,
+        report.onset_at,
+    )
+
+
+def report_severity(report) -> Severity | None:
+    """How urgently a patient's answers need the team, or None if they need no alert."""
+    met = answer_rules_met(report)
+    return Severity(met[0].severity) if met else None
+
+
+def _answer_words(report, met) -> str:
+    # Presence is said by the symptom's name; the temperature is always said for an
+    # item that asks it, given or not.
+    alerting = {rule.attribute for rule in met} - {Attribute.PRESENCE}
     words = [
         f"{attribute.label.lower()} {words.lower()} ({value})"
         for attribute, value, words in report.answers()
-        if alerting(attribute.value, value)
+        if attribute.value in alerting
     ]
     if report.symptom.asks_temperature:
         words.append(
@@ -125,57 +140,164 @@ def _answer_words(report, alerting) -> str:
             if report.temperature_c is not None
             else "no temperature given"
         )
-    return ", ".join(words)
-
-
-def _alerting_answer(attribute: str, value: int) -> bool:
-    thresholds = {"frequency": FREQUENTLY, "severity": SEVERE, "interference": VERY_MUCH}
-    return attribute in thresholds and value >= thresholds[attribute]
+    return f": {', '.join(words)}" if words else ""
 
 
 def alert_for_report(report) -> Alert | None:
-    severity = report_severity(report)
-    if severity is None:
+    met = answer_rules_met(report)
+    if not met:
         return None
     return raise_alert(
         patient=report.patient,
-        trigger=Alert.Trigger.PATIENT_ANSWER,
-        severity=severity,
+        trigger=Trigger.PATIENT_ANSWER,
+        severity=met[0].severity,
+        rule=met[0],
         symptom_report=report,
         text=(
-            f"{report.patient.full_name} reported {report.symptom.name.lower()}: "
-            f"{_answer_words(report, _alerting_answer)}."
+            f"{report.patient.full_name} reported {report.symptom.name.lower()}"
+            f"{_answer_words(report, met)}."
         ),
     )
 
 
+# Staff CTCAE grades --------------------------------------------------------------------
+
+
+def _grade_meets(rule, event) -> bool:
+    if rule.term and rule.term.casefold() != event.term.term.casefold():
+        return False
+    return reaches(rule, Decimal(event.grade))
+
+
+def event_rules_met(event) -> list[AlertRule]:
+    return rules_met(
+        rules_for(Trigger.STAFF_GRADE),
+        lambda rule: _grade_meets(rule, event),
+        event.patient,
+        event.onset_at,
+    )
+
+
+def event_severity(event) -> Severity | None:
+    met = event_rules_met(event)
+    return Severity(met[0].severity) if met else None
+
+
 def alert_for_event(event) -> Alert | None:
-    severity = event_severity(event)
-    if severity is None:
+    met = event_rules_met(event)
+    if not met:
         return None
     return raise_alert(
         patient=event.patient,
-        trigger=Alert.Trigger.STAFF_GRADE,
-        severity=severity,
+        trigger=Trigger.STAFF_GRADE,
+        severity=met[0].severity,
+        rule=met[0],
         adverse_event=event,
         text=f"{event.patient.full_name}: {event.term.term}, grade {event.grade}.",
     )
 
 
+# Thyroid and laboratory results --------------------------------------------------------
+
+
+def _result_meets(rule, result) -> bool:
+    """A result out of the lab's range, of the rule's test and flag, at its threshold
+    (read in the test's canonical unit).  The lab's range decides whether it alerts at all."""
+    return (
+        result.is_abnormal
+        and rule.test in ("", result.test)
+        and rule.flag in ("", result.flag)
+        and reaches(rule, result.canonical_value, result.qualifier)
+    )
+
+
+def result_rules_met(result, rules, at) -> list[AlertRule]:
+    return rules_met(rules, lambda rule: _result_meets(rule, result), result.patient, at)
+
+
+def result_severity(result) -> Severity | None:
+    """A thyroid result's severity, or None if it needs no alert."""
+    met = result_rules_met(result, rules_for(Trigger.THYROID), result.collected_at)
+    return Severity(met[0].severity) if met else None
+
+
+def _result_words(result, rule) -> str:
+    """ "TSH 10.5 mIU/L is high, above 10 mIU/L" """
+    name = f"{result.get_test_display()} {result.shown_value} {result.unit_label}"
+    if result.test == ANTI_TPO and result.flag == "high":
+        # A risk of thyroiditis, not a disorder: said so, whatever the rule.
+        return (
+            f"{name} is positive. For information: a risk of thyroiditis, not a thyroid "
+            "disorder; keep to the TSH checks"
+        )
+    words = f"{name} is {result.get_flag_display().lower()}"
+    if rule.at_least is not None:
+        unit = result.spec.units[result.spec.canonical].label
+        words += f", {_threshold_words(rule, unit)}"
+    return words
+
+
 def alert_for_result(result) -> Alert | None:
-    severity = result_severity(result)
-    if severity is None:
+    """A thyroid result's alert."""
+    met = result_rules_met(result, rules_for(Trigger.THYROID), result.collected_at)
+    if not met:
         return None
     return raise_alert(
         patient=result.patient,
-        trigger=Alert.Trigger.THYROID,
-        severity=severity,
+        trigger=Trigger.THYROID,
+        severity=met[0].severity,
+        rule=met[0],
         thyroid_result=result,
-        text=(
-            f"{result.patient.full_name}: {result.get_test_display()} "
-            f"{result.qualifier}{Decimal(str(result.value)).normalize():f} {result.unit} "
-            f"{_result_words(result)}"
-        ),
+        text=f"{result.patient.full_name}: {_result_words(result, met[0])}.",
+    )
+
+
+def alert_for_lab_results(results) -> Alert | None:
+    """One alert for the results of one sample (a panel, or one result), or None.
+
+    It points to the result whose rule is the most severe and lists every result that
+    met a rule, so a panel with several results out of range is one alert, not many.
+    """
+    rules = rules_for(Trigger.LAB)
+    flagged = [
+        (result, met[0])
+        for result in results
+        if (met := result_rules_met(result, rules, result.taken_at))
+    ]
+    if not flagged:
+        return None
+    result, rule = min(flagged, key=lambda flagged: RANK[flagged[1].severity])
+    words = "; ".join(_result_words(result, rule) for result, rule in flagged)
+    return raise_alert(
+        patient=result.patient,
+        trigger=Trigger.LAB,
+        severity=rule.severity,
+        rule=rule,
+        lab_result=result,
+        text=f"{result.patient.full_name}: {words}.",
+    )
+
+
+# Charted clinical events ---------------------------------------------------------------
+
+
+def alert_for_clinical_event(event) -> Alert | None:
+    """A charted event's alert (an ICU transfer, an intubation, …), as it is charted."""
+    met = rules_met(
+        rules_for(Trigger.EVENT),
+        lambda rule: rule.event_kind in ("", event.kind),
+        event.patient,
+        event.taken_at,
+    )
+    if not met:
+        return None
+    return raise_alert(
+        patient=event.patient,
+        trigger=Trigger.EVENT,
+        severity=met[0].severity,
+        rule=met[0],
+        clinical_event=event,
+        text=f"{event.patient.full_name}: {event.name} charted.",
     )
 
 

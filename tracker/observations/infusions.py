@@ -9,6 +9,7 @@ event goes on) again in the chart until it is stopped or ended at the right time
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.alerts.rules import alert_for_clinical_event
 from tracker.lib.history import save_with_history
 from tracker.observations.charting import (
     ChartRefused,
@@ -141,8 +142,10 @@ def withdraw_stop(infusion, *, by, reason: str) -> Infusion:
     return locked
 
 
+@transaction.atomic
 def start_event(patient, *, by, kind, started_at, other_name="", note="", now=None):
-    """Chart an event (intubation, dialysis ...) that started at `started_at`."""
+    """Chart an event (intubation, dialysis ...) that started at `started_at`, and alert
+    the care team as the alert rules say."""
     other_name = other_name.strip()
     if kind not in EventKind.values:
         raise ChartRefused("Choose the event.", field="kind")
@@ -153,7 +156,9 @@ def start_event(patient, *, by, kind, started_at, other_name="", note="", now=No
     event = ClinicalEvent(
         patient=patient, kind=kind, other_name=other_name, taken_at=started_at, note=note.strip()
     )
-    return save_observation(event, by=by, reason="Event started", now=now)
+    save_observation(event, by=by, reason="Event started", now=now)
+    alert_for_clinical_event(event)
+    return event
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.alerts.rules import alert_for_lab_results
 from tracker.observations import charting, lab
 from tracker.observations.charting import ChartRefused
 from tracker.observations.models.labs import LabResult
@@ -105,7 +106,9 @@ def chart_result(
         range_high=range_high,
         note=note,
     )
-    return charting.save_observation(result, by=by, reason="Laboratory result charted", now=now)
+    charting.save_observation(result, by=by, reason="Laboratory result charted", now=now)
+    alert_for_lab_results([result])
+    return result
 
 
 @transaction.atomic
@@ -179,6 +182,8 @@ def chart_panel(
     # Read once the whole sample is in: a creatinine read before its own potassium
     # would meet a rule against the last sample's and alert for nothing.
     charting.chart_changed(saved[-1], now=now)
+    # One alert for the sample, listing each result out of range.
+    alert_for_lab_results(saved)
     return saved
 
 

@@ -6,10 +6,46 @@ severe wins.  The evaluation is in tracker/alerts/rules.py; the shipped rules an
 their sources are in docs/alerts.md.
 """
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from tracker.alerts.models.alert import Alert
+
+# The entries a rule matches field by field, and which matching fields each reads;
+# the others stay empty.  The dose-level triggers (tracker/alerts/dose_rules.py)
+# read only a threshold and check their own fields.
+READS = {
+    "patient_answer": ("symptom", "attribute"),
+    "staff_grade": ("term",),
+    "thyroid": ("test", "flag"),
+    "lab": ("test", "flag"),
+    "event": ("event_kind",),
+}
+MATCHING_FIELDS = ("symptom", "attribute", "term", "test", "flag", "event_kind")
+# Triggers whose rules need a threshold, and those that take none.
+NEEDS_THRESHOLD = ("patient_answer", "staff_grade")
+TAKES_NO_THRESHOLD = ("event",)
+ANSWER_RANGE = (Decimal(0), Decimal(4))
+GRADE_RANGE = (Decimal(1), Decimal(5))
+# What a patient can measure at home (tracker.symptoms.models.TEMPERATURE_RANGE_C,
+# an app above this one).
+TEMPERATURE_RANGE_C = (Decimal("34.0"), Decimal("43.0"))
+
+
+def _fields_fit_trigger() -> models.Q:
+    condition = models.Q(trigger__in=[t for t in Alert.Trigger.values if t not in READS])
+    for trigger, reads in READS.items():
+        empty = {field: "" for field in MATCHING_FIELDS if field not in reads}
+        threshold = models.Q()
+        if trigger in NEEDS_THRESHOLD:
+            threshold = models.Q(at_least__isnull=False)
+        elif trigger in TAKES_NO_THRESHOLD:
+            threshold = models.Q(at_least__isnull=True, strictly_above=False)
+        condition |= models.Q(trigger=trigger, **empty) & threshold
+    return condition
 
 
 class AlertRuleQuerySet(models.QuerySet):
@@ -51,6 +87,12 @@ class AlertRule(models.Model):
         blank=True,
         help_text="The threshold: an answer (0–4), a grade, a temperature, a count of doses.",
     )
+    strictly_above = models.BooleanField(
+        "above, not at, the threshold",
+        default=False,
+        help_text="E.g. a TSH above 10 mIU/L, a temperature above 40.0 °C: at the threshold "
+        "itself it does not match.",
+    )
     high_dose_only = models.BooleanField(
         default=False, help_text="Only while the patient is on a high-dose IV course."
     )
@@ -72,7 +114,72 @@ class AlertRule(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(trigger="drill"), name="alertrule_not_for_drills"
             ),
+            models.CheckConstraint(
+                condition=_fields_fit_trigger(),
+                name="alertrule_fields_fit_trigger",
+                violation_error_message="The rule has fields its trigger does not read.",
+            ),
+            # A PRO-CTCAE answer runs 0–4 (presence 0–1, checked in clean()).
+            models.CheckConstraint(
+                condition=~models.Q(
+                    trigger="patient_answer",
+                    attribute__in=["frequency", "severity", "interference", "presence"],
+                )
+                | models.Q(at_least__gte=ANSWER_RANGE[0], at_least__lte=ANSWER_RANGE[1]),
+                name="alertrule_answer_0_to_4",
+                violation_error_message="An answer's threshold runs from 0 to 4.",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        reads = READS.get(self.trigger)
+        if reads is None:
+            return
+        trigger = self.get_trigger_display().lower()
+        errors = {
+            field: f"A rule for “{trigger}” does not read the "
+            f"{self._meta.get_field(field).verbose_name}: leave it empty."
+            for field in MATCHING_FIELDS
+            if field not in reads and getattr(self, field)
+        }
+        if self.flag not in ("", "low", "high"):
+            errors["flag"] = "A flag is “low” or “high”; leave it empty for either."
+        errors.update(self._threshold_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _threshold_errors(self) -> dict[str, str]:
+        at_least = self.at_least
+        if self.trigger in TAKES_NO_THRESHOLD:
+            if at_least is not None or self.strictly_above:
+                return {"at_least": "A charted event alerts as it is charted: leave it empty."}
+            return {}
+        if at_least is None:
+            if self.trigger in NEEDS_THRESHOLD:
+                return {"at_least": "Give the threshold: the answer or grade that alerts."}
+            if self.strictly_above:
+                return {"strictly_above": "“Above” needs a threshold."}
+            return {}
+        if self.trigger == "staff_grade":
+            return _outside(at_least, GRADE_RANGE, "A CTCAE grade runs from 1 to 5.")
+        if self.trigger != "patient_answer":
+            return {}
+        if not self.attribute:
+            return {"attribute": "Choose the answer it reads: frequency, severity, …"}
+        if self.attribute == self.Attribute.TEMPERATURE:
+            low, high = TEMPERATURE_RANGE_C
+            return _outside(
+                at_least, TEMPERATURE_RANGE_C, f"A temperature from {low} to {high} °C."
+            )
+        if self.attribute == self.Attribute.PRESENCE:
+            return _outside(at_least, (Decimal(0), Decimal(1)), "A yes/no answer: 1 is yes.")
+        return _outside(at_least, ANSWER_RANGE, "An answer runs from 0 to 4.")
+
+
+def _outside(value, bounds, message) -> dict[str, str]:
+    low, high = bounds
+    return {} if low <= value <= high else {"at_least": message}

@@ -1,0 +1,269 @@
+"""The shipped alert rules, and who may see and edit them.
+
+A frozen copy of tracker/alerts/shipped.py, which tests/test_reference_data.py
+compares with the shipped table.  Admins view, add and change the rules in the
+admin, with a reason, and read their history; no one deletes one.
+"""
+
+from decimal import Decimal
+
+from django.db import migrations
+
+from tracker.accounts.roles import grant
+
+LABEL = "Proleukin label (2024 PI, Table 2)"
+OLDER_LABEL = "Proleukin label (older US PI; not yet checked against 2024)"
+CTCAE = "CTCAE v5.0 general grade scale (4 life-threatening, 3 severe)"
+PRO_CTCAE = "PRO-CTCAE answer scale (NCI); tiers our proposal, to be signed off"
+FEVER = "CTCAE v5.0 Fever (grade 1 from 38.0 °C, grade 3 above 40.0 °C); our proposal"
+ASCO = "ASCO irAE guideline: a TSH persistently above 10 mIU/L is treated"
+ANTI_TPO = "J Clin Oncol 1993 (PubMed 8315436): anti-thyroid antibodies and IL-2 thyroiditis"
+CONSENSUS = "Institutional criterion (J Immunother Cancer 2014, Table 3)"
+ORDERS = "HD IL-2 admission orders (J Immunother Cancer 2014, additional file)"
+OUR_PROPOSAL = "Our proposal, to be signed off"
+
+D = Decimal
+
+# The label's mental status row withholds for "moderate confusion or agitation":
+# grade 2 of the CTCAE terms for a mental status change.
+MENTAL_STATUS_TERMS = ["Confusion", "Agitation", "Somnolence", "Psychosis"]
+
+# Each rule: name, trigger, severity, the fields it matches, its source.
+ALERT_RULES = [
+    # Patient answers (PRO-CTCAE, 0–4), the patient's fever by its temperature.
+    {
+        "name": "Any answer “very severe”",
+        "trigger": "patient_answer",
+        "severity": "urgent",
+        "attribute": "severity",
+        "at_least": D(4),
+        "source": PRO_CTCAE,
+    },
+    {
+        "name": "Any answer “severe”",
+        "trigger": "patient_answer",
+        "severity": "high",
+        "attribute": "severity",
+        "at_least": D(3),
+        "source": PRO_CTCAE,
+    },
+    {
+        "name": "Any answer interfering “very much”",
+        "trigger": "patient_answer",
+        "severity": "high",
+        "attribute": "interference",
+        "at_least": D(4),
+        "source": PRO_CTCAE,
+    },
+    {
+        "name": "Any symptom “frequently” or more",
+        "trigger": "patient_answer",
+        "severity": "routine",
+        "attribute": "frequency",
+        "at_least": D(3),
+        "source": PRO_CTCAE,
+    },
+    {
+        # Its only question: how often is all there is to go on.
+        "name": "Diarrhoea “almost constantly”",
+        "trigger": "patient_answer",
+        "severity": "high",
+        "symptom": "diarrhoea",
+        "attribute": "frequency",
+        "at_least": D(4),
+        "source": PRO_CTCAE,
+    },
+    {
+        "name": "Fever above 40.0 °C",
+        "trigger": "patient_answer",
+        "severity": "urgent",
+        "symptom": "fever",
+        "attribute": "temperature",
+        "at_least": D("40.0"),
+        "strictly_above": True,
+        "source": FEVER,
+    },
+    {
+        "name": "Fever of 38.0 °C or more",
+        "trigger": "patient_answer",
+        "severity": "high",
+        "symptom": "fever",
+        "attribute": "temperature",
+        "at_least": D("38.0"),
+        "source": FEVER,
+    },
+    {
+        # Without a temperature, or below 38.0 °C, the team still sees it.
+        "name": "Fever reported",
+        "trigger": "patient_answer",
+        "severity": "routine",
+        "symptom": "fever",
+        "attribute": "presence",
+        "at_least": D(1),
+        "source": FEVER,
+    },
+    # Staff CTCAE grades.
+    {
+        "name": "Any term grade 4 or more",
+        "trigger": "staff_grade",
+        "severity": "urgent",
+        "at_least": D(4),
+        "source": CTCAE,
+    },
+    {
+        "name": "Any term grade 3 or more",
+        "trigger": "staff_grade",
+        "severity": "high",
+        "at_least": D(3),
+        "source": CTCAE,
+    },
+    *(
+        {
+            "name": f"{term} grade 2 or more",
+            "trigger": "staff_grade",
+            "severity": "urgent",
+            "term": term,
+            "at_least": D(2),
+            "source": f"{LABEL}: mental status change, withhold",
+        }
+        for term in MENTAL_STATUS_TERMS
+    ),
+    {
+        "name": "Seizure, any grade",
+        "trigger": "staff_grade",
+        "severity": "urgent",
+        "term": "Seizure",
+        "at_least": D(1),
+        "source": f"{LABEL}: repetitive or hard-to-control seizures, stop for good",
+    },
+    {
+        "name": "Hypotension grade 2 or more on a high-dose course",
+        "trigger": "staff_grade",
+        "severity": "high",
+        "term": "Hypotension",
+        "at_least": D(2),
+        "high_dose_only": True,
+        "source": f"{LABEL}: systolic BP below 90 mmHg, withhold",
+    },
+    # Thyroid results, flagged against the lab's own range.
+    {
+        "name": "Thyroid result out of range",
+        "trigger": "thyroid",
+        "severity": "routine",
+        "source": "docs/clinical-sources.md §3; our proposal",
+    },
+    {
+        "name": "TSH above 10 mIU/L",
+        "trigger": "thyroid",
+        "severity": "high",
+        "test": "tsh",
+        "flag": "high",
+        "at_least": D(10),
+        "strictly_above": True,
+        "source": ASCO,
+    },
+    {
+        "name": "Anti-TPO antibodies positive",
+        "trigger": "thyroid",
+        "severity": "routine",
+        "test": "tpo",
+        "flag": "high",
+        "source": ANTI_TPO,
+    },
+    # Ward laboratory results, flagged against the lab's own range; a threshold is
+    # read in the test's first unit (creatinine mg/dL, potassium mmol/L).
+    {
+        "name": "Laboratory result out of range",
+        "trigger": "lab",
+        "severity": "routine",
+        "source": OUR_PROPOSAL,
+    },
+    {
+        # The chart rule withholds above 4.5 mg/dL (urgent); 3.0 is where centres
+        # hold before every dose.
+        "name": "Creatinine 3.0 mg/dL or more",
+        "trigger": "lab",
+        "severity": "high",
+        "test": "creatinine",
+        "flag": "high",
+        "at_least": D("3.0"),
+        "source": f"{CONSENSUS}: creatinine ≥3 mg/dL absolute; {OLDER_LABEL}: above 4.5 withhold",
+    },
+    {
+        "name": "Potassium above 5.5 mmol/L",
+        "trigger": "lab",
+        "severity": "high",
+        "test": "potassium",
+        "flag": "high",
+        "at_least": D("5.5"),
+        "strictly_above": True,
+        "source": f"{ORDERS}: call the physician for K above 5.5; {OLDER_LABEL}: hyperkalaemia",
+    },
+    {
+        # Chest pain with ischaemic ECG changes stops aldesleukin for good.
+        "name": "Troponin I raised",
+        "trigger": "lab",
+        "severity": "high",
+        "test": "troponin",
+        "flag": "high",
+        "source": f"{LABEL}: ECG changes of ischaemia or MI, stop for good",
+    },
+    # Events charted on the observation chart, alerted as they are charted.
+    *(
+        {
+            "name": name,
+            "trigger": "event",
+            "severity": severity,
+            "event_kind": kind,
+            "source": source,
+        }
+        for name, severity, kind, source in [
+            ("Transfer to ICU", "urgent", "icu_transfer", OUR_PROPOSAL),
+            ("Intubation", "urgent", "intubation", f"{LABEL}: intubation over 72 h, stop"),
+            (
+                "Coma or toxic psychosis",
+                "urgent",
+                "coma_psychosis",
+                f"{LABEL}: coma or toxic psychosis over 48 h, stop",
+            ),
+            ("Seizure", "urgent", "seizure", f"{LABEL}: repetitive seizures, stop"),
+            ("Dialysis", "high", "dialysis", f"{OLDER_LABEL}: dialysis over 72 h, stop"),
+        ]
+    ),
+]
+
+DEFAULTS = {
+    "active": True,
+    "symptom": "",
+    "attribute": "",
+    "term": "",
+    "test": "",
+    "flag": "",
+    "event_kind": "",
+    "at_least": None,
+    "strictly_above": False,
+    "high_dose_only": False,
+}
+
+GRANTS = {
+    "admin": [
+        "alerts.view_alertrule",
+        "alerts.add_alertrule",
+        "alerts.change_alertrule",
+        "alerts.view_historicalalertrule",
+    ],
+}
+
+
+def ship(apps, schema_editor):
+    AlertRule = apps.get_model("alerts", "AlertRule")
+    for rule in ALERT_RULES:
+        values = {k: v for k, v in rule.items() if k != "name"}
+        AlertRule.objects.get_or_create(name=rule["name"], defaults={**DEFAULTS, **values})
+    grant(apps, GRANTS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("alerts", "0008_alert_rules_fit_their_trigger")]
+
+    operations = [migrations.RunPython(ship, migrations.RunPython.noop)]
