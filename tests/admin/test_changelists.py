@@ -24,7 +24,7 @@ from tests.factories import (
 )
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
-from tracker.alerts.models import Alert
+from tracker.alerts.models import Alert, AlertRule
 from tracker.alerts.rules import alert_for_report
 from tracker.observations.models import (
     ChartRule,
@@ -535,6 +535,24 @@ def build_alerts(n: int) -> list[Alert]:
     )
 
 
+def build_alert_rules(n: int) -> list[AlertRule]:
+    return bulk_create_with_history(
+        [
+            AlertRule(
+                name=f"Bulk rule {i}",
+                trigger="staff_grade",
+                severity="high",
+                term=f"Bulk term {i}",
+                at_least=3,
+                active=False,
+                source="Our ward",
+            )
+            for i in numbered(n)
+        ],
+        AlertRule,
+    )
+
+
 def build_fluid_entries(n: int) -> list[FluidEntry]:
     by = staff()
     return bulk_create_with_history(
@@ -620,6 +638,7 @@ MODELS = [
     (ThyroidResult, build_results, "patient"),
     (FollowUpCheck, build_follow_up_checks, None),
     (Alert, build_alerts, "patient"),
+    (AlertRule, build_alert_rules, None),
     (FluidEntry, build_fluid_entries, "patient"),
     (WeightEntry, build_weight_entries, "patient"),
     (LabResult, build_lab_results, "patient"),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from regimens.models import Course, RegimenTemplate
@@ -252,7 +253,7 @@ def alert_for_result(result) -> Alert | None:
     )
 
 
-def alert_for_lab_results(results) -> Alert | None:
+def alert_for_lab_results(results, *, now=None) -> Alert | None:
     """One alert for the results of one sample (a panel, or one result), or None.
 
     It points to the result whose rule is the most severe and lists every result that
@@ -275,14 +276,16 @@ def alert_for_lab_results(results) -> Alert | None:
         rule=rule,
         lab_result=result,
         text=f"{result.patient.full_name}: {words}.",
+        created_at=now or timezone.now(),
     )
 
 
 # Charted clinical events ---------------------------------------------------------------
 
 
-def alert_for_clinical_event(event) -> Alert | None:
-    """A charted event's alert (an ICU transfer, an intubation, …), as it is charted."""
+def alert_for_clinical_event(event, *, now=None) -> Alert | None:
+    """A charted event's alert (an ICU transfer, an intubation, …), as it is charted
+    (`now`: when it is charted, for a replayed chart)."""
     met = rules_met(
         rules_for(Trigger.EVENT),
         lambda rule: rule.event_kind in ("", event.kind),
@@ -298,6 +301,7 @@ def alert_for_clinical_event(event) -> Alert | None:
         rule=met[0],
         clinical_event=event,
         text=f"{event.patient.full_name}: {event.name} charted.",
+        created_at=now or timezone.now(),
     )
 
 

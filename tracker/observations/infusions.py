@@ -157,7 +157,7 @@ def start_event(patient, *, by, kind, started_at, other_name="", note="", now=No
         patient=patient, kind=kind, other_name=other_name, taken_at=started_at, note=note.strip()
     )
     save_observation(event, by=by, reason="Event started", now=now)
-    alert_for_clinical_event(event)
+    alert_for_clinical_event(event, now=now)
     return event
 
 

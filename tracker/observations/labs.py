@@ -107,7 +107,7 @@ def chart_result(
         note=note,
     )
     charting.save_observation(result, by=by, reason="Laboratory result charted", now=now)
-    alert_for_lab_results([result])
+    alert_for_lab_results([result], now=now)
     return result
 
 
@@ -183,7 +183,7 @@ def chart_panel(
     # would meet a rule against the last sample's and alert for nothing.
     charting.chart_changed(saved[-1], now=now)
     # One alert for the sample, listing each result out of range.
-    alert_for_lab_results(saved)
+    alert_for_lab_results(saved, now=now)
     return saved
 
 

@@ -16,7 +16,7 @@ from tracker.alerts.models.alert import Alert
 
 # The entries a rule matches field by field, and which matching fields each reads;
 # the others stay empty.  The dose-level triggers (tracker/alerts/dose_rules.py)
-# read only a threshold and check their own fields.
+# check their own fields.
 READS = {
     "patient_answer": ("symptom", "attribute"),
     "staff_grade": ("term",),
@@ -36,7 +36,7 @@ TEMPERATURE_RANGE_C = (Decimal("34.0"), Decimal("43.0"))
 
 
 def _fields_fit_trigger() -> models.Q:
-    condition = models.Q(trigger__in=[t for t in Alert.Trigger.values if t not in READS])
+    condition = ~models.Q(trigger__in=list(READS))
     for trigger, reads in READS.items():
         empty = {field: "" for field in MATCHING_FIELDS if field not in reads}
         threshold = models.Q()
@@ -85,7 +85,10 @@ class AlertRule(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="The threshold: an answer (0–4), a grade, a temperature, a count of doses.",
+        help_text=(
+            "The threshold: an answer (0–4), a grade, a temperature (°C), a result's value "
+            "in its test's first unit, a count of doses."
+        ),
     )
     strictly_above = models.BooleanField(
         "above, not at, the threshold",
