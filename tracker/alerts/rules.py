@@ -179,11 +179,6 @@ def event_rules_met(event) -> list[AlertRule]:
     )
 
 
-def event_severity(event) -> Severity | None:
-    met = event_rules_met(event)
-    return Severity(met[0].severity) if met else None
-
-
 def alert_for_event(event) -> Alert | None:
     met = event_rules_met(event)
     if not met:
@@ -214,12 +209,6 @@ def _result_meets(rule, result) -> bool:
 
 def result_rules_met(result, rules, at) -> list[AlertRule]:
     return rules_met(rules, lambda rule: _result_meets(rule, result), result.patient, at)
-
-
-def result_severity(result) -> Severity | None:
-    """A thyroid result's severity, or None if it needs no alert."""
-    met = result_rules_met(result, rules_for(Trigger.THYROID), result.collected_at)
-    return Severity(met[0].severity) if met else None
 
 
 def _result_words(result, rule) -> str:
