@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
-from tracker.accounts.roles import STAFF_ROLES
+from tracker.accounts.roles import ROTA_EDITOR_ROLES, STAFF_ROLES
 from tracker.alerts import rota
 from tracker.alerts.access import (
     can_edit_rota,
@@ -153,8 +153,10 @@ def ward_list(request):
 
 
 @login_required
+@role_required(*STAFF_ROLES)
 @require_GET
 def ward_rota(request, ward_pk):
+    """Who is on call now, in large type, then the shifts and gaps around it."""
     ward = get_ward_for_user(request.user, ward_pk)
     return render(
         request,
@@ -169,6 +171,7 @@ def ward_rota(request, ward_pk):
 
 
 @login_required
+@role_required(*ROTA_EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def shift_add(request, ward_pk):
     """Put someone on call for the ward, on the ward's clock."""
@@ -197,6 +200,7 @@ def shift_add(request, ward_pk):
 
 
 @login_required
+@role_required(*ROTA_EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def shift_cancel(request, ward_pk, pk):
     """Cancel a shift with a reason: it stays on the rota, struck through."""
