@@ -130,3 +130,21 @@ def record_normal_check(dose, by, *, taken_at=None):
         dose, by=by, decision="give", taken_at=taken_at, now=taken_at, **NORMAL_OBSERVATIONS
     )
     return check
+
+
+class WardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "patients.Ward"
+
+    name = factory.Sequence(lambda n: f"Ward {n + 1}")
+    time_zone = "Europe/London"
+
+
+def make_shift(ward, person, starts_at, ends_at, **fields):
+    """A shift on the ward's rota, written directly (tests of the rota's rules use rota.add_shift)."""
+    from tracker.alerts.models import OnCallShift
+
+    fields.setdefault("created_by", person)
+    return OnCallShift.objects.create(
+        ward=ward, person=person, starts_at=starts_at, ends_at=ends_at, **fields
+    )

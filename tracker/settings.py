@@ -183,6 +183,8 @@ CLINIC_TIME_ZONE = env_zone("CLINIC_TIME_ZONE", "Europe/London")
 # (020 7946 0xxx is reserved by Ofcom for fiction) stands in.
 DEMO_WARD_PHONE = "+44 20 7946 0000"
 WARD_PHONE = env_filled("WARD_PHONE", DEMO_WARD_PHONE if DEBUG else None)
+# How often an open page asks for the count of open urgent and high alerts in its menu.
+ALERT_COUNT_POLL_SECONDS = 30
 
 # Links in e-mails are absolute: a message is read away from the page that sent it.
 SITE_URL = env_filled("SITE_URL", "http://127.0.0.1:8000" if DEBUG else None).rstrip("/")

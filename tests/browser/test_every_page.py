@@ -14,9 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser.conftest import sign_in, watched_page
-from tests.factories import NORMAL_OBSERVATIONS, PASSWORD, make_course, record_given
+from tests.factories import (
+    NORMAL_OBSERVATIONS,
+    PASSWORD,
+    WardFactory,
+    make_course,
+    make_shift,
+    record_given,
+)
 from tracker.alerts.models import Alert
 from tracker.observations.labs import chart_panel
+from tracker.patients.models import Ward
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.recording import record_result
@@ -124,6 +132,8 @@ def scene(personas, shipped_data):
             {"test": "platelets", "value": Decimal("85"), "unit": "10*9/L"},
         ],
     )
+    ward = WardFactory(name="Ward 7")
+    make_shift(ward, nurse, now - timedelta(hours=2), now + timedelta(hours=6))
     return Scene(
         patient=patient,
         course=course,
@@ -156,6 +166,9 @@ PAGES = {
     "alert": lambda s: reverse("alert-detail", args=[s.alert.pk]),
     "alert-of-report": lambda s: reverse("alert-detail", args=[s.report.alerts.get().pk]),
     "thyroid-due": lambda s: reverse("thyroid-due"),
+    "wards": lambda s: reverse("ward-list"),
+    "rota": lambda s: reverse("ward-rota", args=[Ward.objects.get().pk]),
+    "shift-add": lambda s: reverse("shift-add", args=[Ward.objects.get().pk]),
     "my-settings": lambda s: reverse("my-settings"),
     # A patient's record.
     "patient": lambda s: reverse("patient-detail", args=[s.patient.pk]),
@@ -243,6 +256,8 @@ CARE_TEAM_PAGES = [
     "my-settings",
     "alert",
     "alert-of-report",
+    "wards",
+    "rota",
 ]
 
 ROLE_PAGES = {
@@ -259,6 +274,7 @@ ROLE_PAGES = {
         "dose-authorise",
         "override-withdraw",
         "course-end-cycle",
+        "shift-add",
         *CARE_TEAM_PAGES,
     ],
     "patient": [

@@ -50,6 +50,10 @@ WITHHOLD_OVERRIDE_ROLES = (Role.CLINICIAN,)
 # Lift a patient's "retreatment contraindicated" flag, or confirm another
 # clinician's lift: two different clinicians, each with a reason.
 RETREATMENT_LIFT_ROLES = (Role.CLINICIAN,)
+# Add and cancel shifts on a ward's on-call rota (every staff member may read it).
+ROTA_EDITOR_ROLES = (Role.ADMIN, Role.CLINICIAN)
+# Who may be on call: the people an alert's e-mail can go to.
+ON_CALL_ROLES = CARE_TEAM_ROLES
 
 
 def grant(apps, grants: dict[str, list[str]]) -> None:

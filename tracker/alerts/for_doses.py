@@ -12,17 +12,19 @@ def attach_open_alerts(user, doses) -> list:
     Returns the alerts of patients with no dose listed (between cycles, or after a
     course has stopped), which the page must show on their own.
     """
-    open_alerts = defaultdict(list)
-    for alert in (
+    every_alert = list(
         Alert.objects.visible_to(user)
         .open()
         .select_related("patient", "symptom_report", "adverse_event")
         .most_severe_first()
-    ):
+    )
+    open_alerts = defaultdict(list)
+    for alert in every_alert:
         open_alerts[alert.patient_id].append(alert)
     for dose in doses:
         dose.open_alerts = open_alerts.pop(dose.course.patient_id, [])
-    return [alert for alerts in open_alerts.values() for alert in alerts]
+    # Most severe first across patients, not one patient's alerts after another's.
+    return [alert for alert in every_alert if alert.patient_id in open_alerts]
 
 
 def patient_open_alerts(user, patient) -> list:

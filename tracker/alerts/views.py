@@ -1,4 +1,5 @@
-"""Alerts to the care team: the list, and acknowledging one (its own page is in clinic).
+"""Alerts to the care team: the list, acknowledging one (its own page is in clinic), the
+count in the navigation, and the wards' on-call rotas.
 
 Acknowledging works as a plain POST that goes back where the nurse was.  With
 htmx the alert's card is replaced in place by the acknowledged one, wherever
@@ -7,19 +8,32 @@ it is shown: the alerts page, the clinic page or a dose on the shift page.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
-from tracker.accounts.roles import STAFF_ROLES
-from tracker.alerts.access import get_alert_for_user
-from tracker.alerts.forms import AcknowledgeForm
+from tracker.accounts.roles import ROTA_EDITOR_ROLES, STAFF_ROLES
+from tracker.alerts import rota
+from tracker.alerts.access import (
+    can_edit_rota,
+    get_alert_for_user,
+    get_shift_for_user,
+    get_ward_for_user,
+)
+from tracker.alerts.forms import AcknowledgeForm, CancelShiftForm, ShiftForm
 from tracker.alerts.handling import acknowledge_alert
-from tracker.alerts.models import Alert
+from tracker.alerts.models import Alert, OnCallShift
 from tracker.lib.http import safe_next
+from tracker.lib.records import refused_on_form
+from tracker.lib.zones import zone_in_words
+from tracker.patients.models import Ward
 
 ACKNOWLEDGED_PER_PAGE = 50
 
@@ -95,3 +109,111 @@ def alert_acknowledge(request, pk):
     if request.htmx:
         return render(request, "alerts/includes/alert.html", context)
     return render(request, "alerts/alert_acknowledge.html", context)
+
+
+# The count in the navigation --------------------------------------------------------
+
+# htmx stops polling when it gets this status (and swaps in its empty body).
+STOP_POLLING = 286
+
+
+@require_GET
+def alert_count(request):
+    """The nav's badge of open urgent and high alerts, polled by htmx.
+
+    Not @login_required: a page left open past the session's end would have the
+    login page swapped into the navigation.  Such a poll is told to stop instead.
+    """
+    if not request.user.is_authenticated:
+        if request.htmx:
+            return HttpResponse(status=STOP_POLLING)
+        return redirect_to_login(request.get_full_path())
+    if request.user.role not in STAFF_ROLES:
+        raise PermissionDenied
+    return render(request, "alerts/alert_count.html")
+
+
+# The on-call rota -------------------------------------------------------------------
+
+
+@login_required
+@role_required(*STAFF_ROLES)
+@require_GET
+def ward_list(request):
+    """Every ward, each with who is on call now, linking to its rota."""
+    now = timezone.now()
+    wards = Ward.objects.prefetch_related(
+        Prefetch(
+            "on_call_shifts",
+            queryset=OnCallShift.objects.covering(now).select_related("person"),
+            to_attr="on_call_now",
+        )
+    )
+    return render(request, "alerts/ward_list.html", {"wards": wards})
+
+
+@login_required
+@role_required(*STAFF_ROLES)
+@require_GET
+def ward_rota(request, ward_pk):
+    """Who is on call now, in large type, then the shifts and gaps around it."""
+    ward = get_ward_for_user(request.user, ward_pk)
+    return render(
+        request,
+        "alerts/ward_rota.html",
+        {
+            "rota": rota.ward_rota(ward),
+            "ward": ward,
+            "zone_words": zone_in_words(ward.time_zone),
+            "may_edit": can_edit_rota(request.user),
+        },
+    )
+
+
+@login_required
+@role_required(*ROTA_EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def shift_add(request, ward_pk):
+    """Put someone on call for the ward, on the ward's clock."""
+    ward = get_ward_for_user(request.user, ward_pk, edit=True)
+    form = ShiftForm(request.POST or None, ward=ward, people=rota.people_who_may_be_on_call())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            shift = rota.add_shift(
+                ward,
+                person=data["person"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                by=request.user,
+            )
+        except rota.RotaRefused as refusal:
+            refused_on_form(form, refusal)
+        else:
+            messages.success(request, f"{shift.person} is on the rota.")
+            return redirect("ward-rota", ward.pk)
+    return render(
+        request,
+        "alerts/shift_add.html",
+        {"ward": ward, "form": form, "zone_words": zone_in_words(ward.time_zone)},
+    )
+
+
+@login_required
+@role_required(*ROTA_EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def shift_cancel(request, ward_pk, pk):
+    """Cancel a shift with a reason: it stays on the rota, struck through."""
+    ward, shift = get_shift_for_user(request.user, ward_pk, pk)
+    form = CancelShiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rota.cancel_shift(shift, by=request.user, reason=form.cleaned_data["reason"])
+        except rota.RotaRefused as refusal:
+            refused_on_form(form, refusal)
+        else:
+            messages.success(request, f"{shift.person}'s shift is cancelled.")
+            return redirect("ward-rota", ward.pk)
+    return render(
+        request, "alerts/shift_cancel.html", {"ward": ward, "shift": shift, "form": form}
+    )

@@ -22,6 +22,7 @@ from tracker.alerts.access import get_alert_for_user
 from tracker.alerts.for_doses import patient_open_alerts
 from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.models import Alert
+from tracker.alerts.who_was_told import notifications_of
 from tracker.clinic import flowsheet as sheets
 from tracker.clinic.dashboards import with_treatment
 from tracker.clinic.forms import FlowsheetQuery
@@ -238,6 +239,7 @@ def alert_detail(request, pk):
             "acknowledge_form": AcknowledgeForm(),
             "alert_next": request.get_full_path(),
             "may_review": can_review(request.user),
+            "notifications": notifications_of(alert),
         },
     )
 

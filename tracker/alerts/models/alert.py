@@ -47,6 +47,10 @@ class AlertQuerySet(PatientRecordQuerySet):
     def open(self):
         return self.filter(acknowledged_at__isnull=True)
 
+    def urgent_or_high(self):
+        """What the navigation counts: the alerts that are e-mailed at once."""
+        return self.filter(severity__in=[Alert.Severity.URGENT, Alert.Severity.HIGH])
+
     def most_severe_first(self):
         """Urgent, then high, then routine; the newest first within each."""
         rank = models.Case(

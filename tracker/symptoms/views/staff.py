@@ -135,7 +135,7 @@ def _reviewed_message(report, *, asked: list, closed: list, still_open: bool) ->
 def report_review(request, pk):
     report = get_report_for_review(request.user, pk)
     term = _guide_term(report)
-    open_alerts = list(report.alerts.open().order_by("created_at"))
+    open_alerts = list(report.alerts.open().most_severe_first())
     offer = bool(open_alerts) and can_acknowledge(request.user)
     initial = {"grade": report.reviewed_grade} if report.reviewed_grade is not None else {}
     form = ReviewForm(request.POST or None, term=term, initial=initial, has_open_alert=offer)
