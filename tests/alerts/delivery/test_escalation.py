@@ -160,7 +160,11 @@ def test_a_second_escalation_racing_the_first_is_stopped_by_the_constraint(urgen
 def test_a_drill_never_escalates(people, clock, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         alert = raise_alert(
-            patient=None, trigger="drill", severity="urgent", drill_recipient=people.nurse, text="Drill"
+            patient=None,
+            trigger="drill",
+            severity="urgent",
+            drill_recipient=people.nurse,
+            text="Drill",
         )
 
     for minutes in (15, 30, 45, 600):
@@ -182,6 +186,8 @@ def test_escalation_reads_a_bounded_number_of_queries_however_many_alerts(
     with django_assert_max_num_queries(10):
         queued = delivery.escalate()
 
-    levels = Notification.objects.filter(queued_at=NOW + 45 * MINUTES).values_list("level", flat=True)
+    levels = Notification.objects.filter(queued_at=NOW + 45 * MINUTES).values_list(
+        "level", flat=True
+    )
     assert sorted(levels) == [2] * 60 + [3] * 30
     assert queued == 30 * 2 + 30
