@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from regimens.models import Course, RegimenTemplate
+from tracker.alerts.delivery import queue_notifications
 from tracker.alerts.models import Alert, AlertRule
 
 Severity = Alert.Severity
@@ -38,7 +39,9 @@ def raise_alert(**fields) -> Alert:
     # Long names can make the text outgrow its column; shorten it rather than
     # refuse the entry (PostgreSQL would), since the entry itself is what matters.
     fields["text"] = Truncator(fields["text"]).chars(TEXT_LENGTH)
-    return Alert.objects.create(**fields)
+    alert = Alert.objects.create(**fields)
+    queue_notifications(alert)
+    return alert
 
 
 # Reading the rules ---------------------------------------------------------------------
