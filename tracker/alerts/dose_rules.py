@@ -62,7 +62,8 @@ def alert_for_held_doses(dose, *, now) -> Alert | None:
     """`dose`, just held, brings its cycle's held doses to the rule's count: once per cycle.
 
     The alert names the dose that reached the count.  Counted under the course's row
-    lock, so of two holds recorded at once the second counts the first.
+    lock (which the ward's lock on the dose already holds), so of two holds recorded
+    at once the second counts the first.
     """
     rule = active_rule(Trigger.DOSES_HELD)
     if rule is None or dose.status != Dose.Status.HELD:
