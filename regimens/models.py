@@ -667,6 +667,22 @@ class DoseQuerySet(models.QuerySet):
             .filter(overdue_from__lte=now)
         )
 
+    def past_recording_window(self, now):
+        """Recordable doses still with no record a recording window after they fell overdue."""
+        return (
+            self.recordable()
+            .filter(planned_at__lt=now)
+            .alias(
+                window_passed_at=models.ExpressionWrapper(
+                    models.F("planned_at")
+                    + models.F("course__overdue_after")
+                    + models.F("course__recording_window"),
+                    output_field=models.DateTimeField(),
+                )
+            )
+            .filter(window_passed_at__lte=now)
+        )
+
     def with_course(self):
         return self.select_related("course__patient", "course__template")
 

@@ -170,3 +170,22 @@ def put_on_call(person, ward, *, starts_at, hours=12, by=None):
         ends_at=starts_at + timedelta(hours=hours),
         created_by=by or person,
     )
+
+
+def ship_dose_alert_rules() -> dict:
+    """The alert rules for doses and chart rules as shipped, by trigger.
+
+    Written by a data migration, so a transactional test's flush removes them; this
+    writes them again as the migration does (found by name) for the tests that need them.
+    """
+    import importlib
+
+    from tracker.alerts.models import AlertRule
+
+    shipped = importlib.import_module("tracker.alerts.migrations.0010_shipped_dose_alert_rules")
+    rules = {}
+    for fields in shipped.RULES:
+        values = {key: value for key, value in fields.items() if key != "name"}
+        rule, _ = AlertRule.objects.get_or_create(name=fields["name"], defaults=values)
+        rules[rule.trigger] = rule
+    return rules

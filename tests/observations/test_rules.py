@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tracker.alerts.models import Alert
+from tests.factories import ship_dose_alert_rules
+from tracker.alerts.models import Alert, AlertRule
 from tracker.observations import charting, rules
 from tracker.observations.fluids import chart_fluid
 from tracker.observations.infusions import change_rate, end_event, start_event, start_infusion
@@ -159,6 +160,29 @@ def test_a_rule_newly_met_raises_one_urgent_alert_however_much_is_charted(
     assert "Systolic BP below 90 mmHg" in firing.alert.text
     assert "withhold the next dose" in firing.alert.text
     assert Alert.objects.count() == 1
+
+
+def test_the_alert_carries_the_chart_rules_alert_rule_and_its_severity(
+    course, vitals, shipped_data
+):
+    rule = ship_dose_alert_rules()["chart_rule"]
+    vitals(ago=H, systolic_bp=84, diastolic_bp=50)
+    assert Alert.objects.values_list("rule", "severity").get() == (rule.pk, "urgent")
+
+    rule.severity = Alert.Severity.HIGH
+    rule.save()
+    vitals(ago=timedelta(minutes=30), systolic_bp=110)
+    vitals(systolic_bp=85, diastolic_bp=50)
+    assert Alert.objects.values_list("rule", "severity").first() == (rule.pk, "high")
+
+
+def test_a_met_rule_reaches_the_team_as_urgent_with_its_alert_rule_switched_off(
+    course, vitals, shipped_data
+):
+    ship_dose_alert_rules()
+    AlertRule.objects.filter(trigger=Alert.Trigger.CHART_RULE).update(active=False)
+    vitals(ago=H, systolic_bp=84, diastolic_bp=50)
+    assert Alert.objects.values_list("rule", "severity").get() == (None, "urgent")
 
 
 def test_a_rule_no_longer_met_closes_and_a_new_low_fires_again(course, vitals, shipped_data):

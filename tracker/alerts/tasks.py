@@ -7,6 +7,7 @@ through Celery: what is still to send is in the database, and the sweep
 
 from celery import shared_task
 
+import tracker.alerts.dose_rules  # noqa: F401  (alerts.alert_overdue_doses)
 from tracker.alerts import delivery
 
 

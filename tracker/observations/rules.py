@@ -2,8 +2,9 @@
 
 `assess` reads a course's chart once and every active rule against it, for the
 dose decision panel and the pre-dose check.  `reassess` runs after each entry
-is charted or marked in error: a rule newly met raises one urgent alert to the
-care team and is kept as a firing until a later reading shows it no longer met.
+is charted or marked in error: a rule newly met raises one alert to the care
+team (urgent, as shipped) and is kept as a firing until a later reading shows
+it no longer met.
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from regimens.models import Course, RegimenTemplate
+from tracker.alerts.dose_rules import active_rule
 from tracker.alerts.models import Alert
 from tracker.alerts.rules import raise_alert
 from tracker.lib.history import save_with_history
@@ -206,10 +208,14 @@ def _clear(firings, now, reason: str) -> None:
 def _fire(course, result: RuleResult, now) -> RuleFiring:
     rule = result.rule
     verb = "stop aldesleukin" if rule.stops_course else "withhold the next dose"
+    alert_rule = active_rule(Alert.Trigger.CHART_RULE)
     alert = raise_alert(
         patient=course.patient,
         trigger=Alert.Trigger.CHART_RULE,
-        severity=Alert.Severity.URGENT,
+        # A met withhold or stop rule always reaches the team: with its alert rule
+        # switched off it is still raised, urgent (docs/alerts.md, "Dose alerts").
+        severity=alert_rule.severity if alert_rule else Alert.Severity.URGENT,
+        rule=alert_rule,
         text=f"{course.patient.full_name}: {rule.name} ({result.why}): {verb}.",
         created_at=now,
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU, RECONSTITUTED_IU_PER_ML
 from regimens.models import GIVEN_TIME_RANGE, Dose
+from tracker.alerts.dose_rules import alert_for_held_doses, alert_for_override
 from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.lib.history import save_with_history
@@ -248,10 +249,22 @@ def _withhold_text(kind: str, check) -> str:
     if kind == WithholdOverride.Kind.NO_CHECK:
         hours = CHECK_VALID_FOR.total_seconds() / 3600
         return f"No pre-dose check is recorded for this dose in the {hours:g} hours before it."
+    return f"The pre-dose check fired withhold rules: {'; '.join(_fired(check))}."
+
+
+def _what_withholds(kind: str, check) -> str:
+    """The withhold in words, for the team's alert: "the pre-dose check's withhold rules (…)"."""
+    if kind == WithholdOverride.Kind.NO_CHECK:
+        hours = CHECK_VALID_FOR.total_seconds() / 3600
+        return f"no pre-dose check in the {hours:g} hours before it"
+    return f"the pre-dose check's withhold rules ({'; '.join(_fired(check))})"
+
+
+def _fired(check: PreDoseCheck) -> list[str]:
     fired = [rule_text(rule) for rule in check.fired_rules]
     if check.hepatic_failure == Finding.YES:
         fired.append("signs of hepatic failure (the label stops the course)")
-    return f"The pre-dose check fired withhold rules: {'; '.join(fired)}."
+    return fired
 
 
 def refusal_of_override_reason(reason: str) -> str | None:
@@ -283,6 +296,7 @@ def _new_override(dose: Dose, kind: str, check, *, by, reason: str, now) -> With
         recorded_at=now,
     )
     save_with_history(override, by=by, reason=f"{override.get_kind_display()}: {override.reason}")
+    alert_for_override(override, withheld_by=_what_withholds(kind, check))
     return override
 
 
@@ -478,6 +492,8 @@ def _save_record(
     except IntegrityError as error:
         raise RecordRefused(_already_recorded(dose)) from error
     dose.set_status(fields["outcome"], by=by, reason=reason)
+    if record.outcome == Outcome.HELD:
+        alert_for_held_doses(dose, now=now)
     for alert in acknowledge:
         acknowledge_alert(alert, by=by, note=f"Acknowledged on recording {dose} as given.")
     return record

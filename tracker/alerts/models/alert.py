@@ -110,7 +110,7 @@ class Alert(models.Model):
     drill_recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # The alert rule that set its severity, where one did (chart rules and drills: none).
+    # The alert rule that set its severity, where one did (drills: none).
     rule = models.ForeignKey(
         "alerts.AlertRule", models.PROTECT, null=True, blank=True, related_name="alerts"
     )

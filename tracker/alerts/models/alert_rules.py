@@ -55,6 +55,14 @@ class AlertRuleQuerySet(models.QuerySet):
     def for_trigger(self, trigger):
         return self.filter(trigger=trigger)
 
+    def most_severe_first(self):
+        """Urgent, then high, then routine: where rules overlap, the most severe decides."""
+        rank = models.Case(
+            *(models.When(severity=s, then=i) for i, s in enumerate(Alert.Severity.values)),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(severity_rank=rank).order_by("severity_rank", "name")
+
 
 class AlertRule(models.Model):
     class Attribute(models.TextChoices):
