@@ -130,3 +130,18 @@ def record_normal_check(dose, by, *, taken_at=None):
         dose, by=by, decision="give", taken_at=taken_at, now=taken_at, **NORMAL_OBSERVATIONS
     )
     return check
+
+
+def make_home_course(patient, start="2027-03-01 09:00", **choices):
+    """A course the patient injects at home: subcutaneous, 5 days on, 2 off."""
+    return make_course(patient, slug="sc-5on2off", start=start, **choices)
+
+
+def choose_reminders(patient, **choices):
+    """The patient's reminder settings as if saved on their page; dose reminders on."""
+    from tracker.reminders.models import ReminderSettings
+
+    choices.setdefault("dose_reminders", True)
+    settings = ReminderSettings.objects.of(patient)
+    settings.choose(by=patient.user, **choices)
+    return settings

@@ -11,8 +11,16 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.lib.history import save_with_history
+
 DEFAULT_QUIET_START = time(22, 0)
 DEFAULT_QUIET_END = time(7, 0)
+
+
+class ReminderSettingsQuerySet(models.QuerySet):
+    def of(self, patient) -> "ReminderSettings":
+        """The patient's settings, or the defaults (unsaved) if they never chose."""
+        return self.filter(patient=patient).first() or ReminderSettings(patient=patient)
 
 
 class ReminderSettings(models.Model):
@@ -41,6 +49,7 @@ class ReminderSettings(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    objects = ReminderSettingsQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "reminder settings"
@@ -58,6 +67,13 @@ class ReminderSettings(models.Model):
 
     def __str__(self):
         return f"Reminder settings of patient {self.patient_id}"
+
+    def choose(self, *, by, **choices) -> None:
+        """Save the patient's choices; the history row says who changed them."""
+        for name, value in choices.items():
+            setattr(self, name, value)
+        self.updated_at = timezone.now()
+        save_with_history(self, by=by, reason="Reminders chosen")
 
     def wants(self, kind: str) -> bool:
         if kind == Reminder.Kind.THYROID_DUE:
