@@ -63,3 +63,15 @@ def test_seed_demo_puts_each_demo_patient_on_a_course():
     slugs = dict(Course.objects.values_list("patient__mrn", "template__slug"))
     assert slugs == {"DEMO-0001": "hd-iv-label", "DEMO-0002": "sc-5on2off"}
     assert Dose.objects.filter(course__patient__mrn="DEMO-0001").count() == 28
+
+
+def test_seed_demo_turns_on_reminders_for_the_patient_who_injects_at_home():
+    from tracker.reminders.models import ReminderSettings
+
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")
+    settings = ReminderSettings.objects.select_related("patient__user").get()
+    assert settings.patient.mrn == "DEMO-0002"
+    assert settings.dose_reminders and settings.thyroid_reminders
+    assert settings.patient.user.email == "patient2@example.org"
+    assert settings.history.count() == 1
