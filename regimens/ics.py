@@ -6,16 +6,22 @@ subscriber's calendar instead of adding a second one.
 
 Calendars end up on phones and in cloud accounts: no patient name, MRN or any
 other identifier goes into the output.
+
+Each dose still to come carries an alarm (VALARM) before it: the lead the patient
+chose for their e-mail reminders, else 30 minutes.  Its text is as neutral as the
+e-mail's, since it shows on a lock screen.
 """
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, OuterRef, Subquery
-from icalendar import Calendar, Event, vDuration
+from django.utils import timezone
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from regimens.models import Dose
 from regimens.templatetags.regimens import cycle_dose
+from tracker.patients.models import Patient
 
 PRODID = "-//IL-2 tracker//EN"
 CALENDAR_NAME = "IL-2 treatment"
@@ -23,6 +29,8 @@ UID_DOMAIN = "il2-tracker"
 DEFAULT_DURATION = timedelta(minutes=15)
 # How often subscribed calendar apps are asked to refresh.
 REFRESH_INTERVAL = timedelta(hours=1)
+DEFAULT_ALARM_BEFORE = timedelta(minutes=30)
+ALARM_TEXT = "Reminder from your care team"
 
 
 def dose_uid(dose) -> str:
@@ -69,10 +77,42 @@ def event_duration(template) -> timedelta:
     return timedelta(minutes=minutes) if minutes else DEFAULT_DURATION
 
 
-def dose_event(dose, *, uid: str | None = None, description: str | None = None, stamp=None):
+def alarm_before(patient_id: int) -> timedelta:
+    """How long before each dose the calendar's alarm rings: the lead the patient chose
+    for their e-mail reminders, else 30 minutes.
+
+    Read through the table's reverse relation by name: tracker.reminders sits above
+    regimens, so this module may not import it (docs/architecture.md).
+    """
+    minutes = (
+        Patient.objects.filter(pk=patient_id)
+        .values_list("reminder_settings__dose_lead_minutes", flat=True)
+        .first()
+    )
+    return DEFAULT_ALARM_BEFORE if minutes is None else timedelta(minutes=minutes)
+
+
+def dose_alarm(before: timedelta) -> Alarm:
+    """A display alarm `before` the event's start (TRIGGER is relative to DTSTART)."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", ALARM_TEXT)
+    alarm.add("trigger", -before)
+    return alarm
+
+
+def dose_event(
+    dose,
+    *,
+    uid: str | None = None,
+    description: str | None = None,
+    stamp=None,
+    alarm: timedelta | None = None,
+):
     """The VEVENT of one dose row, or of an unsaved one planned by the calendar command.
 
-    `uid`, `description` and `stamp` replace what a saved row would give.
+    `uid`, `description` and `stamp` replace what a saved row would give; `alarm`, if
+    given, is how long before the dose an alarm rings.
     """
     course = dose.course
     zone = ZoneInfo(course.time_zone)
@@ -91,6 +131,8 @@ def dose_event(dose, *, uid: str | None = None, description: str | None = None, 
     event.add("sequence", max(revisions - 1, 0))
     event.add("status", "CANCELLED" if dose.status == Dose.Status.CANCELLED else "CONFIRMED")
     event.add("transp", "OPAQUE")
+    if alarm is not None:
+        event.add_component(dose_alarm(alarm))
     return event
 
 
@@ -116,10 +158,16 @@ def write_calendar(events, instants, *, time_zone: str | None, name: str = CALEN
     return cal.to_ical()
 
 
-def _calendar(doses, time_zone: str | None) -> bytes:
-    doses = list(doses)
+def _calendar(doses, time_zone: str | None, before: timedelta) -> bytes:
+    doses, now = list(doses), timezone.now()
+
+    def alarm(dose):
+        # Only a dose still to come rings: not one past, recorded or cancelled.
+        to_come = dose.status == Dose.Status.SCHEDULED and dose.planned_at > now
+        return before if to_come else None
+
     return write_calendar(
-        [dose_event(dose) for dose in doses],
+        [dose_event(dose, alarm=alarm(dose)) for dose in doses],
         [dose.planned_at for dose in doses],
         time_zone=time_zone,
     )
@@ -127,9 +175,9 @@ def _calendar(doses, time_zone: str | None) -> bytes:
 
 def course_calendar(course, doses) -> bytes:
     """The calendar of one course; `doses` are its dose rows (see doses_for_export)."""
-    return _calendar(doses, course.time_zone)
+    return _calendar(doses, course.time_zone, alarm_before(course.patient_id))
 
 
 def patient_calendar(patient, doses) -> bytes:
     """The calendar of all of a patient's courses; `doses` come from doses_for_export."""
-    return _calendar(doses, patient.time_zone)
+    return _calendar(doses, patient.time_zone, alarm_before(patient.pk))

@@ -189,3 +189,18 @@ def ship_dose_alert_rules() -> dict:
         rule, _ = AlertRule.objects.get_or_create(name=fields["name"], defaults=values)
         rules[rule.trigger] = rule
     return rules
+
+
+def make_home_course(patient, start="2027-03-01 09:00", **choices):
+    """A course the patient injects at home: subcutaneous, 5 days on, 2 off."""
+    return make_course(patient, slug="sc-5on2off", start=start, **choices)
+
+
+def choose_reminders(patient, **choices):
+    """The patient's reminder settings as if saved on their page; dose reminders on."""
+    from tracker.reminders.models import ReminderSettings
+
+    choices.setdefault("dose_reminders", True)
+    settings = ReminderSettings.objects.of(patient)
+    settings.choose(by=patient.user, **choices)
+    return settings

@@ -78,3 +78,15 @@ def test_seed_demo_puts_both_patients_on_a_ward_with_the_nurse_on_call():
     assert shift.person == nurse and shift.ward == ward
     assert nurse.email == "nurse@example.org"
     assert User.objects.get(username="patient1").email == ""
+
+
+def test_seed_demo_turns_on_reminders_for_the_patient_who_injects_at_home():
+    from tracker.reminders.models import ReminderSettings
+
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")
+    settings = ReminderSettings.objects.select_related("patient__user").get()
+    assert settings.patient.mrn == "DEMO-0002"
+    assert settings.dose_reminders and settings.thyroid_reminders
+    assert settings.patient.user.email == "patient2@example.org"
+    assert settings.history.count() == 1

@@ -20,6 +20,7 @@ from tracker.observations.fluids import chart_fluid, chart_weight
 from tracker.observations.labs import chart_panel
 from tracker.observations.vitals import chart_vitals
 from tracker.patients.models import Patient, Ward
+from tracker.reminders.models import ReminderSettings
 from tracker.symptoms.models import CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.recording import record_result
@@ -122,6 +123,7 @@ def seed() -> int:
         record_demo_doses(course, nurse)
         record_demo_side_effects(course, nurse, users[spec["login"]])
         created += 1
+    created += seed_demo_reminders()
     return created
 
 
@@ -150,6 +152,26 @@ def put_demo_nurse_on_call(ward, nurse) -> int:
         ward=ward, person=nurse, starts_at=now, ends_at=now + timedelta(days=7), created_by=nurse
     )
     save_with_history(shift, by=nurse, reason="Demo data")
+    return 1
+
+
+def seed_demo_reminders() -> int:
+    """The patient who injects at home asks for e-mail reminders (they go to the
+    console or a file in the demo); returns 1 the first time, 0 after."""
+    mrns = [spec["mrn"] for spec in DEMO_PATIENTS]
+    patient = (
+        Patient.objects.filter(mrn__in=mrns, courses__template__route=RegimenTemplate.Route.SC)
+        .select_related("user")
+        .first()
+    )
+    if patient is None or ReminderSettings.objects.filter(patient=patient).exists():
+        return 0
+    if not patient.user.email:
+        patient.user.email = f"{patient.user.username}@example.org"
+        patient.user.save(update_fields=["email"])
+    ReminderSettings.objects.of(patient).choose(
+        by=None, dose_reminders=True, thyroid_reminders=True
+    )
     return 1
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tracker.alerts",
     # After the apps it reads: its admin adds their inlines to the dose admin.
     "tracker.clinic",
+    "tracker.reminders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

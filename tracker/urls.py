@@ -49,5 +49,6 @@ urlpatterns = [
     path("", include("tracker.alerts.urls")),
     path("", include("tracker.exchange.urls")),
     path("", include("tracker.clinic.urls")),
+    path("", include("tracker.reminders.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,7 +8,13 @@ from icalendar import Calendar
 from regimens import ics
 from regimens.courses import cancel_course, move_start
 from regimens.models import Dose
-from tests.factories import PatientFactory, make_course, make_user
+from tests.factories import (
+    PatientFactory,
+    choose_reminders,
+    make_course,
+    make_user,
+    record_given,
+)
 from tracker.accounts.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +140,43 @@ def test_patient_calendar_includes_every_course():
         f"{dose.uid}@il2-tracker" for dose in Dose.objects.filter(course__in=[first, second])
     }
     assert len(events) == 56
+
+
+# Alarms (VALARM) before the doses still to come
+
+
+def alarms_of(cal):
+    return {event.decoded("DTSTART"): event.walk("VALARM") for event in cal.walk("VEVENT")}
+
+
+@pytest.mark.now(BEFORE_START)
+def test_each_dose_to_come_has_a_display_alarm_30_minutes_before(course):
+    body = ics.course_calendar(course, ics.doses_for_export(course.doses.all())).decode()
+    cal = Calendar.from_ical(body)
+    alarms = alarms_of(cal)
+    assert len(alarms) == course.doses.count()
+    for [alarm] in alarms.values():
+        assert str(alarm["ACTION"]) == "DISPLAY"
+        assert str(alarm["DESCRIPTION"]) == "Reminder from your care team"
+        assert alarm.decoded("TRIGGER") == timedelta(minutes=-30)
+    assert body.count("TRIGGER:-PT30M") == course.doses.count()
+
+
+@pytest.mark.now(BEFORE_START)
+def test_the_alarm_rings_as_long_before_as_the_patient_chose(course):
+    choose_reminders(course.patient, dose_lead_minutes=60)
+    body = ics.course_calendar(course, ics.doses_for_export(course.doses.all())).decode()
+    assert body.count("TRIGGER:-PT1H") == course.doses.count()
+    assert "PT30M" not in body
+
+
+def test_doses_past_recorded_or_cancelled_have_no_alarm(course):
+    first, second, third, *_ = course.doses.order_by("planned_at")
+    record_given(first, make_user(Role.NURSE))
+    third.cancel(by=make_user(Role.CLINICIAN), reason="Held")
+    with time_machine.travel(second.planned_at + timedelta(minutes=1)):
+        alarms = alarms_of(export(course))
+    assert alarms[first.planned_at] == []  # recorded
+    assert alarms[second.planned_at] == []  # its time has passed
+    assert alarms[third.planned_at] == []  # cancelled
+    assert all(alarms[dose.planned_at] for dose in course.doses.order_by("planned_at")[3:])

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -188,3 +190,16 @@ def test_feed_is_404_for_unknown_or_revoked_tokens(client, personas):
     feed = CalendarFeed.objects.create(patient=personas.patient, created_by=personas.admin)
     revoke_feed(personas.patient, by=personas.admin)
     assert client.get(feed_url(feed.token)).status_code == 404
+
+
+def test_the_feed_carries_an_alarm_before_each_dose_to_come(as_persona, personas, course):
+    client = as_persona("the_patient")
+    client.post(manage_url(personas), {"action": "create"})
+    token = active_feeds(personas).get().token
+    cal = Calendar.from_ical(client.get(feed_url(token)).content)
+    events = cal.walk("VEVENT")
+    assert len(events) == course.doses.count()
+    for event in events:
+        [alarm] = event.walk("VALARM")
+        assert str(alarm["ACTION"]) == "DISPLAY"
+        assert alarm.decoded("TRIGGER") == timedelta(minutes=-30)

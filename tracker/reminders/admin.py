@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from tracker.lib.admin import ReadOnlyAdmin
+from tracker.reminders.models import Reminder, ReminderSettings
+
+
+@admin.register(ReminderSettings)
+class ReminderSettingsAdmin(ReadOnlyAdmin):
+    """The patient chooses their reminders on their own page; staff only look."""
+
+    list_display = ["patient", "dose_reminders", "dose_lead_minutes", "thyroid_reminders"]
+    list_select_related = ["patient"]
+    raw_id_fields = ["patient"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What was sent, skipped (and why) or failed; read only."""
+
+    list_display = ["patient", "kind", "due_at", "status", "attempts", "sent_at", "note"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["patient"]
+    raw_id_fields = ["patient", "dose"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
