@@ -130,3 +130,25 @@ def record_normal_check(dose, by, *, taken_at=None):
         dose, by=by, decision="give", taken_at=taken_at, now=taken_at, **NORMAL_OBSERVATIONS
     )
     return check
+
+
+def make_ward(**fields):
+    """A ward on London's clock, with its named consultant if given."""
+    from tracker.patients.models import Ward
+
+    fields.setdefault("name", f"Ward {Ward.objects.count() + 1}")
+    fields.setdefault("time_zone", "Europe/London")
+    return Ward.objects.create(**fields)
+
+
+def put_on_call(person, ward, *, starts_at, hours=12, by=None):
+    """`person` on call for `ward` from `starts_at` for `hours`, entered by `by` (themself)."""
+    from tracker.alerts.models import OnCallShift
+
+    return OnCallShift.objects.create(
+        ward=ward,
+        person=person,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        created_by=by or person,
+    )

@@ -205,6 +205,12 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(env_str("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IL-2 tracker <alerts@localhost>")
 
+# Alert e-mails (docs/alerts.md, "Who is told, and when").  A notification that
+# fails this many times is given up and shown to admins; routine alerts go out in
+# one digest a day, at this time on each ward's clock.
+ALERT_SEND_ATTEMPTS = int(env_str("ALERT_SEND_ATTEMPTS", "5"))
+DIGEST_TIME = env_str("DIGEST_TIME", "08:00")
+
 # Celery (docs/decisions.md, docs/deploy.md).  Production and CI use Redis.  On a
 # laptop the broker is kombu's filesystem transport under var/celery, so bin/run
 # needs nothing but Python.

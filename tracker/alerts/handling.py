@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.alerts.models import Alert
+from tracker.alerts.models import Alert, Notification
 from tracker.lib.history import save_with_history
 
 
@@ -21,6 +21,10 @@ def acknowledge_alert(alert: Alert, *, by, note: str = "") -> bool:
     locked.acknowledgement_note = note.strip()
     fields = ["acknowledged_by", "acknowledged_at", "acknowledgement_note"]
     save_with_history(locked, by=by, reason="Acknowledged", update_fields=fields)
+    # Someone is on it: what has not gone yet need not go (escalate() reads only open alerts).
+    Notification.objects.for_alert(locked).filter(status=Notification.Status.QUEUED).update(
+        status=Notification.Status.CANCELLED
+    )
     for field in fields:
         setattr(alert, field, getattr(locked, field))
     return True

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils.text import Truncator
 
+from tracker.alerts.delivery import queue_notifications
 from tracker.alerts.models import Alert
 
 Severity = Alert.Severity
@@ -110,7 +111,9 @@ def raise_alert(**fields) -> Alert:
     # Long names can make the text outgrow its column; shorten it rather than
     # refuse the entry (PostgreSQL would), since the entry itself is what matters.
     fields["text"] = Truncator(fields["text"]).chars(TEXT_LENGTH)
-    return Alert.objects.create(**fields)
+    alert = Alert.objects.create(**fields)
+    queue_notifications(alert)
+    return alert
 
 
 def _answer_words(report, alerting) -> str:
