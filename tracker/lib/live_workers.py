@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -39,15 +39,6 @@ def flush_redis(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
-
-
-def without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=f"{user}***@{host}"))
 
 
 def database_url(settings_dict) -> str:
