@@ -8,7 +8,9 @@ e-mail goes by SMTP to a server in this process that keeps what it receives.
 import asyncio
 import contextlib
 import email
+import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -81,6 +83,8 @@ class MailSink:
     def __enter__(self):
         from aiosmtpd.controller import Controller
 
+        # aiosmtpd logs every SMTP command at INFO.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
@@ -185,6 +189,7 @@ class Workers:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        shutil.rmtree(self.logs, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
