@@ -63,3 +63,18 @@ def test_seed_demo_puts_each_demo_patient_on_a_course():
     slugs = dict(Course.objects.values_list("patient__mrn", "template__slug"))
     assert slugs == {"DEMO-0001": "hd-iv-label", "DEMO-0002": "sc-5on2off"}
     assert Dose.objects.filter(course__patient__mrn="DEMO-0001").count() == 28
+
+
+def test_seed_demo_puts_both_patients_on_a_ward_with_the_nurse_on_call():
+    from tracker.alerts.models import OnCallShift
+
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")
+
+    clinician, nurse = User.objects.get(username="clinician"), User.objects.get(username="nurse")
+    [ward] = {patient.ward for patient in Patient.objects.all()}
+    assert (ward.name, ward.consultant) == ("Ward 7 (Oncology)", clinician)
+    [shift] = OnCallShift.objects.all()
+    assert shift.person == nurse and shift.ward == ward
+    assert nurse.email == "nurse@example.org"
+    assert User.objects.get(username="patient1").email == ""

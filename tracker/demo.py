@@ -14,11 +14,12 @@ from tracker import shipped
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.accounts.second_factor import issue_backup_codes
+from tracker.alerts.models import OnCallShift
 from tracker.lib.history import save_with_history
 from tracker.observations.fluids import chart_fluid, chart_weight
 from tracker.observations.labs import chart_panel
 from tracker.observations.vitals import chart_vitals
-from tracker.patients.models import Patient
+from tracker.patients.models import Patient, Ward
 from tracker.symptoms.models import CtcaeTerm, ProSymptom
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.recording import record_result
@@ -26,6 +27,9 @@ from tracker.ward.models import PreDoseCheck
 from tracker.ward.recording import record_check, record_dose
 
 DEMO_PASSWORD = "il2-demo-2026"  # noqa: S105 (published on purpose)
+DEMO_WARD = "Ward 7 (Oncology)"
+# Alert e-mails go to these; on a laptop they are written under var/mail.
+DEMO_MAIL_DOMAIN = "example.org"
 
 
 @dataclass(frozen=True)
@@ -94,15 +98,19 @@ def seed() -> int:
                 first_name=demo.first_name,
                 last_name=demo.last_name,
                 is_superuser=demo.role == Role.ADMIN,
+                email=f"{demo.username}@{DEMO_MAIL_DOMAIN}" if demo.role != Role.PATIENT else "",
             )
             created += 1
         users[demo.username] = user
 
+    ward, made = demo_ward(users["clinician"])
+    created += made
+    created += put_demo_nurse_on_call(ward, users["nurse"])
     for spec in DEMO_PATIENTS:
         fields = {k: v for k, v in spec.items() if k not in ("login", "care_team", "course")}
         if Patient.objects.filter(mrn=spec["mrn"]).exists():
             continue
-        patient = Patient(**fields, user=users[spec["login"]])
+        patient = Patient(**fields, user=users[spec["login"]], ward=ward)
         patient.full_clean()
         save_with_history(patient, by=None, reason="Demo data")
         patient.care_team.set([users[name] for name in spec["care_team"]])
@@ -115,6 +123,34 @@ def seed() -> int:
         record_demo_side_effects(course, nurse, users[spec["login"]])
         created += 1
     return created
+
+
+def demo_ward(consultant) -> tuple[Ward, int]:
+    """The demo's ward, its consultant the demo clinician; demo patients made before it join it."""
+    ward = Ward.objects.filter(name=DEMO_WARD).first()
+    made = 0
+    if ward is None:
+        ward = Ward(name=DEMO_WARD, consultant=consultant)
+        ward.full_clean()
+        save_with_history(ward, by=None, reason="Demo data")
+        made = 1
+    demo_mrns = [spec["mrn"] for spec in DEMO_PATIENTS]
+    for patient in Patient.objects.filter(mrn__in=demo_mrns, ward__isnull=True):
+        patient.ward = ward
+        save_with_history(patient, by=None, reason="Demo data", update_fields=["ward"])
+    return ward, made
+
+
+def put_demo_nurse_on_call(ward, nurse) -> int:
+    """The demo nurse on call for the ward for a week from now, unless she already is."""
+    now = timezone.now()
+    if OnCallShift.objects.for_ward(ward).covering(now).filter(person=nurse).exists():
+        return 0
+    shift = OnCallShift(
+        ward=ward, person=nurse, starts_at=now, ends_at=now + timedelta(days=7), created_by=nurse
+    )
+    save_with_history(shift, by=nurse, reason="Demo data")
+    return 1
 
 
 def start_demo_course(patient, course, clinician):

@@ -24,7 +24,7 @@ from tests.factories import (
 )
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
-from tracker.alerts.models import Alert
+from tracker.alerts.models import Alert, EscalationStep, Notification, OnCallShift
 from tracker.alerts.rules import alert_for_report
 from tracker.observations.models import (
     ChartRule,
@@ -535,6 +535,62 @@ def build_alerts(n: int) -> list[Alert]:
     )
 
 
+def build_escalation_steps(n: int) -> list[EscalationStep]:
+    return bulk_create_with_history(
+        [
+            EscalationStep(
+                severity=Alert.Severity.ROUTINE if k % 2 else Alert.Severity.HIGH,
+                level=100 + i,
+                after=timedelta(minutes=i),
+                audience=EscalationStep.Audience.CARE_TEAM,
+            )
+            for k, i in enumerate(numbered(n))
+        ],
+        EscalationStep,
+    )
+
+
+def build_on_call_shifts(n: int) -> list[OnCallShift]:
+    from tracker.patients.models import Ward
+
+    ward, by = Ward.objects.create(name=f"Ward {next(SEQUENCE)}"), staff()
+    return bulk_create_with_history(
+        [
+            OnCallShift(
+                ward=ward,
+                person=by,
+                starts_at=at(i),
+                ends_at=at(i) + timedelta(hours=12),
+                created_by=by,
+                cancelled_at=None if k % 2 else at(i),
+                cancelled_by=None if k % 2 else by,
+            )
+            for k, i in enumerate(numbered(n))
+        ],
+        OnCallShift,
+    )
+
+
+def build_notifications(n: int) -> list[Notification]:
+    by = staff()
+    statuses = [Notification.Status.SENT, Notification.Status.FAILED, Notification.Status.QUEUED]
+    return Notification.objects.bulk_create(
+        [
+            Notification(
+                alert=alert,
+                recipient=by,
+                channel=Notification.Channel.EMAIL if k % 2 else Notification.Channel.DIGEST,
+                level=1,
+                status=statuses[k % 3],
+                queued_at=alert.created_at,
+                sent_at=alert.created_at if k % 3 == 0 else None,
+                failed_at=alert.created_at if k % 3 == 1 else None,
+            )
+            for k, alert in enumerate(build_alerts(n))
+        ]
+    )
+
+
 def build_fluid_entries(n: int) -> list[FluidEntry]:
     by = staff()
     return bulk_create_with_history(
@@ -620,6 +676,9 @@ MODELS = [
     (ThyroidResult, build_results, "patient"),
     (FollowUpCheck, build_follow_up_checks, None),
     (Alert, build_alerts, "patient"),
+    (EscalationStep, build_escalation_steps, None),
+    (OnCallShift, build_on_call_shifts, None),
+    (Notification, build_notifications, "alert.patient"),
     (FluidEntry, build_fluid_entries, "patient"),
     (WeightEntry, build_weight_entries, "patient"),
     (LabResult, build_lab_results, "patient"),

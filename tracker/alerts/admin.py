@@ -7,8 +7,8 @@ here adds, edits or deletes one.
 
 from django.contrib import admin
 
-from tracker.alerts.models import Alert
-from tracker.lib.admin import ReadOnlyAdmin
+from tracker.alerts.models import Alert, EscalationStep, Notification, OnCallShift
+from tracker.lib.admin import ReadOnlyAdmin, ReasonedHistoryAdmin, export_as_csv
 from tracker.patients.admin import patient_columns, patient_search
 
 
@@ -48,3 +48,68 @@ class AlertAdmin(ReadOnlyAdmin):
     @admin.display(description="open", boolean=True)
     def is_open(self, alert):
         return alert.is_open
+
+
+# Delivery: who is told, when, and what was sent (docs/alerts.md) ----------------------
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(ReasonedHistoryAdmin):
+    """When an unacknowledged alert of each severity goes to whom: each change says why."""
+
+    list_display = ["severity", "level", "after", "audience", "repeat_every"]
+    list_filter = ["severity", "audience"]
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(ReadOnlyAdmin):
+    """The rota is kept by clinicians on the ward's rota page; here it is read, with history."""
+
+    list_display = ["ward", "person", "starts_at", "ends_at", "is_cancelled", "created_by"]
+    list_filter = ["ward", "starts_at"]
+    list_select_related = ["ward", "person", "created_by"]
+    search_fields = ["person__username", "person__first_name", "person__last_name", "ward__name"]
+    date_hierarchy = "starts_at"
+
+    @admin.display(description="cancelled", boolean=True)
+    def is_cancelled(self, shift):
+        return shift.is_cancelled
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Every e-mail an alert caused, and what became of it: written only by the delivery."""
+
+    actions = [export_as_csv]
+    list_display = [
+        "alert_about",
+        "recipient",
+        "channel",
+        "level",
+        "round",
+        "status",
+        "attempts",
+        "queued_at",
+        "sent_at",
+        "failed_at",
+        "last_error",
+    ]
+    list_filter = ["status", "channel", "level", "queued_at"]
+    list_select_related = ["alert__patient", "recipient"]
+    search_fields = ["recipient__username", "recipient__email", *patient_search("alert__patient")]
+    raw_id_fields = ["alert", "recipient"]
+    date_hierarchy = "queued_at"
+
+    @admin.display(description="about", ordering="alert__patient__mrn")
+    def alert_about(self, notification):
+        patient = notification.alert.patient
+        return patient.mrn if patient else "Drill"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

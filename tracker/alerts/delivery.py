@@ -8,7 +8,7 @@ gives the reasons.
 """
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -382,7 +382,8 @@ def digest_window(zone: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
     if end > now:
         end = datetime.combine(today - timedelta(days=1), digest_time(), tzinfo=zone)
     start = datetime.combine(end.date() - timedelta(days=1), digest_time(), tzinfo=zone)
-    return start, end
+    # As UTC instants: two times on one zone subtract as wall-clock times, not hours.
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _digest_alerts(now: datetime) -> models.Q:
