@@ -6,6 +6,7 @@ real data is never touched.  Timings are medians of several runs on this machine
 compare them with each other and over time, not across machines.
 """
 
+import os
 import platform
 import statistics
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,8 +25,12 @@ from regimens.courses import start_course
 from regimens.models import RegimenTemplate
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
+from tracker.alerts.models import Alert, Notification, OnCallShift
+from tracker.alerts.rules import raise_alert
 from tracker.exchange.fhir import patient_bundle
-from tracker.patients.models import Patient
+from tracker.lib.live_workers import MailSink, Workers, database_url, publishing_to
+from tracker.patients.models import Patient, Ward
+from tracker.symptoms.models import AdverseEvent, CtcaeTerm
 
 RUNS = 5
 # The local wall-clock start the calendar arithmetic takes (naive on purpose).
@@ -175,6 +180,16 @@ with DEBUG off. Times are the median of 5 runs after one warm-up; memory is the
 peak of Python allocations in one run (tracemalloc), not the process's resident
 size. Query counts that stay flat as data grows are also asserted by the tests;
 these numbers show the time that is left.
+
+The alert delivery sections are written by `python manage.py benchmark --alerts
+1000 --write docs/benchmarks.md`: that many urgent alerts raised one after
+another as fast as one process can (each a grade 4 event saved with its alert, in
+one transaction), sent by real Celery workers (`--workers`, each one task at a
+time) on Redis (`--broker`) to an SMTP server in the benchmark's process. The
+latency is from an alert's `created_at` to its notification's `sent_at`. SQLite
+lets one process write at a time, and the process raising the burst takes the lock
+back as soon as it lets it go: there the workers send mostly after the burst. That
+is the laptop set-up (`bin/run`); production runs on PostgreSQL.
 """
 
 
@@ -204,3 +219,121 @@ def merge(existing: str, new_section: str) -> str:
         sections[name] = "## " + chunk.rstrip() + "\n"
     sections[new_section.split("\n", 1)[0][3:].strip()] = new_section
     return HEADER + "".join("\n" + sections[name] for name in sorted(sections))
+
+
+# Alert delivery on real workers ------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    alerts: int
+    workers: int
+    broker: str
+    raised_in_s: float
+    all_sent_in_s: float
+    latencies_s: list[float]
+    messages: int
+
+    def percentile(self, p: int) -> float:
+        return statistics.quantiles(self.latencies_s, n=100, method="inclusive")[p - 1]
+
+
+def run_alert_delivery(count: int, *, workers: int, broker_url: str, timeout=900) -> Delivery:
+    """Raise `count` urgent alerts in a burst; time each from raising to "sent"."""
+    clinician, nurse = make_staff()
+    nurse.email = "bench-nurse@example.org"
+    nurse.save()
+    ward = Ward.objects.create(name="Bench ward")
+    now = timezone.now()
+    OnCallShift.objects.create(
+        ward=ward,
+        person=nurse,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=12),
+        created_by=clinician,
+    )
+    patients = make_patients(10, clinician, nurse, start=LOCAL_START)
+    Patient.objects.filter(pk__in=[p.pk for p in patients]).update(ward=ward)
+    term, _ = CtcaeTerm.objects.get_or_create(
+        version="5.0", term="Hypotension", defaults={"category": "Vascular disorders"}
+    )
+    with (
+        MailSink() as sink,
+        Workers(
+            workers,
+            broker_url=broker_url,
+            database_url=database_url(connection.settings_dict),
+            env={
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(sink.port),
+            },
+        ),
+        publishing_to(broker_url),
+    ):
+        start = time.perf_counter()
+        for n in range(count):
+            with transaction.atomic():
+                raise_urgent_alert(patients[n % len(patients)], term, nurse)
+        raised = time.perf_counter() - start
+        sent = Notification.objects.filter(status=Notification.Status.SENT)
+        deadline = time.monotonic() + timeout
+        while sent.count() < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Only {sent.count()} of {count} sent in {timeout} s.")
+            time.sleep(0.5)
+        messages = len(sink.messages)
+    rows = list(sent.values_list("sent_at", "alert__created_at"))
+    first_raised = min(created for _, created in rows)
+    return Delivery(
+        alerts=count,
+        workers=workers,
+        broker=broker_url.split("://", 1)[0],
+        raised_in_s=raised,
+        all_sent_in_s=(max(sent_at for sent_at, _ in rows) - first_raised).total_seconds(),
+        latencies_s=[(sent_at - created).total_seconds() for sent_at, created in rows],
+        messages=messages,
+    )
+
+
+def raise_urgent_alert(patient, term, nurse) -> Alert:
+    at = timezone.now()
+    event = AdverseEvent.objects.create(
+        patient=patient,
+        term=term,
+        ctcae_version=term.version,
+        grade=4,
+        onset_at=at,
+        attribution="possible",
+        recorded_by=nurse,
+    )
+    return raise_alert(
+        patient=patient,
+        trigger=Alert.Trigger.STAFF_GRADE,
+        severity=Alert.Severity.URGENT,
+        adverse_event=event,
+        text="Hypotension, grade 4.",
+    )
+
+
+def delivery_section(d: Delivery) -> str:
+    """This database's alert delivery section of docs/benchmarks.md."""
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    return (
+        "\n".join(
+            [
+                f"## alert delivery on {connection.vendor}",
+                "",
+                f"Measured {timezone.now():%Y-%m-%d %H:%M} UTC, Python {platform.python_version()} "
+                f"on {platform.machine()}, {os.cpu_count()} cores (load average {load} when it "
+                f"ended); {d.workers} workers on {d.broker}, SMTP on 127.0.0.1.",
+                "",
+                "| alerts | raised in s | all sent in s | p50 s | p95 s | max s | e-mails |",
+                "|---:|---:|---:|---:|---:|---:|---:|",
+                f"| {d.alerts:,} | {d.raised_in_s:.1f} | {d.all_sent_in_s:.1f} "
+                f"| {d.percentile(50):.2f} | {d.percentile(95):.2f} | {max(d.latencies_s):.2f} "
+                f"| {d.messages:,} |",
+            ]
+        )
+        + "\n"
+    )
