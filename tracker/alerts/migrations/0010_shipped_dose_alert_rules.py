@@ -62,6 +62,6 @@ def ship(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alerts", "0007_alert_rules")]
+    dependencies = [("alerts", "0009_shipped_alert_rules")]
 
     operations = [migrations.RunPython(ship, migrations.RunPython.noop)]

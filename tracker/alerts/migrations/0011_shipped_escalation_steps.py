@@ -65,6 +65,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alerts", "0007_alert_rules"), ("patients", "0008_ward_grants")]
+    dependencies = [("alerts", "0010_shipped_dose_alert_rules"), ("patients", "0008_ward_grants")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]
