@@ -34,6 +34,8 @@ def test_the_table_of_who_may_do_what():
         "GAP_OVERRIDE_ROLES": {"clinician"},
         "WITHHOLD_OVERRIDE_ROLES": {"clinician"},
         "RETREATMENT_LIFT_ROLES": {"clinician"},
+        "ROTA_EDITOR_ROLES": {"admin", "clinician"},
+        "ON_CALL_ROLES": {"clinician", "nurse"},
     }
 
 

@@ -100,7 +100,7 @@ def test_the_badge_polls_itself_in_a_live_region(as_persona, settings, urgent_an
     polled = re.search(r'<span aria-live="polite">\s*<span id="alert-count" ([^>]*)>', html)
     assert polled, "the polled badge sits inside a live region that stays put"
     attributes = polled.group(1)
-    assert 'hx-get="/alerts/count/"' in attributes
+    assert 'hx-get="/alerts/count/?shown=2"' in attributes
     assert 'hx-trigger="every 30s"' in attributes
     assert 'hx-swap="outerHTML"' in attributes
     assert "<script>" not in html.split("</nav>")[0]
@@ -140,6 +140,24 @@ def test_an_anonymous_visit_without_htmx_goes_to_login(client):
     response = client.get("/alerts/count/")
     assert response.status_code == 302
     assert response.url == "/login/?next=/alerts/count/"
+
+
+def test_an_unchanged_count_is_not_swapped_again(as_persona, urgent_and_high):
+    client = as_persona("nurse_on_team")
+    same = client.get("/alerts/count/?shown=2", **HTMX)
+    assert same.status_code == 204
+    assert same.content == b""
+    changed = client.get("/alerts/count/?shown=1", **HTMX)
+    assert changed.status_code == 200
+    assert badge(changed.text) == "2 urgent or high alerts open"
+    assert 'hx-get="/alerts/count/?shown=2"' in changed.text
+
+
+@pytest.mark.parametrize("shown", ["", "x", "-1", "9" * 400, "2%00"])
+def test_a_strange_shown_count_gets_the_fragment(as_persona, urgent_and_high, shown):
+    response = as_persona("nurse_on_team").get(f"/alerts/count/?shown={shown}", **HTMX)
+    assert response.status_code == 200
+    assert badge(response.text) == "2 urgent or high alerts open"
 
 
 def test_the_count_is_one_query(as_persona, urgent_and_high, django_assert_max_num_queries):

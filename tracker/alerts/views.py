@@ -6,6 +6,7 @@ htmx the alert's card is replaced in place by the acknowledged one, wherever
 it is shown: the alerts page, the clinic page or a dose on the shift page.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -130,7 +131,15 @@ def alert_count(request):
         return redirect_to_login(request.get_full_path())
     if request.user.role not in STAFF_ROLES:
         raise PermissionDenied
-    return render(request, "alerts/alert_count.html")
+    count = Alert.objects.visible_to(request.user).open().urgent_or_high().count()
+    if request.GET.get("shown") == str(count):
+        # Nothing new: htmx keeps the badge, and screen readers are not told it again.
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "alerts/includes/alert_count.html",
+        {"count": count, "poll_seconds": settings.ALERT_COUNT_POLL_SECONDS},
+    )
 
 
 # The on-call rota -------------------------------------------------------------------

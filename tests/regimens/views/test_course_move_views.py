@@ -203,7 +203,8 @@ def test_the_delay_preview_runs_a_fixed_number_of_queries(
     as_persona, started, django_assert_max_num_queries
 ):
     client = as_persona("clinician_on_team")
-    # One of them is the patient header's retreatment flag, on every patient page.
-    with django_assert_max_num_queries(6):
+    # Two of them are the patient header's retreatment flag, on every patient page, and
+    # the menu's count of open urgent and high alerts, on every staff page.
+    with django_assert_max_num_queries(7):
         response = client.post(url(started), {**DELAY, "preview": "1"})
     assert len(response.context["rows"]) == 12
