@@ -112,8 +112,8 @@ def _send_after_commit(pks) -> None:
     from tracker.alerts.tasks import send_notification
 
     for pk in pks:
-        # robust: a broker that is down must not undo the nurse's entry; the sweep
-        # (send_due) sends what was never handed to a worker.
+        # robust: a broker that is down must not show an error for an entry that is
+        # saved; the sweep (send_due) sends what was never handed to a worker.
         transaction.on_commit(partial(send_notification.delay, pk), robust=True)
 
 

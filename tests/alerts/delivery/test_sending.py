@@ -1,9 +1,11 @@
 """A new alert's first e-mails: to whom, what they say, retries, and sent once only."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import PatientFactory, make_user, make_ward, put_on_call
@@ -291,3 +293,29 @@ def test_the_first_notice_lists_each_recipient_once(urgent, people, ward, now):
     put_on_call(other, ward, starts_at=now - timedelta(hours=1))
 
     assert told(urgent()) == ["nora", "second"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_the_same_moment_send_it_once(people):
+    # Each thread has its own database connection, as two workers would.
+    alert = Alert.objects.create(trigger="drill", drill_recipient=people.nurse, text="Drill")
+    notification = Notification.objects.create(alert=alert, recipient=people.nurse, level=1)
+    start, outcomes = threading.Barrier(2), []
+
+    def worker():
+        try:
+            start.wait()
+            outcomes.append(delivery.send(notification.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes, key=str) == [None, Status.SENT]
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Status.SENT, 1)
