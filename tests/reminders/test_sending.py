@@ -337,3 +337,24 @@ def test_another_patient_s_doses_do_not_reach_this_patient(home_patient):
     choose_reminders(home_patient)
 
     assert run_at("2027-03-01 08:30Z") == 0
+
+
+def test_finding_the_reminders_due_takes_the_same_queries_for_more_patients(home_patient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def patients(n):
+        for _ in range(n):
+            patient = PatientFactory(
+                user=make_user(Role.PATIENT, email="p@example.org"), time_zone="Europe/London"
+            )
+            make_home_course(patient)
+            choose_reminders(patient, thyroid_reminders=True)
+
+    counts = []
+    for n, when in ((1, "2027-03-01 08:30"), (3, "2027-03-01 08:31")):
+        patients(n)
+        with CaptureQueriesContext(connection) as queries:
+            queue_due_reminders(datetime.fromisoformat(when).replace(tzinfo=UTC))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -111,17 +111,17 @@ def _unrecorded_reminders(now):
 
 
 def _thyroid_reminders(now):
+    patients = Patient.objects.filter(
+        reminder_settings__thyroid_reminders=True, user__is_active=True
+    ).exclude(user__email="")
     opted_in = {
         choice.patient_id: choice
-        for choice in ReminderSettings.objects.filter(
-            thyroid_reminders=True, patient__user__is_active=True
+        for choice in ReminderSettings.objects.filter(patient__in=patients).select_related(
+            "patient"
         )
-        .exclude(patient__user__email="")
-        .select_related("patient")
     }
     if not opted_in:
         return
-    patients = Patient.objects.filter(reminder_settings__in=opted_in.values())
     reminded = set(
         Reminder.objects.filter(
             patient__in=patients,

@@ -20,7 +20,9 @@ def reminder_settings(request):
     patient = get_own_patient_for_reminders(request.user)
     choices = ReminderSettings.objects.of(patient)
     initial = {name: getattr(choices, name) for name in FIELDS}
-    form = ReminderSettingsForm(request.POST or None, initial=initial)
+    form = ReminderSettingsForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         choices.choose(by=request.user, **form.cleaned_data)
         messages.success(request, _saved_message(choices, request.user.email))
