@@ -38,7 +38,7 @@ from tracker.observations.models import (
     VitalSigns,
     WeightEntry,
 )
-from tracker.patients.models import Patient, RetreatmentContraindication
+from tracker.patients.models import Patient, RetreatmentContraindication, Ward
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.models import FollowUpCheck, ThyroidResult
@@ -74,6 +74,17 @@ def numbered(n: int) -> list[int]:
 
 def staff() -> User:
     return make_user(Role.NURSE)
+
+
+def build_wards(n: int) -> list[Ward]:
+    consultant = staff()
+    return bulk_create_with_history(
+        [
+            Ward(name=f"Bulk ward {i}", time_zone="Europe/London", consultant=consultant)
+            for i in numbered(n)
+        ],
+        Ward,
+    )
 
 
 def build_patients(n: int) -> list[Patient]:
@@ -670,6 +681,7 @@ def build_lab_results(n: int) -> list[LabResult]:
 
 # model, builder, and the path from a row to its patient (None: it has none; "": itself).
 MODELS = [
+    (Ward, build_wards, None),
     (Patient, build_patients, ""),
     (User, build_users, "patient"),
     (RegimenTemplate, build_templates, None),

@@ -82,18 +82,20 @@ def test_the_export_has_the_column_labels_and_one_row_per_selected_patient(admin
         "Date of birth",
         "Sex",
         "Time zone",
+        "Ward",
         "User",
         "Created",
     ]
     assert sorted(row[0] for row in rows) == sorted([first.mrn, third.mrn])
     row = next(row for row in rows if row[0] == first.mrn)
     # As the changelist shows them: choice labels, local date formats, empty for none.
-    assert row[1:7] == [
+    assert row[1:8] == [
         first.family_name,
         first.given_name,
         "15 Jun 1970",
         "Female",
         "America/New_York",
+        "",
         "",
     ]
 
