@@ -39,6 +39,7 @@ from tracker.observations.models import (
     WeightEntry,
 )
 from tracker.patients.models import Patient, RetreatmentContraindication, Ward
+from tracker.reminders.models import Reminder, ReminderSettings
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.models import FollowUpCheck, ThyroidResult
@@ -55,6 +56,7 @@ APPS = {
     "symptoms",
     "thyroid",
     "alerts",
+    "reminders",
 }
 START = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
 SEQUENCE = itertools.count(1)
@@ -193,6 +195,33 @@ def build_retreatment_flags(n: int) -> list[RetreatmentContraindication]:
             )
         )
     return bulk_create_with_history(flags, RetreatmentContraindication)
+
+
+def build_reminder_settings(n: int) -> list[ReminderSettings]:
+    return bulk_create_with_history(
+        [
+            ReminderSettings(patient=patient, dose_reminders=True, dose_lead_minutes=30)
+            for patient in build_patients(n)
+        ],
+        ReminderSettings,
+    )
+
+
+def build_reminders(n: int) -> list[Reminder]:
+    return Reminder.objects.bulk_create(
+        [
+            Reminder(
+                patient=patient,
+                kind=Reminder.Kind.THYROID_DUE,
+                test_due_on=at(k).date(),
+                due_at=at(k),
+                next_attempt_at=at(k),
+                status="sent" if k % 2 else "queued",
+                sent_at=at(k) if k % 2 else None,
+            )
+            for k, patient in enumerate(build_patients(n))
+        ]
+    )
 
 
 def build_doses(n: int) -> list[Dose]:
@@ -682,6 +711,8 @@ def build_lab_results(n: int) -> list[LabResult]:
 # model, builder, and the path from a row to its patient (None: it has none; "": itself).
 MODELS = [
     (Ward, build_wards, None),
+    (ReminderSettings, build_reminder_settings, "patient"),
+    (Reminder, build_reminders, "patient"),
     (Patient, build_patients, ""),
     (User, build_users, "patient"),
     (RegimenTemplate, build_templates, None),

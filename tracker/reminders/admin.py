@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from tracker.lib.admin import ReadOnlyAdmin
+from tracker.patients.admin import patient_columns, patient_search
 from tracker.reminders.models import Reminder, ReminderSettings
 
 
@@ -8,18 +9,37 @@ from tracker.reminders.models import Reminder, ReminderSettings
 class ReminderSettingsAdmin(ReadOnlyAdmin):
     """The patient chooses their reminders on their own page; staff only look."""
 
-    list_display = ["patient", "dose_reminders", "dose_lead_minutes", "thyroid_reminders"]
+    patient_mrn, patient_name = patient_columns()
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "dose_reminders",
+        "dose_lead_minutes",
+        "thyroid_reminders",
+    ]
     list_select_related = ["patient"]
+    search_fields = patient_search()
     raw_id_fields = ["patient"]
 
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    """What was sent, skipped (and why) or failed; read only."""
+    """What was sent, skipped (and why) or failed; read only (a log, without history)."""
 
-    list_display = ["patient", "kind", "due_at", "status", "attempts", "sent_at", "note"]
+    patient_mrn, patient_name = patient_columns()
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "kind",
+        "due_at",
+        "status",
+        "attempts",
+        "sent_at",
+        "note",
+    ]
     list_filter = ["status", "kind"]
     list_select_related = ["patient"]
+    search_fields = patient_search()
     raw_id_fields = ["patient", "dose"]
 
     def has_add_permission(self, request):
