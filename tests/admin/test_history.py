@@ -218,6 +218,7 @@ REFERENCE_DATA = {
     "CtcaeTerm",
     "ProSymptom",
     "FollowUpCheck",
+    "EscalationStep",
 }
 WITH_HISTORY = [
     pytest.param(model, build, id=model.__name__)
