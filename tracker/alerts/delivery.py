@@ -9,7 +9,6 @@ gives the reasons.
 
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -114,7 +113,8 @@ def _send_after_commit(pks) -> None:
     for pk in pks:
         # robust: a broker that is down must not show an error for an entry that is
         # saved; the sweep (send_due) sends what was never handed to a worker.
-        transaction.on_commit(partial(send_notification.delay, pk), robust=True)
+        # A named callable: Django logs a robust callback's failure by its __qualname__.
+        transaction.on_commit(lambda pk=pk: send_notification.delay(pk), robust=True)
 
 
 # When ------------------------------------------------------------------------------

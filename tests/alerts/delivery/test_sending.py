@@ -319,3 +319,21 @@ def test_two_workers_at_the_same_moment_send_it_once(people):
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == (Status.SENT, 1)
+
+
+def test_a_broker_that_is_down_leaves_the_alert_saved_and_its_e_mail_for_the_sweep(
+    urgent, shift, people, monkeypatch, caplog
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_notification, "delay", broker_down)
+    alert = urgent()
+
+    [notification] = Notification.objects.for_alert(alert)
+    assert notification.status == Status.QUEUED and mail.outbox == []
+    assert "Connection refused" in caplog.text
+    monkeypatch.undo()
+    assert delivery.send_due(NOW) == 1
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
