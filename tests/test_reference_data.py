@@ -35,7 +35,7 @@ TABLES = [
     (CtcaeTerm, symptoms.TERMS),
     (ProSymptom, symptoms.SYMPTOMS),
     (FollowUpCheck, thyroid.FOLLOW_UP_CHECKS),
-    (AlertRule, alerts.ALERT_RULES),
+    (AlertRule, alerts.every_rule()),
 ]
 
 

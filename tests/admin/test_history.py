@@ -219,6 +219,7 @@ REFERENCE_DATA = {
     "ProSymptom",
     "FollowUpCheck",
     "EscalationStep",
+    "AlertRule",
 }
 WITH_HISTORY = [
     pytest.param(model, build, id=model.__name__)

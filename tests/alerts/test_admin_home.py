@@ -10,6 +10,14 @@ from tracker.alerts.models import Notification
 
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
+
+
+@pytest.fixture(autouse=True)
+def notifications_written_by_hand(monkeypatch):
+    """Each test writes the notifications it shows; raising an alert here queues none."""
+    monkeypatch.setattr("tracker.alerts.rules.queue_notifications", lambda alert: [])
+
+
 BOX = "Notifications that could not be sent"
 
 

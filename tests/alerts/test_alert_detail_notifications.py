@@ -10,6 +10,14 @@ from tracker.alerts.models import Alert, EscalationStep, Notification
 
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.now(NOW)]
+
+
+@pytest.fixture(autouse=True)
+def notifications_written_by_hand(monkeypatch):
+    """Each test writes the notifications it shows; raising an alert here queues none."""
+    monkeypatch.setattr("tracker.alerts.rules.queue_notifications", lambda alert: [])
+
+
 STAFF_WHO_SEE_IT = ["nurse_on_team", "clinician_on_team", "admin"]
 OFF_TEAM = ["nurse_off_team", "clinician_off_team"]
 PATIENTS = ["the_patient", "other_patient"]

@@ -13,6 +13,7 @@ dose-level rules (a withhold overridden, a dose overdue, doses held) are shipped
 with tracker/alerts/dose_rules.py.
 """
 
+import importlib
 from decimal import Decimal
 
 from django.apps import apps as global_apps
@@ -241,6 +242,12 @@ ALERT_RULES = [
 ]
 
 
+def every_rule() -> list[dict]:
+    """These rules and the dose rules, which their own migration (0010) ships and keeps."""
+    doses = importlib.import_module("tracker.alerts.migrations.0010_shipped_dose_alert_rules")
+    return [*ALERT_RULES, *doses.RULES]
+
+
 def rows():
     """Each rule as (natural key, values); fields a rule does not list are at their defaults."""
     defaults = {
@@ -255,7 +262,7 @@ def rows():
         "strictly_above": False,
         "high_dose_only": False,
     }
-    for rule in ALERT_RULES:
+    for rule in every_rule():
         values = {k: v for k, v in rule.items() if k != "name"}
         yield {"name": rule["name"]}, {**defaults, **values}
 
