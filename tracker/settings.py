@@ -272,6 +272,11 @@ STORAGES = {
     },
 }
 
+# Django warns of a fixed time default (fields.W161) whenever the check runs within
+# 10 s of that time of day; a regimen's suggested dose time (09:00) is fixed on
+# purpose, and a warning that comes and goes with the clock breaks commands' output.
+SILENCED_SYSTEM_CHECKS = ["fields.W161"]
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
