@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tracker.accounts import passwords
 from tracker.accounts import views as account_views
 from tracker.accounts.second_factor import AdminSite
 from tracker.patients import views as patient_views
@@ -21,11 +22,29 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("password/reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        passwords.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("invitation/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("settings/", account_views.my_settings, name="my-settings"),
     path("patients/", patient_views.patient_list, name="patient-list"),
     path("patients/new/", patient_views.patient_create, name="patient-create"),
     path("patients/<int:pk>/", patient_views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/edit/", patient_views.patient_edit, name="patient-edit"),
+    path("patients/<int:pk>/invite/", patient_views.patient_invite, name="patient-invite"),
     path(
         "retreatment-flags/<int:pk>/lift/",
         patient_views.retreatment_lift_request,

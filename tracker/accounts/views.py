@@ -1,10 +1,15 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.forms import MySettingsForm
+from tracker.accounts.invitations import InvitationGone, accept_invitation, usable_invitation
 from tracker.accounts.roles import STAFF_ROLES, Role
 
 HOME_PAGES = {
@@ -39,3 +44,41 @@ def my_settings(request):
         messages.success(request, f"Saved. Staff pages now show times in {user.ward_zone}.")
         return redirect("my-settings")
     return render(request, "accounts/my_settings.html", {"form": form})
+
+
+# The second backend; axes's own (the first) only counts failures and signs no one in.
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _link_gone(request):
+    """One answer for every link that does not work: unknown, used, replaced or expired."""
+    return render(request, "accounts/invitation_gone.html", status=410)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """A patient sets the password of their login through their invitation, then is signed in.
+
+    No second factor is asked: the app asks for one only to enter the admin, which
+    a patient's login never does.
+    """
+    now = timezone.now()
+    invitation = usable_invitation(token, now)
+    if invitation is None:
+        return _link_gone(request)
+    user = invitation.user
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accept_invitation(invitation, form, now)
+        except InvitationGone:
+            return _link_gone(request)
+        login(request, user, backend=PASSWORD_BACKEND)
+        messages.success(
+            request, f"Your password is set. Next time, sign in with the username {user.username}."
+        )
+        return redirect("home")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "username": user.username}
+    )

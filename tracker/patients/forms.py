@@ -186,3 +186,11 @@ class LiftDeclineForm(forms.Form):
         help_text="Kept in the patient's history. The flag stays; a new lift can be asked for.",
         error_messages={"required": "Say why the flag stays."},
     )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="The patient's own address: the link lets whoever opens it sign in as them.",
+    )

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -12,12 +14,19 @@ from tracker.patients.access import (
     get_patient_for_user,
 )
 from tracker.patients.forms import (
+    InvitationForm,
     LiftConfirmForm,
     LiftDeclineForm,
     LiftRequestForm,
     PatientEditForm,
     PatientForm,
     PatientSearchForm,
+)
+from tracker.patients.invitations import (
+    InvitationRefused,
+    create_invitation,
+    login_state,
+    send_invitation,
 )
 from tracker.patients.models import Patient
 from tracker.patients.registration import change_patient, register_patient
@@ -36,6 +45,8 @@ def patient_list(request):
         "patients/patient_list.html",
         {"patients": patients, "form": form, "can_add": request.user.role in EDITOR_ROLES},
     )
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -61,6 +72,7 @@ def patient_detail(request, pk):
             "can_edit": request.user.role in EDITOR_ROLES,
             "retreatment_flags": flags,
             "can_lift": can_lift_retreatment_flag(request.user),
+            "login": login_state(patient) if request.user.role in EDITOR_ROLES else None,
         },
     )
 
@@ -94,6 +106,41 @@ def patient_edit(request, pk):
         messages.success(request, f"{patient.full_name}'s record is updated.")
         return redirect(patient)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_invite(request, pk):
+    """Give a patient a login for the app: an e-mail with a link to set their password."""
+    patient = get_patient_for_user(request.user, pk, edit=True)
+    state, latest = login_state(patient)
+    initial = {"email": patient.user.email} if patient.user_id else {}
+    form = InvitationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and state != "active" and form.is_valid():
+        try:
+            sent = create_invitation(patient, email=form.cleaned_data["email"], by=request.user)
+        except InvitationRefused as refusal:
+            refused_on_form(form, refusal)
+        else:
+            try:
+                send_invitation(sent, patient)
+            except Exception as error:  # any failure of the mail path: say so, keep the record
+                logger.warning("Invitation %s not sent: %s", sent.invitation.pk, error)
+                messages.error(
+                    request,
+                    "The invitation could not be e-mailed. Try again in a few minutes: "
+                    "a new invitation replaces this one.",
+                )
+            else:
+                messages.success(
+                    request, f"Invitation sent to {sent.invitation.masked_email}."
+                )
+            return redirect(patient)
+    return render(
+        request,
+        "patients/patient_invite.html",
+        {"patient": patient, "form": form, "state": state, "latest": latest},
+    )
 
 
 # The retreatment flag: one clinician asks to lift it, a second confirms ---------------

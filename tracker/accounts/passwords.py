@@ -1,0 +1,97 @@
+"""Password reset for every user: Django's views, with a rate limit and a quiet reply.
+
+The reset page answers the same for an address with a login and one without, and
+takes the same time: the request only counts the attempt and queues a task, and
+the task (a Celery worker) looks the address up and sends the e-mail.
+
+Rate limit: at most RESET_LIMIT requests an hour per client address and per e-mail
+address, counted in Django's cache.  With the default local-memory cache each web
+process counts on its own, so N processes allow up to N times the limit; a shared
+cache (Redis, CACHES) makes it exact.  Beyond the limit the same page is shown and
+nothing is sent.
+"""
+
+from urllib.parse import urlsplit
+
+from axes.helpers import get_client_ip_address
+from axes.utils import reset as reset_axes_lockouts
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse_lazy
+
+RESET_LIMIT = 5
+RESET_WINDOW_SECONDS = 60 * 60
+
+RESET_TEMPLATES = {
+    "email_template_name": "registration/password_reset_email.txt",
+    "subject_template_name": "registration/password_reset_subject.txt",
+}
+
+
+def _count(key: str) -> int:
+    """Count one attempt under `key` in the current window; the count so far."""
+    if cache.add(key, 1, RESET_WINDOW_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, RESET_WINDOW_SECONDS)
+        return 1
+
+
+def reset_allowed(ip_address: str | None, email: str) -> bool:
+    """Count this request against its client address and its e-mail; False past the limit.
+
+    Both are counted whatever the answer, so a caller cannot tell the limits apart.
+    """
+    by_ip = _count(f"password-reset:ip:{ip_address or 'unknown'}")
+    by_email = _count(f"password-reset:email:{email.strip().lower()}")
+    return by_ip <= RESET_LIMIT and by_email <= RESET_LIMIT
+
+
+@shared_task(name="accounts.send_password_reset")
+def send_password_reset(email: str) -> None:
+    """Look the address up and e-mail each active login with a password its reset link.
+
+    Django's form skips logins without a usable password (an invited patient who has
+    not yet set one): the care team sends a new invitation instead.
+    """
+    site = urlsplit(settings.SITE_URL)
+    form = PasswordResetForm({"email": email})
+    if form.is_valid():
+        form.save(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            from_email=None,
+            **RESET_TEMPLATES,
+        )
+
+
+def _queue_reset(email: str) -> None:
+    send_password_reset.delay(email)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if reset_allowed(get_client_ip_address(self.request), email):
+            # A broker that is down is logged, and the page still says the same.
+            transaction.on_commit(lambda: _queue_reset(email), robust=True)
+        return super(auth_views.PasswordResetView, self).form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever reads the mailbox may sign in again: a lockout from wrong guesses
+        # (django-axes, by username and address) would otherwise last its hour.
+        reset_axes_lockouts(username=form.user.get_username())
+        return response
