@@ -144,9 +144,7 @@ def _without_nonce(text):
     "name",
     ["the_patient", "other_patient", "nurse_on_team", "nurse_off_team", "clinician_on_team"],
 )
-def test_whoever_opens_a_valid_link_is_signed_in_as_the_invited_patient(
-    as_persona, sent, name
-):
+def test_whoever_opens_a_valid_link_is_signed_in_as_the_invited_patient(as_persona, sent, name):
     """The link is the credential: a shared computer's earlier session gives way to it."""
     client = as_persona(name)
     set_password(client, sent.token)

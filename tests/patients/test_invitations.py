@@ -38,7 +38,9 @@ def link_in(message) -> str:
 
 
 def test_inviting_makes_a_patient_login_without_a_password(newcomer, personas, now):
-    sent = create_invitation(newcomer, email="Jo.Bloggs@EXAMPLE.org", by=personas.clinician_on_team)
+    sent = create_invitation(
+        newcomer, email="Jo.Bloggs@EXAMPLE.org", by=personas.clinician_on_team
+    )
     newcomer.refresh_from_db()
     user = newcomer.user
     assert user.role == Role.PATIENT
@@ -70,7 +72,9 @@ def test_a_new_invitation_revokes_the_earlier_unused_one(newcomer, personas, clo
 
 def test_a_username_already_taken_gives_way_to_a_random_one(newcomer, personas):
     make_user(Role.NURSE, username=EMAIL)
-    sent = create_invitation(newcomer, email="JO.BLOGGS@example.org", by=personas.clinician_on_team)
+    sent = create_invitation(
+        newcomer, email="JO.BLOGGS@example.org", by=personas.clinician_on_team
+    )
     # Not the address: the nurse's username is that address, in any case.
     assert re.fullmatch(r"patient-[0-9a-f]{8}", sent.invitation.user.username)
 

@@ -11,17 +11,18 @@ cache (Redis, CACHES) makes it exact.  Beyond the limit the same page is shown a
 nothing is sent.
 """
 
+import logging
 from urllib.parse import urlsplit
 
 from axes.helpers import get_client_ip_address
 from axes.utils import reset as reset_axes_lockouts
-from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse_lazy
+
+logger = logging.getLogger(__name__)
 
 RESET_LIMIT = 5
 RESET_WINDOW_SECONDS = 60 * 60
@@ -53,8 +54,7 @@ def reset_allowed(ip_address: str | None, email: str) -> bool:
     return by_ip <= RESET_LIMIT and by_email <= RESET_LIMIT
 
 
-@shared_task(name="accounts.send_password_reset")
-def send_password_reset(email: str) -> None:
+def send_reset_emails(email: str) -> None:
     """Look the address up and e-mail each active login with a password its reset link.
 
     Django's form skips logins without a usable password (an invited patient who has
@@ -72,7 +72,12 @@ def send_password_reset(email: str) -> None:
 
 
 def _queue_reset(email: str) -> None:
-    send_password_reset.delay(email)
+    from tracker.accounts.tasks import send_password_reset
+
+    try:
+        send_password_reset.delay(email)
+    except Exception:  # a broker that is down: logged, and the page still says the same
+        logger.exception("Password reset e-mail not queued")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -81,8 +86,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         email = form.cleaned_data["email"]
         if reset_allowed(get_client_ip_address(self.request), email):
-            # A broker that is down is logged, and the page still says the same.
-            transaction.on_commit(lambda: _queue_reset(email), robust=True)
+            _queue_reset(email)
         return super(auth_views.PasswordResetView, self).form_valid(form)
 
 

@@ -47,7 +47,7 @@ def my_settings(request):
 
 
 # The second backend; axes's own (the first) only counts failures and signs no one in.
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _link_gone(request):
@@ -74,7 +74,7 @@ def invitation_accept(request, token):
             accept_invitation(invitation, form, now)
         except InvitationGone:
             return _link_gone(request)
-        login(request, user, backend=PASSWORD_BACKEND)
+        login(request, user, backend=SIGN_IN_BACKEND)
         messages.success(
             request, f"Your password is set. Next time, sign in with the username {user.username}."
         )

@@ -46,6 +46,7 @@ def patient_list(request):
         {"patients": patients, "form": form, "can_add": request.user.role in EDITOR_ROLES},
     )
 
+
 logger = logging.getLogger(__name__)
 
 
@@ -132,9 +133,7 @@ def patient_invite(request, pk):
                     "a new invitation replaces this one.",
                 )
             else:
-                messages.success(
-                    request, f"Invitation sent to {sent.invitation.masked_email}."
-                )
+                messages.success(request, f"Invitation sent to {sent.invitation.masked_email}.")
             return redirect(patient)
     return render(
         request,
