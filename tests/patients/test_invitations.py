@@ -249,3 +249,22 @@ def test_the_page_runs_a_fixed_number_of_queries(
     client = as_persona("clinician_on_team")
     with django_assert_max_num_queries(10):
         client.get(invite_url(newcomer))
+
+
+def test_the_patient_page_with_an_invitation_runs_a_fixed_number_of_queries(
+    as_persona, newcomer, personas, django_assert_max_num_queries
+):
+    create_invitation(newcomer, email=EMAIL, by=personas.clinician_on_team)
+    client = as_persona("clinician_on_team")
+    # The patient page's own (tests/patients/test_views.py), and the latest invitation.
+    with django_assert_max_num_queries(11):
+        page = client.get(f"/patients/{newcomer.pk}/")
+    assert "Invitation sent to j…@example.org on 30 Nov, 14:05" in page.text
+
+
+def test_an_expired_invitation_is_said_and_a_new_one_offered(as_persona, newcomer, personas, clock):
+    create_invitation(newcomer, email=EMAIL, by=personas.clinician_on_team)
+    clock.shift(timedelta(hours=73))
+    page = as_persona("clinician_on_team").get(f"/patients/{newcomer.pk}/")
+    assert "Invitation expired 3 Dec, 14:05, not accepted" in page.text
+    assert "Invite to the app" in page.text

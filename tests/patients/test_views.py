@@ -70,8 +70,9 @@ def test_detail_runs_a_fixed_number_of_queries(
     as_persona, personas, django_assert_max_num_queries
 ):
     client = as_persona("clinician_on_team")
-    # One of them is the menu's count of open urgent and high alerts, on every staff page.
-    with django_assert_max_num_queries(9):
+    # One of them is the menu's count of open urgent and high alerts, on every staff page;
+    # one is the patient's login, whose state (has a login, invited) the page shows.
+    with django_assert_max_num_queries(10):
         client.get(detail_url(personas))
 
 
