@@ -181,3 +181,11 @@ def test_a_claim_that_lost_the_race_writes_nothing(sent, now):
 def test_the_page_runs_a_fixed_number_of_queries(client, sent, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         client.get(accept_url(sent.token))
+
+
+def test_it_signs_the_patient_in_with_axes_switched_on(client, sent, settings):
+    """Production runs django-axes; the suite switches it off elsewhere."""
+    settings.AXES_ENABLED = True
+    response = set_password(client, sent.token)
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(sent.invitation.user.pk)

@@ -192,3 +192,18 @@ def test_the_reset_page_runs_a_fixed_number_of_queries(client, django_assert_max
     # in production the request itself asks the database nothing.
     with django_assert_max_num_queries(1):
         ask(client, "nobody@example.org")
+
+
+def test_the_reset_works_with_axes_switched_on(client, with_addresses, settings):
+    """Production runs django-axes; the suite switches it off elsewhere."""
+    settings.AXES_ENABLED = True
+    ask(client, "nurse_on_team@example.org")
+    form = client.get(link_in(mail.outbox[0]), follow=True)
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert done.url == "/password/reset/complete/"
+    response = client.post(
+        "/login/", {"username": with_addresses.nurse_on_team.username, "password": NEW_PASSWORD}
+    )
+    assert response.status_code == 302

@@ -262,7 +262,9 @@ def test_the_patient_page_with_an_invitation_runs_a_fixed_number_of_queries(
     assert "Invitation sent to j…@example.org on 30 Nov, 14:05" in page.text
 
 
-def test_an_expired_invitation_is_said_and_a_new_one_offered(as_persona, newcomer, personas, clock):
+def test_an_expired_invitation_is_said_and_a_new_one_offered(
+    as_persona, newcomer, personas, clock
+):
     create_invitation(newcomer, email=EMAIL, by=personas.clinician_on_team)
     clock.shift(timedelta(hours=73))
     page = as_persona("clinician_on_team").get(f"/patients/{newcomer.pk}/")
