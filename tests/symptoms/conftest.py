@@ -36,9 +36,7 @@ def thread(personas):
             if name == "patient":
                 staff_message = next(m for m in reversed(sent) if not m.from_patient)
                 sent.append(
-                    answer_message(
-                        staff_message, by=personas.the_patient, body=f"Answer {n + 1}."
-                    )
+                    answer_message(staff_message, by=personas.the_patient, body=f"Answer {n + 1}.")
                 )
             else:
                 by = getattr(personas, f"{name}_on_team")

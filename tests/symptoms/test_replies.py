@@ -24,7 +24,11 @@ def report(make_report):
 
 def test_a_reply_is_saved_with_a_history_row(personas, report, now):
     message = send_reply(report, by=personas.nurse_on_team, body="  How are you now?  ")
-    assert (message.body, message.from_patient, message.sent_at) == ("How are you now?", False, now)
+    assert (message.body, message.from_patient, message.sent_at) == (
+        "How are you now?",
+        False,
+        now,
+    )
     assert message.history.get().history_change_reason == "Sent to the patient"
 
 
@@ -60,7 +64,11 @@ def test_the_database_allows_one_answer_per_message(personas, report, thread):
     message, answer = thread(report, "nurse", "patient")
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportMessage.objects.create(
-            report=report, author=personas.the_patient, from_patient=True, answers=message, body="x"
+            report=report,
+            author=personas.the_patient,
+            from_patient=True,
+            answers=message,
+            body="x",
         )
 
 
@@ -98,7 +106,9 @@ def test_the_limit_names_the_patients_own_ward(personas, report, thread):
 
 def test_a_withdrawn_message_is_kept_and_no_longer_counts(personas, report, thread):
     first, *_ = thread(report, *["nurse"] * 6)
-    withdrawn = withdraw_message(first, by=personas.nurse_on_team, reason="Sent to the wrong patient")
+    withdrawn = withdraw_message(
+        first, by=personas.nurse_on_team, reason="Sent to the wrong patient"
+    )
     assert withdrawn.is_withdrawn and withdrawn.body == first.body
     assert withdrawn.history.latest().history_change_reason == (
         "Withdrawn: Sent to the wrong patient"

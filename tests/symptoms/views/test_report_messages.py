@@ -303,9 +303,7 @@ def test_anonymous_visitors_may_not_answer(client, report, thread):
     assert response.url.startswith("/login/")
 
 
-def test_an_urgent_report_still_says_call_now_beside_the_messages(
-    as_persona, make_report, thread
-):
+def test_an_urgent_report_still_says_call_now_beside_the_messages(as_persona, make_report, thread):
     report = make_report(answers=SEVERE)
     thread(report, "nurse")
     text = as_persona("the_patient").get(detail(report)).text
