@@ -61,7 +61,7 @@ def test_the_patient_answers_a_message_once(personas, report, thread):
 
 
 def test_the_database_allows_one_answer_per_message(personas, report, thread):
-    message, answer = thread(report, "nurse", "patient")
+    message, _answer = thread(report, "nurse", "patient")
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportMessage.objects.create(
             report=report,
