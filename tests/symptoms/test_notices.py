@@ -147,3 +147,12 @@ def test_a_broker_that_is_down_does_not_undo_the_reply(
         message = reply(personas, report)
     assert ReportMessage.objects.filter(pk=message.pk).exists()
     assert mail.outbox == []
+
+
+def test_the_sweep_is_a_celery_task_on_the_beat_schedule():
+    import tracker.symptoms.tasks  # noqa: F401
+    from tracker.celery import app
+
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "symptoms.send_message_notices" in scheduled
+    assert {"symptoms.send_message_notices", "symptoms.send_message_notice"} <= set(app.tasks)

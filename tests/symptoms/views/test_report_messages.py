@@ -326,3 +326,28 @@ def test_a_withdrawn_report_keeps_its_thread(as_persona, personas, report, threa
     withdraw_report(report, by=personas.the_patient, reason="Wrong symptom")
     text = as_persona("the_patient").get(detail(report)).text
     assert "Message 1 from the team." in text
+
+
+def test_the_timeline_links_staff_to_each_reports_messages(as_persona, personas, report):
+    timeline = f"/patients/{personas.patient.pk}/side-effects/"
+    for name in ["nurse_on_team", "clinician_on_team", "admin"]:
+        assert f'href="{reply_url(report)}?next=' in as_persona(name).get(timeline).text, name
+
+
+def test_the_reply_page_costs_the_same_queries_however_long_the_thread(
+    as_persona, report, make_report, thread
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_persona("nurse_on_team")
+    long = make_report()
+    thread(report, "nurse")
+    thread(long, "nurse", "patient", "clinician", "patient", "nurse")
+    client.get(reply_url(report))
+    counts = []
+    for shown in (report, long):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reply_url(shown)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 12
