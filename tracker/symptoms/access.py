@@ -139,3 +139,17 @@ def can_grade(user) -> bool:
 def can_reply(user) -> bool:
     """Writing to a patient about their report: the care team (the scope says whose)."""
     return user.role in CARE_TEAM_ROLES
+
+
+def get_message_for_withdrawal(user, pk) -> ReportMessage:
+    """A care-team message the user sent: 404 out of scope, 403 anyone but its sender."""
+    message = get_object_or_404(
+        ReportMessage.objects.filter(
+            report__in=SymptomReport.objects.visible_to(user)
+        ).select_related("report__patient", "report__symptom", "author"),
+        pk=pk,
+        from_patient=False,
+    )
+    if not can_reply(user) or message.author_id != user.pk:
+        raise PermissionDenied
+    return message

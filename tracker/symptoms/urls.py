@@ -37,6 +37,11 @@ urlpatterns = [
     path("symptom-reports/<int:pk>/review/", staff.report_review, name="symptom-report-review"),
     path("reports/<int:pk>/reply/", messages.report_reply, name="report-reply"),
     path(
+        "reports/messages/<int:pk>/withdraw/",
+        messages.message_withdraw,
+        name="report-message-withdraw",
+    ),
+    path(
         "side-effects/<int:pk>/entered-in-error/",
         staff.adverse_event_error,
         name="adverse-event-error",

@@ -351,3 +351,61 @@ def test_the_reply_page_costs_the_same_queries_however_long_the_thread(
             assert client.get(reply_url(shown)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 12
+
+
+# Withdrawing a message sent by mistake.
+
+
+def withdraw_url(message):
+    return f"/reports/messages/{message.pk}/withdraw/"
+
+
+def test_the_sender_withdraws_their_message_with_a_reason(as_persona, report, thread):
+    (message,) = thread(report, "nurse")
+    client = as_persona("nurse_on_team")
+    assert f'href="{withdraw_url(message)}?next=' in client.get(reply_url(report)).text
+    assert client.get(withdraw_url(message)).status_code == 200
+    response = client.post(withdraw_url(message), {"reason": ""})
+    assert response.status_code == 400
+    assert "Say why you are withdrawing the message." in response.text
+    response = client.post(
+        withdraw_url(message), {"reason": "Wrong report", "next": reply_url(report)}
+    )
+    assert response.status_code == 302
+    assert response.url == reply_url(report)
+    message.refresh_from_db()
+    assert (message.withdrawn_reason, message.body) == ("Wrong report", "Message 1 from the team.")
+    text = client.get(reply_url(report)).text
+    assert "Wrong report" in text
+    assert f'href="{withdraw_url(message)}' not in text
+    response = client.post(withdraw_url(message), {"reason": "Again"})
+    assert response.status_code == 400
+    assert "already withdrawn" in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("clinician_on_team", 403),
+        ("admin", 403),
+        ("the_patient", 403),
+        ("other_patient", 404),
+        ("nurse_off_team", 404),
+    ],
+)
+def test_no_one_else_withdraws_a_message(as_persona, report, thread, name, status):
+    (message,) = thread(report, "nurse")
+    client = as_persona(name)
+    assert client.post(withdraw_url(message), {"reason": "x"}).status_code == status
+    assert not ReportMessage.objects.get(pk=message.pk).is_withdrawn
+
+
+def test_a_patients_answer_cannot_be_withdrawn_here(as_persona, report, thread):
+    _, answer = thread(report, "nurse", "patient")
+    assert as_persona("nurse_on_team").get(withdraw_url(answer)).status_code == 404
+
+
+def test_anonymous_visitors_may_not_withdraw(client, report, thread):
+    (message,) = thread(report, "nurse")
+    assert client.post(withdraw_url(message), {"reason": "x"}).status_code == 302
+    assert not ReportMessage.objects.get(pk=message.pk).is_withdrawn

@@ -39,3 +39,16 @@ class AnswerForm(forms.Form):
         f"Up to {MESSAGE_LENGTH} characters. You can answer each message once. "
         "If you need to talk, call the ward.",
     )
+
+
+class WithdrawMessageForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing this message?",
+        max_length=200,
+        help_text="For example: sent about the wrong report. The patient sees the reason.",
+        error_messages={
+            "required": "Say why you are withdrawing the message.",
+            "max_length": "Keep the reason to 200 characters or fewer.",
+        },
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

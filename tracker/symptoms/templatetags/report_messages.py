@@ -29,4 +29,6 @@ def report_thread(context, report, form=None, next=None, level=2):
         "form": form or ReplyForm(),
         "next": request.get_full_path() if next is None else next,
         "level": level,
+        "user_pk": request.user.pk,
+        "here": request.get_full_path(),
     }

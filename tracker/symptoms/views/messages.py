@@ -17,9 +17,19 @@ from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
 from tracker.lib.http import safe_next
 from tracker.lib.records import refused_on_form
-from tracker.symptoms.access import can_reply, get_own_message, get_report_for_messages
-from tracker.symptoms.forms.messages import AnswerForm, ReplyForm
-from tracker.symptoms.replies import MessageRefused, answer_message, send_reply
+from tracker.symptoms.access import (
+    can_reply,
+    get_message_for_withdrawal,
+    get_own_message,
+    get_report_for_messages,
+)
+from tracker.symptoms.forms.messages import AnswerForm, ReplyForm, WithdrawMessageForm
+from tracker.symptoms.replies import (
+    MessageRefused,
+    answer_message,
+    send_reply,
+    withdraw_message,
+)
 from tracker.symptoms.views.patient import report_page
 
 
@@ -61,6 +71,38 @@ def report_reply(request, pk):
             "next": next_url if next_url != here else "",
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_withdraw(request, pk):
+    """Its sender withdraws a message sent by mistake, with a reason the patient sees."""
+    message = get_message_for_withdrawal(request.user, pk)
+    report = message.report
+    next_url = safe_next(request, reverse("report-reply", args=[report.pk]))
+    form = WithdrawMessageForm(request.POST or None)
+    if message.is_withdrawn:
+        form.add_error(None, "This message is already withdrawn.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            withdraw_message(message, by=request.user, reason=form.cleaned_data["reason"])
+        except MessageRefused as refusal:
+            refused_on_form(form, refusal)
+        else:
+            messages.success(request, "Message withdrawn. It stays in the thread, struck through.")
+            return redirect(next_url)
+    return render(
+        request,
+        "symptoms/staff_message_withdraw.html",
+        {
+            "message": message,
+            "report": report,
+            "patient": report.patient,
+            "form": form,
+            "next": next_url,
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
     )
 
 
