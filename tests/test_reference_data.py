@@ -20,7 +20,7 @@ from tracker.alerts.models import AlertRule
 from tracker.observations import shipped as observations
 from tracker.observations.models import ChartRule
 from tracker.symptoms import shipped as symptoms
-from tracker.symptoms.models import CtcaeTerm, ProSymptom
+from tracker.symptoms.models import CtcaeTerm, ProSymptom, SelfCareAdvice
 from tracker.thyroid import shipped as thyroid
 from tracker.thyroid.models import FollowUpCheck
 from tracker.ward import shipped as ward
@@ -34,6 +34,7 @@ TABLES = [
     (ChartRule, observations.CHART_RULES),
     (CtcaeTerm, symptoms.TERMS),
     (ProSymptom, symptoms.SYMPTOMS),
+    (SelfCareAdvice, symptoms.ADVICE),
     (FollowUpCheck, thyroid.FOLLOW_UP_CHECKS),
     (AlertRule, alerts.every_rule()),
 ]
@@ -314,3 +315,11 @@ def test_the_migration_maps_a_centres_unedited_items_and_keeps_an_edited_one():
 
     assert ProSymptom.objects.get(slug="hot-flashes").ctcae_term == "Hot flashes"
     assert ProSymptom.objects.get(slug="concentration").ctcae_term == "Our local term"
+
+
+def test_the_shipped_self_care_advice_is_the_table_the_migration_froze():
+    migration = importlib.import_module(
+        "tracker.symptoms.migrations.0007_self_care_advice_and_message_grants"
+    )
+    assert migration.ADVICE == symptoms.ADVICE
+    assert all(source for _, _, source in symptoms.ADVICE)

@@ -25,4 +25,5 @@ app.conf.beat_schedule = {
     "alert-overdue-doses": {"task": "alerts.alert_overdue_doses", "schedule": 300},
     "reassess-charts": {"task": "observations.reassess_charts", "schedule": 300},
     "send-patient-reminders": {"task": "reminders.send_due_reminders", "schedule": 60},
+    "send-message-notices": {"task": "symptoms.send_message_notices", "schedule": 300},
 }

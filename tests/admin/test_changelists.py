@@ -40,7 +40,14 @@ from tracker.observations.models import (
 )
 from tracker.patients.models import Patient, RetreatmentContraindication, Ward
 from tracker.reminders.models import Reminder, ReminderSettings
-from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
+from tracker.symptoms.models import (
+    AdverseEvent,
+    CtcaeTerm,
+    ProSymptom,
+    ReportMessage,
+    SelfCareAdvice,
+    SymptomReport,
+)
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.models import FollowUpCheck, ThyroidResult
 from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck, WithholdOverride
@@ -490,6 +497,40 @@ def build_reports(n: int) -> list[SymptomReport]:
     )
 
 
+def build_self_care_advice(n: int) -> list[SelfCareAdvice]:
+    symptoms = list(ProSymptom.objects.all()[:3])
+    return bulk_create_with_history(
+        [
+            SelfCareAdvice(
+                symptom=symptoms[k % 3],
+                text=f"Bulk advice {i}",
+                source="Our ward's leaflet",
+                order=i,
+                is_active=bool(k % 2),
+            )
+            for k, i in enumerate(numbered(n))
+        ],
+        SelfCareAdvice,
+    )
+
+
+def build_report_messages(n: int) -> list[ReportMessage]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            ReportMessage(
+                report=report,
+                author=by,
+                body=f"Bulk message {k}",
+                sent_at=report.onset_at + timedelta(hours=1),
+                read_at=None if k % 2 else report.onset_at + timedelta(hours=2),
+            )
+            for k, report in enumerate(build_reports(n))
+        ],
+        ReportMessage,
+    )
+
+
 def build_events(n: int) -> list[AdverseEvent]:
     by, terms = staff(), list(CtcaeTerm.objects.filter(version="5.0")[:3])
     return bulk_create_with_history(
@@ -733,6 +774,8 @@ MODELS = [
     (CtcaeTerm, build_terms, None),
     (ProSymptom, build_pro_symptoms, None),
     (SymptomReport, build_reports, "patient"),
+    (SelfCareAdvice, build_self_care_advice, None),
+    (ReportMessage, build_report_messages, "report.patient"),
     (AdverseEvent, build_events, "patient"),
     (ThyroidResult, build_results, "patient"),
     (FollowUpCheck, build_follow_up_checks, None),

@@ -7,16 +7,24 @@ On the staff side scope follows the patient (tracker.patients.access): out of
 scope is 404.  In scope, clinicians and nurses on the care team grade side
 effects and mark an entry graded by mistake entered in error; only clinicians
 review a patient's report; the admin may look and export.  Anything else is 403.
+Nurses and clinicians on the care team write to the patient about a report; the
+admin may read the messages, not write them.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import GRADER_ROLES, REVIEWER_ROLES, STAFF_ROLES, Role
+from tracker.accounts.roles import (
+    CARE_TEAM_ROLES,
+    GRADER_ROLES,
+    REVIEWER_ROLES,
+    STAFF_ROLES,
+    Role,
+)
 from tracker.patients.access import get_own_patient, get_patient_for_user
 from tracker.patients.models import Patient
-from tracker.symptoms.models import AdverseEvent, ProSymptom, SymptomReport
+from tracker.symptoms.models import AdverseEvent, ProSymptom, ReportMessage, SymptomReport
 
 
 def get_reporting_patient(user) -> Patient:
@@ -82,9 +90,41 @@ def get_own_report(user, pk) -> SymptomReport:
     return get_object_or_404(
         SymptomReport.objects.visible_to(user)
         .filter(patient__user=user)
-        .select_related("patient", "symptom", "dose__course__patient"),
+        .select_related("patient__ward", "symptom", "dose__course__patient")
+        .with_patient_status(),
         pk=pk,
     )
+
+
+def get_own_message(user, report_pk, pk) -> ReportMessage:
+    """A care-team message on one of the signed-in patient's own reports."""
+    if user.role != Role.PATIENT:
+        raise PermissionDenied
+    return get_object_or_404(
+        ReportMessage.objects.filter(
+            report__patient__user=user, report__in=SymptomReport.objects.visible_to(user)
+        )
+        .from_staff()
+        .select_related("report__patient__ward"),
+        report_id=report_pk,
+        pk=pk,
+    )
+
+
+def get_report_for_messages(user, pk) -> SymptomReport:
+    """A report whose messages the user may read: 404 out of scope, 403 unless staff.
+
+    Writing needs `can_reply` as well.
+    """
+    report = get_object_or_404(
+        SymptomReport.objects.visible_to(user).select_related(
+            "patient__ward", "symptom", "dose", "reviewed_by"
+        ),
+        pk=pk,
+    )
+    if user.role not in STAFF_ROLES:
+        raise PermissionDenied
+    return report
 
 
 def can_review(user) -> bool:
@@ -94,3 +134,22 @@ def can_review(user) -> bool:
 
 def can_grade(user) -> bool:
     return user.role in GRADER_ROLES
+
+
+def can_reply(user) -> bool:
+    """Writing to a patient about their report: the care team (the scope says whose)."""
+    return user.role in CARE_TEAM_ROLES
+
+
+def get_message_for_withdrawal(user, pk) -> ReportMessage:
+    """A care-team message the user sent: 404 out of scope, 403 anyone but its sender."""
+    message = get_object_or_404(
+        ReportMessage.objects.filter(
+            report__in=SymptomReport.objects.visible_to(user)
+        ).select_related("report__patient", "report__symptom", "author"),
+        pk=pk,
+        from_patient=False,
+    )
+    if not can_reply(user) or message.author_id != user.pk:
+        raise PermissionDenied
+    return message

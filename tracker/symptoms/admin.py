@@ -1,9 +1,10 @@
 """Admin for side effects.
 
-CTCAE terms and PRO-CTCAE symptoms are reference data: editable, each change with
+CTCAE terms, PRO-CTCAE symptoms and self-care advice are reference data: editable, each change with
 a reason kept in the history.  Patient reports and staff-graded entries are
 clinical records made through the app (which links the dose and raises alerts):
-read-only here, with their history, never deleted.
+read-only here, with their history, never deleted; so are the messages about a
+report.
 """
 
 from django.contrib import admin
@@ -17,7 +18,14 @@ from tracker.lib.admin import (
     RegimenListFilter,
 )
 from tracker.patients.admin import patient_columns, patient_search
-from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom, SymptomReport
+from tracker.symptoms.models import (
+    AdverseEvent,
+    CtcaeTerm,
+    ProSymptom,
+    ReportMessage,
+    SelfCareAdvice,
+    SymptomReport,
+)
 
 
 class AlertingAnswerFilter(admin.SimpleListFilter):
@@ -76,6 +84,37 @@ class ProSymptomAdmin(ReasonedHistoryAdmin):
     @admin.display(description="asks")
     def asks(self, symptom):
         return ", ".join(attribute.label.lower() for attribute in symptom.attributes())
+
+
+@admin.register(SelfCareAdvice)
+class SelfCareAdviceAdmin(ReasonedHistoryAdmin):
+    """Advice a patient sees after a mild report; each row names its source."""
+
+    list_display = ["symptom", "text", "source", "order", "is_active"]
+    list_filter = ["is_active", "symptom"]
+    list_select_related = ["symptom"]
+    search_fields = ["text", "source", "symptom__name"]
+    fields = ["symptom", "text", "source", "order", "is_active", "change_reason"]
+
+
+@admin.register(ReportMessage)
+class ReportMessageAdmin(ReadOnlyAdmin):
+    patient_mrn, patient_name = patient_columns("report__patient")
+    list_display = [
+        "patient_mrn",
+        "patient_name",
+        "report",
+        "from_patient",
+        "author",
+        "sent_at",
+        "read_at",
+        "emailed_at",
+        "withdrawn_at",
+    ]
+    list_filter = ["from_patient", "sent_at"]
+    list_select_related = ["report__patient", "report__symptom", "author"]
+    search_fields = patient_search("report__patient")
+    date_hierarchy = "sent_at"
 
 
 class EntryAdmin(ReadOnlyAdmin):

@@ -5,12 +5,17 @@ before it.  The reference data (CTCAE terms with their grade texts, PRO-CTCAE
 items with the attributes each asks) is loaded by migrations and versioned.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.alerts.models import Alert
 from tracker.lib.records import ClinicalEntry, ClinicalEntryQuerySet
 from tracker.patients.models import PatientRecordQuerySet
 
@@ -169,6 +174,32 @@ class EntryQuerySet(PatientRecordQuerySet, ClinicalEntryQuerySet):
     pass
 
 
+class SymptomReportQuerySet(EntryQuerySet):
+    def with_patient_status(self):
+        """What `SymptomReport.patient_status` reads, in the same query as the reports:
+        when the team first saw each report (its alert acknowledged) and its newest reply."""
+        replies = ReportMessage.objects.shown().from_staff().filter(report=OuterRef("pk"))
+        newest = replies.order_by("-sent_at", "-pk")
+        acknowledged = Alert.objects.filter(
+            symptom_report=OuterRef("pk"), acknowledged_at__isnull=False
+        ).order_by("acknowledged_at")
+        return self.annotate(
+            alert_seen_at=Subquery(acknowledged.values("acknowledged_at")[:1]),
+            last_reply_at=Subquery(newest.values("sent_at")[:1]),
+            last_reply_body=Subquery(newest.values("body")[:1]),
+            has_unread_reply=Exists(replies.filter(read_at__isnull=True)),
+        )
+
+
+@dataclass(frozen=True)
+class PatientStatus:
+    """Where a report stands, as its patient is told: "Sent", "Seen by your care team"…"""
+
+    words: str
+    at: datetime | None = None
+    unread: bool = False
+
+
 def zero_to_four(name):
     return models.CheckConstraint(
         condition=models.Q(**{f"{name}__isnull": True})
@@ -213,7 +244,7 @@ class SymptomReport(ClinicalEntry):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
-    objects = EntryQuerySet.as_manager()
+    objects = SymptomReportQuerySet.as_manager()
 
     # The patient withdraws their own report; staff mark their own entries.
     already_in_error = "This report is already withdrawn."
@@ -261,6 +292,23 @@ class SymptomReport(ClinicalEntry):
     def temperature_text(self) -> str:
         """The measured temperature as staff read it, "38.6 °C"; empty if none was given."""
         return "" if self.temperature_c is None else f"{self.temperature_c} °C"
+
+    @property
+    def patient_status(self) -> PatientStatus:
+        """Sent, seen (reviewed, or its alert acknowledged) or replied to.
+
+        Reads the annotations of `SymptomReport.objects.with_patient_status()`.
+        """
+        if not self.is_active:
+            return PatientStatus("Withdrawn")
+        if self.last_reply_at:
+            return PatientStatus(
+                "Your care team replied", self.last_reply_at, unread=self.has_unread_reply
+            )
+        seen = [at for at in (self.reviewed_at, self.alert_seen_at) if at]
+        if seen:
+            return PatientStatus("Seen by your care team", min(seen))
+        return PatientStatus("Sent", self.reported_at)
 
 
 class AdverseEvent(ClinicalEntry):
@@ -313,3 +361,121 @@ class AdverseEvent(ClinicalEntry):
     @property
     def grade_text(self) -> str:
         return self.term.grade_text(self.grade)
+
+
+# Messages about a report ------------------------------------------------------------
+
+MESSAGE_LENGTH = 500
+# A thread is a few short notes, not a conversation: past this, the patient calls.
+MESSAGES_PER_REPORT = 6
+
+
+class ReportMessageQuerySet(models.QuerySet):
+    def shown(self):
+        """The messages that stand: a withdrawn one is kept, but no longer counts."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def from_staff(self):
+        return self.filter(from_patient=False)
+
+    def unread(self):
+        """Care-team messages the patient has not opened yet."""
+        return self.shown().from_staff().filter(read_at__isnull=True)
+
+
+class ReportMessage(models.Model):
+    """A short message about one report: the care team's, or the patient's answer to one.
+
+    Never deleted or edited; a message sent by mistake is withdrawn with a reason and
+    stays in the thread, struck through.
+    """
+
+    report = models.ForeignKey(SymptomReport, models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    from_patient = models.BooleanField(default=False)
+    # The care-team message a patient's message answers: one answer each.
+    answers = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="patient_answers"
+    )
+    body = models.CharField(max_length=MESSAGE_LENGTH)
+    sent_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient first opened a care-team message."
+    )
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient was e-mailed that it is waiting."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = ReportMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        # The thread of a report, oldest first (report pages, the alert page).
+        indexes = [models.Index(fields=["report", "sent_at"], name="message_report_sent_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(body=""), name="message_has_a_body"),
+            models.CheckConstraint(
+                condition=models.Q(from_patient=True, answers__isnull=False, read_at__isnull=True)
+                | models.Q(from_patient=False, answers__isnull=True),
+                name="message_patient_answers_a_staff_message",
+            ),
+            models.UniqueConstraint(
+                fields=["answers"],
+                condition=models.Q(from_patient=True),
+                name="message_one_answer_per_staff_message",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawn_reason=""
+                )
+                | (
+                    models.Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False)
+                    & ~models.Q(withdrawn_reason="")
+                ),
+                name="message_withdrawn_with_a_reason",
+            ),
+        ]
+
+    def __str__(self):
+        who = "Patient" if self.from_patient else "Care team"
+        return f"{who} message on report {self.report_id}, {self.sent_at:%d %b %Y %H:%M}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class SelfCareAdvice(models.Model):
+    """What a patient may do themselves about a mild symptom, with where it comes from.
+
+    Shown after a report below the "call the ward now" threshold, under the advice to
+    call if it gets worse; never instead of it (docs/side-effects.md).
+    """
+
+    symptom = models.ForeignKey(ProSymptom, models.PROTECT, related_name="self_care_advice")
+    text = models.TextField(help_text="As the patient reads it: short, plain words.")
+    source = models.CharField(
+        max_length=300, help_text="Where the advice comes from, e.g. the leaflet and its date."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["symptom", "order", "pk"]
+        verbose_name_plural = "self-care advice"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="advice_has_text"),
+            # Advice to patients only with a cited source.
+            models.CheckConstraint(condition=~models.Q(source=""), name="advice_names_its_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.symptom}: {self.text[:60]}"

@@ -813,6 +813,14 @@ APP_ITEMS = {"fever", "feeling-cold", "dizziness-standing", "weight-gain"}
 TAKES_TEMPERATURE = {"fever"}
 
 
+# Self-care advice a patient sees after reporting a symptom below "call the ward now"
+# (docs/side-effects.md): symptom slug, advice, source.  Each row must cite where its
+# advice comes from; the sources this project holds (docs/clinical-sources.md) give
+# none for patients at home, so none is shipped.  A centre adds its own in the admin,
+# from its patient leaflet, with a reason.
+ADVICE: list[tuple[str, str, str]] = []
+
+
 def term_rows():
     """Each CTCAE term of every version as (natural key, values)."""
     for version, terms in TERMS_BY_VERSION.items():
@@ -839,9 +847,17 @@ def symptom_rows():
         yield {"slug": slug}, values
 
 
+def advice_rows(apps=global_apps):
+    """Each piece of advice as (natural key, values): its symptom and place in its list."""
+    symptoms = {s.slug: s for s in apps.get_model("symptoms", "ProSymptom").objects.all()}
+    for order, (slug, text, source) in enumerate(ADVICE):
+        yield {"symptom": symptoms[slug], "order": order}, {"text": text, "source": source}
+
+
 def load(apps=global_apps, *, reset: bool = False):
-    """Create or update the shipped terms and items; rows added in the admin stay."""
+    """Create or update the shipped terms, items and advice; rows added in the admin stay."""
     return [
         load_rows(apps.get_model("symptoms", "CtcaeTerm"), term_rows(), reset=reset),
         load_rows(apps.get_model("symptoms", "ProSymptom"), symptom_rows(), reset=reset),
+        load_rows(apps.get_model("symptoms", "SelfCareAdvice"), advice_rows(apps), reset=reset),
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.symptoms.views import patient, staff
+from tracker.symptoms.views import messages, patient, staff
 
 urlpatterns = [
     # --- Patient pages: a patient reports and changes their own side effects. ---
@@ -11,6 +11,11 @@ urlpatterns = [
         "me/symptoms/reports/<int:pk>/withdraw/",
         patient.report_withdraw,
         name="symptom-report-withdraw",
+    ),
+    path(
+        "me/symptoms/reports/<int:pk>/messages/<int:message_pk>/answer/",
+        messages.message_answer,
+        name="symptom-report-answer",
     ),
     path("me/symptoms/<slug:slug>/", patient.symptom_answer, name="symptom-answer"),
     # --- Staff pages: the care team grades, reviews and exports side effects. ---
@@ -30,6 +35,12 @@ urlpatterns = [
         name="side-effects-csv",
     ),
     path("symptom-reports/<int:pk>/review/", staff.report_review, name="symptom-report-review"),
+    path("reports/<int:pk>/reply/", messages.report_reply, name="report-reply"),
+    path(
+        "reports/messages/<int:pk>/withdraw/",
+        messages.message_withdraw,
+        name="report-message-withdraw",
+    ),
     path(
         "side-effects/<int:pk>/entered-in-error/",
         staff.adverse_event_error,

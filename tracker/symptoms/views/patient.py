@@ -18,11 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import Role
+from tracker.alerts.models import Alert
 from tracker.alerts.rules import report_severity
 from tracker.lib.records import refused_on_form
 from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_own_patient
 from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
+from tracker.symptoms.forms.messages import AnswerForm
 from tracker.symptoms.forms.patient import (
     CELSIUS,
     FAHRENHEIT,
@@ -33,7 +35,8 @@ from tracker.symptoms.forms.patient import (
     PatientReportChangeForm,
     WithdrawReportForm,
 )
-from tracker.symptoms.models import ProSymptom, SymptomReport
+from tracker.symptoms.models import MESSAGES_PER_REPORT, ProSymptom, SymptomReport
+from tracker.symptoms.replies import mark_read, ward_phone
 from tracker.symptoms.reporting import (
     EntryRefused,
     change_report,
@@ -42,6 +45,8 @@ from tracker.symptoms.reporting import (
 )
 
 RECENT_REPORTS = 10
+# The severities at which the patient is told to call the ward now.
+CALL_NOW = {Alert.Severity.URGENT, Alert.Severity.HIGH}
 
 
 @login_required
@@ -56,6 +61,7 @@ def symptom_report(request):
         recent = (
             SymptomReport.objects.for_patient(patient)
             .select_related("symptom")
+            .with_patient_status()
             .order_by("-reported_at", "-pk")[:RECENT_REPORTS]
         )
     symptoms = list(ProSymptom.objects.filter(is_active=True)) if patient else []
@@ -159,10 +165,38 @@ def symptom_answer(request, slug):
 @role_required(Role.PATIENT)
 @require_GET
 def report_detail(request, pk):
-    """One of the patient's reports: the answers in words and the dose it is linked to."""
+    """One of the patient's reports: the answers in words, the dose it is linked to, where
+    it stands, and the messages from the care team."""
+    return report_page(request, pk)
+
+
+def report_page(request, pk, *, answering=None, answer_form=None, status=200):
+    """The report's page; `answer_form` is the patient's answer to `answering`, refused."""
     report = get_own_report(request.user, pk)
     # A report withdrawn (entered in error) stays as it is.
     can_change = report.is_active
+    severity = report_severity(report) if can_change else None
+    thread = list(report.messages.select_related("author"))
+    answered = {m.answers_id for m in thread if m.from_patient}
+    may_write = sum(not m.is_withdrawn for m in thread) < MESSAGES_PER_REPORT
+    for message in thread:
+        message.is_new = not message.from_patient and message.read_at is None
+        # The message just answered keeps its form, to show why it was refused.
+        message.can_answer = message == answering or (
+            may_write
+            and not message.from_patient
+            and not message.is_withdrawn
+            and message.pk not in answered
+        )
+        message.answer_form = answer_form if message == answering else AnswerForm()
+    mark_read(report)
+    # Self-care advice only below "call the ward now", and never in its place.
+    call_now = severity in CALL_NOW
+    advice = (
+        list(report.symptom.self_care_advice.filter(is_active=True))
+        if can_change and not call_now
+        else []
+    )
     return render(
         request,
         "symptoms/patient_report_detail.html",
@@ -170,8 +204,15 @@ def report_detail(request, pk):
             "report": report,
             "patient": report.patient,
             "can_change": can_change,
-            "alert_severity": report_severity(report) if can_change else None,
+            "alert_severity": severity,
+            "call_now": call_now,
+            "status": report.patient_status,
+            "thread": thread,
+            "thread_full": not may_write,
+            "advice": advice,
+            "ward_phone_number": ward_phone(report.patient),
         },
+        status=status,
     )
 
 
