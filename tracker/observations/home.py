@@ -35,10 +35,12 @@ def start_of_day(now: datetime, zone) -> datetime:
 def refusal_of_home_time(taken_at: datetime, now: datetime, zone) -> ChartRefused | None:
     """A home reading is taken today on the patient's clock, and not after now."""
     if taken_at > now + CLOCK_LEEWAY:
-        return ChartRefused("That time is still to come. Enter when you took it.", "taken_time")
+        return ChartRefused(
+            "That time is still to come. Enter when you took it.", field="taken_time"
+        )
     if taken_at < start_of_day(now, zone):
         return ChartRefused(
-            "Enter readings taken today. Tell your care team about older ones.", "taken_time"
+            "Enter readings taken today. Tell your care team about older ones.", field="taken_time"
         )
     return None
 

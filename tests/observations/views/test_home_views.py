@@ -159,3 +159,36 @@ def test_saving_costs_a_bounded_number_of_queries(as_persona, django_assert_max_
     client = as_persona("the_patient")
     with django_assert_max_num_queries(40):
         post(client, temperature_c="38.2", systolic_bp="120", diastolic_bp="80", weight_kg="71")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/patients/{pk}/chart/vitals/",
+        "/patients/{pk}/chart/weight/",
+        "/patients/{pk}/flowsheet/",
+    ],
+)
+def test_the_care_teams_chart_marks_the_patients_own_readings(as_persona, personas, url):
+    home.record_readings(
+        personas.patient,
+        by=personas.the_patient,
+        taken_at=NOW - timedelta(minutes=5),
+        temperature_c=D("37.4"),
+        weight_kg=D("70.3"),
+    )
+    page = as_persona("nurse_on_team").get(url.format(pk=personas.patient.pk)).content.decode()
+    assert 'title="Recorded by the patient at home">patient</span>' in page
+
+
+def test_a_ward_entry_carries_no_patient_mark(as_persona, personas):
+    chart_vitals(
+        personas.patient, by=personas.nurse_on_team, taken_at=NOW, temperature_c=D("37.0")
+    )
+    page = as_persona("nurse_on_team").get(f"/patients/{personas.patient.pk}/chart/vitals/")
+    assert "Recorded by the patient at home" not in page.content.decode()
+
+
+def test_the_patients_home_page_links_to_their_readings(as_persona):
+    page = as_persona("the_patient").get("/", follow=True).content.decode()
+    assert 'href="/me/readings/">Record my temperature or weight</a>' in page

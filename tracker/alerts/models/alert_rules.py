@@ -204,6 +204,8 @@ class AlertRule(models.Model):
                 return {"at_least": "A charted event alerts as it is charted: leave it empty."}
             return {}
         if at_least is None:
+            if self.trigger == "reading":
+                return {"at_least": "Give the threshold: the reading that alerts."}
             if self.trigger in NEEDS_THRESHOLD:
                 return {"at_least": "Give the threshold: the answer or grade that alerts."}
             if self.strictly_above:
