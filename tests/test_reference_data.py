@@ -75,6 +75,8 @@ def test_loading_into_an_empty_database_creates_every_row_and_twice_changes_noth
 def test_a_new_database_holds_the_shipped_alert_rules_as_the_migration_froze_them():
     migration = importlib.import_module("tracker.alerts.migrations.0009_shipped_alert_rules")
     assert migration.ALERT_RULES == alerts.ALERT_RULES
+    home = importlib.import_module("tracker.alerts.migrations.0012_home_readings")
+    assert home.RULES == alerts.HOME_READING_RULES
     for key, values in alerts.rows():
         rule = AlertRule.objects.get(**key)
         assert {field: getattr(rule, field) for field in values} == values, key

@@ -489,3 +489,34 @@ def test_the_bundle_takes_the_same_queries_for_10_sets_as_for_100(patient, nurse
     chart_sets(90, 10)
     assert len(observations(patient)) == 100 * 4
     assert queries() == with_ten == 8
+
+
+def test_a_reading_the_patient_took_at_home_names_the_patient_as_performer(patient, nurse):
+    """The patient's own readings (Observation.source "patient"): the Patient performed them."""
+    home = make_user(Role.PATIENT, first_name="Ada", last_name="Home")
+    chart_vitals(
+        patient,
+        by=home,
+        taken_at=TAKEN,
+        now=TAKEN + timedelta(minutes=5),
+        temperature_c=D("37.4"),
+        source="patient",
+    )
+    chart_weight(
+        patient,
+        by=home,
+        weight_kg=D("70.2"),
+        taken_at=TAKEN,
+        now=TAKEN + timedelta(minutes=5),
+        source="patient",
+    )
+    chart(patient, nurse, heart_rate=80, taken_at=TAKEN + timedelta(hours=1))
+    bundle = json.loads(fhir.to_json(fhir.patient_bundle(patient)))
+    Bundle.model_validate(bundle)
+    found = by_profile(observations(patient))
+    patient_reference = {"reference": f"urn:uuid:{fhir.patient_id(patient)}"}
+    assert found["bodytemp"]["performer"] == [patient_reference]
+    assert found["bodyweight"]["performer"] == [patient_reference]
+    assert found["heartrate"]["performer"] == [{"display": "Ngozi Bello"}]
+    for resource in found.values():
+        Observation.model_validate(resource)

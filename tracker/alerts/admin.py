@@ -69,8 +69,10 @@ class AlertRuleAdmin(ReasonedHistoryAdmin):
         "test",
         "flag",
         "event_kind",
+        "measure",
         "at_least",
         "strictly_above",
+        "below",
         "high_dose_only",
         "source",
     ]
@@ -86,7 +88,9 @@ class AlertRuleAdmin(ReasonedHistoryAdmin):
                     "presence 1 is yes; the temperature in °C). Staff grades: the CTCAE "
                     "term and the grade. Thyroid and laboratory results: the test code and "
                     "the flag against the lab's range; a threshold is read in the test's "
-                    "first unit. Charted events: the kind."
+                    "first unit. Charted events: the kind. Readings at home: the measure "
+                    "and its threshold (a weight gain in % of the baseline weight), "
+                    "“below” for a low blood pressure."
                 ),
                 "fields": [
                     "symptom",
@@ -95,8 +99,10 @@ class AlertRuleAdmin(ReasonedHistoryAdmin):
                     "test",
                     "flag",
                     "event_kind",
+                    "measure",
                     "at_least",
                     "strictly_above",
+                    "below",
                     "high_dose_only",
                 ],
             },

@@ -12,7 +12,7 @@ rules, so what the patient is told and what the team is sent never disagree.
 
 from collections.abc import Callable
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -24,6 +24,7 @@ from tracker.alerts.models import Alert, AlertRule
 Severity = Alert.Severity
 Trigger = Alert.Trigger
 Attribute = AlertRule.Attribute
+Measure = AlertRule.Measure
 TEXT_LENGTH = Alert._meta.get_field("text").max_length
 RANK = {severity: rank for rank, severity in enumerate(Severity.values)}
 
@@ -81,6 +82,8 @@ def reaches(rule, value: Decimal, qualifier: str = "") -> bool:
     """
     if rule.at_least is None:
         return True
+    if rule.below:
+        return value < rule.at_least and qualifier != ">"
     if qualifier == "<":
         return False
     if rule.strictly_above:
@@ -89,7 +92,9 @@ def reaches(rule, value: Decimal, qualifier: str = "") -> bool:
 
 
 def _threshold_words(rule, unit: str) -> str:
-    threshold = f"{rule.at_least.normalize():f} {unit}"
+    threshold = f"{rule.at_least.normalize():f}{unit}"
+    if rule.below:
+        return f"below {threshold}"
     return f"above {threshold}" if rule.strictly_above else f"at or above {threshold}"
 
 
@@ -226,7 +231,7 @@ def _result_words(result, rule) -> str:
     words = f"{name} is {result.get_flag_display().lower()}"
     if rule.at_least is not None:
         unit = result.spec.units[result.spec.canonical].label
-        words += f", {_threshold_words(rule, unit)}"
+        words += f", {_threshold_words(rule, f' {unit}')}"
     return words
 
 
@@ -294,6 +299,89 @@ def alert_for_clinical_event(event, *, now=None) -> Alert | None:
         clinical_event=event,
         text=f"{event.patient.full_name}: {event.name} charted.",
         created_at=now or timezone.now(),
+    )
+
+
+# Readings the patient recorded at home -------------------------------------------------
+
+# Written out here because tracker.observations sits above this app: an observation's
+# `source` when the patient recorded it (tracker.observations.models.base.Source).
+PATIENT_REPORTED = "patient"
+TENTH = Decimal("0.1")
+MEASURE_UNITS = {
+    Measure.TEMPERATURE: " °C",
+    Measure.WEIGHT_GAIN: " %",
+    Measure.SYSTOLIC_BP: " mmHg",
+}
+
+
+def weight_baseline(entry) -> Decimal | None:
+    """What a weight's gain is counted from: the course's admission weight, or, with no
+    course, the weight the patient was registered with."""
+    if entry.course_id is not None:
+        return entry.course.weight_gain_baseline
+    return entry.patient.weight_kg
+
+
+def reading_value(entry, measure: str) -> Decimal | None:
+    """The value a rule on `measure` reads from a set of vital signs or a weight entry."""
+    if measure == Measure.WEIGHT_GAIN:
+        weight = getattr(entry, "weight_kg", None)
+        baseline = weight_baseline(entry) if weight is not None else None
+        if not baseline:
+            return None
+        # Rounded as the weight chart shows it (WeightEntry.gain_percent), so a gain the
+        # nurse reads as 5.0 % is the one that alerts.
+        return ((weight - baseline) * 100 / baseline).quantize(TENTH, rounding=ROUND_HALF_UP)
+    value = getattr(entry, measure, None)
+    return None if value is None else Decimal(value)
+
+
+def reading_rules_met(entry) -> list[AlertRule]:
+    """The home-reading rules a patient-reported entry meets, most severe first.
+
+    A reading the care team charted meets none: the ward's entries have the chart's own
+    rules (tracker.observations.rules), and one reading must not alert twice.
+    """
+    if entry.source != PATIENT_REPORTED:
+        return []
+
+    def meets(rule) -> bool:
+        value = reading_value(entry, rule.measure)
+        return value is not None and reaches(rule, value)
+
+    return rules_met(rules_for(Trigger.READING), meets, entry.patient, entry.taken_at)
+
+
+def _reading_words(entry, met) -> str:
+    words = []
+    for measure in dict.fromkeys(rule.measure for rule in met):
+        rule = next(rule for rule in met if rule.measure == measure)
+        value = reading_value(entry, measure)
+        unit = MEASURE_UNITS[Measure(measure)]
+        name = Measure(measure).label.split(" (")[0].lower()
+        words.append(f"{name} {value}{unit}, {_threshold_words(rule, unit)}")
+    return "; ".join(words)
+
+
+def alert_for_reading(entry, *, now=None) -> Alert | None:
+    """One alert for a reading the patient recorded at home that meets a rule, or None.
+
+    `entry` is a set of vital signs or a weight entry; the alert points to it and lists
+    every measure that met a rule, so a reading is one alert, however many rules it meets.
+    """
+    met = reading_rules_met(entry)
+    if not met:
+        return None
+    source = "weight_entry" if hasattr(entry, "weight_kg") else "vital_signs"
+    return raise_alert(
+        patient=entry.patient,
+        trigger=Trigger.READING,
+        severity=met[0].severity,
+        rule=met[0],
+        text=f"{entry.patient.full_name} recorded at home: {_reading_words(entry, met)}.",
+        created_at=now or timezone.now(),
+        **{source: entry},
     )
 
 

@@ -6,8 +6,8 @@ empty field matches any), a threshold and a severity; of the rules an entry meet
 the most severe wins (tracker/alerts/rules.py).  A centre edits them in the admin,
 with a reason, and switches one off rather than deleting it.
 
-These are the rows a new database holds after `migrate` (migration 0009 keeps its
-own frozen copy) and what `python manage.py load_reference_data` adds where
+These are the rows a new database holds after `migrate` (migrations 0009 and 0012
+keep their own frozen copies) and what `python manage.py load_reference_data` adds where
 missing; `tests/test_reference_data.py` fails if the two drift apart.  The
 dose-level rules (a withhold overridden, a dose overdue, doses held) are shipped
 with tracker/alerts/dose_rules.py.
@@ -30,6 +30,14 @@ ANTI_TPO = "J Clin Oncol 1993 (PubMed 8315436): anti-thyroid antibodies and IL-2
 CONSENSUS = "Institutional criterion (J Immunother Cancer 2014, Table 3)"
 ORDERS = "HD IL-2 admission orders (J Immunother Cancer 2014, additional file)"
 OUR_PROPOSAL = "Our proposal, to be signed off"
+HOME_FEVER = (
+    "CTCAE v5.0 Fever (grade 1 from 38.0 °C, grade 3 above 40.0 °C); a patient injecting "
+    "at home is told to call the ward for a fever; our proposal"
+)
+WEIGHT_GAIN = (
+    "CTCAE v5.0 Weight gain (grade 1 from 5% over baseline); capillary leak shows first as "
+    "weight gain (Proleukin boxed warning); our proposal"
+)
 
 D = Decimal
 
@@ -241,11 +249,51 @@ ALERT_RULES = [
     ),
 ]
 
+# Readings the patient recorded at home (the ward's own entries have the chart rules):
+# a weight gain is counted from the course's admission weight, or the registered one.
+# Migration 0012 ships them.
+HOME_READING_RULES = [
+    {
+        "name": "Temperature above 40.0 °C at home",
+        "trigger": "reading",
+        "severity": "urgent",
+        "measure": "temperature_c",
+        "at_least": D("40.0"),
+        "strictly_above": True,
+        "source": HOME_FEVER,
+    },
+    {
+        "name": "Temperature of 38.0 °C or more at home",
+        "trigger": "reading",
+        "severity": "high",
+        "measure": "temperature_c",
+        "at_least": D("38.0"),
+        "source": HOME_FEVER,
+    },
+    {
+        "name": "Weight gain of 5% or more at home",
+        "trigger": "reading",
+        "severity": "high",
+        "measure": "weight_gain_percent",
+        "at_least": D(5),
+        "source": WEIGHT_GAIN,
+    },
+    {
+        "name": "Systolic BP below 90 mmHg at home",
+        "trigger": "reading",
+        "severity": "high",
+        "measure": "systolic_bp",
+        "at_least": D(90),
+        "below": True,
+        "source": f"{LABEL}: systolic BP below 90 mmHg, withhold",
+    },
+]
+
 
 def every_rule() -> list[dict]:
     """These rules and the dose rules, which their own migration (0010) ships and keeps."""
     doses = importlib.import_module("tracker.alerts.migrations.0010_shipped_dose_alert_rules")
-    return [*ALERT_RULES, *doses.RULES]
+    return [*ALERT_RULES, *HOME_READING_RULES, *doses.RULES]
 
 
 def rows():
@@ -258,8 +306,10 @@ def rows():
         "test": "",
         "flag": "",
         "event_kind": "",
+        "measure": "",
         "at_least": None,
         "strictly_above": False,
+        "below": False,
         "high_dose_only": False,
     }
     for rule in every_rule():

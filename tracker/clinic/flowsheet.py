@@ -124,6 +124,8 @@ class Reading:
     # A value carried into the hour (an infusion's rate, an event still going on),
     # not charted in it.
     carried: bool = False
+    # Recorded by the patient at home (Observation.source), marked so in the cell.
+    patient_reported: bool = False
 
     @property
     def mark(self) -> str:
@@ -362,21 +364,25 @@ class _Grid:
     def cells(self) -> list[Cell]:
         return [Cell() for _ in self.hours]
 
-    def reading(self, at, text, flags=(), carried=False) -> Reading:
+    def reading(self, at, text, flags=(), carried=False, patient_reported=False) -> Reading:
         return Reading(
             at=at,
             text=text,
             clock=f"{at.astimezone(self.zone):%H:%M}",
             flags=tuple(flags),
             carried=carried,
+            patient_reported=patient_reported,
         )
 
-    def row(self, key, label, group, entries: list[tuple[datetime, str, tuple]]) -> Row:
+    def row(self, key, label, group, entries: list[tuple]) -> Row:
+        """`entries`: (taken at, text, flags), with a fourth True if the patient recorded it."""
         cells = self.cells()
-        for at, text, flags in entries:
+        for at, text, flags, *patient in entries:
             index = self.index(at)
             if index is not None:
-                cells[index].readings.append(self.reading(at, text, flags))
+                cells[index].readings.append(
+                    self.reading(at, text, flags, patient_reported=any(patient))
+                )
         return Row(key=key, label=label, cells=cells, group=group)
 
 
@@ -435,7 +441,14 @@ def _vital_rows(data: ChartData, grid: _Grid) -> list[Row]:
         for key, (_, text_of) in VITAL_ROWS.items():
             text = text_of(entry)
             if text:
-                entries[key].append((entry.taken_at, text, tuple(flags.get(key, ()))))
+                entries[key].append(
+                    (
+                        entry.taken_at,
+                        text,
+                        tuple(flags.get(key, ())),
+                        entry.is_patient_reported,
+                    )
+                )
     return [
         grid.row(key, label, "Vital signs", entries[key]) for key, (label, _) in VITAL_ROWS.items()
     ]
@@ -557,7 +570,8 @@ def _weight_rows(data: ChartData, grid: _Grid) -> list[Row]:
     admission = data.admission_weight
     label = f"Weight (kg, % from {admission} kg)" if admission else "Weight (kg)"
     entries = [
-        (entry.taken_at, weight_text(entry.weight_kg, admission), ()) for entry in data.weights
+        (entry.taken_at, weight_text(entry.weight_kg, admission), (), entry.is_patient_reported)
+        for entry in data.weights
     ]
     return [grid.row("weight", label, "Fluids", entries)]
 

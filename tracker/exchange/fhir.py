@@ -552,8 +552,11 @@ def _charted(entry, sign: VitalSign, resource_id: str, value: dict) -> dict:
         "subject": subject(entry.patient_id),
         "effectiveDateTime": date_time(entry.taken_at, zone),
         "issued": date_time(entry.recorded_at, zone),
-        # Whoever charted it: the chart does not record a separate "measured by".
-        "performer": [person(entry.recorded_by)],
+        # Whoever charted it: the chart does not record a separate "measured by".  A
+        # reading the patient took at home is the patient's own.
+        "performer": [
+            subject(entry.patient_id) if entry.is_patient_reported else person(entry.recorded_by)
+        ],
         **value,
     }
     if texts := notes(entry.note):

@@ -6,10 +6,11 @@ when they try to chart.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import RECORDER_ROLES
-from tracker.patients.access import get_patient_for_user
+from tracker.accounts.roles import RECORDER_ROLES, Role
+from tracker.patients.access import get_own_patient, get_patient_for_user
 from tracker.patients.models import Patient
 
 
@@ -36,3 +37,22 @@ def get_observation_for_user(user, model, pk, *, correct: bool = False):
     if correct and not can_chart(user):
         raise PermissionDenied
     return entry
+
+
+def get_recording_patient(user) -> Patient:
+    """The record a signed-in patient records readings for: 403 for staff, 404 if no record
+    is linked to the login yet.  Never a patient id from the request."""
+    if user.role != Role.PATIENT:
+        raise PermissionDenied
+    patient = get_own_patient(user)
+    if patient is None:
+        raise Http404("Your login is not linked to a patient record yet.")
+    return patient
+
+
+def get_own_reading(user, model, pk):
+    """One of the patient's own readings recorded at home; anyone else's is 404."""
+    patient = get_recording_patient(user)
+    return get_object_or_404(
+        model.objects.for_patient(patient).patient_reported().select_related("patient"), pk=pk
+    )

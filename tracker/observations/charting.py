@@ -12,6 +12,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from regimens.models import Course
+from tracker.alerts.rules import alert_for_reading
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.lib.zones import CLOCK_LEEWAY
@@ -63,6 +64,9 @@ def current_course(patient, at):
 def save_observation(entry, *, by, reason: str, now=None, reassess: bool = True):
     """Save a new entry once its time passes, on the course it belongs to; else ChartRefused.
 
+    An entry the patient recorded at home (`source` "patient") is read against the
+    home-reading alert rules once saved.
+
     The course's rules are read again after it, unless the caller saves several
     entries together and reads them once at the end (`chart_changed`).
     """
@@ -79,6 +83,9 @@ def save_observation(entry, *, by, reason: str, now=None, reassess: bool = True)
     save_with_history(entry, by=by, reason=reason)
     if reassess:
         chart_changed(entry, now=now)
+    if entry.is_patient_reported:
+        # The home-reading rules (docs/alerts.md); the ward's entries have the chart rules.
+        alert_for_reading(entry, now=now)
     return entry
 
 

@@ -372,8 +372,20 @@ def _check_urine_period(patient, period_start, taken_at) -> None:
 
 
 @transaction.atomic
-def chart_weight(patient, *, by, weight_kg: Decimal, taken_at: datetime, note="", now=None):
-    """Chart a weight; its change from the admission weight is read from the course."""
+def chart_weight(
+    patient,
+    *,
+    by,
+    weight_kg: Decimal,
+    taken_at: datetime,
+    note="",
+    now=None,
+    source: str = WeightEntry.Source.STAFF,
+):
+    """Chart a weight; its change from the admission weight is read from the course.
+
+    `source` "patient" is a weight the patient recorded at home.
+    """
     low, high = PLAUSIBLE_WEIGHT_KG
     if weight_kg is None or not low <= weight_kg <= high:
         raise ChartRefused(
@@ -382,5 +394,7 @@ def chart_weight(patient, *, by, weight_kg: Decimal, taken_at: datetime, note=""
         )
     if weight_kg != weight_kg.quantize(TENTH):
         raise ChartRefused("Give the weight to 0.1 kg.", field="weight_kg")
-    entry = WeightEntry(patient=patient, weight_kg=weight_kg, taken_at=taken_at, note=note)
+    entry = WeightEntry(
+        patient=patient, weight_kg=weight_kg, taken_at=taken_at, note=note, source=source
+    )
     return save_observation(entry, by=by, reason="Weight charted", now=now)

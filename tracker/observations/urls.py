@@ -1,8 +1,23 @@
 from django.urls import path
 
-from tracker.observations.views import fluids, infusions, labs, vitals
+from tracker.observations.views import fluids, home, infusions, labs, vitals
 
 urlpatterns: list = [
+    # The patient's own readings at home.
+    path("me/readings/", home.my_readings, name="my-readings"),
+    path("me/readings/new/", home.my_reading_add, name="my-reading-add"),
+    path(
+        "me/readings/vitals/<int:pk>/error/",
+        home.my_reading_error,
+        {"kind": "vitals"},
+        name="my-reading-vitals-error",
+    ),
+    path(
+        "me/readings/weight/<int:pk>/error/",
+        home.my_reading_error,
+        {"kind": "weight"},
+        name="my-reading-weight-error",
+    ),
     path("patients/<int:pk>/chart/vitals/", vitals.vitals, name="chart-vitals"),
     path("chart/vitals/<int:pk>/error/", vitals.vitals_error, name="chart-vitals-error"),
     path("patients/<int:pk>/chart/fluids/", fluids.fluid_chart, name="chart-fluids"),

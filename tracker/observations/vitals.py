@@ -26,6 +26,7 @@ VALUES = (
     "sedation",
     "note",
     "course",
+    "source",
 )
 
 

@@ -7,8 +7,9 @@ from simple_history.models import HistoricalRecords
 
 from tracker.patients.models import PatientRecordQuerySet
 
-# Which source column each trigger fills; every other source column stays empty.
-SOURCES = {
+# Which source column each trigger fills (a tuple: exactly one of them); every other
+# source column stays empty.
+SOURCES: dict[str, str | tuple[str, ...] | None] = {
     "staff_grade": "adverse_event",
     "patient_answer": "symptom_report",
     "thyroid": "thyroid_result",
@@ -18,17 +19,28 @@ SOURCES = {
     "dose_overdue": "dose",
     "doses_held": "dose",
     "drill": "drill_recipient",
+    # A temperature or BP is a set of vital signs; a weight is a weight entry.
+    "reading": ("vital_signs", "weight_entry"),
     # The rule and its firing say which entries; the firing points to the alert.
     "chart_rule": None,
 }
-SOURCE_FIELDS = sorted({field for field in SOURCES.values() if field})
+
+
+def _fields(source) -> tuple[str, ...]:
+    if source is None:
+        return ()
+    return source if isinstance(source, tuple) else (source,)
+
+
+SOURCE_FIELDS = sorted({field for source in SOURCES.values() for field in _fields(source)})
 
 
 def _one_source_for_its_trigger() -> models.Q:
     condition = models.Q()
     for trigger, source in SOURCES.items():
-        fields = {f"{field}__isnull": field != source for field in SOURCE_FIELDS}
-        condition |= models.Q(trigger=trigger, **fields)
+        for filled in _fields(source) or (None,):
+            fields = {f"{field}__isnull": field != filled for field in SOURCE_FIELDS}
+            condition |= models.Q(trigger=trigger, **fields)
     return condition
 
 
@@ -72,6 +84,8 @@ class Alert(models.Model):
         WITHHOLD_OVERRIDE = "withhold_override", "Dose given despite a withhold rule"
         DOSE_OVERDUE = "dose_overdue", "Dose not recorded by the end of its window"
         DOSES_HELD = "doses_held", "Several doses held in one cycle"
+        # A temperature, BP or weight the patient recorded at home (docs/alerts.md).
+        READING = "reading", "Reading recorded at home"
         # A test of the delivery chain (manage.py alert_drill): about no patient.
         DRILL = "drill", "Drill"
 
@@ -101,6 +115,13 @@ class Alert(models.Model):
     )
     clinical_event = models.ForeignKey(
         "observations.ClinicalEvent", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    # A reading the patient recorded at home: a set of vital signs or a weight.
+    vital_signs = models.ForeignKey(
+        "observations.VitalSigns", models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    weight_entry = models.ForeignKey(
+        "observations.WeightEntry", models.PROTECT, null=True, blank=True, related_name="alerts"
     )
     # The dose overridden, overdue, or the last of those held.
     dose = models.ForeignKey(

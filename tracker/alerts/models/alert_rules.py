@@ -23,16 +23,21 @@ READS = {
     "thyroid": ("test", "flag"),
     "lab": ("test", "flag"),
     "event": ("event_kind",),
+    "reading": ("measure",),
 }
-MATCHING_FIELDS = ("symptom", "attribute", "term", "test", "flag", "event_kind")
+MATCHING_FIELDS = ("symptom", "attribute", "term", "test", "flag", "event_kind", "measure")
 # Triggers whose rules need a threshold, and those that take none.
-NEEDS_THRESHOLD = ("patient_answer", "staff_grade")
+NEEDS_THRESHOLD = ("patient_answer", "staff_grade", "reading")
 TAKES_NO_THRESHOLD = ("event",)
 ANSWER_RANGE = (Decimal(0), Decimal(4))
 GRADE_RANGE = (Decimal(1), Decimal(5))
 # What a patient can measure at home (tracker.symptoms.models.TEMPERATURE_RANGE_C,
 # an app above this one).
 TEMPERATURE_RANGE_C = (Decimal("34.0"), Decimal("43.0"))
+# A home reading's thresholds: a gain in % of the baseline weight, a systolic BP in mmHg
+# (the chart's plausible range, tracker.observations.models.vitals.RANGES).
+WEIGHT_GAIN_RANGE = (Decimal(1), Decimal(50))
+SYSTOLIC_RANGE = (Decimal(40), Decimal(300))
 
 
 def _fields_fit_trigger() -> models.Q:
@@ -45,7 +50,9 @@ def _fields_fit_trigger() -> models.Q:
         elif trigger in TAKES_NO_THRESHOLD:
             threshold = models.Q(at_least__isnull=True, strictly_above=False)
         condition |= models.Q(trigger=trigger, **empty) & threshold
-    return condition
+    # Only a home reading alerts below its threshold (a low blood pressure), never both ways.
+    below = models.Q(below=False) | models.Q(trigger="reading", strictly_above=False)
+    return condition & below
 
 
 class AlertRuleQuerySet(models.QuerySet):
@@ -73,6 +80,12 @@ class AlertRule(models.Model):
         PRESENCE = "presence", "Presence"
         TEMPERATURE = "temperature", "Temperature (°C)"
 
+    class Measure(models.TextChoices):
+        # What a patient records at home (tracker/observations, source "patient").
+        TEMPERATURE = "temperature_c", "Temperature (°C)"
+        WEIGHT_GAIN = "weight_gain_percent", "Weight gain (% of the baseline weight)"
+        SYSTOLIC_BP = "systolic_bp", "Systolic BP (mmHg)"
+
     name = models.CharField(max_length=120, unique=True, help_text="What it says, in words.")
     trigger = models.CharField(max_length=24, choices=Alert.Trigger)
     severity = models.CharField(max_length=8, choices=Alert.Severity)
@@ -88,6 +101,13 @@ class AlertRule(models.Model):
     test = models.CharField(max_length=16, blank=True, help_text="Lab and thyroid: the test code.")
     flag = models.CharField(max_length=16, blank=True, help_text="Lab and thyroid: the flag.")
     event_kind = models.CharField(max_length=24, blank=True, help_text="Charted events: the kind.")
+    measure = models.CharField(
+        max_length=20,
+        choices=Measure,
+        blank=True,
+        help_text="Readings at home: the measure read; a weight gain is counted from the "
+        "course's admission weight, or the patient's registered weight.",
+    )
     at_least = models.DecimalField(
         max_digits=7,
         decimal_places=2,
@@ -95,7 +115,7 @@ class AlertRule(models.Model):
         blank=True,
         help_text=(
             "The threshold: an answer (0–4), a grade, a temperature (°C), a result's value "
-            "in its test's first unit, a count of doses."
+            "in its test's first unit, a count of doses, a weight gain (%), a BP (mmHg)."
         ),
     )
     strictly_above = models.BooleanField(
@@ -103,6 +123,11 @@ class AlertRule(models.Model):
         default=False,
         help_text="E.g. a TSH above 10 mIU/L, a temperature above 40.0 °C: at the threshold "
         "itself it does not match.",
+    )
+    below = models.BooleanField(
+        "below, not at or above, the threshold",
+        default=False,
+        help_text="E.g. a systolic BP below 90 mmHg: the value must be under the threshold.",
     )
     high_dose_only = models.BooleanField(
         default=False, help_text="Only while the patient is on a high-dose IV course."
@@ -140,6 +165,11 @@ class AlertRule(models.Model):
                 name="alertrule_answer_0_to_4",
                 violation_error_message="An answer's threshold runs from 0 to 4.",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(trigger="reading", measure=""),
+                name="alertrule_reading_names_its_measure",
+                violation_error_message="A rule on readings names the measure it reads.",
+            ),
         ]
 
     def __str__(self):
@@ -165,11 +195,17 @@ class AlertRule(models.Model):
 
     def _threshold_errors(self) -> dict[str, str]:
         at_least = self.at_least
+        if self.below and self.strictly_above:
+            return {"below": "A rule alerts below or above its threshold, not both."}
+        if self.below and self.trigger != "reading":
+            return {"below": "Only a rule on readings at home alerts below its threshold."}
         if self.trigger in TAKES_NO_THRESHOLD:
             if at_least is not None or self.strictly_above:
                 return {"at_least": "A charted event alerts as it is charted: leave it empty."}
             return {}
         if at_least is None:
+            if self.trigger == "reading":
+                return {"at_least": "Give the threshold: the reading that alerts."}
             if self.trigger in NEEDS_THRESHOLD:
                 return {"at_least": "Give the threshold: the answer or grade that alerts."}
             if self.strictly_above:
@@ -177,6 +213,8 @@ class AlertRule(models.Model):
             return {}
         if self.trigger == "staff_grade":
             return _outside(at_least, GRADE_RANGE, "A CTCAE grade runs from 1 to 5.")
+        if self.trigger == "reading":
+            return self._reading_threshold_errors(at_least)
         if self.trigger != "patient_answer":
             return {}
         if not self.attribute:
@@ -189,6 +227,18 @@ class AlertRule(models.Model):
         if self.attribute == self.Attribute.PRESENCE:
             return _outside(at_least, (Decimal(0), Decimal(1)), "A yes/no answer: 1 is yes.")
         return _outside(at_least, ANSWER_RANGE, "An answer runs from 0 to 4.")
+
+    def _reading_threshold_errors(self, at_least) -> dict[str, str]:
+        if not self.measure:
+            return {"measure": "Choose the measure it reads: temperature, weight gain, …"}
+        if self.measure == self.Measure.TEMPERATURE:
+            low, high = TEMPERATURE_RANGE_C
+            return _outside(at_least, (low, high), f"A temperature from {low} to {high} °C.")
+        if self.measure == self.Measure.WEIGHT_GAIN:
+            low, high = WEIGHT_GAIN_RANGE
+            return _outside(at_least, (low, high), f"A weight gain from {low} to {high} %.")
+        low, high = SYSTOLIC_RANGE
+        return _outside(at_least, (low, high), f"A systolic BP from {low} to {high} mmHg.")
 
 
 def _outside(value, bounds, message) -> dict[str, str]:

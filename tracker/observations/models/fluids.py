@@ -204,7 +204,8 @@ class WeightEntry(Observation):
         ]
 
     def __str__(self):
-        return f"Weight {self.weight_kg} kg"
+        by = " (patient at home)" if self.is_patient_reported else ""
+        return f"Weight {self.weight_kg} kg{by}"
 
     @property
     def admission_weight(self) -> Decimal | None:

@@ -289,7 +289,8 @@ class VitalSigns(Observation):
         ]
 
     def __str__(self):
-        return f"Vital signs: {'; '.join(self.readings()) or 'none'}"
+        by = " (patient at home)" if self.is_patient_reported else ""
+        return f"Vital signs{by}: {'; '.join(self.readings()) or 'none'}"
 
     @property
     def mean_arterial_pressure(self) -> int | None:
