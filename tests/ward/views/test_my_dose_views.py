@@ -376,7 +376,7 @@ def test_the_dose_page_shows_the_patients_record_and_verify(
     assert response.url == f"/doses/{dose.pk}/"
     page = client.get(response.url)
     assert "verified" in page.text and verify_url(patients_record) not in page.text
-    assert "Nurse" not in "" and personas.nurse_on_team.get_full_name() in page.text
+    assert f"by {personas.nurse_on_team}" in page.text
 
 
 def test_the_shift_page_marks_the_patients_record(as_persona, patients_record):
