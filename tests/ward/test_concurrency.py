@@ -203,3 +203,48 @@ def test_a_record_made_after_a_stale_read_is_refused_by_the_unique_constraint(nu
     assert "correct that record" in refused.value.message
     assert_one_given_record(dose, first)
     assert (DoseRecord.history.count(), Dose.history.filter(id=dose.pk).count()) == history
+
+
+def patient_injects(start, dose, patient_user):
+    from tracker.ward.recording import record_own_dose
+
+    start.wait()
+    return record_own_dose(
+        dose,
+        by=patient_user,
+        outcome="given",
+        given_at=dose.planned_at,
+        injection_site="left_thigh",
+        now=dose.planned_at,
+    )
+
+
+@on_postgresql
+@transactional
+def test_a_patients_and_a_nurses_simultaneous_records_leave_one_active_record(
+    shipped_data, nurses
+):
+    from tests.factories import make_home_course
+
+    patient_user = make_user(Role.PATIENT)
+    patient = PatientFactory(user=patient_user, care_team=[nurses[0]])
+    doses = list(make_home_course(patient).doses.order_by("dose_in_course")[:5])
+    for dose in doses:
+        start = threading.Barrier(2)
+        racers = [
+            Nurse(functools.partial(race, start, dose, nurses[0])),
+            Nurse(functools.partial(patient_injects, start, dose, patient_user)),
+        ]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join_or_fail()
+
+        wins, losses = outcome_of(racers)
+        assert len(wins) == 1 and len(losses) == 1
+        active = list(DoseRecord.objects.filter(dose=dose).active())
+        assert len(active) == 1 and DoseRecord.objects.filter(dose=dose).count() == 1
+        if losses[0] is racers[1]:
+            assert losses[0].error.message.startswith("Your nurse already recorded this dose at")
+        else:
+            assert "already recorded as given" in losses[0].error.message

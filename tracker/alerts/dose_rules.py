@@ -1,4 +1,5 @@
-"""Alerts about doses: given past a withhold, held again and again in one cycle, overdue.
+"""Alerts about doses: given past a withhold, held again and again in one cycle, overdue,
+and a home dose the patient says they missed.
 
 Each reads its severity (and, for held doses, how many) from the active alert rule
 of its trigger; with none active it raises nothing.  The ward calls the first two
@@ -147,6 +148,43 @@ def _alert_overdue(dose, rule, now) -> Alert | None:
             )
     except IntegrityError:
         # Another sweep raised it a moment ago (alert_once_per_dose).
+        return None
+
+
+def alert_for_missed_dose(record) -> Alert | None:
+    """The patient says they did not take a home dose: tell the team, as for an overdue one.
+
+    `record` is the ward's patient-made "not given" record, saved in the caller's
+    transaction with the dose locked.  The severity is the overdue rule's: a missed
+    dose is an overdue dose the patient has explained.  A dose the overdue sweep
+    already alerted on raises nothing more (the team was told; the record is on the
+    dose page), and with no active overdue rule nothing is raised.
+    """
+    rule = active_rule(Trigger.DOSE_OVERDUE)
+    dose = record.dose
+    if rule is None or dose.alerts.filter(trigger=Trigger.DOSE_OVERDUE).exists():
+        return None
+    patient = dose.course.patient
+    if record.not_given_reason == "missed":
+        said = f"dose {dose.dose_in_course} was missed"
+    else:
+        said = (
+            f"dose {dose.dose_in_course} was not taken "
+            f"({record.get_not_given_reason_display().lower()})"
+        )
+    try:
+        with transaction.atomic():
+            return raise_alert(
+                patient=patient,
+                trigger=Trigger.DOSE_OVERDUE,
+                severity=rule.severity,
+                rule=rule,
+                dose=dose,
+                created_at=record.recorded_at,
+                text=f"{patient.full_name}: the patient says {said}.",
+            )
+    except IntegrityError:
+        # The overdue sweep alerted on the dose a moment ago (alert_once_per_dose).
         return None
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from regimens.access import get_course_for_user
-from regimens.models import Course, Dose
+from regimens.models import Course, Dose, RegimenTemplate
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES, Role
 from tracker.alerts.access import get_alert_for_user
@@ -32,9 +32,9 @@ from tracker.clinic.summary import course_summary
 from tracker.clinic.trend_charts import chart_json, trends
 from tracker.observations.access import get_patient_for_charting
 from tracker.patients.access import get_own_patient
-from tracker.patients.models import Patient
+from tracker.patients.models import Patient, Ward
 from tracker.symptoms.access import can_review
-from tracker.thyroid.schedule import overdue_checks
+from tracker.thyroid.schedule import due_checks_by_patient, overdue_checks
 from tracker.ward.access import can_override_withhold, can_record, get_dose_for_user
 from tracker.ward.models import DoseRecord
 from tracker.ward.recording import withhold_status
@@ -43,6 +43,10 @@ HOME_ALERTS = 20
 DASHBOARD_HOURS = 24
 SHIFT_HOURS = (8, 12, 24)
 RECENT = timedelta(hours=12)
+# A home dose left unrecorded is asked about on the patient's home page for this long.
+MISSED_ASKED_FOR = timedelta(days=7)
+# Thyroid tests are shown on the patient's home page this long before they fall due.
+THYROID_AHEAD = timedelta(days=14)
 
 
 # Home pages ---------------------------------------------------------------------------
@@ -92,10 +96,13 @@ def _local_day(now, zone) -> tuple[datetime, datetime]:
 
 
 def _doses_to_show(patient, now) -> dict:
-    """Today's doses, and the next one to give: the first without a record from today on.
+    """Today's doses, the next one to give, and the home doses the patient may have missed.
 
-    A dose of an earlier day that was never recorded is for the ward to sort out; it
-    would otherwise stay the patient's "next dose" for good.
+    The next dose is the first without a record from today on: a dose of an earlier
+    day that was never recorded would otherwise stay the patient's "next dose" for
+    good.  A home dose whose recording window has ended with no record is asked
+    about instead ("Did you take your dose…?"), for a week; after that it is for the
+    ward to sort out.
     """
     start, end = _local_day(now, patient.zone)
     doses = Dose.objects.for_patient(patient).with_course().with_cycle_total()
@@ -106,22 +113,59 @@ def _doses_to_show(patient, now) -> dict:
         .order_by("planned_at")
     )
     next_dose = doses.recordable().filter(planned_at__gte=start).order_by("planned_at").first()
-    return {"next_dose": next_dose, "today": today}
+    missed = list(
+        doses.past_recording_window(now)
+        .filter(course__template__route=RegimenTemplate.Route.SC)
+        .filter(planned_at__gte=now - MISSED_ASKED_FOR)
+        .order_by("planned_at")
+    )
+    asked = {dose.pk for dose in missed}
+    for dose in [*today, *([next_dose] if next_dose else [])]:
+        dose.record_now = _records_it_now(dose, now, start) and dose.pk not in asked
+    return {"next_dose": next_dose, "today": today, "missed": missed}
+
+
+def _records_it_now(dose, now, day_start) -> bool:
+    """Whether the patient records this dose now: a home dose of today (or before) waiting."""
+    return (
+        dose.course.template.route == RegimenTemplate.Route.SC
+        and dose.status == Dose.Status.SCHEDULED
+        and dose.course.takes_records
+        and dose.planned_at < day_start + timedelta(days=1)
+        and now >= dose.planned_at - dose.course.recording_window
+    )
+
+
+def _thyroid_due(patient, now) -> list:
+    """The patient's TSH tests not yet done that are due within two weeks, or overdue."""
+    today = timezone.localdate(now, patient.zone)
+    checks = due_checks_by_patient([patient.pk]).get(patient.pk, [])
+    return [due for due in checks if due.met_on is None and due.on <= today + THYROID_AHEAD]
 
 
 @login_required
 @role_required(Role.PATIENT)
 def patient_home(request):
-    """The next dose (when, how long until, what to do), today's doses, courses, team."""
+    """What now: a missed dose to answer, the next dose (and recording it), today's doses,
+    thyroid tests due, the ward's phone, and the patient's other pages."""
     patient = get_own_patient(request.user)
     if patient is None:
         return render(request, "clinic/patient_home.html", {"patient": None})
     now = timezone.now()
     courses = list(patient.courses.select_related("template"))
+    ward = Ward.objects.filter(patients=patient).only("phone").first()
     return render(
         request,
         "clinic/patient_home.html",
-        {"patient": patient, "courses": courses, "now": now, **_doses_to_show(patient, now)},
+        {
+            "patient": patient,
+            "courses": courses,
+            "now": now,
+            "thyroid_due": _thyroid_due(patient, now),
+            "today_date": timezone.localdate(now, patient.zone),
+            "ward_phone_number": ward.phone if ward else "",
+            **_doses_to_show(patient, now),
+        },
     )
 
 
@@ -144,7 +188,11 @@ def shift(request):
         DoseRecord.objects.active()
         .filter(dose__in=Dose.objects.visible_to(request.user), recorded_at__gte=now - RECENT)
         .select_related(
-            "dose__course__patient", "dose__course__template", "recorded_by", "given_by"
+            "dose__course__patient",
+            "dose__course__template",
+            "recorded_by",
+            "given_by",
+            "verified_by",
         )
         .order_by("-recorded_at")
     )
@@ -174,6 +222,7 @@ def dose_detail(request, pk):
         "recorded_by",
         "given_by",
         "marked_in_error_by",
+        "verified_by",
         "pre_dose_check",
         "withhold_override__authorised_by",
     ).order_by("recorded_at", "pk")

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from regimens.models import Dose
-from tracker.accounts.roles import RECORDER_ROLES, WITHHOLD_OVERRIDE_ROLES
+from tracker.accounts.roles import RECORDER_ROLES, WITHHOLD_OVERRIDE_ROLES, Role
 from tracker.ward.models import DoseRecord, WithholdOverride
 
 
@@ -34,6 +34,31 @@ def get_record_for_user(user, pk, *, correct: bool = False) -> DoseRecord:
     )
     if correct and not can_record(user):
         raise PermissionDenied
+    return record
+
+
+def get_own_dose(user, pk) -> Dose:
+    """One of the patient's own home (subcutaneous) doses, for them to record.
+
+    Out of scope is 404, as for any dose; staff who can see the dose are refused
+    (they record on the dose page), and so is a patient's ward dose, which the nurse
+    gives and records.
+    """
+    dose = get_object_or_404(Dose.objects.visible_to(user).with_course(), pk=pk)
+    if user.role != Role.PATIENT or dose.course.patient.user_id != user.pk:
+        raise PermissionDenied("Only the patient records their own injections here.")
+    if dose.course.template.route != "sc":
+        raise PermissionDenied(
+            "Your nurse gives and records this dose on the ward: there is nothing to record here."
+        )
+    return dose
+
+
+def get_record_to_verify(user, pk) -> DoseRecord:
+    """A record the patient made, for the care team's nurse or clinician to verify."""
+    record = get_record_for_user(user, pk)
+    if not can_record(user):
+        raise PermissionDenied("Only the patient's nurse or clinician verifies their records.")
     return record
 
 

@@ -18,6 +18,7 @@ from tracker.ward.access import can_override_withhold
 from tracker.ward.models import (
     NEW_HOLD_REASONS,
     OVERRIDE_REASON_MIN,
+    PATIENT_NOT_GIVEN_REASONS,
     DoseRecord,
     Finding,
     NotGivenReason,
@@ -25,6 +26,7 @@ from tracker.ward.models import (
     PreDoseCheck,
 )
 from tracker.ward.recording import ACKNOWLEDGE, DIFFERENT_TIME, PROCEED
+from tracker.ward.sites import InjectionSite
 
 BLANK = [("", "Choose a reason…")]
 
@@ -427,3 +429,105 @@ class WithholdOverrideForm(forms.Form):
         ),
         error_messages={"required": "Give the clinical reason for giving the dose."},
     )
+
+
+def refuse_ambiguous_local_time(moment, zone) -> None:
+    """A local time the clocks pass twice (the night they go back) could be either hour."""
+    first, second = moment.replace(fold=0), moment.replace(fold=1)
+    if first.utcoffset() != second.utcoffset():
+        raise forms.ValidationError(
+            f"{moment:%H:%M} happens twice on {moment:%d %b %Y} in {zone.key}: the clocks "
+            "went back. Choose a time outside that hour, or call your care team."
+        )
+
+
+class OwnDoseForm(forms.Form):
+    """A patient's record of their own home injection: now, earlier, or not taken.
+
+    `action` is the button pressed: "now" (injected now), "earlier" (with the time),
+    or "not_taken" (with the reason).
+    """
+
+    NOW, EARLIER, NOT_TAKEN = "now", "earlier", "not_taken"
+
+    action = forms.ChoiceField(choices=[(NOW, NOW), (EARLIER, EARLIER), (NOT_TAKEN, NOT_TAKEN)])
+    injection_site = forms.ChoiceField(
+        choices=InjectionSite.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Where did you inject?",
+    )
+    given_date = forms.DateField(label="Day you injected it", widget=DateInput, required=False)
+    given_time = forms.TimeField(label="Time you injected it", widget=TimeInput, required=False)
+    different_time_reason = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Why you injected it at a different time",
+        help_text="Your care team reads this with the record.",
+    )
+    not_given_reason = forms.ChoiceField(
+        choices=PATIENT_NOT_GIVEN_REASONS,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Why did you not take it?",
+    )
+    reason_note = forms.CharField(
+        max_length=200, required=False, label="Tell us more (needed for another reason)"
+    )
+
+    def __init__(self, *args, dose, suggested_site: str, **kwargs):
+        self.dose, self.zone = dose, dose.course.patient.zone
+        # What the recording operation asked for when it refused the record.
+        self.asks = frozenset()
+        now = timezone.localtime(timezone.now(), self.zone)
+        kwargs["initial"] = {
+            "injection_site": suggested_site,
+            "given_date": now.date(),
+            "given_time": now.time().replace(second=0, microsecond=0),
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
+        self.fields["given_time"].help_text = f"On your clock ({self.zone.key})."
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action in (self.NOW, self.EARLIER) and not data.get("injection_site"):
+            self.add_error("injection_site", "Choose where you injected.")
+        if action == self.NOW:
+            data["given_at"] = timezone.now()
+        elif action == self.EARLIER:
+            self._clean_earlier(data)
+        elif action == self.NOT_TAKEN and not data.get("not_given_reason"):
+            self.add_error("not_given_reason", "Choose why you did not take it.")
+        return data
+
+    def _clean_earlier(self, data):
+        day, clock = data.get("given_date"), data.get("given_time")
+        if day is None or clock is None:
+            if "given_time" not in self.errors and "given_date" not in self.errors:
+                self.add_error("given_time", "Give the day and the time you injected it.")
+            return
+        try:
+            moment = local_instant(day, clock, self.zone)
+            refuse_ambiguous_local_time(moment, self.zone)
+        except forms.ValidationError as error:
+            self.add_error("given_time", error)
+        else:
+            data["given_at"] = moment
+
+    def own_record_fields(self) -> dict:
+        """The cleaned form as keyword arguments for recording.record_own_dose."""
+        data = self.cleaned_data
+        if data["action"] == self.NOT_TAKEN:
+            return {
+                "outcome": DoseRecord.Outcome.NOT_GIVEN,
+                "not_given_reason": data["not_given_reason"],
+                "reason_note": data.get("reason_note", ""),
+            }
+        return {
+            "outcome": DoseRecord.Outcome.GIVEN,
+            "given_at": data["given_at"],
+            "injection_site": data["injection_site"],
+            "different_time_reason": data.get("different_time_reason", "").strip(),
+        }

@@ -18,6 +18,7 @@ from tracker.lib.zones import CLOCK_LEEWAY
 
 # The withhold reasons are the chart's vocabulary too: its rules name them.
 from tracker.observations.models import ChartRule, HoldReason
+from tracker.ward.sites import InjectionSite
 
 STOP_ACTION = ChartRule.Action.STOP
 
@@ -29,6 +30,17 @@ class NotGivenReason(models.TextChoices):
     REFUSED = "refused", "Patient refused"
     UNAVAILABLE = "unavailable", "Drug unavailable"
     OTHER = "other", "Other (see note)"
+    # The patient's own words for a home dose they did not inject.
+    MISSED = "missed", "Missed / forgot"
+    UNWELL = "unwell", "Felt too unwell"
+
+
+# The reasons a patient chooses from for a home dose they did not take.
+PATIENT_NOT_GIVEN_REASONS = [
+    (NotGivenReason.MISSED.value, NotGivenReason.MISSED.label),
+    (NotGivenReason.UNWELL.value, NotGivenReason.UNWELL.label),
+    (NotGivenReason.OTHER.value, "Another reason"),
+]
 
 
 # The label stops the course for signs of hepatic failure rather than holding a dose.
@@ -485,6 +497,23 @@ class DoseRecordQuerySet(ClinicalEntryQuerySet):
     def for_patient(self, patient):
         return self.filter(dose__course__patient=patient)
 
+    def by_the_patient(self):
+        return self.filter(source=DoseRecord.Source.PATIENT)
+
+    def awaiting_verification(self):
+        """Records the patient made that no nurse or clinician has verified yet."""
+        return self.active().by_the_patient().filter(verified_at__isnull=True)
+
+    def recent_sites(self, patient, limit: int = 8) -> list[str]:
+        """The sites the patient injected, most recent first (for suggest_site)."""
+        return list(
+            self.active()
+            .for_patient(patient)
+            .exclude(injection_site="")
+            .order_by("-given_at", "-pk")
+            .values_list("injection_site", flat=True)[:limit]
+        )
+
 
 class DoseRecord(ClinicalEntry):
     """The record of one dose: given, held or not given."""
@@ -495,6 +524,10 @@ class DoseRecord(ClinicalEntry):
         PARTIAL = "partial", "Partial dose"
         HELD = "held", "Held"
         NOT_GIVEN = "not_given", "Not given"
+
+    class Source(models.TextChoices):
+        STAFF = "staff", "The care team"
+        PATIENT = "patient", "The patient"
 
     # The outcomes in which the patient received drug.
     RECEIVED = (Outcome.GIVEN, Outcome.PARTIAL)
@@ -554,6 +587,23 @@ class DoseRecord(ClinicalEntry):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(
+        "recorded by",
+        max_length=8,
+        choices=Source,
+        default=Source.STAFF,
+        help_text="The patient records a home injection themself; a nurse verifies it.",
+    )
+    injection_site = models.CharField(
+        max_length=20,
+        choices=InjectionSite,
+        blank=True,
+        help_text="Where a subcutaneous dose went in; blank for an IV dose.",
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
     objects = DoseRecordQuerySet.as_manager()
@@ -565,6 +615,12 @@ class DoseRecord(ClinicalEntry):
         indexes = [
             # The shift page lists what was recorded in the last hours.
             models.Index(fields=["recorded_at"], name="doserecord_recorded_idx"),
+            # The patient's last injection sites, for the next one's suggestion.
+            models.Index(
+                fields=["injection_site", "given_at"],
+                condition=~models.Q(injection_site=""),
+                name="doserecord_site_idx",
+            ),
         ]
         constraints = [
             *ClinicalEntry.Meta.constraints,
@@ -615,10 +671,35 @@ class DoseRecord(ClinicalEntry):
                     "partial dose its reason; a held or not-given dose needs its reason."
                 ),
             ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["staff", "patient"]),
+                name="doserecord_source_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(injection_site="") | models.Q(outcome__in=["given", "partial"]),
+                name="doserecord_site_only_when_received",
+                violation_error_message="Only a dose that went in has an injection site.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verified_by__isnull=True, verified_at__isnull=True)
+                | models.Q(source="patient", verified_by__isnull=False, verified_at__isnull=False),
+                name="doserecord_verified_patient_record",
+                violation_error_message=(
+                    "Only a record the patient made is verified, by someone, at a time."
+                ),
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.dose}"
+
+    @property
+    def by_the_patient(self) -> bool:
+        return self.source == self.Source.PATIENT
+
+    @property
+    def awaits_verification(self) -> bool:
+        return self.by_the_patient and self.is_active and self.verified_at is None
 
     @property
     def reason_text(self) -> str:

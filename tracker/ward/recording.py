@@ -16,7 +16,11 @@ from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU, RECONSTITUTED_IU_PER_ML
 from regimens.models import GIVEN_TIME_RANGE, Dose
-from tracker.alerts.dose_rules import alert_for_held_doses, alert_for_override
+from tracker.alerts.dose_rules import (
+    alert_for_held_doses,
+    alert_for_missed_dose,
+    alert_for_override,
+)
 from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert
 from tracker.lib.history import save_with_history
@@ -27,6 +31,7 @@ from tracker.ward.access import can_override_withhold
 from tracker.ward.models import (
     NEEDS_NOTE,
     OVERRIDE_REASON_MIN,
+    PATIENT_NOT_GIVEN_REASONS,
     DoseRecord,
     Finding,
     HoldReason,
@@ -36,6 +41,7 @@ from tracker.ward.models import (
     PreDoseCheck,
     WithholdOverride,
 )
+from tracker.ward.sites import InjectionSite
 
 Outcome = DoseRecord.Outcome
 
@@ -412,8 +418,8 @@ def _urgent_alert_answers(dose: Dose, choices: dict, reason: str):
 
 def _clean(fields: dict) -> dict:
     """Keep only what the outcome uses, so a held dose never carries a stray amount."""
-    keep = {"outcome", "notes", "reason_note", "pre_dose_check"}
-    received = {"given_at", "amount_iu", "given_by", "different_time_reason"}
+    keep = {"outcome", "notes", "reason_note", "pre_dose_check", "source"}
+    received = {"given_at", "amount_iu", "given_by", "different_time_reason", "injection_site"}
     keep |= {
         Outcome.GIVEN: received,
         Outcome.PARTIAL: received | {"partial_reason"},
@@ -433,11 +439,13 @@ def _save_record(
     replaces=None,
     alerts=None,
     override_reason: str = "",
+    already=_already_recorded,
 ):
     """Save a new record of `dose` once every rule passes; else RecordRefused, writing nothing.
 
     `alerts` is (choices, reason) for the patient's urgent open alerts, checked when a
-    dose is recorded as given; None where they do not apply (a correction).
+    dose is recorded as given; None where they do not apply (a correction).  `already`
+    says, to whoever is recording, that another record won the race.
     """
     fields = dict(fields)
     refusal = _refusal_of_fields(dose, fields, now)
@@ -490,7 +498,7 @@ def _save_record(
         with transaction.atomic():
             save_with_history(record, by=by, reason=reason)
     except IntegrityError as error:
-        raise RecordRefused(_already_recorded(dose)) from error
+        raise RecordRefused(already(dose)) from error
     dose.set_status(fields["outcome"], by=by, reason=reason)
     if record.outcome == Outcome.HELD:
         alert_for_held_doses(dose, now=now)
@@ -734,3 +742,145 @@ def withdraw_override(override: WithholdOverride, *, by, reason: str) -> Withhol
             "authorisation. Correct that record first, if it is wrong."
         )
     return override.mark_in_error(by=by, reason=reason, refused=RecordRefused)
+
+
+# Records the patient makes of their own home injections ------------------------------
+
+
+def _already_recorded_for_patient(dose: Dose) -> str:
+    """Another record came first, in the patient's words: who made it, and when."""
+    existing = dose.records.active().first()
+    if existing is None:
+        return "This dose was recorded a moment ago. Go back to your home page to see it."
+    when = timezone.localtime(existing.recorded_at, dose.course.patient.zone)
+    who = "You" if existing.by_the_patient else "Your nurse"
+    return f"{who} already recorded this dose at {when:%H:%M}."
+
+
+def earliest_own_time(dose: Dose):
+    """The earliest a patient may say they injected a dose: its window before its time."""
+    return dose.planned_at - dose.course.recording_window
+
+
+def _own_dose_locked(dose: Dose, now) -> Dose:
+    dose = _locked(dose)
+    if dose.is_recorded:
+        raise RecordRefused(_already_recorded_for_patient(dose))
+    refusal = dose.refusal_to_record()
+    if refusal:
+        raise RecordRefused(refusal)
+    if dose.course.template.route != "sc":
+        raise RecordRefused("Your nurse gives and records this dose on the ward.")
+    return dose
+
+
+def _own_fields(dose: Dose, *, by, outcome, given_at, injection_site, not_given_reason, now):
+    if outcome == Outcome.GIVEN:
+        if given_at is None:
+            raise RecordRefused("Say when you injected it.", field="given_at")
+        if given_at < earliest_own_time(dose):
+            raise RecordRefused(
+                "That is too long before the dose's planned time. Check the day and the time, "
+                "or call your care team.",
+                field="given_time",
+            )
+        if injection_site not in InjectionSite.values:
+            raise RecordRefused("Choose where you injected.", field="injection_site")
+        return {
+            "outcome": Outcome.GIVEN,
+            "given_at": given_at,
+            "amount_iu": dose.prescribed_iu,
+            "given_by": by,
+            "injection_site": injection_site,
+        }
+    if outcome == Outcome.NOT_GIVEN:
+        if not_given_reason not in dict(PATIENT_NOT_GIVEN_REASONS):
+            raise RecordRefused("Choose why you did not take it.", field="not_given_reason")
+        return {"outcome": Outcome.NOT_GIVEN, "not_given_reason": not_given_reason}
+    raise RecordRefused("Say whether you injected the dose or not.")
+
+
+def _in_the_patients_words(refusal: RecordRefused) -> RecordRefused:
+    """A different-time question, as the patient answers it: say why."""
+    if DIFFERENT_TIME not in refusal.asks:
+        return refusal
+    message = refusal.message.replace(
+        "If it was given then, confirm it was given at a different time and say why.",
+        "If that is when you injected it, say why below.",
+    ).replace("Check the dose: ", "Please check the time: ")
+    return RecordRefused(message, asks=refusal.asks, field="different_time_reason")
+
+
+@transaction.atomic
+def record_own_dose(
+    dose: Dose,
+    *,
+    by,
+    outcome: str,
+    given_at=None,
+    injection_site: str = "",
+    not_given_reason: str = "",
+    reason_note: str = "",
+    different_time_reason: str = "",
+    now=None,
+) -> DoseRecord:
+    """The patient records a home (subcutaneous) dose of theirs: injected, or not taken.
+
+    An injection is the prescribed dose, given by the patient at `given_at`, at
+    `injection_site`; it goes through the same rules as a nurse's record (the time,
+    a dose too soon after another), under the same lock, so a dose takes one active
+    record whoever records first.  A dose not taken tells the care team
+    (`alert_for_missed_dose`) in the same transaction.
+    """
+    now = now or timezone.now()
+    dose = _own_dose_locked(dose, now)
+    fields = _own_fields(
+        dose,
+        by=by,
+        outcome=outcome,
+        given_at=given_at,
+        injection_site=injection_site,
+        not_given_reason=not_given_reason,
+        now=now,
+    )
+    fields["source"] = DoseRecord.Source.PATIENT
+    fields["reason_note"] = reason_note.strip()
+    fields["different_time_reason"] = different_time_reason
+    label = Outcome(fields["outcome"]).label
+    try:
+        record = _save_record(
+            dose,
+            by=by,
+            fields=fields,
+            now=now,
+            reason=f"Recorded by the patient as {label.lower()}",
+            already=_already_recorded_for_patient,
+        )
+    except RecordRefused as refusal:
+        raise _in_the_patients_words(refusal) from None
+    if record.outcome == Outcome.NOT_GIVEN:
+        alert_for_missed_dose(record)
+    return record
+
+
+@transaction.atomic
+def verify_record(record: DoseRecord, *, by, now=None) -> DoseRecord:
+    """A nurse or clinician confirms a record the patient made; a wrong one is corrected instead."""
+    now = now or timezone.now()
+    _locked(record.dose)
+    record = DoseRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.by_the_patient:
+        raise RecordRefused("Only a record the patient made needs verifying.")
+    if not record.is_active:
+        raise RecordRefused(record.already_in_error)
+    if record.verified_at is not None:
+        when = timezone.localtime(record.verified_at, record.dose.course.patient.zone)
+        raise RecordRefused(f"{record.verified_by} already verified this record at {when:%H:%M}.")
+    record.verified_by, record.verified_at = by, now
+    save_with_history(
+        record,
+        by=by,
+        reason="Verified the patient's record",
+        update_fields=["verified_by", "verified_at"],
+    )
+    return record

@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from regimens.models import Dose
 from tracker.accounts.roles import EDITOR_ROLES
 from tracker.alerts.for_doses import attach_open_alerts, patient_open_alerts
+from tracker.lib.http import safe_next
 from tracker.lib.records import refused_on_form
 from tracker.lib.views import entered_in_error_page
 from tracker.observations import rules as chart_rules
@@ -22,27 +23,35 @@ from tracker.ward.access import (
     can_override_withhold,
     get_dose_for_user,
     get_override_for_user,
+    get_own_dose,
     get_record_for_user,
+    get_record_to_verify,
 )
 from tracker.ward.decision import check_initial, decision_panel
 from tracker.ward.forms import (
     CorrectionForm,
+    OwnDoseForm,
     PreDoseCheckForm,
     RecordDoseForm,
     WithholdOverrideForm,
 )
-from tracker.ward.models import DoseRecord, HoldRule, PreDoseCheck
+from tracker.ward.models import DoseRecord, HoldRule, NotGivenReason, PreDoseCheck
 from tracker.ward.recording import (
+    DIFFERENT_TIME,
     RecordRefused,
     authorise_override,
     correct_record,
+    earliest_own_time,
     mark_entered_in_error,
     needing_an_answer,
     record_check,
     record_dose,
+    record_own_dose,
+    verify_record,
     withdraw_override,
     withhold_status,
 )
+from tracker.ward.sites import InjectionSite, suggest_site
 
 
 def _from_shift(request) -> bool:
@@ -294,3 +303,105 @@ def override_withdraw(request, pk):
         template="ward/override_withdraw.html",
         context={"override": override, "dose": dose, "patient": dose.course.patient},
     )
+
+
+# The patient's own home injections ---------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_dose_record(request, pk):
+    """The patient records a home injection: the site suggested, then "Save: injected now".
+
+    `?when=earlier` asks for the time; `?when=not_taken` for why it was not taken.
+    """
+    dose = get_own_dose(request.user, pk)
+    patient = dose.course.patient
+    recent = DoseRecord.objects.recent_sites(patient)
+    suggested = suggest_site(recent)
+    form = OwnDoseForm(request.POST or None, dose=dose, suggested_site=suggested)
+    mode = request.POST.get("action") or request.GET.get("when") or OwnDoseForm.NOW
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = record_own_dose(dose, by=request.user, **form.own_record_fields())
+        except RecordRefused as refusal:
+            refused_on_form(form, refusal)
+            form.asks = refusal.asks
+        else:
+            if record.outcome == DoseRecord.Outcome.NOT_GIVEN:
+                return redirect("my-dose-missed", dose.pk)
+            when = timezone.localtime(record.given_at, patient.zone)
+            messages.success(
+                request,
+                f"Saved: dose {dose.dose_in_course} injected at {when:%H:%M}, "
+                f"{record.get_injection_site_display().lower()}. Thank you.",
+            )
+            return redirect("patient-home")
+    zone = patient.zone
+    return render(
+        request,
+        "ward/my_dose_record.html",
+        {
+            "dose": dose,
+            "patient": patient,
+            "form": form,
+            "mode": mode,
+            "asks_reason": DIFFERENT_TIME in form.asks
+            or bool(form.data.get("different_time_reason")),
+            "refusal": dose.refusal_to_record(),
+            "suggested": suggested,
+            "last_site": InjectionSite(recent[0]).label if recent else None,
+            "earliest": timezone.localtime(earliest_own_time(dose), zone),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_dose_missed(request, pk):
+    """The patient says they missed a home dose: what to do next, and the team is told."""
+    dose = get_own_dose(request.user, pk)
+    patient = dose.course.patient
+    error = None
+    if request.method == "POST":
+        try:
+            record_own_dose(
+                dose,
+                by=request.user,
+                outcome=DoseRecord.Outcome.NOT_GIVEN,
+                not_given_reason=NotGivenReason.MISSED,
+            )
+        except RecordRefused as refusal:
+            error = refusal.message
+        else:
+            return redirect("my-dose-missed", dose.pk)
+    record = dose.records.active().first()
+    return render(
+        request,
+        "ward/my_dose_missed.html",
+        {
+            "dose": dose,
+            "patient": patient,
+            "record": record,
+            "error": error,
+            "ward_phone_number": (patient.ward.phone if patient.ward else "") or None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def record_verify(request, pk):
+    """A nurse or clinician on the team confirms what the patient recorded."""
+    record = get_record_to_verify(request.user, pk)
+    dose = record.dose
+    try:
+        verify_record(record, by=request.user)
+    except RecordRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request, f"{dose.course.patient.full_name}: the patient's record of {dose} verified."
+        )
+    return redirect(safe_next(request, reverse("dose-detail", args=[dose.pk])))
