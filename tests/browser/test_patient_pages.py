@@ -288,3 +288,54 @@ def test_axe_reports_what_it_finds(page):
     assert found["label"] == "critical"
     with pytest.raises(AssertionError, match=r"\[critical\] image-alt"):
         assert_no_serious_violations(page, "a bad page")
+
+
+# The home page's main actions; those from issue 15's other pages are checked once merged.
+HOME_ACTIONS = ["Report a side effect", "My calendar", "Doses in the next 7 days", "Reminders"]
+HOME_ACTIONS_WHEN_PRESENT = ["Record this dose", "Record my temperature or weight"]
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return {
+        name: (el.getAttribute('aria-label') || el.textContent || '').trim(),
+        outline: style.outlineStyle,
+        width: parseFloat(style.outlineWidth),
+    };
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_home_pages_actions_are_reached_with_tab_and_opened_with_enter(
+    phone_812, personas, shipped_data
+):
+    page, errors = phone_812
+    make_scene(personas)
+    open_as_patient(page, errors, reverse("patient-home"))
+    wanted = HOME_ACTIONS + [
+        name
+        for name in HOME_ACTIONS_WHEN_PRESENT
+        if page.get_by_role("link", name=name).or_(page.get_by_role("button", name=name)).count()
+    ]
+    reached = {}
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["name"] in wanted and focused["name"] not in reached:
+            reached[focused["name"]] = focused
+        if set(reached) == set(wanted):
+            break
+    assert set(reached) == set(wanted), f"not reached with Tab: {set(wanted) - set(reached)}"
+    unringed = [n for n, f in reached.items() if f["outline"] == "none" or f["width"] < 2]
+    assert not unringed, f"no visible focus ring on {unringed}"
+
+    # Back to the first action by keyboard alone, and Enter opens it.
+    page.goto(reverse("patient-home"))
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED)["name"] == "Report a side effect":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + reverse("symptom-report"))
+    assert errors == []
