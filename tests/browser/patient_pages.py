@@ -33,7 +33,8 @@ def password_reset_link(s):
 
 
 # The patient's own pages, signed in as the patient: name -> the address, given the scene
-# (tests/browser/test_patient_pages.py `PatientScene`).
+# (tests/browser/test_patient_pages.py `PatientScene`). A name may carry a query after "?"
+# for another state of the same page.
 PATIENT_PAGES = {
     "patient-home": lambda s: reverse("patient-home"),
     "reminder-settings": lambda s: reverse("reminder-settings"),
@@ -64,6 +65,13 @@ PATIENT_PAGES = {
     "password_change_done": lambda s: reverse("password_change_done"),
     # Issue 15, from other branches: recording a home dose and the readings.
     "my-dose-record": lambda s: reverse("my-dose-record", args=[s.today_dose.pk]),
+    "my-dose-record?when=earlier": lambda s: (
+        reverse("my-dose-record", args=[s.today_dose.pk]) + "?when=earlier"
+    ),
+    "my-dose-record?when=not_taken": lambda s: (
+        reverse("my-dose-record", args=[s.today_dose.pk]) + "?when=not_taken"
+    ),
+    "my-dose-missed": lambda s: reverse("my-dose-missed", args=[s.today_dose.pk]),
     "my-readings": lambda s: reverse("my-readings"),
     "my-reading-add": lambda s: reverse("my-reading-add"),
 }
@@ -94,8 +102,6 @@ NOT_A_PAGE = {
     "side-effects-csv": "a CSV file (staff)",
     "thyroid-csv": "a CSV file (staff)",
     # Issue 15, from other branches.
-    "my-dose-missed": "POST only, from the missed-dose prompt on the home page "
-    "(covered by test_patient_at_home.py)",
     "report-reply": "POST only, from the staff report page",
     "invitation-accept": "a one-time link from an e-mail, opened by test_patient_at_home.py",
 }
@@ -164,10 +170,19 @@ def url_patterns(patterns=None, prefix=""):
             yield prefix + str(pattern.pattern), pattern.name
 
 
-def exists(name: str) -> bool:
-    """Whether the URLconf has this name (with any arguments)."""
-    return any(found == name for _, found in url_patterns())
+def url_name(key: str) -> str:
+    return key.split("?")[0]
+
+
+def exists(key: str) -> bool:
+    """Whether the URLconf has this page's URL name (with any arguments)."""
+    return any(found == url_name(key) for _, found in url_patterns())
 
 
 def present(pages: dict) -> dict:
-    return {name: build for name, build in pages.items() if exists(name)}
+    return {key: build for key, build in pages.items() if exists(key)}
+
+
+def names(pages: dict) -> set[str]:
+    """The URL names a list covers."""
+    return {url_name(key) for key in pages}

@@ -114,8 +114,8 @@ def patient_scene(personas, shipped_data):
 
 def test_every_address_is_sorted(db):
     lists = {
-        "PATIENT_PAGES": set(patient_pages.PATIENT_PAGES),
-        "SIGNED_OUT_PAGES": set(patient_pages.SIGNED_OUT_PAGES),
+        "PATIENT_PAGES": patient_pages.names(patient_pages.PATIENT_PAGES),
+        "SIGNED_OUT_PAGES": patient_pages.names(patient_pages.SIGNED_OUT_PAGES),
         "NOT_A_PAGE": set(patient_pages.NOT_A_PAGE),
         "NOT_FOR_PATIENTS": patient_pages.NOT_FOR_PATIENTS,
     }
