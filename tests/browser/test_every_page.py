@@ -219,6 +219,8 @@ PAGES = {
     "symptom-question": lambda s: reverse("symptom-answer", args=["swelling"]),
     "my-report": lambda s: reverse("symptom-report-detail", args=[s.report.pk]),
     "my-report-edit": lambda s: reverse("symptom-report-edit", args=[s.report.pk]),
+    "my-readings": lambda s: reverse("my-readings"),
+    "my-reading-add": lambda s: reverse("my-reading-add"),
 }
 
 CARE_TEAM_PAGES = [
@@ -283,6 +285,8 @@ ROLE_PAGES = {
         "symptom-question",
         "my-report",
         "my-report-edit",
+        "my-readings",
+        "my-reading-add",
         "calendar",
         "calendar-month",
         "dose-list",

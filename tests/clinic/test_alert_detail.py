@@ -192,3 +192,25 @@ def test_acknowledging_with_htmx_on_the_page_keeps_the_card_without_a_link_to_it
     )
     assert "Acknowledged by" in response.text
     assert f'href="{page(alert)}"' not in response.text
+
+
+# A reading the patient recorded at home.
+
+
+@pytest.mark.parametrize(
+    ("values", "shown", "link"),
+    [
+        ({"temperature_c": Decimal("38.6")}, "Temp 38.6 °C", "/chart/vitals/"),
+        ({"weight_kg": Decimal("75.0")}, "Weight 75.0 kg", "/chart/weight/"),
+    ],
+)
+def test_a_home_reading_alert_shows_the_reading_and_opens_its_chart_page(
+    as_persona, personas, values, shown, link
+):
+    from tracker.observations.home import record_readings
+
+    record_readings(personas.patient, by=personas.the_patient, taken_at=NOW, **values)
+    alert = Alert.objects.get(trigger="reading")
+    text = as_persona("nurse_on_team").get(page(alert)).content.decode()
+    assert "at home" in text and shown in text
+    assert f'href="/patients/{personas.patient.pk}{link}"' in text

@@ -88,7 +88,7 @@ def test_a_low_systolic_bp_alerts_below_90_and_not_at_it(record):
     record(systolic_bp=90, diastolic_bp=60)
     assert not reading_alerts().exists()
     record(systolic_bp=89, diastolic_bp=60)
-    assert reading_alerts().get().text.endswith("systolic bp 89 mmHg, below 90 mmHg.")
+    assert reading_alerts().get().text.endswith("systolic BP 89 mmHg, below 90 mmHg.")
 
 
 @pytest.mark.parametrize(("weight", "alerted"), [(D("73.4"), False), (D("73.5"), True)])
@@ -191,3 +191,11 @@ def test_a_reading_of_an_earlier_day_is_not_withdrawn_by_the_patient(record, per
         home.mark_entered_in_error(
             entry, by=personas.the_patient, reason="wrong", now=NOW + timedelta(days=1)
         )
+
+
+def test_a_set_meeting_two_rules_is_one_alert_naming_both(record):
+    (vitals,) = record(temperature_c=D("38.2"), systolic_bp=85, diastolic_bp=50)
+    alert = reading_alerts().get()
+    assert alert.vital_signs == vitals and alert.severity == "high"
+    assert "temperature 38.2 °C, at or above 38 °C" in alert.text
+    assert "systolic BP 85 mmHg, below 90 mmHg" in alert.text

@@ -308,10 +308,11 @@ def alert_for_clinical_event(event, *, now=None) -> Alert | None:
 # `source` when the patient recorded it (tracker.observations.models.base.Source).
 PATIENT_REPORTED = "patient"
 TENTH = Decimal("0.1")
-MEASURE_UNITS = {
-    Measure.TEMPERATURE: " °C",
-    Measure.WEIGHT_GAIN: " %",
-    Measure.SYSTOLIC_BP: " mmHg",
+# What the alert's text calls each measure, and its unit.
+MEASURE_WORDS = {
+    Measure.TEMPERATURE: ("temperature", " °C"),
+    Measure.WEIGHT_GAIN: ("weight gain", " %"),
+    Measure.SYSTOLIC_BP: ("systolic BP", " mmHg"),
 }
 
 
@@ -358,8 +359,7 @@ def _reading_words(entry, met) -> str:
     for measure in dict.fromkeys(rule.measure for rule in met):
         rule = next(rule for rule in met if rule.measure == measure)
         value = reading_value(entry, measure)
-        unit = MEASURE_UNITS[Measure(measure)]
-        name = Measure(measure).label.split(" (")[0].lower()
+        name, unit = MEASURE_WORDS[Measure(measure)]
         words.append(f"{name} {value}{unit}, {_threshold_words(rule, unit)}")
     return "; ".join(words)
 

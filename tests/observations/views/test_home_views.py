@@ -192,3 +192,12 @@ def test_a_ward_entry_carries_no_patient_mark(as_persona, personas):
 def test_the_patients_home_page_links_to_their_readings(as_persona):
     page = as_persona("the_patient").get("/", follow=True).content.decode()
     assert 'href="/me/readings/">Record my temperature or weight</a>' in page
+
+
+@pytest.mark.parametrize("url", [LIST, ADD])
+def test_a_patient_login_not_linked_to_a_record_gets_404(client, url):
+    from tests.factories import make_user
+    from tracker.accounts.roles import Role
+
+    client.force_login(make_user(Role.PATIENT, username="unlinked"))
+    assert client.get(url).status_code == 404

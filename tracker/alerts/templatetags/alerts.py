@@ -33,9 +33,13 @@ def trigger_label(alert) -> str:
 @register.filter
 def source_url(alert) -> str:
     """Where the entry that raised the alert is read: its dose, the thyroid results,
-    the chart, or else the patient's page."""
+    the chart (a reading at home: its vital signs or weight page), or else the patient's
+    page."""
     if alert.thyroid_result_id:
         return reverse("thyroid-results", args=[alert.patient_id])
+    if alert.trigger == Alert.Trigger.READING:
+        page = "chart-weight" if alert.weight_entry_id else "chart-vitals"
+        return reverse(page, args=[alert.patient_id])
     if alert.trigger == Alert.Trigger.CHART_RULE:
         # The readings that met the rule, hour by hour.
         return reverse("flowsheet", args=[alert.patient_id])
