@@ -189,3 +189,13 @@ def test_it_signs_the_patient_in_with_axes_switched_on(client, sent, settings):
     response = set_password(client, sent.token)
     assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(sent.invitation.user.pk)
+
+
+def test_a_link_to_a_login_switched_off_since_is_gone(client, sent):
+    user = sent.invitation.user
+    user.is_active = False
+    user.save()
+    assert_gone(client.get(accept_url(sent.token)))
+    assert_gone(set_password(client, sent.token))
+    user.refresh_from_db()
+    assert not user.has_usable_password()

@@ -22,7 +22,7 @@ from tests.factories import (
     record_given,
     sign_in_with_second_factor,
 )
-from tracker.accounts.models import User
+from tracker.accounts.models import Invitation, User
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert, AlertRule, EscalationStep, Notification, OnCallShift
 from tracker.alerts.rules import alert_for_report
@@ -135,6 +135,34 @@ def build_users(n: int) -> list[User]:
             logins.append(patient)
     Patient.objects.bulk_update(logins, ["user"])
     return users
+
+
+def build_invitations(n: int) -> list[Invitation]:
+    """Invitations of patient logins (each with their record), used, revoked or open."""
+    users = User.objects.bulk_create(
+        [User(username=f"bulk-invited-{i}", email=f"invited{i}@example.org") for i in numbered(n)]
+    )
+    patients = build_patients(n)
+    for patient, user in zip(patients, users, strict=True):
+        patient.user = user
+    Patient.objects.bulk_update(patients, ["user"])
+    by = staff()
+    return bulk_create_with_history(
+        [
+            Invitation(
+                user=user,
+                email=user.email,
+                token_hash=f"{user.pk:064d}",
+                created_at=at(k),
+                created_by=by,
+                expires_at=at(k) + timedelta(hours=72),
+                used_at=at(k) + timedelta(hours=1) if k % 3 == 1 else None,
+                revoked_at=at(k) + timedelta(hours=2) if k % 3 == 2 else None,
+            )
+            for k, user in enumerate(users)
+        ],
+        Invitation,
+    )
 
 
 def build_templates(n: int) -> list[RegimenTemplate]:
@@ -756,6 +784,7 @@ MODELS = [
     (Reminder, build_reminders, "patient"),
     (Patient, build_patients, ""),
     (User, build_users, "patient"),
+    (Invitation, build_invitations, "user.patient"),
     (RegimenTemplate, build_templates, None),
     (Course, build_courses, "patient"),
     (RetreatmentContraindication, build_retreatment_flags, "patient"),

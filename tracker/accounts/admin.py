@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from tracker.accounts.models import User
-from tracker.lib.admin import export_as_csv
+from tracker.accounts.models import Invitation, User
+from tracker.lib.admin import HistoryAdmin, export_as_csv
 
 
 @admin.register(User)
@@ -38,3 +38,48 @@ class UserAdmin(BaseUserAdmin):
     def patient_mrn(self, user):
         patient = getattr(user, "patient", None)
         return patient.mrn if patient else None
+
+
+@admin.register(Invitation)
+class InvitationAdmin(HistoryAdmin):
+    """Who was invited, by whom, and what became of the link: to read, never to change.
+
+    Invitations are made from the patient's page, where the login and the e-mail go
+    with them; the token's hash is of no use to a reader, so it is not shown.
+    """
+
+    list_display = [
+        "user",
+        "patient_mrn",
+        "email",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "used_at",
+        "revoked_at",
+    ]
+    list_filter = ["created_at", "expires_at"]
+    date_hierarchy = "created_at"
+    search_fields = [
+        "user__username",
+        "email",
+        "user__patient__mrn",
+        "user__patient__family_name",
+        "user__patient__given_name",
+    ]
+    list_select_related = ["user__patient", "created_by"]
+    exclude = ["token_hash"]
+
+    @admin.display(description="patient MRN", ordering="user__patient__mrn")
+    def patient_mrn(self, invitation):
+        patient = getattr(invitation.user, "patient", None)
+        return patient.mrn if patient else None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -15,8 +15,18 @@ class InvitationGone(Exception):
 
 
 def usable_invitation(token: str, now) -> Invitation | None:
-    """The invitation behind a link that still works, or None, whatever the reason."""
-    return Invitation.objects.with_token(token).usable(now).select_related("user").first()
+    """The invitation behind a link that still works, or None, whatever the reason.
+
+    A login switched off since the invitation was sent cannot be signed in to, so its
+    link no longer works either.
+    """
+    return (
+        Invitation.objects.with_token(token)
+        .usable(now)
+        .filter(user__is_active=True)
+        .select_related("user")
+        .first()
+    )
 
 
 @transaction.atomic

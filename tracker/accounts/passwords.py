@@ -11,6 +11,7 @@ cache (Redis, CACHES) makes it exact.  Beyond the limit the same page is shown a
 nothing is sent.
 """
 
+import hashlib
 import logging
 from urllib.parse import urlsplit
 
@@ -50,7 +51,9 @@ def reset_allowed(ip_address: str | None, email: str) -> bool:
     Both are counted whatever the answer, so a caller cannot tell the limits apart.
     """
     by_ip = _count(f"password-reset:ip:{ip_address or 'unknown'}")
-    by_email = _count(f"password-reset:email:{email.strip().lower()}")
+    # Hashed: a cache key has a length limit and no spaces (memcached), an address neither.
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    by_email = _count(f"password-reset:email:{address}")
     return by_ip <= RESET_LIMIT and by_email <= RESET_LIMIT
 
 
