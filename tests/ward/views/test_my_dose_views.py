@@ -404,3 +404,15 @@ def test_the_earliest_time_is_shown_on_the_patients_clock(as_persona, personas, 
     page = as_persona("the_patient").get(record_url(dose, "earlier"))
     # 12 hours before 09:00 EST, however the server's clock is set.
     assert "Tue 2 Feb, 21:00" in page.text
+
+
+@pytest.mark.now("2027-02-04 07:00Z")
+def test_the_missed_page_runs_a_fixed_number_of_queries(
+    as_persona, dose, django_assert_max_num_queries
+):
+    client = as_persona("the_patient")
+    with django_assert_max_num_queries(12):
+        client.get(missed_url(dose))
+    client.post(missed_url(dose))
+    with django_assert_max_num_queries(12):
+        client.get(missed_url(dose))
