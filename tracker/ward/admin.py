@@ -76,12 +76,14 @@ class AdministrationAdmin(DoseRecordAdmin):
         "partial_reason",
         "state",
         "is_correction",
+        "source",
         "recorded_by",
         "recorded_at",
     ]
     list_filter = [
         "outcome",
         "state",
+        "source",
         "hold_reason",
         "not_given_reason",
         "partial_reason",
@@ -150,10 +152,14 @@ class AdministrationInline(ReadOnlyInline):
         "reason_note",
         "withhold_override",
         "state",
+        "source",
+        "injection_site",
         "recorded_by",
         "recorded_at",
+        "verified_by",
+        "verified_at",
     ]
-    select_related = ("given_by", "recorded_by", "withhold_override")
+    select_related = ("given_by", "recorded_by", "withhold_override", "verified_by")
 
 
 @admin.register(WithholdOverride)

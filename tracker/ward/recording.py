@@ -762,19 +762,24 @@ def earliest_own_time(dose: Dose):
     return dose.planned_at - dose.course.recording_window
 
 
-def _own_dose_locked(dose: Dose, now) -> Dose:
-    dose = _locked(dose)
+def refusal_to_record_own(dose: Dose) -> str | None:
+    """Why the patient cannot record this dose of theirs now, in their words; None if they can."""
     if dose.is_recorded:
-        raise RecordRefused(_already_recorded_for_patient(dose))
-    refusal = dose.refusal_to_record()
+        return _already_recorded_for_patient(dose)
+    if dose.course.template.route != "sc":
+        return "Your nurse gives and records this dose on the ward."
+    return dose.refusal_to_record()
+
+
+def _own_dose_locked(dose: Dose) -> Dose:
+    dose = _locked(dose)
+    refusal = refusal_to_record_own(dose)
     if refusal:
         raise RecordRefused(refusal)
-    if dose.course.template.route != "sc":
-        raise RecordRefused("Your nurse gives and records this dose on the ward.")
     return dose
 
 
-def _own_fields(dose: Dose, *, by, outcome, given_at, injection_site, not_given_reason, now):
+def _own_fields(dose: Dose, *, by, outcome, given_at, injection_site, not_given_reason):
     if outcome == Outcome.GIVEN:
         if given_at is None:
             raise RecordRefused("Say when you injected it.", field="given_at")
@@ -833,7 +838,7 @@ def record_own_dose(
     (`alert_for_missed_dose`) in the same transaction.
     """
     now = now or timezone.now()
-    dose = _own_dose_locked(dose, now)
+    dose = _own_dose_locked(dose)
     fields = _own_fields(
         dose,
         by=by,
@@ -841,7 +846,6 @@ def record_own_dose(
         given_at=given_at,
         injection_site=injection_site,
         not_given_reason=not_given_reason,
-        now=now,
     )
     fields["source"] = DoseRecord.Source.PATIENT
     fields["reason_note"] = reason_note.strip()

@@ -47,6 +47,7 @@ from tracker.ward.recording import (
     record_check,
     record_dose,
     record_own_dose,
+    refusal_to_record_own,
     verify_record,
     withdraw_override,
     withhold_status,
@@ -337,7 +338,6 @@ def my_dose_record(request, pk):
                 f"{record.get_injection_site_display().lower()}. Thank you.",
             )
             return redirect("patient-home")
-    zone = patient.zone
     return render(
         request,
         "ward/my_dose_record.html",
@@ -348,10 +348,10 @@ def my_dose_record(request, pk):
             "mode": mode,
             "asks_reason": DIFFERENT_TIME in form.asks
             or bool(form.data.get("different_time_reason")),
-            "refusal": dose.refusal_to_record(),
+            "refusal": refusal_to_record_own(dose),
             "suggested": suggested,
             "last_site": InjectionSite(recent[0]).label if recent else None,
-            "earliest": timezone.localtime(earliest_own_time(dose), zone),
+            "earliest": earliest_own_time(dose),
             "now": timezone.now(),
         },
     )

@@ -382,3 +382,37 @@ def test_the_dose_page_shows_the_patients_record_and_verify(
 def test_the_shift_page_marks_the_patients_record(as_persona, patients_record):
     page = as_persona("nurse_on_team").get("/ward/")
     assert "Recorded by the patient" in page.text
+
+
+def test_a_dose_already_recorded_says_who_recorded_it_in_plain_words(as_persona, personas, dose):
+    record_given(dose, personas.nurse_on_team, now=DOSE_1_AT + timedelta(minutes=5))
+    page = as_persona("the_patient").get(record_url(dose))
+    assert "Your nurse already recorded this dose at 09:05." in page.text
+    assert "Save: injected now" not in page.text
+
+
+def test_the_shift_page_verifies_the_patients_record(as_persona, patients_record):
+    client = as_persona("nurse_on_team")
+    assert verify_url(patients_record) in client.get("/ward/").text
+    response = client.post(verify_url(patients_record), {"next": "/ward/"})
+    assert response.url == "/ward/"
+    patients_record.refresh_from_db()
+    assert patients_record.verified_by is not None
+
+
+def test_the_earliest_time_is_shown_on_the_patients_clock(as_persona, personas, dose):
+    page = as_persona("the_patient").get(record_url(dose, "earlier"))
+    # 12 hours before 09:00 EST, however the server's clock is set.
+    assert "Tue 2 Feb, 21:00" in page.text
+
+
+@pytest.mark.now("2027-02-04 07:00Z")
+def test_the_missed_page_runs_a_fixed_number_of_queries(
+    as_persona, dose, django_assert_max_num_queries
+):
+    client = as_persona("the_patient")
+    with django_assert_max_num_queries(12):
+        client.get(missed_url(dose))
+    client.post(missed_url(dose))
+    with django_assert_max_num_queries(12):
+        client.get(missed_url(dose))
