@@ -667,6 +667,24 @@ class DoseQuerySet(models.QuerySet):
             .filter(overdue_from__lte=now)
         )
 
+    def window_ended(self, now):
+        """Recordable doses still with no record at the end of their recording window.
+
+        A patient at home is asked about these ("Did you take your dose?") from then;
+        the team is told later, a recording window after the dose fell overdue.
+        """
+        return (
+            self.recordable()
+            .filter(planned_at__lt=now)
+            .alias(
+                window_ends_at=models.ExpressionWrapper(
+                    models.F("planned_at") + models.F("course__recording_window"),
+                    output_field=models.DateTimeField(),
+                )
+            )
+            .filter(window_ends_at__lte=now)
+        )
+
     def past_recording_window(self, now):
         """Recordable doses still with no record a recording window after they fell overdue."""
         return (

@@ -142,7 +142,7 @@ def test_a_patient_treated_at_home(browser, live_server, personas, shipped_data)
         # The patient opens the link on their phone and sets a password.
         phone.goto(link.group(1))
         visits.check("invitation")
-        phone.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+        phone.get_by_label("New password").first.fill(NEW_PASSWORD)
         phone.get_by_label("New password confirmation").fill(NEW_PASSWORD)
         phone.get_by_role("button", name="Set my password").click()
         phone.wait_for_url("**" + reverse("patient-home"))

@@ -13,7 +13,7 @@ from tracker.ward.recording import record_own_dose
 pytestmark = pytest.mark.django_db
 
 # The home course's dose 1: Wed 3 Feb 2027 09:00 EST; overdue 13:00; its recording
-# window ends 01:00 Thursday.  One dose a day, Wednesday to Sunday.
+# window ends 21:00, when the patient's reminder says it is not recorded.  One dose a day, Wednesday to Sunday.
 SC_START = "2027-02-03 09:00"
 ME = "/me/"
 
@@ -80,6 +80,12 @@ def test_once_recorded_the_button_moves_to_tomorrows_dose_only_tomorrow(
 # A missed dose.
 
 
+def test_it_is_asked_from_the_end_of_its_window(as_persona, sc_course):
+    with at("2027-02-03T21:00-05:00"):
+        response = home(as_persona("the_patient"))
+    assert [d.dose_in_course for d in response.context["missed"]] == [1]
+
+
 def test_a_home_dose_past_its_window_asks_whether_it_was_taken(as_persona, sc_course):
     dose = sc_course.doses.get(dose_in_course=1)
     with at("2027-02-04T02:00-05:00"):
@@ -96,7 +102,7 @@ def test_a_home_dose_past_its_window_asks_whether_it_was_taken(as_persona, sc_co
 
 
 def test_before_its_window_ends_it_is_not_asked(as_persona, sc_course):
-    with at("2027-02-04T00:59-05:00"):
+    with at("2027-02-03T20:59-05:00"):
         response = home(as_persona("the_patient"))
     assert response.context["missed"] == []
     assert "Did you take your dose" not in response.text

@@ -114,7 +114,7 @@ def _doses_to_show(patient, now) -> dict:
     )
     next_dose = doses.recordable().filter(planned_at__gte=start).order_by("planned_at").first()
     missed = list(
-        doses.past_recording_window(now)
+        doses.window_ended(now)
         .filter(course__template__route=RegimenTemplate.Route.SC)
         .filter(planned_at__gte=now - MISSED_ASKED_FOR)
         .order_by("planned_at")
