@@ -370,6 +370,11 @@ MESSAGE_LENGTH = 500
 MESSAGES_PER_REPORT = 6
 
 
+def ward_phone(patient) -> str:
+    """The number a patient is told to call: their ward's, else the clinic's."""
+    return patient.ward.phone_number if patient.ward_id else settings.WARD_PHONE
+
+
 class ReportMessageQuerySet(models.QuerySet):
     def shown(self):
         """The messages that stand: a withdrawn one is kept, but no longer counts."""

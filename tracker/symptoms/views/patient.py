@@ -35,8 +35,8 @@ from tracker.symptoms.forms.patient import (
     PatientReportChangeForm,
     WithdrawReportForm,
 )
-from tracker.symptoms.models import MESSAGES_PER_REPORT, ProSymptom, SymptomReport
-from tracker.symptoms.replies import mark_read, ward_phone
+from tracker.symptoms.models import MESSAGES_PER_REPORT, ProSymptom, SymptomReport, ward_phone
+from tracker.symptoms.replies import mark_read
 from tracker.symptoms.reporting import (
     EntryRefused,
     change_report,
