@@ -3,6 +3,8 @@
 Both kinds of entry link to a dose, so a symptom can be read against the dose
 before it.  The reference data (CTCAE terms with their grade texts, PRO-CTCAE
 items with the attributes each asks) is loaded by migrations and versioned.
+The care team and the patient exchange a few short messages about a report;
+self-care advice for a mild report is reference data with a cited source.
 """
 
 from dataclasses import dataclass
