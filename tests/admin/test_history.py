@@ -217,6 +217,7 @@ REFERENCE_DATA = {
     "ChartRule",
     "CtcaeTerm",
     "ProSymptom",
+    "SelfCareAdvice",
     "FollowUpCheck",
     "EscalationStep",
     "AlertRule",

@@ -26,6 +26,7 @@ from tracker.alerts.models import Alert
 from tracker.observations.labs import chart_panel
 from tracker.patients.models import Ward
 from tracker.symptoms.models import AdverseEvent, CtcaeTerm, ProSymptom
+from tracker.symptoms.replies import send_reply
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.recording import record_result
 from tracker.ward.recording import authorise_override, record_check
@@ -103,6 +104,12 @@ def scene(personas, shipped_data):
         ProSymptom.objects.get(slug="nausea"),
         by=personas.the_patient,
         answers={"frequency": 3, "severity": 3},
+    )
+    send_reply(
+        report,
+        by=nurse,
+        body="Thank you for telling us. Please take your temperature now and call the ward "
+        "if it is 38 °C or more; otherwise sip water and rest, and we will call you later.",
     )
     event = record_event(
         patient,
@@ -209,6 +216,10 @@ PAGES = {
     ),
     "ctcae-entry-error": lambda s: reverse("adverse-event-error", args=[s.event.pk]),
     "report-review": lambda s: reverse("symptom-report-review", args=[s.report.pk]),
+    "report-messages": lambda s: reverse("report-reply", args=[s.report.pk]),
+    "message-withdraw": lambda s: reverse(
+        "report-message-withdraw", args=[s.report.messages.get().pk]
+    ),
     # Thyroid.
     "thyroid": lambda s: reverse("thyroid-results", args=[s.patient.pk]),
     "thyroid-new": lambda s: reverse("thyroid-new", args=[s.patient.pk]),
@@ -260,10 +271,11 @@ CARE_TEAM_PAGES = [
     "alert-of-report",
     "wards",
     "rota",
+    "report-messages",
 ]
 
 ROLE_PAGES = {
-    "nurse": CARE_TEAM_PAGES,
+    "nurse": [*CARE_TEAM_PAGES, "message-withdraw"],
     "clinician": [
         "clinic",
         "patient-new",

@@ -3,6 +3,8 @@
 Both kinds of entry link to a dose, so a symptom can be read against the dose
 before it.  The reference data (CTCAE terms with their grade texts, PRO-CTCAE
 items with the attributes each asks) is loaded by migrations and versioned.
+The care team and the patient exchange a few short messages about a report;
+self-care advice for a mild report is reference data with a cited source.
 """
 
 from dataclasses import dataclass
@@ -368,6 +370,11 @@ class AdverseEvent(ClinicalEntry):
 MESSAGE_LENGTH = 500
 # A thread is a few short notes, not a conversation: past this, the patient calls.
 MESSAGES_PER_REPORT = 6
+
+
+def ward_phone(patient) -> str:
+    """The number a patient is told to call: their ward's, else the clinic's."""
+    return patient.ward.phone_number if patient.ward_id else settings.WARD_PHONE
 
 
 class ReportMessageQuerySet(models.QuerySet):

@@ -8,7 +8,9 @@ The message is handed to a worker after its transaction commits; if the broker i
 down, the sweep (`symptoms.send_message_notices`, every few minutes) sends what
 was never e-mailed.  A message is claimed by setting `emailed_at` with a
 conditional UPDATE, so two workers never send one twice; a failed send clears it
-for the next sweep.
+for the next sweep.  A worker killed between the claim and the mail server leaves
+the message unmailed: at most once, since the patient sees it at their next
+sign-in anyway, and a second e-mail would say nothing new.
 """
 
 import logging
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.lib.mail import absolute_url, message_id, send_message
-from tracker.symptoms.models import ReportMessage
+from tracker.symptoms.models import ReportMessage, ward_phone
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +67,6 @@ def _waiting():
 
 def send_notice(message_pk: int, now=None) -> bool:
     """E-mail the patient about one care-team message; whether this call sent it."""
-    from tracker.symptoms.replies import ward_phone
-
     now = now or timezone.now()
     if not _waiting().filter(pk=message_pk).update(emailed_at=now):
         return False  # read, withdrawn, or another worker has it

@@ -7,7 +7,6 @@ or marked read.  The patient is e-mailed that a message is waiting once the
 transaction commits (tracker/symptoms/notices.py); the e-mail says nothing else.
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,15 +17,13 @@ from tracker.symptoms.models import (
     MESSAGES_PER_REPORT,
     ReportMessage,
     SymptomReport,
+    ward_phone,
 )
+from tracker.symptoms.notices import notify_after_commit
 
 
 class MessageRefused(Refused):
     """A message cannot be sent or withdrawn; the message is for the user."""
-
-
-def ward_phone(patient) -> str:
-    return patient.ward.phone_number if patient.ward_id else settings.WARD_PHONE
 
 
 def _clean_body(body: str) -> str:
@@ -57,8 +54,6 @@ def _lock_thread(report) -> list[ReportMessage]:
 @transaction.atomic
 def send_reply(report, *, by, body: str, now=None) -> ReportMessage:
     """A care-team message to the patient about their report; the patient is e-mailed."""
-    from tracker.symptoms.notices import notify_after_commit
-
     body = _clean_body(body)
     _lock_thread(report)
     message = ReportMessage(

@@ -35,8 +35,8 @@ from tracker.symptoms.forms.patient import (
     PatientReportChangeForm,
     WithdrawReportForm,
 )
-from tracker.symptoms.models import MESSAGES_PER_REPORT, ProSymptom, SymptomReport
-from tracker.symptoms.replies import mark_read, ward_phone
+from tracker.symptoms.models import MESSAGES_PER_REPORT, ProSymptom, SymptomReport, ward_phone
+from tracker.symptoms.replies import mark_read
 from tracker.symptoms.reporting import (
     EntryRefused,
     change_report,
@@ -176,7 +176,7 @@ def report_page(request, pk, *, answering=None, answer_form=None, status=200):
     # A report withdrawn (entered in error) stays as it is.
     can_change = report.is_active
     severity = report_severity(report) if can_change else None
-    thread = list(report.messages.select_related("author"))
+    thread = list(report.messages.all())
     answered = {m.answers_id for m in thread if m.from_patient}
     may_write = sum(not m.is_withdrawn for m in thread) < MESSAGES_PER_REPORT
     for message in thread:
@@ -206,7 +206,6 @@ def report_page(request, pk, *, answering=None, answer_form=None, status=200):
             "can_change": can_change,
             "alert_severity": severity,
             "call_now": call_now,
-            "status": report.patient_status,
             "thread": thread,
             "thread_full": not may_write,
             "advice": advice,
