@@ -654,3 +654,32 @@ def test_doses_of_the_course_are_not_queried_one_by_one(course, nurse, django_as
         record_given(dose, nurse)
     with django_assert_num_queries(8):
         fhir.patient_bundle(course.patient)
+
+
+# An injection the patient recorded at home -------------------------------------------------
+
+
+def test_a_patients_own_injection_names_the_patient_as_performer_and_the_site(personas):
+    from fhir.resources.R4B.medicationadministration import MedicationAdministration
+
+    from tests.factories import make_home_course
+    from tracker.ward.recording import record_own_dose
+
+    patient = personas.patient
+    dose = make_home_course(patient, start="2027-03-01 09:00").doses.get(dose_in_course=1)
+    with time_machine.travel("2027-03-01 14:05Z", tick=False):
+        record = record_own_dose(
+            dose,
+            by=patient.user,
+            outcome="given",
+            given_at=datetime(2027, 3, 1, 14, 5, tzinfo=UTC),
+            injection_site="left_thigh",
+        )
+    (given,) = resources(fhir.patient_bundle(patient), "MedicationAdministration")
+    MedicationAdministration.model_validate(given)
+    assert given["performer"] == [{"actor": fhir.subject(patient.pk)}]
+    assert (
+        given["dosage"]["site"]
+        == {"text": "Left thigh"}
+        == {"text": record.get_injection_site_display()}
+    )

@@ -472,7 +472,9 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
         "effectiveDateTime": date_time(record.given_at or dose.planned_at, zone),
     }
     if received:
-        resource["performer"] = [{"actor": person(record.given_by)}]
+        # A patient who injects at home is the performer, as the Patient resource.
+        actor = subject(course.patient_id) if record.by_the_patient else person(record.given_by)
+        resource["performer"] = [{"actor": actor}]
     resource["request"] = reference(medication_request_id(course))
     if staff_notes and (texts := notes(record.reason_note, record.notes)):
         resource["note"] = texts
@@ -481,6 +483,8 @@ def medication_administration(record, *, staff_notes: bool = False) -> dict:
             "route": route(course.template),
             "dose": {"value": number(record.amount_iu), **IU},
         }
+        if record.injection_site:
+            resource["dosage"]["site"] = {"text": record.get_injection_site_display()}
     return resource
 
 
