@@ -9,9 +9,12 @@ Some names come from work not merged everywhere yet (issue 15): each list only c
 the URLconf has.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLPattern, URLResolver
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -19,6 +22,27 @@ from django.utils.http import urlsafe_base64_encode
 def month_of(s):
     day = s.today_dose.planned_at.astimezone(s.patient.zone)
     return reverse("patient-calendar-month", args=[s.patient.pk, day.year, day.month])
+
+
+def own_reading(kind: str):
+    """The error page of a reading the patient entered just now (issue 15's readings)."""
+
+    def build(s):
+        from tracker.observations.home import record_readings
+
+        entries = record_readings(
+            s.patient,
+            by=s.patient.user,
+            taken_at=timezone.now(),
+            temperature_c=Decimal("37.2"),
+            weight_kg=Decimal("70.1"),
+        )
+        entry = next(
+            e for e in entries if (type(e).__name__ == "WeightEntry") == (kind == "weight")
+        )
+        return reverse(f"my-reading-{kind}-error", args=[entry.pk])
+
+    return build
 
 
 def password_reset_link(s):
@@ -74,6 +98,8 @@ PATIENT_PAGES = {
     "my-dose-missed": lambda s: reverse("my-dose-missed", args=[s.today_dose.pk]),
     "my-readings": lambda s: reverse("my-readings"),
     "my-reading-add": lambda s: reverse("my-reading-add"),
+    "my-reading-vitals-error": own_reading("vitals"),
+    "my-reading-weight-error": own_reading("weight"),
 }
 
 # Pages a patient sees signed out.
@@ -103,6 +129,7 @@ NOT_A_PAGE = {
     "thyroid-csv": "a CSV file (staff)",
     # Issue 15, from other branches.
     "report-reply": "POST only, from the staff report page",
+    "symptom-report-answer": "POST only, the patient's answer from the report's page",
     "invitation-accept": "a one-time link from an e-mail, opened by test_patient_at_home.py",
 }
 
