@@ -4,9 +4,6 @@ A page a patient can open must be listed in `PATIENT_PAGES` (signed in) or
 `SIGNED_OUT_PAGES`, with how to build its address from the scene, so that the accessibility
 tests open it; `tests/browser/test_patient_pages.py` fails when a URL pattern is in none of
 the lists, so a new patient page cannot go untested by being forgotten.
-
-Some names come from work not merged everywhere yet (issue 15): each list only counts a name
-the URLconf has.
 """
 
 from decimal import Decimal
@@ -25,7 +22,7 @@ def month_of(s):
 
 
 def own_reading(kind: str):
-    """The error page of a reading the patient entered just now (issue 15's readings)."""
+    """The error page of a reading the patient entered just now."""
 
     def build(s):
         from tracker.observations.home import record_readings
@@ -87,7 +84,7 @@ PATIENT_PAGES = {
     "flowsheet": lambda s: reverse("flowsheet", args=[s.patient.pk]),
     "password_change": lambda s: reverse("password_change"),
     "password_change_done": lambda s: reverse("password_change_done"),
-    # Issue 15, from other branches: recording a home dose and the readings.
+    # Recording a home dose, and the readings taken at home.
     "my-dose-record": lambda s: reverse("my-dose-record", args=[s.today_dose.pk]),
     "my-dose-record?when=earlier": lambda s: (
         reverse("my-dose-record", args=[s.today_dose.pk]) + "?when=earlier"
@@ -127,7 +124,6 @@ NOT_A_PAGE = {
     "patient-fhir": "a FHIR JSON export of the record",
     "side-effects-csv": "a CSV file (staff)",
     "thyroid-csv": "a CSV file (staff)",
-    # Issue 15, from other branches.
     "report-reply": "POST only, from the staff report page",
     "symptom-report-answer": "POST only, the patient's answer from the report's page",
     "invitation-accept": "a one-time link from an e-mail, opened by test_patient_at_home.py",
@@ -168,6 +164,7 @@ NOT_FOR_PATIENTS = {
     "adverse-event-new",
     "adverse-event-error",
     "symptom-report-review",
+    "report-message-withdraw",
     "thyroid-new",
     "thyroid-result-error",
     "thyroid-due",
@@ -180,7 +177,6 @@ NOT_FOR_PATIENTS = {
     "shift-cancel",
     "clinician-home",
     "nurse-home",
-    # Issue 15, from other branches.
     "patient-invite",
     "record-verify",
 }
@@ -199,15 +195,6 @@ def url_patterns(patterns=None, prefix=""):
 
 def url_name(key: str) -> str:
     return key.split("?")[0]
-
-
-def exists(key: str) -> bool:
-    """Whether the URLconf has this page's URL name (with any arguments)."""
-    return any(found == url_name(key) for _, found in url_patterns())
-
-
-def present(pages: dict) -> dict:
-    return {key: build for key, build in pages.items() if exists(key)}
 
 
 def names(pages: dict) -> set[str]:

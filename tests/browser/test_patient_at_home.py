@@ -1,14 +1,10 @@
-"""Issue 15's acceptance test: a patient treated at home, start to finish, on a 375 x 812 phone.
+"""A patient treated at home, start to finish, on a 375 x 812 phone.
 
 A clinician invites the patient; the patient sets a password from the e-mailed link, sees
 the next dose, records five injections on five days in a row (a different site each day,
 as suggested), says they missed the sixth, reports a side effect, and reads the nurse's
 reply. On every page: nothing wider than the phone, no console error (a CSP violation is
 one), and axe finds nothing serious or critical.
-
-It uses the pages and texts of issue 15's shared contract (invitation, home recording,
-missed doses, replies), so it runs once all of them are in the URLconf and skips, naming
-what is missing, before that.
 
 The clock: time-machine moves the server's clock (the live server runs in this process)
 and ticks, so pages are seen at the planned days and times.
@@ -23,7 +19,6 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from tests.browser import patient_pages
 from tests.browser.axe import assert_no_serious_violations
 from tests.browser.conftest import sign_in, watched_page
 from tests.browser.test_every_page import OVERFLOWING
@@ -32,15 +27,6 @@ from tests.factories import PASSWORD, PatientFactory, make_course
 PHONE = {"width": 375, "height": 812}
 NEW_YORK = ZoneInfo("America/New_York")
 NEW_PASSWORD = "a-long-new-passphrase-2027"
-
-# The contract's URL names this test goes through.
-NEEDED = [
-    "patient-invite",
-    "invitation-accept",
-    "my-dose-record",
-    "my-dose-missed",
-    "report-reply",
-]
 
 SITES = [
     "Abdomen, upper left",
@@ -56,11 +42,6 @@ SITES = [
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not all(patient_pages.exists(name) for name in NEEDED),
-        reason="issue 15's pages are not all merged: needs "
-        + ", ".join(name for name in NEEDED if not patient_pages.exists(name)),
-    ),
 ]
 
 
