@@ -45,6 +45,12 @@ def test_an_acknowledged_alert_means_seen(personas, make_report, now):
     alert = report.alerts.get()
     assert words(report) == "Sent"
     acknowledge_alert(alert, by=personas.nurse_on_team)
+    assert words(report) == "Seen by your nurse"
+
+
+def test_an_alert_a_clinician_acknowledged_was_seen_by_the_care_team(personas, make_report):
+    report = make_report(answers=ROUTINE)
+    acknowledge_alert(report.alerts.get(), by=personas.clinician_on_team)
     assert words(report) == "Seen by your care team"
 
 
@@ -52,7 +58,7 @@ def test_seen_is_the_first_of_review_and_acknowledgement(personas, make_report, 
     report = make_report(answers=ROUTINE)
     review_report(report, by=personas.clinician_on_team, grade=1, now=now + timedelta(hours=1))
     acknowledge_alert(report.alerts.get(), by=personas.nurse_on_team)
-    assert status(report).at == now
+    assert (words(report), status(report).at) == ("Seen by your nurse", now)
 
 
 def test_a_reply_says_replied_and_unread_until_opened(personas, make_report, thread, as_persona):

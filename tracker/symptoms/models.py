@@ -12,11 +12,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert
 from tracker.lib.records import ClinicalEntry, ClinicalEntryQuerySet
 from tracker.patients.models import PatientRecordQuerySet
@@ -187,6 +189,13 @@ class SymptomReportQuerySet(EntryQuerySet):
         ).order_by("acknowledged_at")
         return self.annotate(
             alert_seen_at=Subquery(acknowledged.values("acknowledged_at")[:1]),
+            alert_seen_by_nurse=Subquery(
+                acknowledged.annotate(
+                    by_nurse=Exists(
+                        Group.objects.filter(name=Role.NURSE, user=OuterRef("acknowledged_by"))
+                    )
+                ).values("by_nurse")[:1]
+            ),
             last_reply_at=Subquery(newest.values("sent_at")[:1]),
             last_reply_body=Subquery(newest.values("body")[:1]),
             has_unread_reply=Exists(replies.filter(read_at__isnull=True)),
@@ -307,9 +316,18 @@ class SymptomReport(ClinicalEntry):
             return PatientStatus(
                 "Your care team replied", self.last_reply_at, unread=self.has_unread_reply
             )
-        seen = [at for at in (self.reviewed_at, self.alert_seen_at) if at]
+        # A review is a clinician's; an alert is acknowledged by a nurse or a clinician.
+        seen = [
+            (at, by_nurse)
+            for at, by_nurse in (
+                (self.reviewed_at, False),
+                (self.alert_seen_at, self.alert_seen_by_nurse),
+            )
+            if at
+        ]
         if seen:
-            return PatientStatus("Seen by your care team", min(seen))
+            at, by_nurse = min(seen, key=lambda pair: pair[0])
+            return PatientStatus(f"Seen by {'your nurse' if by_nurse else 'your care team'}", at)
         return PatientStatus("Sent", self.reported_at)
 
 
