@@ -90,3 +90,20 @@ def test_seed_demo_turns_on_reminders_for_the_patient_who_injects_at_home():
     assert settings.dose_reminders and settings.thyroid_reminders
     assert settings.patient.user.email == "patient2@example.org"
     assert settings.history.count() == 1
+
+
+def test_seed_demo_has_the_patient_at_home_record_injections_and_read_a_reply():
+    from tracker.observations.models import VitalSigns
+    from tracker.symptoms.models import ReportMessage
+    from tracker.ward.models import DoseRecord
+
+    call_command("seed_demo", "--force")
+    own = DoseRecord.objects.filter(dose__course__patient__mrn="DEMO-0002").order_by(
+        "dose__planned_at"
+    )
+    assert own and all(record.by_the_patient for record in own)
+    sites = [record.injection_site for record in own]
+    assert all(a != b for a, b in zip(sites, sites[1:], strict=False))
+    assert own[0].verified_by.username == "nurse2"
+    assert VitalSigns.objects.filter(patient__mrn="DEMO-0002").get().is_patient_reported
+    assert ReportMessage.objects.get().author.username == "nurse2"

@@ -17,15 +17,18 @@ from tracker.accounts.second_factor import issue_backup_codes
 from tracker.alerts.models import OnCallShift
 from tracker.lib.history import save_with_history
 from tracker.observations.fluids import chart_fluid, chart_weight
+from tracker.observations.home import record_readings
 from tracker.observations.labs import chart_panel
 from tracker.observations.vitals import chart_vitals
 from tracker.patients.models import Patient, Ward
 from tracker.reminders.models import ReminderSettings
 from tracker.symptoms.models import CtcaeTerm, ProSymptom
+from tracker.symptoms.replies import send_reply
 from tracker.symptoms.reporting import record_event, report_symptom
 from tracker.thyroid.recording import record_result
 from tracker.ward.models import PreDoseCheck
-from tracker.ward.recording import record_check, record_dose
+from tracker.ward.recording import record_check, record_dose, record_own_dose, verify_record
+from tracker.ward.sites import suggest_site
 
 DEMO_PASSWORD = "il2-demo-2026"  # noqa: S105 (published on purpose)
 DEMO_WARD = "Ward 7 (Oncology)"
@@ -76,7 +79,8 @@ DEMO_PATIENTS = [
         "time_zone": "Europe/London",
         "login": "patient2",
         "care_team": ["clinician", "nurse2"],
-        "course": ("sc-5on2off", 0, time(9, 0), 2),
+        # Three days into the course: the injections so far recorded at home.
+        "course": ("sc-5on2off", -3, time(9, 0), 2),
     },
 ]
 
@@ -120,7 +124,10 @@ def seed() -> int:
         nurse = users[spec["care_team"][1]]
         if course.needs_pre_dose_check:
             record_demo_chart(course, nurse)
-        record_demo_doses(course, nurse)
+        if course.template.route == RegimenTemplate.Route.SC:
+            record_demo_home_doses(course, users[spec["login"]], nurse)
+        else:
+            record_demo_doses(course, nurse)
         record_demo_side_effects(course, nurse, users[spec["login"]])
         created += 1
     created += seed_demo_reminders()
@@ -240,6 +247,37 @@ def record_demo_doses(course, nurse) -> None:
             amount_iu=dose.prescribed_iu,
             given_by=nurse,
         )
+
+
+def record_demo_home_doses(course, patient_login, nurse) -> None:
+    """The patient's own records of the injections so far, at rotated sites, leaving the
+    latest to record (or to be asked about); the nurse has verified the first, and the
+    patient took their temperature and weight this morning."""
+    now = timezone.now()
+    past = list(course.doses.filter(planned_at__lt=now).order_by("planned_at"))
+    sites: list[str] = []
+    for dose in past[:-1]:
+        injected = dose.planned_at + timedelta(minutes=10)
+        sites.insert(0, suggest_site(sites))
+        record = record_own_dose(
+            dose,
+            by=patient_login,
+            outcome="given",
+            given_at=injected,
+            injection_site=sites[0],
+            now=injected + timedelta(minutes=2),
+        )
+        if dose.dose_in_course == 1:
+            verify_record(record, by=nurse, now=injected + timedelta(hours=3))
+    patient = course.patient
+    record_readings(
+        patient,
+        by=patient_login,
+        taken_at=now,
+        temperature_c=Decimal("37.4"),
+        weight_kg=patient.weight_kg + Decimal("0.6"),
+        now=now,
+    )
 
 
 def _demo_drift(start: int, end: int, step: int, steps: int):
@@ -376,13 +414,22 @@ def record_demo_side_effects(course, nurse, patient_login) -> None:
                 now=onset + timedelta(minutes=30),
             )
     else:
-        report_symptom(
+        report = report_symptom(
             patient,
             ProSymptom.objects.get(slug="fatigue"),
             by=patient_login,
             answers={"severity": 2, "interference": 1},
             onset_at=onset,
             now=onset,
+        )
+        send_reply(
+            report,
+            by=nurse,
+            body=(
+                "Thank you for telling us. Tiredness is common on this treatment: rest when "
+                "you need to. Call the ward if it stops you getting up or you feel worse."
+            ),
+            now=onset + timedelta(hours=2),
         )
 
 
