@@ -429,7 +429,6 @@ def record_demo_side_effects(course, nurse, patient_login) -> None:
                 "Thank you for telling us. Tiredness is common on this treatment: rest when "
                 "you need to. Call the ward if it stops you getting up or you feel worse."
             ),
-            now=onset + timedelta(hours=2),
         )
 
 

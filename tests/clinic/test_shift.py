@@ -464,3 +464,65 @@ def test_alerts_add_no_queries_to_the_form_in_place(as_persona, personas, course
         response = client.get(url, HTTP_HX_REQUEST="true")
     assert len(response.context["open_alerts"]) == 3
     assert len(three) == len(one)
+
+
+# The patients' own records of home injections, to verify.
+
+
+def inject_at_home(patient, day: int):
+    """The patient's own record of their home dose on `day` March, at its planned time."""
+    from tests.factories import make_home_course
+    from tracker.ward.recording import record_own_dose
+
+    course = patient.courses.first() or make_home_course(patient, start="2027-03-01 09:00")
+    home_dose = course.doses.get(dose_in_course=day)
+    return record_own_dose(
+        home_dose,
+        by=patient.user,
+        outcome="given",
+        given_at=home_dose.planned_at,
+        injection_site="left_thigh",
+        now=home_dose.planned_at,
+    )
+
+
+def test_a_patients_own_record_waits_to_be_verified_however_old(as_persona, personas):
+    old = inject_at_home(personas.patient, 1)
+    page = as_persona("nurse_on_team").get("/ward/")
+    assert list(page.context["to_verify"]) == [old]
+    assert "Recorded by patients at home, to verify" in page.text
+    assert f"/records/{old.pk}/verify/" in page.text
+    assert old not in page.context["recent"]
+
+
+def test_a_verified_record_leaves_the_list(as_persona, personas):
+    from tracker.ward.recording import verify_record
+
+    record = inject_at_home(personas.patient, 1)
+    verify_record(record, by=personas.nurse_on_team)
+    page = as_persona("nurse_on_team").get("/ward/")
+    assert list(page.context["to_verify"]) == []
+    assert "to verify" not in page.text
+
+
+def test_another_teams_patients_records_are_not_listed(as_persona, personas):
+    inject_at_home(personas.patient, 1)
+    assert list(as_persona("nurse_off_team").get("/ward/").context["to_verify"]) == []
+
+
+def test_the_admin_sees_records_to_verify_without_a_verify_button(as_persona, personas):
+    record = inject_at_home(personas.patient, 1)
+    page = as_persona("admin").get("/ward/")
+    assert list(page.context["to_verify"]) == [record]
+    assert f"/records/{record.pk}/verify/" not in page.text
+
+
+def test_records_to_verify_do_not_add_a_query_each(as_persona, personas):
+    client = as_persona("nurse_on_team")
+    inject_at_home(personas.patient, 1)
+    one, one_count = shift_queries(client)
+    for day in (2, 3, 4):
+        inject_at_home(personas.patient, day)
+    four, four_count = shift_queries(client)
+    assert len(four.context["to_verify"]) == 4
+    assert four_count == one_count

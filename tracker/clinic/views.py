@@ -184,9 +184,9 @@ def shift(request):
         hours = 12
     hours = hours if hours in SHIFT_HOURS else 12
     overdue, due, other_alerts = shift_doses(request.user, now, hours)
-    recent = (
+    records = (
         DoseRecord.objects.active()
-        .filter(dose__in=Dose.objects.visible_to(request.user), recorded_at__gte=now - RECENT)
+        .filter(dose__in=Dose.objects.visible_to(request.user))
         .select_related(
             "dose__course__patient",
             "dose__course__template",
@@ -194,8 +194,10 @@ def shift(request):
             "given_by",
             "verified_by",
         )
-        .order_by("-recorded_at")
     )
+    # A patient's own record waits here, however old, until a nurse verifies or corrects it.
+    to_verify = records.awaiting_verification().order_by("dose__planned_at")
+    recent = records.settled().filter(recorded_at__gte=now - RECENT).order_by("-recorded_at")
     return render(
         request,
         "clinic/shift.html",
@@ -207,6 +209,7 @@ def shift(request):
             "due": due,
             "other_alerts": other_alerts,
             "recent": recent,
+            "to_verify": to_verify,
             "can_record": can_record(request.user),
             "patients": Patient.objects.visible_to(request.user),
         },

@@ -504,6 +504,10 @@ class DoseRecordQuerySet(ClinicalEntryQuerySet):
         """Records the patient made that no nurse or clinician has verified yet."""
         return self.active().by_the_patient().filter(verified_at__isnull=True)
 
+    def settled(self):
+        """Records made by staff, or made by the patient and since verified."""
+        return self.exclude(source=DoseRecord.Source.PATIENT, verified_at__isnull=True)
+
     def recent_sites(self, patient, limit: int = 8) -> list[str]:
         """The sites the patient injected, most recent first (for suggest_site)."""
         return list(
@@ -620,6 +624,12 @@ class DoseRecord(ClinicalEntry):
                 fields=["injection_site", "given_at"],
                 condition=~models.Q(injection_site=""),
                 name="doserecord_site_idx",
+            ),
+            # The shift page lists the patients' own records no one has verified yet.
+            models.Index(
+                fields=["dose"],
+                condition=models.Q(source="patient", verified_at__isnull=True, state="active"),
+                name="doserecord_to_verify_idx",
             ),
         ]
         constraints = [
