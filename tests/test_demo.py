@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -103,7 +105,7 @@ def test_seed_demo_has_the_patient_at_home_record_injections_and_read_a_reply():
     )
     assert own and all(record.by_the_patient for record in own)
     sites = [record.injection_site for record in own]
-    assert all(a != b for a, b in zip(sites, sites[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(sites))
     assert own[0].verified_by.username == "nurse2"
     assert VitalSigns.objects.filter(patient__mrn="DEMO-0002").get().is_patient_reported
     assert ReportMessage.objects.get().author.username == "nurse2"

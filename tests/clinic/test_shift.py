@@ -520,7 +520,7 @@ def test_the_admin_sees_records_to_verify_without_a_verify_button(as_persona, pe
 def test_records_to_verify_do_not_add_a_query_each(as_persona, personas):
     client = as_persona("nurse_on_team")
     inject_at_home(personas.patient, 1)
-    one, one_count = shift_queries(client)
+    _, one_count = shift_queries(client)
     for day in (2, 3, 4):
         inject_at_home(personas.patient, day)
     four, four_count = shift_queries(client)
