@@ -69,6 +69,29 @@ def as_persona(client, personas):
     return sign_in
 
 
+def _database_order(item) -> int:
+    """pytest-django's order: tests in a rolled-back transaction, then transactional tests
+    (browser, concurrency), then tests without the database."""
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    transactional = transactional or {"transactional_db", "live_server"} & set(item.fixturenames)
+    if transactional:
+        return 1
+    return 0 if marker or "db" in item.fixturenames else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run every transactional test after all the others, whatever pytest did since.
+
+    A transactional test empties the tables when it ends, and with them what the data
+    migrations wrote (templates, rules, role groups).  pytest-django sorts them last,
+    but pytest then regroups tests that share a parametrised session fixture (the
+    browser tests' Chromium), which can put them before other database tests.
+    """
+    items.sort(key=_database_order)
+
+
 @pytest.fixture
 def shipped_data(db):
     """The templates, hold rules, CTCAE terms and PRO-CTCAE items the app ships.
