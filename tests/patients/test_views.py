@@ -145,7 +145,15 @@ def test_editing_keeps_the_patients_own_zone_selected(as_persona, personas):
 
 
 def test_a_clinician_registers_a_patient_and_joins_the_care_team(as_persona, personas):
-    data = valid_form(personas.patient, mrn="MRN-NEW-1", user="", care_team=[], given_name="Robin")
+    # Another date of birth: a faker name may equal the persona's and read as a duplicate.
+    data = valid_form(
+        personas.patient,
+        mrn="MRN-NEW-1",
+        user="",
+        care_team=[],
+        given_name="Robin",
+        date_of_birth="1981-02-03",
+    )
     response = as_persona("clinician_off_team").post("/patients/new/", data)
     patient = Patient.objects.get(mrn="MRN-NEW-1")
     assert response.status_code == 302
@@ -241,7 +249,7 @@ def test_edit_sends_anonymous_visitors_to_login(client, personas):
 def new_patient(personas, **changes):
     return valid_form(
         personas.patient,
-        **{"mrn": "MRN-NEW-9", "given_name": "Alex", "family_name": "Rivera", "user": "",
+        **{"mrn": "MRN-NEW-9", "given_name": "Alex", "family_name": "Quixley-Rivera", "user": "",
            "care_team": [], **changes},
     )  # fmt: skip
 
