@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.accounts.sessions.IdleLogoff",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -125,6 +126,7 @@ TEMPLATES = [
                 "tracker.context_processors.csp_nonce",
                 "tracker.context_processors.ward_phone",
                 "tracker.context_processors.ward_zone",
+                "tracker.accounts.sessions.session_clock",
             ],
         },
     },
@@ -181,6 +183,15 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Axes keeps what was posted with a failed attempt; wrong current passwords on the
+# password change form count too (tracker/accounts/passwords.py), so mask them.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
@@ -291,7 +302,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_AGE = 12 * 60 * 60  # one ward shift
+
+
+# Idle logoff (docs/logins.md, "Signing out on its own"): a session ends after this
+# many minutes without activity (staff on shared ward computers sooner than patients
+# on their own devices), and this many hours after signing in, whatever the activity.
+# The page warns a minute before, so an idle limit must be longer than that.
+def env_whole_number(name: str, default: str, minimum: int) -> int:
+    value = env_str(name, default)
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}.")
+    return int(value)
+
+
+IDLE_LOGOFF_ENABLED = env_bool("IDLE_LOGOFF_ENABLED", True)
+STAFF_IDLE_MINUTES = env_whole_number("STAFF_IDLE_MINUTES", "15", minimum=2)
+PATIENT_IDLE_MINUTES = env_whole_number("PATIENT_IDLE_MINUTES", "30", minimum=2)
+SESSION_ABSOLUTE_HOURS = env_whole_number("SESSION_ABSOLUTE_HOURS", "12", minimum=1)
+# The cookie lasts no longer than the session may: one ward shift.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
 # Every script and style is served from our own origin; nothing loads from a CDN.

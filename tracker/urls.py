@@ -16,7 +16,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/", passwords.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -38,6 +38,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("session/", account_views.session_status, name="session-status"),
+    path("session/keep-alive/", account_views.session_keep_alive, name="session-keep-alive"),
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("settings/", account_views.my_settings, name="my-settings"),
     path("patients/", patient_views.patient_list, name="patient-list"),

@@ -15,9 +15,11 @@ import hashlib
 import logging
 from urllib.parse import urlsplit
 
-from axes.helpers import get_client_ip_address
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_ip_address, get_lockout_response
 from axes.utils import reset as reset_axes_lockouts
 from django.conf import settings
+from django.contrib.auth import logout, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
@@ -102,3 +104,42 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # (django-axes, by username and address) would otherwise last its hour.
         reset_axes_lockouts(username=form.user.get_username())
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, whose wrong current passwords count as failed sign-ins.
+
+    Otherwise a session left open would let anyone guess the password without limit.
+    Each wrong guess is a failed sign-in for django-axes (by username and address, as
+    on the sign-in page); at the limit the user is signed out and shown the lockout
+    page, and a locked user is refused before any guess is checked.
+    """
+
+    success_url = reverse_lazy("password_change_done")
+
+    def credentials(self) -> dict:
+        return {settings.AXES_USERNAME_FORM_FIELD: self.request.user.get_username()}
+
+    def is_locked_out(self) -> bool:
+        return settings.AXES_ENABLED and not AxesProxyHandler.is_allowed(
+            self.request, self.credentials()
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.is_locked_out():
+            return self.locked_out()
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            credentials = self.credentials()
+            # The signal django-axes counts failed sign-ins by.
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            if self.is_locked_out():
+                return self.locked_out()
+        return super().form_invalid(form)
+
+    def locked_out(self):
+        credentials = self.credentials()
+        logout(self.request)
+        return get_lockout_response(self.request, credentials=credentials)

@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tracker.accounts import sessions
 from tracker.accounts.decorators import role_required
 from tracker.accounts.forms import MySettingsForm
 from tracker.accounts.invitations import InvitationGone, accept_invitation, usable_invitation
@@ -82,3 +84,26 @@ def invitation_accept(request, token):
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "username": user.username}
     )
+
+
+def _session_clock(request) -> JsonResponse:
+    _, reason = sessions.ending(request.session, request.user)
+    left = sessions.seconds_left(request.session, request.user)
+    return JsonResponse({"ends_in": left, "ends_because": reason})
+
+
+@sessions.background
+@never_cache
+@login_required
+@require_GET
+def session_status(request):
+    """How long until this session ends: asked by the page's warning, not counted as activity."""
+    return _session_clock(request)
+
+
+@never_cache
+@login_required
+@require_POST
+def session_keep_alive(request):
+    """ "Stay signed in": the request itself is the activity (IdleLogoff records it)."""
+    return _session_clock(request)

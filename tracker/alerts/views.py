@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import ROTA_EDITOR_ROLES, STAFF_ROLES
+from tracker.accounts.sessions import background
 from tracker.alerts import rota
 from tracker.alerts.access import (
     can_edit_rota,
@@ -118,6 +119,7 @@ def alert_acknowledge(request, pk):
 STOP_POLLING = 286
 
 
+@background
 @require_GET
 def alert_count(request):
     """The nav's badge of open urgent and high alerts, polled by htmx.
