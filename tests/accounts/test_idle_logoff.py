@@ -164,6 +164,28 @@ def test_stay_signed_in_starts_the_idle_time_again(as_persona, clock):
     assert client.get("/ward/").status_code == 200
 
 
+def test_stay_signed_in_gives_the_whole_idle_time_even_just_after_a_page(as_persona, clock):
+    client = as_persona("nurse_on_team")
+    clock.shift(14 * MINUTES)
+    client.get("/ward/")
+    clock.shift(timedelta(seconds=10))
+    assert keep_alive(client).json()["ends_in"] == 15 * 60
+
+
+def test_pages_within_seconds_of_each_other_write_the_session_once(as_persona, clock):
+    """Activity is written at most every 15 seconds: not a database write per page."""
+    client = as_persona("nurse_on_team")
+    clock.shift(MINUTES)
+    client.get("/ward/")
+    written = client.session["last_activity"]
+    clock.shift(timedelta(seconds=10))
+    client.get("/ward/")
+    assert client.session["last_activity"] == written
+    clock.shift(timedelta(seconds=5))
+    client.get("/ward/")
+    assert client.session["last_activity"] == written + 15
+
+
 def test_the_status_counts_down_without_counting_as_activity(as_persona, clock):
     client = as_persona("the_patient")
     clock.shift(5 * MINUTES)

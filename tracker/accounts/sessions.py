@@ -103,9 +103,11 @@ def seconds_left(session, user) -> int:
     return max(0, math.floor((ends_at - timezone.now()).total_seconds()))
 
 
-def record_activity(session, now: datetime) -> None:
+def record_activity(session, now: datetime, *, exactly: bool = False) -> None:
+    """Start the idle time again from `now`; within ACTIVITY_RESOLUTION of the last
+    time written, only if `exactly` (the page's "Stay signed in" says how long is left)."""
     last_activity = _instant(session, LAST_ACTIVITY)
-    if last_activity is None or now - last_activity >= ACTIVITY_RESOLUTION:
+    if exactly or last_activity is None or now - last_activity >= ACTIVITY_RESOLUTION:
         _store(session, LAST_ACTIVITY, now)
 
 

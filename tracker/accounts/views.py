@@ -105,5 +105,6 @@ def session_status(request):
 @login_required
 @require_POST
 def session_keep_alive(request):
-    """ "Stay signed in": the request itself is the activity (IdleLogoff records it)."""
+    """The page's "Stay signed in": the idle time starts again now."""
+    sessions.record_activity(request.session, timezone.now(), exactly=True)
     return _session_clock(request)

@@ -1,0 +1,65 @@
+"""The warning before a session ends on its own, in a real browser (static/js/idle-logoff.js)."""
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from tests.browser.conftest import sign_in
+from tests.factories import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def idle_logoff(settings):
+    settings.IDLE_LOGOFF_ENABLED = True
+    settings.SESSION_ABSOLUTE_HOURS = 12
+    return settings
+
+
+def last_activity() -> int:
+    (session,) = Session.objects.all()
+    return session.get_decoded()["last_activity"]
+
+
+def test_the_warning_appears_a_minute_before_and_stay_signed_in_keeps_the_session(
+    tablet, personas, shipped_data, idle_logoff
+):
+    # 66 seconds without activity: the warning is due 6 seconds after the page.
+    idle_logoff.STAFF_IDLE_MINUTES = 1.1
+    sign_in(tablet, "nurse-on-team", PASSWORD)
+    tablet.wait_for_url("**/ward/")
+    warning = tablet.locator("#session-warning")
+    assert warning.is_hidden()
+
+    warning.wait_for(state="visible", timeout=15_000)
+    assert "You will be signed out in" in warning.inner_text()
+    assert tablet.get_by_role("alert").filter(has_text="no activity").is_visible()
+    before = last_activity()
+
+    tablet.get_by_role("button", name="Stay signed in").click()
+    warning.wait_for(state="hidden", timeout=5_000)
+    assert last_activity() > before
+    assert tablet.url.endswith("/ward/")
+
+
+def test_the_page_goes_to_the_sign_in_page_which_says_why(
+    tablet, personas, shipped_data, idle_logoff
+):
+    # Six seconds: the warning is shown at once, and the session ends soon after.
+    idle_logoff.STAFF_IDLE_MINUTES = 0.1
+    sign_in(tablet, "nurse-on-team", PASSWORD)
+    tablet.wait_for_url("**/ward/")
+    tablet.locator("#session-warning").wait_for(state="visible", timeout=5_000)
+
+    tablet.wait_for_url("**/login/?next=%2Fward%2F", timeout=15_000)
+    assert tablet.get_by_text(
+        "You were signed out after 0.1 minutes without activity"
+    ).is_visible()
+    # Signing in again comes back to the page.
+    tablet.get_by_label("Username").fill("nurse-on-team")
+    tablet.get_by_label("Password").fill(PASSWORD)
+    tablet.get_by_role("button", name="Sign in").click()
+    tablet.wait_for_url("**/ward/")
