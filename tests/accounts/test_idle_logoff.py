@@ -128,10 +128,31 @@ def test_the_sign_in_page_reached_after_the_end_says_why(as_persona, clock):
 def test_a_form_posted_after_the_end_writes_nothing(as_persona, clock, personas):
     client = as_persona("nurse_on_team")
     clock.shift(16 * MINUTES)
-    response = client.post("/settings/", {"time_zone": "Asia/Tokyo"})
-    assert response.url == "/login/?next=/settings/"
+    response = client.post(
+        "/settings/", {"time_zone": "Asia/Tokyo"}, HTTP_REFERER="http://testserver/settings/?x=1"
+    )
+    # Back to the page the form was on, which the user may post again.
+    assert response.url == "/login/?next=/settings/%3Fx%3D1"
     personas.nurse_on_team.refresh_from_db()
     assert personas.nurse_on_team.time_zone == ""
+
+
+@pytest.mark.parametrize("referer", [None, "https://evil.example/settings/", "javascript:x"])
+def test_a_post_after_the_end_comes_back_only_to_a_page_of_this_site(as_persona, clock, referer):
+    client = as_persona("nurse_on_team")
+    clock.shift(16 * MINUTES)
+    headers = {"HTTP_REFERER": referer} if referer else {}
+    response = client.post("/settings/", {"time_zone": "Asia/Tokyo"}, **headers)
+    assert response.url == "/login/"
+    assertContains(client.get(response.url), IDLE_MESSAGE)
+
+
+def test_signing_out_after_the_end_does_not_come_back_to_sign_out(as_persona, clock):
+    client = as_persona("nurse_on_team")
+    clock.shift(16 * MINUTES)
+    response = client.post("/logout/", HTTP_REFERER="http://testserver/ward/")
+    assert response.url == "/login/"
+    assert not signed_in(client)
 
 
 def test_a_poll_does_not_count_as_activity(as_persona, clock):

@@ -14,6 +14,7 @@ Activity is any request the user made, except the ones a page makes by itself
 
 import math
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,8 +22,10 @@ from django.contrib.auth import SESSION_KEY, logout, user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
@@ -136,6 +139,26 @@ def _is_signed_in(request) -> bool:
     return SESSION_KEY in request.session
 
 
+def _page_to_return_to(request, htmx: HtmxDetails) -> str | None:
+    """The page to come back to after signing in again, if there is one to come back to."""
+    if request.path == reverse("logout"):
+        return None
+    if htmx:
+        return htmx.current_url_abs_path or None
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    # What was posted is lost, and its address may take only posts: the page the form
+    # was on is offered again, if the browser said which and it is on this site.
+    referer = request.headers.get("Referer", "")
+    if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        page = urlsplit(referer)
+        if page.path.startswith("/"):
+            return page.path + (f"?{page.query}" if page.query else "")
+    return None
+
+
 class IdleLogoff:
     """Sign out a session that was idle too long or has lasted too long in all.
 
@@ -161,22 +184,16 @@ class IdleLogoff:
         message = signed_out_message(reason, request.user)
         # HtmxMiddleware runs after this one: read htmx's headers here.
         htmx = HtmxDetails(request)
-        if htmx:
-            # A poll or a part of a page: the whole page goes to the sign-in page.
-            back_to = htmx.current_url_abs_path or reverse("home")
-        elif request.method == "GET":
-            back_to = request.get_full_path()
-        else:
-            # What was posted is lost; the page it was posted from is offered again.
-            back_to = request.path
+        back_to = _page_to_return_to(request, htmx)
         logout(request)
         request.session[SIGNED_OUT_BECAUSE] = message
-        login_url = reverse(settings.LOGIN_URL)
-        if request.path == login_url:
+        if request.path == reverse(settings.LOGIN_URL):
             return None  # the sign-in page itself: shown, with the reason
+        login_page = redirect_to_login(back_to) if back_to else redirect(settings.LOGIN_URL)
         if htmx:
-            return HttpResponseClientRedirect(redirect_to_login(back_to).url)
-        return redirect_to_login(back_to)
+            # A poll or a part of a page: the whole page goes to the sign-in page.
+            return HttpResponseClientRedirect(login_page.url)
+        return login_page
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not settings.IDLE_LOGOFF_ENABLED:
