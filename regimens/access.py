@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from regimens.models import Course
 from tracker.accounts.roles import EDITOR_ROLES
+from tracker.lib.reads import note_read
 
 
 def get_course_for_user(user, pk, *, edit: bool = False) -> Course:
@@ -17,6 +18,7 @@ def get_course_for_user(user, pk, *, edit: bool = False) -> Course:
         Course.objects.visible_to(user).select_related("patient", "template", "weight_chosen_by"),
         pk=pk,
     )
+    note_read(course.patient_id)
     if edit and user.role not in EDITOR_ROLES:
         raise PermissionDenied
     return course

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -189,3 +190,55 @@ def back_to_the_latest_schema():
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# The read-access log's insert: every page that shows a patient's data writes one.
+ACCESS_LOG_INSERT = 'INSERT INTO "patients_recordaccess"'
+
+
+def _assert_queries_besides_the_log(config, num, exact=True, connection=None, info=None):
+    """pytest-django's query count, with the read-access log's insert counted apart.
+
+    A page's budget is its own queries; the log adds at most one insert per request
+    (tracker.patients.access_log), which is asserted here for every budgeted page.
+    """
+    from django.core.signals import request_started
+    from django.db import connection as default_connection
+    from django.test.utils import CaptureQueriesContext
+
+    requests = []
+
+    def count_request(**kwargs):
+        requests.append(1)
+
+    request_started.connect(count_request)
+    try:
+        with CaptureQueriesContext(connection or default_connection) as context:
+            yield context
+    finally:
+        request_started.disconnect(count_request)
+    sqls = [q["sql"] for q in context.captured_queries]
+    inserts = sum(sql.startswith(ACCESS_LOG_INSERT) for sql in sqls)
+    if inserts > len(requests):
+        pytest.fail(f"The read-access log wrote {inserts} inserts for {len(requests)} requests")
+    performed = len(sqls) - inserts
+    if performed != num if exact else performed > num:
+        shown = "\n\n".join(sqls) if config.getoption("verbose") > 0 else "(add -v to show them)"
+        pytest.fail(
+            f"Expected {num} queries{'' if exact else ' or less'} besides the read-access log's "
+            f"insert, but {performed} were done{chr(10) + info if info else ''}\n{shown}"
+        )
+
+
+@pytest.fixture
+def django_assert_num_queries(pytestconfig):
+    return lambda num, **kwargs: contextmanager(_assert_queries_besides_the_log)(
+        pytestconfig, num, **kwargs
+    )
+
+
+@pytest.fixture
+def django_assert_max_num_queries(pytestconfig):
+    return lambda num, **kwargs: contextmanager(_assert_queries_besides_the_log)(
+        pytestconfig, num, exact=False, **kwargs
+    )

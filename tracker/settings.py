@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Writes the read-access log after the view: see tracker.patients.access_log.
+    "tracker.patients.access_log.RecordAccessMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

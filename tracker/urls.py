@@ -42,6 +42,7 @@ urlpatterns = [
     path("session/keep-alive/", account_views.session_keep_alive, name="session-keep-alive"),
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("settings/", account_views.my_settings, name="my-settings"),
+    path("me/record-access/", patient_views.my_record_access, name="my-record-access"),
     path("patients/", patient_views.patient_list, name="patient-list"),
     path("patients/new/", patient_views.patient_create, name="patient-create"),
     path("patients/<int:pk>/", patient_views.patient_detail, name="patient-detail"),

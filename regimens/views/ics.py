@@ -13,6 +13,7 @@ from regimens import ics
 from regimens.access import get_course_for_user
 from regimens.feeds import issue_feed, replace_feed, revoke_feed
 from regimens.models import CalendarFeed, Dose
+from tracker.lib.reads import note_read
 from tracker.patients.access import get_patient_for_user
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -87,6 +88,8 @@ def calendar_feed(request, token):
     feed = CalendarFeed.objects.active().select_related("patient").filter(token=token).first()
     if feed is None:
         raise Http404
+    # Logged without a user: the calendar app read the patient's doses with the link.
+    note_read(feed.patient_id)
     doses = ics.doses_for_export(Dose.objects.for_patient(feed.patient))
     response = _calendar_response(ics.patient_calendar(feed.patient, doses))
     response["Cache-Control"] = "private, max-age=300"

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from tracker.accounts.roles import ACKNOWLEDGER_ROLES, ROTA_EDITOR_ROLES, STAFF_ROLES
 from tracker.alerts.models import Alert, OnCallShift
+from tracker.lib.reads import note_read
 from tracker.patients.models import Ward
 
 
@@ -36,6 +37,7 @@ def get_alert_for_user(user, pk, *, acknowledge: bool = False, with_source: bool
             "thyroid_result__recorded_by",
         )
     alert = get_object_or_404(alerts, pk=pk)
+    note_read(alert.patient_id)
     if acknowledge and not can_acknowledge(user):
         raise PermissionDenied
     return alert

@@ -8,7 +8,7 @@ here adds, edits or deletes one.
 from django.contrib import admin
 
 from tracker.alerts.models import Alert, AlertRule, EscalationStep, Notification, OnCallShift
-from tracker.lib.admin import ReadOnlyAdmin, ReasonedHistoryAdmin, export_as_csv
+from tracker.lib.admin import ReadLoggedAdmin, ReadOnlyAdmin, ReasonedHistoryAdmin, export_as_csv
 from tracker.patients.admin import patient_columns, patient_search
 
 
@@ -138,7 +138,7 @@ class OnCallShiftAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadLoggedAdmin):
     """Every e-mail an alert caused, and what became of it: written only by the delivery."""
 
     actions = [export_as_csv]

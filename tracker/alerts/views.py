@@ -33,6 +33,7 @@ from tracker.alerts.forms import AcknowledgeForm, CancelShiftForm, ShiftForm
 from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert, OnCallShift
 from tracker.lib.http import safe_next
+from tracker.lib.reads import note_list
 from tracker.lib.records import refused_on_form
 from tracker.lib.zones import zone_in_words
 from tracker.patients.models import Ward
@@ -45,6 +46,7 @@ ACKNOWLEDGED_PER_PAGE = 50
 @require_GET
 def alert_list(request):
     """Open alerts for my patients, most severe first; ?show=all adds the acknowledged ones."""
+    note_list()
     show_all = request.GET.get("show") == "all"
     alerts = Alert.objects.visible_to(request.user).select_related(
         "patient", "acknowledged_by", "symptom_report", "adverse_event"

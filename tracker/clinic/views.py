@@ -30,6 +30,7 @@ from tracker.clinic.shift import shift_doses
 from tracker.clinic.side_by_side import side_effects_context
 from tracker.clinic.summary import course_summary
 from tracker.clinic.trend_charts import chart_json, trends
+from tracker.lib.reads import note_list
 from tracker.observations.access import get_patient_for_charting
 from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient, Ward
@@ -56,6 +57,7 @@ THYROID_AHEAD = timedelta(days=14)
 @role_required(Role.CLINICIAN)
 def clinician_home(request):
     """The clinician's day: doses due and overdue, open alerts, thyroid checks, patients."""
+    note_list()
     now = timezone.now()
     patients = list(
         with_treatment(Patient.objects.visible_to(request.user), now).order_by(
@@ -177,6 +179,7 @@ def patient_home(request):
 @require_GET
 def shift(request):
     """The nurse's shift: overdue and due doses of their patients, and what was just recorded."""
+    note_list()
     now = timezone.now()
     try:
         hours = int(request.GET.get("hours", 12))

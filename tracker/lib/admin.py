@@ -16,7 +16,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field
 from django.contrib.admin.utils import lookup_field as admin_lookup_field
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -27,6 +32,7 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
 from tracker.lib.history import save_with_history
+from tracker.lib.reads import note_list, note_read
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.units import IU_PER_MIU
 
@@ -116,18 +122,123 @@ def csv_label(model_admin, name) -> str:
 
 @admin.action(description="Export selected rows as CSV", permissions=["view"])
 def export_as_csv(modeladmin, request, queryset):
-    """The selected rows' changelist columns, headed by the column labels."""
+    """The selected rows' changelist columns, headed by the column labels.
+
+    Each exported row's patient is noted for the read-access log.
+    """
     # The action is only offered with view permission; refuse a hand-made request too.
     if not modeladmin.has_view_permission(request):
         raise PermissionDenied
     model = modeladmin.model
     columns = [c for c in modeladmin.get_list_display(request) if c != "action_checkbox"]
     today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    path = patient_path(model)
+    if path:
+        # The path to the patient comes with the rows, so noting costs no query per row.
+        queryset = queryset.select_related(*hops_to_patient(path))
+
+    def rows():
+        for obj in queryset:
+            if path is not None:
+                note_read(patient_id_of(obj, path))
+            yield [csv_value(modeladmin, c, obj) for c in columns]
+
     return csv_response(
         f"{model._meta.model_name}-{today:%Y%m%d}.csv",
         [csv_label(modeladmin, c) for c in columns],
-        ([csv_value(modeladmin, c, obj) for c in columns] for obj in queryset),
+        rows(),
     )
+
+
+# Read-access log ---------------------------------------------------------------------
+
+PATIENT_MODEL = "patients.Patient"
+# The longest chain of foreign keys from a row to its patient: a dose record's
+# "dose__course__patient", an alert notification's "alert__patient".
+MAX_HOPS = 4
+
+
+def patient_path(model) -> str | None:
+    """The foreign keys from `model` to the patient its rows belong to ("dose__course__patient"),
+    "" for the patient model itself, None for rows about no patient (reference data, users).
+
+    The shortest chain, found from the models' fields, so that no admin has to name it.
+    """
+    if model._meta.label == PATIENT_MODEL:
+        return ""
+    paths = [(model, "")]
+    for _hop in range(MAX_HOPS):
+        further = []
+        for current, prefix in paths:
+            for field in current._meta.concrete_fields:
+                if not field.many_to_one and not field.one_to_one:
+                    continue
+                name = f"{prefix}{field.name}"
+                if field.related_model._meta.label == PATIENT_MODEL:
+                    return name
+                further.append((field.related_model, f"{name}__"))
+        paths = further
+    return None
+
+
+def hops_to_patient(path: str) -> list[str]:
+    """The related objects to select to read the patient's id from a row ("dose__course")."""
+    hops = path.rsplit("__", 1)[0] if "__" in path else ""
+    return [hops] if hops else []
+
+
+def patient_id_of(obj, path: str) -> int | None:
+    """The id of the patient `obj` belongs to, through `path` (see patient_path)."""
+    if path == "":
+        return obj.pk
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id")
+
+
+class ReadLoggedAdmin(admin.ModelAdmin):
+    """An admin whose pages of a patient's rows are noted for the read-access log.
+
+    A change, history or past-version page notes its row's patient; a changelist of
+    patients' rows notes a list.  Every admin of a model with a patient uses it
+    (tests/patients/test_access_log.py walks the admin site to check).
+    """
+
+    @property
+    def patient_path(self) -> str | None:
+        return patient_path(self.model)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.patient_path:
+            # The patient's id comes with the row: no query to note it.
+            queryset = queryset.select_related(*hops_to_patient(self.patient_path))
+        return queryset
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django's, and then noting the row's patient.
+        queryset = self.get_queryset(request)
+        model = queryset.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            object_id = field.to_python(object_id)
+            obj = queryset.get(**{field.name: object_id})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
+        self.note_read_of(obj)
+        return obj
+
+    def changelist_view(self, request, extra_context=None):
+        if self.patient_path is not None:
+            note_list()
+        return super().changelist_view(request, extra_context)
+
+    def note_read_of(self, obj) -> None:
+        if self.patient_path is not None:
+            note_read(patient_id_of(obj, self.patient_path))
 
 
 # History with changes ----------------------------------------------------------------
@@ -202,7 +313,7 @@ def with_related_objects(record):
     return obj
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     """A history-keeping admin: CSV export, and a history page that shows each change.
 
     Reverting to a past version is off unless `allow_revert`: for clinical records it
@@ -215,6 +326,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return not self.allow_revert or super().revert_disabled(request, obj)
+
+    def history_view_title(self, request, obj):
+        # The history page loads its row through get_queryset, without get_object.
+        self.note_read_of(obj)
+        return super().history_view_title(request, obj)
+
+    def history_form_view_title(self, request, obj):
+        self.note_read_of(obj)
+        return super().history_form_view_title(request, obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and self.revert_disabled(request):

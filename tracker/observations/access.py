@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tracker.accounts.roles import RECORDER_ROLES, Role
+from tracker.lib.reads import note_read
 from tracker.patients.access import get_own_patient, get_patient_for_user
 from tracker.patients.models import Patient
 
@@ -34,6 +35,7 @@ def get_observation_for_user(user, model, pk, *, correct: bool = False):
         ),
         pk=pk,
     )
+    note_read(entry.patient_id)
     if correct and not can_chart(user):
         raise PermissionDenied
     return entry

@@ -5,14 +5,17 @@ id cannot be probed to learn whether a record exists.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import EDITOR_ROLES, RETREATMENT_LIFT_ROLES
+from tracker.accounts.roles import EDITOR_ROLES, RETREATMENT_LIFT_ROLES, Role
+from tracker.lib.reads import note_read
 from tracker.patients.models import Patient, RetreatmentContraindication
 
 
 def get_patient_for_user(user, pk, *, edit: bool = False) -> Patient:
     patient = get_object_or_404(Patient.objects.visible_to(user), pk=pk)
+    note_read(patient.pk)
     if edit and user.role not in EDITOR_ROLES:
         raise PermissionDenied
     return patient
@@ -20,7 +23,19 @@ def get_patient_for_user(user, pk, *, edit: bool = False) -> Patient:
 
 def get_own_patient(user) -> Patient | None:
     """The record linked to a patient's login, or None if none is linked yet."""
-    return Patient.objects.visible_to(user).filter(user=user).first()
+    patient = Patient.objects.visible_to(user).filter(user=user).first()
+    note_read(patient.pk if patient else None)
+    return patient
+
+
+def get_own_record(user) -> Patient:
+    """The signed-in patient's own record: 403 for staff, 404 if none is linked to the login."""
+    if user.role != Role.PATIENT:
+        raise PermissionDenied
+    patient = get_own_patient(user)
+    if patient is None:
+        raise Http404("Your login is not linked to a patient record yet.")
+    return patient
 
 
 def can_lift_retreatment_flag(user) -> bool:
@@ -36,6 +51,7 @@ def get_flag_for_user(user, pk) -> RetreatmentContraindication:
         ),
         pk=pk,
     )
+    note_read(flag.patient_id)
     if not can_lift_retreatment_flag(user):
         raise PermissionDenied
     return flag

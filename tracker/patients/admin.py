@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from tracker.lib.admin import HistoryAdmin, ReadOnlyAdmin
-from tracker.patients.models import Patient, RetreatmentContraindication, Ward
+from tracker.lib.admin import HistoryAdmin, ReadLoggedAdmin, ReadOnlyAdmin, export_as_csv
+from tracker.patients.models import Patient, RecordAccess, RetreatmentContraindication, Ward
 
 
 def patient_columns(path: str = "patient"):
@@ -97,3 +97,37 @@ class RetreatmentContraindicationAdmin(ReadOnlyAdmin):
     date_hierarchy = "set_at"
     # Read-only: a flag is set by stopping a course and lifted by two clinicians in the
     # app, each step with its history row.
+
+
+@admin.register(RecordAccess)
+class RecordAccessAdmin(ReadLoggedAdmin):
+    """The read-access log: searched by patient or user, filtered by date, exported.
+
+    Nobody adds, changes or deletes a row here, the superuser included: the log is
+    written by the app (tracker.patients.access_log) and the database refuses changes.
+    """
+
+    patient_mrn, patient_name = patient_columns("patient")
+    actions = [export_as_csv]
+    list_display = ["at", "user", "patient_mrn", "patient_name", "what", "method", "path", "ip"]
+    list_filter = [("at", admin.DateFieldListFilter), "method"]
+    list_select_related = ["patient", "user"]
+    search_fields = [
+        *patient_search("patient"),
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+    ]
+    search_help_text = "A patient's MRN or name, or a user's username or name."
+    date_hierarchy = "at"
+    # Searching a large log for a name should not also count every row for the paginator.
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -356,3 +356,100 @@ class RetreatmentContraindication(models.Model):
         """What the header and refusals say: "Intubation for more than 72 hours, 12 Mar 2027"."""
         on = timezone.localtime(self.set_at, self.patient.zone)
         return f"{self.get_criterion_display()}, {on:%d %b %Y}"
+
+
+class RecordAccessQuerySet(models.QuerySet):
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def by_staff(self):
+        """Reads by the care team and the admins: not the patient's own, nor their calendar app's."""
+        return self.filter(user__isnull=False).exclude(user__groups__name=Role.PATIENT)
+
+
+class RecordAccess(models.Model):
+    """One reading of a patient's data: who, which patient, what, when and from where.
+
+    Written by tracker.patients.access_log for every page, export and admin page that
+    shows a patient's data; never changed or deleted (the database refuses: migration
+    0010's triggers).  A page that lists several patients is one row without a patient.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    # Kept with the log: a user or patient who has been read cannot be deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="record_accesses",
+        # The composite indexes below lead with this column.
+        db_index=False,
+        help_text="Empty for a calendar app reading a patient's feed with its secret link.",
+    )
+    patient = models.ForeignKey(
+        Patient,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="record_accesses",
+        db_index=False,
+        help_text="Empty for a page that lists several patients.",
+    )
+    what = models.CharField(
+        max_length=100, help_text="The page, by its name, e.g. course-detail or patient-fhir."
+    )
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    ip = models.GenericIPAddressField("from (IP)", null=True, blank=True)
+
+    objects = RecordAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "read access"
+        verbose_name_plural = "read-access log"
+        indexes = [
+            # A patient's page and the admin's search by patient: newest first.
+            models.Index(fields=["patient", "-at"], name="recordaccess_patient_at_idx"),
+            # The admin's search by user.
+            models.Index(fields=["user", "-at"], name="recordaccess_user_at_idx"),
+            # The admin's list and its date filter.
+            models.Index(fields=["-at"], name="recordaccess_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.what} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def description(self) -> str:
+        """What was opened, in words for the patient: "your record", "a course's calendar"."""
+        if self.what.startswith("admin:"):
+            return "your record in the administration site"
+        return READ_DESCRIPTIONS.get(self.what, self.what.replace("-", " "))
+
+
+# The pages a patient will most often see named on their "who opened my record" page;
+# any other is named by its page name, "chart vitals".
+READ_DESCRIPTIONS = {
+    "patient-detail": "your record",
+    "patient-edit": "your record, to change it",
+    "patient-fhir": "a download of your whole record (FHIR)",
+    "course-detail": "a course of treatment",
+    "course-summary": "a course's summary",
+    "course-ics": "a course's calendar file",
+    "dose-detail": "a dose",
+    "dose-record": "a dose, to record it",
+    "flowsheet": "your flowsheet",
+    "chart-vitals": "your vital signs",
+    "side-effect-timeline": "your side effects",
+    "side-effects-csv": "a download of your side effects",
+    "thyroid-results": "your thyroid results",
+    "thyroid-csv": "a download of your thyroid results",
+    "patient-calendar": "your calendar",
+    "patient-calendar-month": "your calendar",
+    "patient-doses": "your doses",
+    "alert-detail": "an alert about you",
+    "symptom-report-review": "a side effect you reported",
+    "report-reply": "a side effect you reported, to write to you",
+}

@@ -2,15 +2,18 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
-from tracker.accounts.roles import EDITOR_ROLES, STAFF_ROLES
+from tracker.accounts.roles import EDITOR_ROLES, STAFF_ROLES, Role
+from tracker.lib.reads import note_list
 from tracker.lib.records import refused_on_form
 from tracker.patients.access import (
     can_lift_retreatment_flag,
     get_flag_for_user,
+    get_own_record,
     get_patient_for_user,
 )
 from tracker.patients.forms import (
@@ -28,7 +31,7 @@ from tracker.patients.invitations import (
     login_state,
     send_invitation,
 )
-from tracker.patients.models import Patient
+from tracker.patients.models import Patient, RecordAccess
 from tracker.patients.registration import change_patient, register_patient
 from tracker.patients.retreatment import FlagRefused, confirm_lift, decline_lift, request_lift
 
@@ -36,6 +39,7 @@ from tracker.patients.retreatment import FlagRefused, confirm_lift, decline_lift
 @login_required
 @role_required(*STAFF_ROLES)
 def patient_list(request):
+    note_list()
     form = PatientSearchForm(request.GET)
     patients = Patient.objects.visible_to(request.user)
     if form.is_valid():
@@ -48,6 +52,8 @@ def patient_list(request):
 
 
 logger = logging.getLogger(__name__)
+
+READS_PER_PAGE = 50
 
 
 @login_required
@@ -210,3 +216,22 @@ def retreatment_lift_decline(request, pk):
         act=lambda flag, user, data: decline_lift(flag, by=user, reason=data["reason"]),
         done="Lift declined: the flag stays.",
     )
+
+
+@login_required
+@role_required(Role.PATIENT)
+@require_GET
+def my_record_access(request):
+    """Who on the care team (and which admin) opened the patient's record, newest first.
+
+    The patient's own reads and their calendar app's are left out: they know of those.
+    """
+    patient = get_own_record(request.user)
+    reads = (
+        RecordAccess.objects.for_patient(patient)
+        .by_staff()
+        .select_related("user")
+        .prefetch_related("user__groups")
+    )
+    page = Paginator(reads, READS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "patients/my_record_access.html", {"patient": patient, "page": page})

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tracker.lib.admin import ReadOnlyAdmin
+from tracker.lib.admin import ReadLoggedAdmin, ReadOnlyAdmin
 from tracker.patients.admin import patient_columns, patient_search
 from tracker.reminders.models import Reminder, ReminderSettings
 
@@ -23,7 +23,7 @@ class ReminderSettingsAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadLoggedAdmin):
     """What was sent, skipped (and why) or failed; read only (a log, without history)."""
 
     patient_mrn, patient_name = patient_columns()

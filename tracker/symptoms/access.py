@@ -22,6 +22,7 @@ from tracker.accounts.roles import (
     STAFF_ROLES,
     Role,
 )
+from tracker.lib.reads import note_read
 from tracker.patients.access import get_own_patient, get_patient_for_user
 from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent, ProSymptom, ReportMessage, SymptomReport
@@ -65,6 +66,7 @@ def get_report_for_review(user, pk) -> SymptomReport:
         ),
         pk=pk,
     )
+    note_read(report.patient_id)
     if not can_review(user):
         raise PermissionDenied
     return report
@@ -78,6 +80,7 @@ def get_event_for_correction(user, pk) -> AdverseEvent:
         ),
         pk=pk,
     )
+    note_read(event.patient_id)
     if not can_grade(user):
         raise PermissionDenied
     return event
@@ -87,20 +90,22 @@ def get_own_report(user, pk) -> SymptomReport:
     """One of the signed-in patient's own reports, with what its page shows."""
     if user.role != Role.PATIENT:
         raise PermissionDenied
-    return get_object_or_404(
+    report = get_object_or_404(
         SymptomReport.objects.visible_to(user)
         .filter(patient__user=user)
         .select_related("patient__ward", "symptom", "dose__course__patient")
         .with_patient_status(),
         pk=pk,
     )
+    note_read(report.patient_id)
+    return report
 
 
 def get_own_message(user, report_pk, pk) -> ReportMessage:
     """A care-team message on one of the signed-in patient's own reports."""
     if user.role != Role.PATIENT:
         raise PermissionDenied
-    return get_object_or_404(
+    message = get_object_or_404(
         ReportMessage.objects.filter(
             report__patient__user=user, report__in=SymptomReport.objects.visible_to(user)
         )
@@ -109,6 +114,8 @@ def get_own_message(user, report_pk, pk) -> ReportMessage:
         report_id=report_pk,
         pk=pk,
     )
+    note_read(message.report.patient_id)
+    return message
 
 
 def get_report_for_messages(user, pk) -> SymptomReport:
@@ -122,6 +129,7 @@ def get_report_for_messages(user, pk) -> SymptomReport:
         ),
         pk=pk,
     )
+    note_read(report.patient_id)
     if user.role not in STAFF_ROLES:
         raise PermissionDenied
     return report
@@ -150,6 +158,7 @@ def get_message_for_withdrawal(user, pk) -> ReportMessage:
         pk=pk,
         from_patient=False,
     )
+    note_read(message.report.patient_id)
     if not can_reply(user) or message.author_id != user.pk:
         raise PermissionDenied
     return message

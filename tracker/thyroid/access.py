@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from tracker.accounts.roles import RECORDER_ROLES, STAFF_ROLES
+from tracker.lib.reads import note_read
 from tracker.patients.access import get_patient_for_user
 from tracker.patients.models import Patient
 from tracker.thyroid.models import ThyroidResult
@@ -32,6 +33,7 @@ def get_result_for_correction(user, pk) -> ThyroidResult:
     result = get_object_or_404(
         ThyroidResult.objects.visible_to(user).select_related("patient", "recorded_by"), pk=pk
     )
+    note_read(result.patient_id)
     if not can_record(user):
         raise PermissionDenied
     return result

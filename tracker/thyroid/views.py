@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.rules import open_alert_note
+from tracker.lib.reads import note_list
 from tracker.lib.records import refused_on_form
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
@@ -240,6 +241,7 @@ def _csv_row(result, zone) -> list:
 @require_GET
 def due_list(request):
     """TSH checks whose day has passed with no result, oldest first, for the user's patients."""
+    note_list()
     overdue = schedule.overdue_checks(Patient.objects.visible_to(request.user))
     return render(
         request,

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from regimens.models import Dose
 from tracker.accounts.roles import RECORDER_ROLES, WITHHOLD_OVERRIDE_ROLES, Role
+from tracker.lib.reads import note_read
 from tracker.ward.models import DoseRecord, WithholdOverride
 
 
@@ -18,6 +19,7 @@ def can_record(user) -> bool:
 
 def get_dose_for_user(user, pk, *, record: bool = False, override: bool = False) -> Dose:
     dose = get_object_or_404(Dose.objects.visible_to(user).with_course(), pk=pk)
+    note_read(dose.course.patient_id)
     if record and not can_record(user):
         raise PermissionDenied
     if override and not can_override_withhold(user):
@@ -32,6 +34,7 @@ def get_record_for_user(user, pk, *, correct: bool = False) -> DoseRecord:
         ),
         pk=pk,
     )
+    note_read(record.dose.course.patient_id)
     if correct and not can_record(user):
         raise PermissionDenied
     return record
@@ -45,6 +48,7 @@ def get_own_dose(user, pk) -> Dose:
     gives and records.
     """
     dose = get_object_or_404(Dose.objects.visible_to(user).with_course(), pk=pk)
+    note_read(dose.course.patient_id)
     if user.role != Role.PATIENT or dose.course.patient.user_id != user.pk:
         raise PermissionDenied("Only the patient records their own injections here.")
     if dose.course.template.route != "sc":
@@ -74,6 +78,7 @@ def get_override_for_user(user, pk, *, withdraw: bool = False) -> WithholdOverri
         ),
         pk=pk,
     )
+    note_read(override.dose.course.patient_id)
     if withdraw and not can_override_withhold(user):
         raise PermissionDenied
     return override
