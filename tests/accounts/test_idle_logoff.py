@@ -267,6 +267,13 @@ def test_a_page_carries_the_warning_and_its_script(as_persona, clock):
     assertContains(page, "js/idle-logoff.js")
 
 
+def test_an_admin_page_carries_the_warning_and_its_script(as_persona):
+    page = as_persona("admin").get("/admin/")
+    assertContains(page, 'id="session-warning"')
+    assertContains(page, "js/idle-logoff.js")
+    assertContains(page, "IL-2 tracker administration")
+
+
 def test_the_sign_in_page_has_no_warning(client):
     page = client.get("/login/")
     assertNotContains(page, 'id="session-warning"')

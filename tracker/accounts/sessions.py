@@ -213,11 +213,10 @@ def session_clock(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    ends_at, reason = ending(request.session, user)
-    left = max(0, math.floor((ends_at - timezone.now()).total_seconds()))
+    _, reason = ending(request.session, user)
     return {
         "session_clock": {
-            "ends_in": left,
+            "ends_in": seconds_left(request.session, user),
             "ends_because": reason,
             "warning_seconds": int(WARNING.total_seconds()),
             "absolute_hours": settings.SESSION_ABSOLUTE_HOURS,
