@@ -59,6 +59,7 @@ def password_reset_link(s):
 PATIENT_PAGES = {
     "patient-home": lambda s: reverse("patient-home"),
     "reminder-settings": lambda s: reverse("reminder-settings"),
+    "my-record-access": lambda s: reverse("my-record-access"),
     "patient-calendar": lambda s: reverse("patient-calendar", args=[s.patient.pk]),
     "patient-calendar-month": month_of,
     "patient-doses": lambda s: reverse("patient-doses", args=[s.patient.pk]),

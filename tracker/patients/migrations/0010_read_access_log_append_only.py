@@ -1,4 +1,5 @@
 """The read-access log is append-only: the database refuses to change or delete a row.
+Admins read it in the admin (view permission only: nobody is given more).
 
 Whoever holds the application's database login (and the ORM, the admin, a shell)
 can only add rows.  On SQLite a delete is allowed only where the project's flush
@@ -10,6 +11,10 @@ these triggers with the old table, and must create them again.
 """
 
 from django.db import migrations
+
+from tracker.accounts.roles import grant
+
+GRANTS = {"admin": ["patients.view_recordaccess"]}
 
 REFUSAL = "The read-access log is append-only: its rows cannot be changed or deleted."
 
@@ -64,6 +69,10 @@ def create_triggers(apps, schema_editor):
         schema_editor.execute(statement)
 
 
+def grant_view(apps, schema_editor):
+    grant(apps, GRANTS)
+
+
 def drop_triggers(apps, schema_editor):
     for statement in statements_for(schema_editor.connection.vendor, forward=False):
         schema_editor.execute(statement)
@@ -72,4 +81,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("patients", "0009_read_access_log")]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [
+        migrations.RunPython(create_triggers, drop_triggers),
+        migrations.RunPython(grant_view, migrations.RunPython.noop),
+    ]
