@@ -8,10 +8,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from tests.factories import (
+    Client,
+    PasswordOnlyClient,
     PatientFactory,
     make_course,
     make_user,
-    sign_in_with_second_factor,
     verified,
 )
 from tracker.accounts.roles import Role
@@ -55,14 +56,27 @@ def personas(db) -> Personas:
 
 
 @pytest.fixture
+def client() -> Client:
+    """pytest-django's client, but `force_login` of staff also gives the second factor.
+
+    Every staff page asks for a code after the password; tests of pages sign in as
+    someone who gave it. `password_only_client` is the client without it.
+    """
+    return Client()
+
+
+@pytest.fixture
+def password_only_client() -> PasswordOnlyClient:
+    """A client whose `force_login` is the password alone, before the second step."""
+    return PasswordOnlyClient()
+
+
+@pytest.fixture
 def as_persona(client, personas):
-    """Sign the test client in as the named persona and return it."""
+    """Sign the test client in as the named persona (staff with the second factor)."""
 
     def sign_in(name: str):
         user = getattr(personas, name)
-        if name == "admin":
-            # An admin sees patients only once verified by a second factor.
-            return sign_in_with_second_factor(client, user)
         if user.is_authenticated:
             client.force_login(user)
         return client

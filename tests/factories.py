@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+import django.test
 import factory
 from django.contrib.auth.models import Group
 
@@ -60,17 +61,52 @@ def verified(user):
     return user
 
 
-def sign_in_with_second_factor(client, user):
-    """Sign `client` in as `user`, verified by a second factor, as the admin requires."""
+TEST_DEVICE = "Test backup codes"
+
+
+def verify_session(client, user):
+    """Mark `client`'s session verified by a second factor, as after a code at sign-in."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_static.models import StaticDevice
 
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="Test backup codes")
-    client.force_login(user)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=TEST_DEVICE)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def sign_in_with_second_factor(client, user):
+    """Sign `client` in as `user`, verified by a second factor, whatever the client."""
+    django.test.Client.force_login(client, user)
+    return verify_session(client, user)
+
+
+class Client(django.test.Client):
+    """The test client; `force_login` of anyone asked for a second factor also verifies it.
+
+    Tests of the second step itself use `PasswordOnlyClient` (the `password_only_client`
+    fixture), whose sessions hold the password alone.
+    """
+
+    def force_login(self, user, backend=None):
+        from tracker.accounts.second_factor import requires_second_factor
+
+        super().force_login(user, backend)
+        if requires_second_factor(user):
+            verify_session(self, user)
+
+
+class PasswordOnlyClient(django.test.Client):
+    """The test client as it is: a forced login is a session with the password alone."""
+
+
+def a_backup_code(user) -> str:
+    """One new backup code for `user`, to type at the second step in a test."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=TEST_DEVICE)
+    return device.token_set.create(token=StaticToken.random_token()).token
 
 
 def make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00", by=None, **choices):

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracker.accounts.sessions.IdleLogoff",
     "django_otp.middleware.OTPMiddleware",
+    "tracker.accounts.middleware.SecondFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -176,8 +177,13 @@ LOGOUT_REDIRECT_URL = "login"
 # Correction reasons can be long; the default column stops at 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-# The issuer name authenticator apps show beside the admin's code.
+# The second factor (docs/logins.md): staff, and patients who chose it, give a code
+# after their password on every page. The issuer is the name authenticator apps show
+# beside the code; a ward computer may be remembered for this many hours.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "IL-2 tracker")
+SECOND_FACTOR_REMEMBER_HOURS = int(env_str("SECOND_FACTOR_REMEMBER_HOURS", "12"))
+# An authenticator's secret is shown once, to its owner; the admin never shows it.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = 5

@@ -7,7 +7,7 @@ from tracker.accounts import views as account_views
 from tracker.accounts.second_factor import AdminSite
 from tracker.patients import views as patient_views
 
-# The admin holds every patient's record: staff need a second factor to enter it.
+# The admin holds every patient's record: it too asks for the second factor.
 admin.site.__class__ = AdminSite
 admin.site.site_header = "IL-2 tracker administration"
 admin.site.site_title = "IL-2 tracker admin"
@@ -43,6 +43,19 @@ urlpatterns = [
     path("invitation/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("settings/", account_views.my_settings, name="my-settings"),
     path("me/record-access/", patient_views.my_record_access, name="my-record-access"),
+    path("second-factor/", account_views.second_factor, name="second-factor"),
+    path("second-factor/enrol/", account_views.second_factor_enrol, name="second-factor-enrol"),
+    path(
+        "second-factor/backup-codes/",
+        account_views.second_factor_backup_codes,
+        name="second-factor-backup-codes",
+    ),
+    path(
+        "second-factor/backup-codes/new/",
+        account_views.second_factor_new_backup_codes,
+        name="second-factor-new-backup-codes",
+    ),
+    path("second-factor/stop/", account_views.second_factor_stop, name="second-factor-stop"),
     path("patients/", patient_views.patient_list, name="patient-list"),
     path("patients/new/", patient_views.patient_create, name="patient-create"),
     path("patients/<int:pk>/", patient_views.patient_detail, name="patient-detail"),

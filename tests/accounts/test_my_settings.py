@@ -1,4 +1,4 @@
-"""My settings: the clock a staff user reads staff lists on."""
+"""My settings: the clock a staff user reads staff lists on, and everyone's second factor."""
 
 import pytest
 
@@ -21,9 +21,13 @@ def test_staff_see_their_settings(as_persona, name):
 
 
 @pytest.mark.parametrize("name", ["the_patient", "other_patient"])
-def test_patients_are_refused_the_settings_page(as_persona, name):
-    assert as_persona(name).get("/settings/").status_code == 403
+def test_patients_see_only_the_second_factor_and_cannot_set_a_clock(as_persona, personas, name):
+    response = as_persona(name).get("/settings/")
+    assert response.status_code == 200
+    assert 'name="time_zone"' not in response.text
+    assert "Ask me for a code when I sign in" in response.text
     assert as_persona(name).post("/settings/", {"time_zone": "Asia/Tokyo"}).status_code == 403
+    assert zone_of(getattr(personas, name)) == ""
 
 
 def test_anonymous_visitors_are_sent_to_login(client):
@@ -63,7 +67,7 @@ def test_the_page_takes_only_get_and_post(as_persona):
     assert as_persona("nurse_on_team").put("/settings/").status_code == 405
 
 
-@pytest.mark.parametrize(("name", "linked"), [("nurse_on_team", True), ("the_patient", False)])
-def test_the_user_menu_links_staff_to_their_settings(as_persona, name, linked):
-    html = as_persona(name).get("/ward/" if linked else "/me/").text
-    assert ('href="/settings/">My settings</a>' in html) is linked
+@pytest.mark.parametrize(("name", "page"), [("nurse_on_team", "/ward/"), ("the_patient", "/me/")])
+def test_the_user_menu_links_everyone_to_their_settings(as_persona, name, page):
+    html = as_persona(name).get(page).text
+    assert 'href="/settings/">My settings</a>' in html

@@ -81,7 +81,8 @@ def test_the_links_open_an_admin_page(as_persona, personas, alert):
     assert client.get(link).status_code == 200
 
 
-def test_an_admin_without_the_second_factor_is_asked_for_it(client):
+def test_an_admin_without_the_second_factor_is_asked_for_it(password_only_client):
+    client = password_only_client
     client.force_login(make_user(Role.ADMIN))
     response = client.get("/admin/")
     assert response.status_code == 302

@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import get_object_or_404
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.accounts.models import Invitation, User
 from tracker.lib.admin import HistoryAdmin, export_as_csv
@@ -83,3 +86,24 @@ class InvitationAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TOTPDeviceAdmin(OTPTOTPDeviceAdmin):
+    """django-otp's, with its set-up pages answering an unknown device with 404, not 500.
+
+    With OTP_ADMIN_HIDE_SENSITIVE_DATA on, those pages refuse (403) for every device: a
+    secret is shown once, to its owner, when they set the app up, never to an admin.
+    """
+
+    def config_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().qrcode_view(request, pk)
+
+
+# Importing django-otp's admin registered its own; this one takes its place.
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

@@ -25,3 +25,36 @@ class MySettingsForm(forms.Form):
             ("", clinic),
             *((zone, zone.replace("_", " ")) for zone in all_zones()),
         ]
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+        help_text="The 6 digits your authenticator app shows now, or one of your backup codes.",
+    )
+    remember = forms.BooleanField(
+        label="Remember this computer for 12 hours",
+        required=False,
+        help_text="Only on a computer of the ward's, never on a shared or public one.",
+    )
+
+    def clean_code(self):
+        # Apps show "123 456"; backup codes are typed as printed.
+        return "".join(self.cleaned_data["code"].split())
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text="The 6 digits the app shows once it has the QR code or the key.",
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())

@@ -36,6 +36,11 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text="The clock staff pages show times on. Blank means the clinic's zone.",
     )
+    asks_second_factor = models.BooleanField(
+        "asks for a second factor",
+        default=False,
+        help_text="A patient who chose to give a code after their password. Staff are always asked.",
+    )
 
     objects = RoleUserManager()
 

@@ -1,18 +1,26 @@
+from base64 import b32encode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
 
+from tracker.accounts import second_factor as factor
 from tracker.accounts import sessions
-from tracker.accounts.decorators import role_required
-from tracker.accounts.forms import MySettingsForm
+from tracker.accounts.forms import EnrolForm, MySettingsForm, SecondFactorForm
 from tracker.accounts.invitations import InvitationGone, accept_invitation, usable_invitation
 from tracker.accounts.roles import STAFF_ROLES, Role
+from tracker.lib.http import safe_next
 
 HOME_PAGES = {
     Role.ADMIN: "admin:index",
@@ -32,11 +40,16 @@ def home(request):
 
 
 @login_required
-@role_required(*STAFF_ROLES)
 @require_http_methods(["GET", "POST"])
 def my_settings(request):
-    """A staff user's own settings: the clock their lists of patients are shown on."""
+    """A user's own settings: the clock staff lists are shown on, and the second factor.
+
+    Patients see only the second factor, which they may choose to be asked for.
+    """
     user = request.user
+    staff = user.role in STAFF_ROLES
+    if request.method == "POST" and not staff:
+        raise PermissionDenied
     form = MySettingsForm(
         request.POST if request.method == "POST" else None, initial={"time_zone": user.time_zone}
     )
@@ -45,7 +58,141 @@ def my_settings(request):
         user.save(update_fields=["time_zone"])
         messages.success(request, f"Saved. Staff pages now show times in {user.ward_zone}.")
         return redirect("my-settings")
-    return render(request, "accounts/my_settings.html", {"form": form})
+    return render(
+        request,
+        "accounts/my_settings.html",
+        {
+            "form": form if staff else None,
+            "has_second_factor": factor.has_second_factor(user),
+            "may_stop": not staff and not user.is_staff,
+        },
+    )
+
+
+def _with_next(url_name: str, next_page: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_page})}"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor(request):
+    """The second step of signing in: a code from the authenticator app or a backup code."""
+    user = request.user
+    next_page = safe_next(request, reverse("home"))
+    if user.is_verified() or not factor.requires_second_factor(user):
+        return redirect(next_page)
+    if not factor.has_second_factor(user):
+        return redirect(_with_next("second-factor-enrol", next_page))
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        # Each device keeps its own count of wrong codes and makes the next try wait.
+        device = match_token(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            response = redirect(next_page)
+            if form.cleaned_data["remember"]:
+                factor.remember_this_computer(response, user)
+            return response
+        form.add_error(
+            "code",
+            "That code did not work. An app's code changes every 30 seconds, and a backup "
+            "code works once. After several wrong codes, wait a little before the next.",
+        )
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form, "next": next_page, "before_second_factor": True},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_enrol(request):
+    """Set up an authenticator app: scan the QR code, confirm with a code, get backup codes.
+
+    On first sign-in, with the password alone; to replace an app, only once verified with
+    the old one, so a stolen password cannot swap in the thief's phone.
+    """
+    user = request.user
+    next_page = safe_next(request, reverse("home"))
+    if factor.has_second_factor(user) and not user.is_verified():
+        return redirect(_with_next("second-factor", next_page))
+    device = factor.pending_authenticator(user)
+    form = EnrolForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["code"]):
+            codes = factor.confirm_authenticator(user, device)
+            otp_login(request, device)
+            request.session[BACKUP_CODES_SESSION_KEY] = codes
+            return redirect(_with_next("second-factor-backup-codes", next_page))
+        form.add_error(
+            "code",
+            "That code did not match. Check the app shows this site's entry, and type the "
+            "code it shows now.",
+        )
+    return render(
+        request,
+        "accounts/second_factor_enrol.html",
+        {
+            "form": form,
+            "next": next_page,
+            "qr_code": factor.qr_code_svg(device),
+            "secret": _grouped(device),
+            "replacing": factor.has_second_factor(user),
+            "before_second_factor": not user.is_verified(),
+        },
+    )
+
+
+def _grouped(device) -> str:
+    """The secret in base32, as typed into an app without a camera, in groups of four."""
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+# New backup codes wait here for the one page that shows them.
+BACKUP_CODES_SESSION_KEY = "second_factor_backup_codes"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def second_factor_backup_codes(request):
+    """The backup codes just issued, shown this once: they are stored only as used-or-not."""
+    codes = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
+    if not codes:
+        return redirect("my-settings")
+    next_page = safe_next(request, reverse("home"))
+    return render(
+        request, "accounts/second_factor_backup_codes.html", {"codes": codes, "next": next_page}
+    )
+
+
+@login_required
+@require_POST
+def second_factor_new_backup_codes(request):
+    """Replace the user's backup codes, the old ones stopping at once."""
+    user = request.user
+    if not factor.has_second_factor(user):
+        return redirect("second-factor-enrol")
+    request.session[BACKUP_CODES_SESSION_KEY] = factor.issue_backup_codes(
+        user, factor.BACKUP_CODE_COUNT
+    )
+    return redirect(_with_next("second-factor-backup-codes", reverse("my-settings")))
+
+
+@login_required
+@require_POST
+def second_factor_stop(request):
+    """A patient who opted in stops being asked for a code. Staff cannot."""
+    user = request.user
+    if user.is_staff or user.role != Role.PATIENT:
+        raise PermissionDenied
+    factor.stop_second_factor(user)
+    messages.success(request, "Signing in now asks for your password only.")
+    return redirect("my-settings")
 
 
 # The second backend; axes's own (the first) only counts failures and signs no one in.
@@ -62,8 +209,8 @@ def _link_gone(request):
 def invitation_accept(request, token):
     """A patient sets the password of their login through their invitation, then is signed in.
 
-    No second factor is asked: the app asks for one only to enter the admin, which
-    a patient's login never does.
+    No second factor is asked: a patient is asked for one only once they chose it in
+    My settings, which a new login has not.
     """
     now = timezone.now()
     invitation = usable_invitation(token, now)
