@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from regimens.models import CalendarFeed, Course, CycleEnd, Discharge, Dose, RegimenTemplate
+from regimens.models import (
+    CalendarChoice,
+    CalendarFeed,
+    Course,
+    CycleEnd,
+    Discharge,
+    Dose,
+    RegimenTemplate,
+)
 from tracker.lib.admin import (
     HistoryAdmin,
     ReadOnlyAdmin,
@@ -183,7 +191,7 @@ class CalendarFeedAdmin(HistoryAdmin):
     search_fields = patient_search("patient")
     date_hierarchy = "created"
     raw_id_fields = ["patient", "created_by", "revoked_by"]
-    readonly_fields = ["token"]
+    # The token's hash is not shown: it opens nothing, and no one needs it.
 
     @admin.display(description="active", boolean=True)
     def active(self, feed):
@@ -192,3 +200,13 @@ class CalendarFeedAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Revoke a feed instead: its history says who shared the calendar, and when.
         return False
+
+
+@admin.register(CalendarChoice)
+class CalendarChoiceAdmin(HistoryAdmin):
+    patient_mrn, patient_name = patient_columns("patient")
+    list_display = ["patient_mrn", "patient_name", "neutral_titles", "changed_at", "changed_by"]
+    list_filter = ["neutral_titles"]
+    list_select_related = ["patient", "changed_by"]
+    search_fields = patient_search("patient")
+    raw_id_fields = ["patient", "changed_by"]

@@ -301,3 +301,20 @@ class EndCycleForm(forms.Form):
     def __init__(self, *args, cycles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cycle"].choices = [(c, f"Cycle {c}") for c in cycles]
+
+
+class CalendarTitlesForm(forms.Form):
+    NAMED, NEUTRAL = "named", "neutral"
+
+    titles = forms.ChoiceField(
+        label="Event titles",
+        choices=[
+            (NAMED, "Name the treatment: “IL-2: Cycle 1 · dose 2 of 14”, with the drug and route"),
+            (NEUTRAL, "Neutral: “Treatment”, with no drug or route"),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={
+            "required": "Choose how calendar events are titled.",
+            "invalid_choice": "Choose how calendar events are titled.",
+        },
+    )

@@ -5,13 +5,18 @@ long as the course, so a moved or cancelled dose updates the event already in a
 subscriber's calendar instead of adding a second one.
 
 Calendars end up on phones and in cloud accounts: no patient name, MRN or any
-other identifier goes into the output.
+other identifier goes into the output.  A patient may also choose neutral titles
+(regimens.models.CalendarChoice): then nothing the provider syncs names the drug,
+the route or the app, not the titles, the calendar's name, PRODID nor the UIDs.
+Switching changes the UIDs, so a subscribed calendar replaces its events; one
+imported from a download keeps the old ones until they are deleted.
 
 Each dose still to come carries an alarm (VALARM) before it: the lead the patient
 chose for their e-mail reminders, else 30 minutes.  Its text is as neutral as the
 e-mail's, since it shows on a lock screen.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,13 +24,16 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event, vDuration
 
-from regimens.models import Dose
+from regimens.models import CalendarChoice, Dose
 from regimens.templatetags.regimens import cycle_dose
 from tracker.patients.models import Patient
 
 PRODID = "-//IL-2 tracker//EN"
 CALENDAR_NAME = "IL-2 treatment"
 UID_DOMAIN = "il2-tracker"
+NEUTRAL_PRODID = "-//Treatment calendar//EN"
+NEUTRAL_NAME = NEUTRAL_SUMMARY = "Treatment"
+NEUTRAL_UID_DOMAIN = "treatment-calendar"
 DEFAULT_DURATION = timedelta(minutes=15)
 # How often subscribed calendar apps are asked to refresh.
 REFRESH_INTERVAL = timedelta(hours=1)
@@ -33,8 +41,19 @@ DEFAULT_ALARM_BEFORE = timedelta(minutes=30)
 ALARM_TEXT = "Reminder from your care team"
 
 
-def dose_uid(dose) -> str:
-    return f"{dose.uid}@{UID_DOMAIN}"
+def dose_uid(dose, *, neutral: bool = False) -> str:
+    return f"{dose.uid}@{NEUTRAL_UID_DOMAIN if neutral else UID_DOMAIN}"
+
+
+def neutral_titles(patient_id: int) -> bool:
+    """Whether the patient chose neutral event titles (the default names the drug)."""
+    return CalendarChoice.objects.filter(patient_id=patient_id, neutral_titles=True).exists()
+
+
+@dataclass(frozen=True)
+class PatientChoices:
+    alarm_before: timedelta
+    neutral: bool
 
 
 def doses_for_export(queryset=None):
@@ -56,14 +75,16 @@ def doses_for_export(queryset=None):
     )
 
 
-def _summary(dose) -> str:
+def _summary(dose, neutral: bool) -> str:
+    if neutral:
+        return NEUTRAL_SUMMARY
     # Numbered as on every page of the app: "IL-2: Cycle 2 · dose 1 of 14".
     return f"IL-2: {cycle_dose(dose)}"
 
 
-def _description(dose) -> str:
+def _description(dose, neutral: bool) -> str:
     template = dose.course.template
-    lines = [f"{template.drug}, {template.get_route_display()}"]
+    lines = [] if neutral else [f"{template.drug}, {template.get_route_display()}"]
     if dose.status == Dose.Status.CANCELLED:
         lines.append("This dose is cancelled.")
     if dose.dst_note:
@@ -77,19 +98,21 @@ def event_duration(template) -> timedelta:
     return timedelta(minutes=minutes) if minutes else DEFAULT_DURATION
 
 
-def alarm_before(patient_id: int) -> timedelta:
-    """How long before each dose the calendar's alarm rings: the lead the patient chose
-    for their e-mail reminders, else 30 minutes.
+def patient_choices(patient_id: int) -> PatientChoices:
+    """What the patient chose for their calendars, in one query: how long before each
+    dose the alarm rings (the lead of their e-mail reminders, else 30 minutes), and
+    whether titles are neutral.
 
-    Read through the table's reverse relation by name: tracker.reminders sits above
-    regimens, so this module may not import it (docs/architecture.md).
+    The lead is read through the table's reverse relation by name: tracker.reminders
+    sits above regimens, so this module may not import it (docs/architecture.md).
     """
-    minutes = (
+    minutes, neutral = (
         Patient.objects.filter(pk=patient_id)
-        .values_list("reminder_settings__dose_lead_minutes", flat=True)
+        .values_list("reminder_settings__dose_lead_minutes", "calendar_choice__neutral_titles")
         .first()
-    )
-    return DEFAULT_ALARM_BEFORE if minutes is None else timedelta(minutes=minutes)
+    ) or (None, None)
+    before = DEFAULT_ALARM_BEFORE if minutes is None else timedelta(minutes=minutes)
+    return PatientChoices(alarm_before=before, neutral=bool(neutral))
 
 
 def dose_alarm(before: timedelta) -> Alarm:
@@ -108,11 +131,13 @@ def dose_event(
     description: str | None = None,
     stamp=None,
     alarm: timedelta | None = None,
+    neutral: bool = False,
 ):
     """The VEVENT of one dose row, or of an unsaved one planned by the calendar command.
 
     `uid`, `description` and `stamp` replace what a saved row would give; `alarm`, if
-    given, is how long before the dose an alarm rings.
+    given, is how long before the dose an alarm rings; `neutral` leaves out the drug
+    and the route.
     """
     course = dose.course
     zone = ZoneInfo(course.time_zone)
@@ -120,11 +145,11 @@ def dose_event(
     modified = getattr(dose, "last_modified", None) or dose.original_planned_at
 
     event = Event()
-    event.add("uid", uid or dose_uid(dose))
+    event.add("uid", uid or dose_uid(dose, neutral=neutral))
     event.add("dtstart", dose.planned_at.astimezone(zone))
     event.add("duration", event_duration(course.template))
-    event.add("summary", _summary(dose))
-    event.add("description", _description(dose) if description is None else description)
+    event.add("summary", _summary(dose, neutral))
+    event.add("description", _description(dose, neutral) if description is None else description)
     # No METHOD, so DTSTAMP is the time of the last revision, like LAST-MODIFIED.
     event.add("dtstamp", stamp or modified)
     event.add("last-modified", stamp or modified)
@@ -136,13 +161,20 @@ def dose_event(
     return event
 
 
-def write_calendar(events, instants, *, time_zone: str | None, name: str = CALENDAR_NAME) -> bytes:
+def write_calendar(
+    events,
+    instants,
+    *,
+    time_zone: str | None,
+    name: str = CALENDAR_NAME,
+    neutral: bool = False,
+) -> bytes:
     """A calendar of `events`, with zone rules for the years around `instants` only."""
     cal = Calendar()
-    cal.add("prodid", PRODID)
+    cal.add("prodid", NEUTRAL_PRODID if neutral else PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", NEUTRAL_NAME if neutral else name)
     if time_zone:
         cal.add("x-wr-timezone", time_zone)
     cal.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
@@ -158,7 +190,7 @@ def write_calendar(events, instants, *, time_zone: str | None, name: str = CALEN
     return cal.to_ical()
 
 
-def _calendar(doses, time_zone: str | None, before: timedelta) -> bytes:
+def _calendar(doses, time_zone: str | None, before: timedelta, neutral: bool) -> bytes:
     doses, now = list(doses), timezone.now()
 
     def alarm(dose):
@@ -167,17 +199,23 @@ def _calendar(doses, time_zone: str | None, before: timedelta) -> bytes:
         return before if to_come else None
 
     return write_calendar(
-        [dose_event(dose, alarm=alarm(dose)) for dose in doses],
+        [dose_event(dose, alarm=alarm(dose), neutral=neutral) for dose in doses],
         [dose.planned_at for dose in doses],
         time_zone=time_zone,
+        neutral=neutral,
     )
 
 
-def course_calendar(course, doses) -> bytes:
-    """The calendar of one course; `doses` are its dose rows (see doses_for_export)."""
-    return _calendar(doses, course.time_zone, alarm_before(course.patient_id))
+def course_calendar(course, doses, choices: PatientChoices | None = None) -> bytes:
+    """The calendar of one course; `doses` are its dose rows (see doses_for_export).
+
+    `choices` are the patient's (patient_choices), if the caller has read them already.
+    """
+    choices = choices or patient_choices(course.patient_id)
+    return _calendar(doses, course.time_zone, choices.alarm_before, choices.neutral)
 
 
 def patient_calendar(patient, doses) -> bytes:
     """The calendar of all of a patient's courses; `doses` come from doses_for_export."""
-    return _calendar(doses, patient.time_zone, alarm_before(patient.pk))
+    choices = patient_choices(patient.pk)
+    return _calendar(doses, patient.time_zone, choices.alarm_before, choices.neutral)

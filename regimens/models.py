@@ -1,3 +1,5 @@
+import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -940,20 +942,41 @@ class CalendarFeedQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
+    def with_token(self, token: str):
+        """The feed a subscription URL's token opens; none for a token of another shape,
+        which no link ever carried (regimens.models.new_feed_token)."""
+        if not FEED_TOKEN_SHAPE.fullmatch(token):
+            return self.none()
+        return self.filter(token_hash=hash_feed_token(token))
+
+
+# What new_feed_token makes: 43 URL-safe characters (older links were made the same way).
+FEED_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def hash_feed_token(token: str) -> str:
+    """What is stored for a feed's token: its SHA-256.
+
+    The token is 256 random bits, so a plain hash is enough (as for invitations); a
+    copy of the database, a backup or the admin holds no link that works.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class CalendarFeed(models.Model):
     """A secret subscription URL for one patient's calendar.
 
     Calendar apps cannot sign in, so the token is the only key: it can be revoked,
-    and a new one issued, at any time.
+    and a new one issued, at any time.  Only its hash is stored, and not in the
+    history: the URL is shown once, when it is made (regimens.feeds.IssuedFeed).
     """
 
     patient = models.ForeignKey("patients.Patient", models.PROTECT, related_name="calendar_feeds")
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -961,7 +984,7 @@ class CalendarFeed(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["token_hash"])
     objects = CalendarFeedQuerySet.as_manager()
 
     class Meta:
@@ -977,8 +1000,35 @@ class CalendarFeed(models.Model):
     def __str__(self):
         return f"Calendar feed for {self.patient}"
 
-    def get_absolute_url(self):
-        return reverse("calendar-feed", args=[self.token])
+
+def feed_path(token: str) -> str:
+    """The subscription URL's path for a token (the feed itself cannot give it)."""
+    return reverse("calendar-feed", args=[token])
+
+
+class CalendarChoice(models.Model):
+    """How a patient's doses appear in calendar apps: the feed and the .ics downloads.
+
+    A calendar provider (Google, Apple, Microsoft) reads every event it syncs, so a
+    patient may choose neutral titles: "Treatment", with no drug or route.
+    """
+
+    patient = models.OneToOneField(
+        "patients.Patient", models.PROTECT, related_name="calendar_choice"
+    )
+    neutral_titles = models.BooleanField(
+        "neutral event titles",
+        default=False,
+        help_text='Events read "Treatment", with no drug or route.',
+    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        titles = "neutral" if self.neutral_titles else "with the drug and route"
+        return f"Calendar titles for {self.patient}: {titles}"
 
 
 # Cycle control: ending a cycle early, and a discharge between cycles ---------------------

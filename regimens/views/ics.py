@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from regimens import ics
 from regimens.access import get_course_for_user
-from regimens.feeds import issue_feed, replace_feed, revoke_feed
-from regimens.models import CalendarFeed, Dose
+from regimens.feeds import IssuedFeed, choose_titles, issue_feed, replace_feed, revoke_feed
+from regimens.forms import CalendarTitlesForm
+from regimens.models import CalendarFeed, Dose, feed_path
 from tracker.lib.reads import note_read
 from tracker.patients.access import get_patient_for_user
 
@@ -31,8 +32,11 @@ def _calendar_response(body: bytes, filename: str | None = None) -> HttpResponse
 def course_ics(request, pk):
     course = get_course_for_user(request.user, pk)
     doses = ics.doses_for_export(course.doses.all())
+    # The file's name is seen wherever it is imported, so it follows the titles chosen.
+    choices = ics.patient_choices(course.patient_id)
+    name = "treatment" if choices.neutral else "il2-course"
     return _calendar_response(
-        ics.course_calendar(course, doses), filename=f"il2-course-{course.pk}.ics"
+        ics.course_calendar(course, doses, choices), filename=f"{name}-{course.pk}.ics"
     )
 
 
@@ -43,15 +47,23 @@ def feed_manage(request, patient_pk):
     patient = get_patient_for_user(request.user, patient_pk)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action not in ("create", "revoke", "replace"):
+        if action not in ("create", "revoke", "replace", "titles"):
             messages.error(request, "Unknown action: nothing was changed.")
             return _render_manage(request, patient, status=400)
         if action == "create":
-            _, issued = issue_feed(patient, by=request.user)
-            if issued:
-                messages.success(request, "Subscription link created.")
-            else:
+            issued = issue_feed(patient, by=request.user)
+            if issued is None:
+                # Another tab or a double click made it first: its URL was shown there.
                 messages.info(request, "A subscription link already exists.")
+            else:
+                messages.success(request, "Subscription link created.")
+                return _render_manage(request, patient, issued=issued)
+        elif action == "replace":
+            issued = replace_feed(patient, by=request.user)
+            messages.success(
+                request, "New subscription link created; the old one no longer works."
+            )
+            return _render_manage(request, patient, issued=issued)
         elif action == "revoke":
             if revoke_feed(patient, by=request.user):
                 messages.success(
@@ -60,32 +72,54 @@ def feed_manage(request, patient_pk):
             else:
                 messages.info(request, "There is no subscription link to revoke.")
         else:
-            replace_feed(patient, by=request.user)
-            messages.success(
-                request, "New subscription link created; the old one no longer works."
-            )
+            form = CalendarTitlesForm(request.POST)
+            if not form.is_valid():
+                return _render_manage(request, patient, titles_form=form, status=400)
+            neutral = form.cleaned_data["titles"] == CalendarTitlesForm.NEUTRAL
+            if choose_titles(patient, neutral=neutral, by=request.user):
+                messages.success(request, "Calendar titles saved.")
+            else:
+                messages.info(request, "The calendar titles were already as chosen.")
         return redirect("feed-manage", patient_pk=patient.pk)
     return _render_manage(request, patient)
 
 
-def _render_manage(request, patient, status=200):
-    feed = CalendarFeed.objects.active().filter(patient=patient).first()
+def _render_manage(
+    request, patient, *, issued: IssuedFeed | None = None, titles_form=None, status=200
+):
+    feed = issued.feed if issued else CalendarFeed.objects.active().filter(patient=patient).first()
     feed_url = webcal_url = None
-    if feed:
-        feed_url = request.build_absolute_uri(feed.get_absolute_url())
+    if issued:
+        feed_url = request.build_absolute_uri(feed_path(issued.token))
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
-    return render(
+    if titles_form is None:
+        neutral = ics.neutral_titles(patient.pk)
+        titles_form = CalendarTitlesForm(
+            initial={"titles": CalendarTitlesForm.NEUTRAL if neutral else CalendarTitlesForm.NAMED}
+        )
+    response = render(
         request,
         "regimens/feed_manage.html",
-        {"patient": patient, "feed": feed, "feed_url": feed_url, "webcal_url": webcal_url},
+        {
+            "patient": patient,
+            "feed": feed,
+            "feed_url": feed_url,
+            "webcal_url": webcal_url,
+            "titles_form": titles_form,
+        },
         status=status,
     )
+    if issued:
+        # The one page that carries the token: no copy in the browser's cache.
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET
 def calendar_feed(request, token):
-    # No login: calendar apps cannot sign in, so the secret token is the only key.
-    feed = CalendarFeed.objects.active().select_related("patient").filter(token=token).first()
+    # No login: calendar apps cannot sign in, so the secret token is the only key.  A
+    # token of any other shape, a revoked one and an unknown one all get the same 404.
+    feed = CalendarFeed.objects.active().with_token(token).select_related("patient").first()
     if feed is None:
         raise Http404
     # Logged without a user: the calendar app read the patient's doses with the link.

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -5,8 +6,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from regimens.feeds import revoke_feed
-from regimens.models import CalendarFeed
+from regimens.feeds import choose_titles, issue_feed, revoke_feed
+from regimens.models import CalendarChoice, CalendarFeed, hash_feed_token
 from tests.factories import make_course
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,18 @@ def feed_url(token):
 
 def active_feeds(personas):
     return CalendarFeed.objects.active().filter(patient=personas.patient)
+
+
+def shown_token(response) -> str:
+    """The token in the one page that shows a new link."""
+    [token] = set(re.findall(r"https?://testserver/feeds/([A-Za-z0-9_-]+)\.ics", response.text))
+    return token
+
+
+def create_link(client, personas, action="create") -> str:
+    response = client.post(manage_url(personas), {"action": action})
+    assert response.status_code == 200
+    return shown_token(response)
 
 
 # Course download
@@ -97,50 +110,64 @@ def test_feed_manage_sends_anonymous_visitors_to_login(client, personas):
 
 
 @pytest.mark.parametrize("name", IN_SCOPE)
-def test_create_shows_the_absolute_link(as_persona, personas, name):
+def test_create_shows_the_absolute_link_once(as_persona, personas, name):
     client = as_persona(name)
-    response = client.post(manage_url(personas), {"action": "create"}, follow=True)
-    assert response.redirect_chain == [(manage_url(personas), 302)]
+    response = client.post(manage_url(personas), {"action": "create"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
     feed = active_feeds(personas).get()
     assert feed.created_by == getattr(personas, name)
-    assert f"http://testserver/feeds/{feed.token}.ics" in response.text
-    assert f"webcal://testserver/feeds/{feed.token}.ics" in response.text
+    token = shown_token(response)
+    assert feed.token_hash == hash_feed_token(token)
+    assert f"webcal://testserver/feeds/{token}.ics" in response.text
     assert "Subscription link created." in response.text
+    assert "shown only this once" in response.text
     assert "Revoke" in response.text
     assert "Replace with a new link" in response.text
 
+    again = client.get(manage_url(personas))
+    assert token not in again.text
+    assert "/feeds/" not in again.text
+    assert "A subscription link is active" in again.text
+    assert "Replace with a new link" in again.text
 
-def test_create_twice_keeps_one_link(as_persona, personas):
+
+def test_create_twice_keeps_one_link_and_says_so(as_persona, personas):
     client = as_persona("the_patient")
-    client.post(manage_url(personas), {"action": "create"})
-    client.post(manage_url(personas), {"action": "create"})
+    token = create_link(client, personas)
+    response = client.post(manage_url(personas), {"action": "create"}, follow=True)
+    assert response.redirect_chain == [(manage_url(personas), 302)]
+    assert "A subscription link already exists." in response.text
+    assert token not in response.text
     assert active_feeds(personas).count() == 1
+    assert client.get(feed_url(token)).status_code == 200
 
 
 def test_revoke_stops_the_feed(as_persona, personas):
     client = as_persona("nurse_on_team")
-    client.post(manage_url(personas), {"action": "create"})
+    token = create_link(client, personas)
     feed = active_feeds(personas).get()
-    assert client.get(feed_url(feed.token)).status_code == 200
+    assert client.get(feed_url(token)).status_code == 200
     response = client.post(manage_url(personas), {"action": "revoke"})
     assert response.status_code == 302
     feed.refresh_from_db()
     assert feed.revoked_at is not None
     assert feed.revoked_by == personas.nurse_on_team
-    assert client.get(feed_url(feed.token)).status_code == 404
+    assert client.get(feed_url(token)).status_code == 404
     assert "Create subscription link" in client.get(manage_url(personas)).text
 
 
 def test_replace_issues_a_new_token_and_kills_the_old(as_persona, personas):
     client = as_persona("the_patient")
-    client.post(manage_url(personas), {"action": "create"})
-    old = active_feeds(personas).get()
+    old = create_link(client, personas)
     response = client.post(manage_url(personas), {"action": "replace"})
-    assert response.status_code == 302
-    new = active_feeds(personas).get()
-    assert new.token != old.token
-    assert client.get(feed_url(old.token)).status_code == 404
-    assert client.get(feed_url(new.token)).status_code == 200
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    new = shown_token(response)
+    assert new != old
+    assert active_feeds(personas).get().token_hash == hash_feed_token(new)
+    assert client.get(feed_url(old)).status_code == 404
+    assert client.get(feed_url(new)).status_code == 200
 
 
 def test_replace_without_a_link_creates_one(as_persona, personas):
@@ -157,17 +184,21 @@ def test_unknown_action_is_400_and_writes_nothing(as_persona, personas, action):
 
 
 def test_database_allows_one_active_feed_per_patient(personas):
-    CalendarFeed.objects.create(patient=personas.patient, created_by=personas.admin)
+    CalendarFeed.objects.create(
+        patient=personas.patient, created_by=personas.admin, token_hash="a"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        CalendarFeed.objects.create(patient=personas.patient, created_by=personas.admin)
+        CalendarFeed.objects.create(
+            patient=personas.patient, created_by=personas.admin, token_hash="b"
+        )
 
 
 # The subscription URL itself
 
 
 def test_feed_works_anonymously_with_a_valid_token(client, personas, course):
-    feed = CalendarFeed.objects.create(patient=personas.patient, created_by=personas.admin)
-    response = client.get(feed_url(feed.token))
+    token = issue_feed(personas.patient, by=personas.admin).token
+    response = client.get(feed_url(token))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Cache-Control"] == "private, max-age=300"
@@ -180,22 +211,50 @@ def test_feed_includes_every_course_of_the_patient(client, personas, course):
     second = make_course(
         personas.patient, start="2027-05-10 08:00", override_reason="Second course"
     )
-    feed = CalendarFeed.objects.create(patient=personas.patient, created_by=personas.admin)
-    cal = Calendar.from_ical(client.get(feed_url(feed.token)).content)
+    token = issue_feed(personas.patient, by=personas.admin).token
+    cal = Calendar.from_ical(client.get(feed_url(token)).content)
     assert len(cal.walk("VEVENT")) == course.doses.count() + second.doses.count()
 
 
 def test_feed_is_404_for_unknown_or_revoked_tokens(client, personas):
     assert client.get(feed_url("not-a-token")).status_code == 404
-    feed = CalendarFeed.objects.create(patient=personas.patient, created_by=personas.admin)
+    issued = issue_feed(personas.patient, by=personas.admin)
+    unknown = client.get(feed_url("x" * 43))
     revoke_feed(personas.patient, by=personas.admin)
-    assert client.get(feed_url(feed.token)).status_code == 404
+    revoked = client.get(feed_url(issued.token))
+    # Nothing tells a revoked link from one that never existed.
+    assert revoked.status_code == unknown.status_code == 404
+    assert revoked.templates == unknown.templates
+    assert len(revoked.content) == len(unknown.content)
+
+
+def test_the_stored_hash_does_not_open_the_feed(client, personas):
+    feed = issue_feed(personas.patient, by=personas.admin).feed
+    assert client.get(feed_url(feed.token_hash)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feeds/%00.ics",
+        "/feeds/" + "a" * 42 + "%00.ics",
+        "/feeds/%ED%A0%80.ics",  # a lone surrogate, not UTF-8
+        "/feeds/%C3%A9" * 3 + ".ics",
+        "/feeds/" + "a" * 5000 + ".ics",
+        "/feeds/%0A" + "a" * 42 + ".ics",
+        "/feeds/'%3B--.ics",
+        "/feeds/%25%25.ics",
+        "/feeds/a%20b.ics",
+    ],
+)
+def test_a_feed_url_with_unexpected_characters_is_404(client, personas, path):
+    issue_feed(personas.patient, by=personas.admin)
+    assert client.get(path).status_code == 404
 
 
 def test_the_feed_carries_an_alarm_before_each_dose_to_come(as_persona, personas, course):
     client = as_persona("the_patient")
-    client.post(manage_url(personas), {"action": "create"})
-    token = active_feeds(personas).get().token
+    token = create_link(client, personas)
     cal = Calendar.from_ical(client.get(feed_url(token)).content)
     events = cal.walk("VEVENT")
     assert len(events) == course.doses.count()
@@ -203,3 +262,77 @@ def test_the_feed_carries_an_alarm_before_each_dose_to_come(as_persona, personas
         [alarm] = event.walk("VALARM")
         assert str(alarm["ACTION"]) == "DISPLAY"
         assert alarm.decoded("TRIGGER") == timedelta(minutes=-30)
+
+
+# Neutral titles
+
+
+CHECKED_NEUTRAL = 'value="neutral" class="form-check-input" id="id_titles_1" required checked'
+
+
+def summaries(body: bytes) -> set[str]:
+    return {str(event["SUMMARY"]) for event in Calendar.from_ical(body).walk("VEVENT")}
+
+
+@pytest.mark.parametrize("name", IN_SCOPE)
+def test_neutral_titles_can_be_chosen_on_the_subscription_page(as_persona, personas, name):
+    client = as_persona(name)
+    assert CHECKED_NEUTRAL not in client.get(manage_url(personas)).text
+    response = client.post(
+        manage_url(personas), {"action": "titles", "titles": "neutral"}, follow=True
+    )
+    assert response.redirect_chain == [(manage_url(personas), 302)]
+    assert "Calendar titles saved." in response.text
+    choice = CalendarChoice.objects.get(patient=personas.patient)
+    assert (choice.neutral_titles, choice.changed_by) == (True, getattr(personas, name))
+    assert CHECKED_NEUTRAL in response.text
+
+
+@pytest.mark.parametrize("name", OUT_OF_SCOPE)
+def test_neutral_titles_cannot_be_chosen_out_of_scope(as_persona, personas, name):
+    response = as_persona(name).post(
+        manage_url(personas), {"action": "titles", "titles": "neutral"}
+    )
+    assert response.status_code == 404
+    assert not CalendarChoice.objects.exists()
+
+
+@pytest.mark.parametrize("titles", [None, "", "NEUTRAL", "neutral\x00", "x" * 10_000])
+def test_an_unknown_titles_choice_is_400_and_writes_nothing(as_persona, personas, titles):
+    data = {"action": "titles"} | ({} if titles is None else {"titles": titles})
+    response = as_persona("the_patient").post(manage_url(personas), data)
+    assert response.status_code == 400
+    assert "Choose how calendar events are titled." in response.text
+    assert not CalendarChoice.objects.exists()
+
+
+def test_neutral_titles_leave_the_drug_and_route_out_of_the_feed(client, personas, course):
+    token = issue_feed(personas.patient, by=personas.the_patient).token
+    named = client.get(feed_url(token)).content
+    assert any(summary.startswith("IL-2: Cycle 1") for summary in summaries(named))
+    assert b"Aldesleukin" in named
+
+    choose_titles(personas.patient, neutral=True, by=personas.the_patient)
+    neutral = client.get(feed_url(token)).content
+    assert summaries(neutral) == {"Treatment"}
+    text = neutral.decode().replace("\r\n ", "").lower()
+    for word in ("il-2", "il2", "aldesleukin", "proleukin", "intravenous", "subcutaneous"):
+        assert word not in text, word
+    assert "X-WR-CALNAME:Treatment" in neutral.decode()
+
+
+def test_neutral_titles_apply_to_the_course_download(as_persona, personas, course):
+    choose_titles(personas.patient, neutral=True, by=personas.the_patient)
+    response = as_persona("nurse_on_team").get(course_url(course))
+    assert response["Content-Disposition"] == f'attachment; filename="treatment-{course.pk}.ics"'
+    assert summaries(response.content) == {"Treatment"}
+    assert b"aldesleukin" not in response.content.lower()
+
+
+def test_the_subscription_page_reads_little(as_persona, personas, django_assert_max_num_queries):
+    client = as_persona("the_patient")
+    issue_feed(personas.patient, by=personas.the_patient)
+    choose_titles(personas.patient, neutral=True, by=personas.the_patient)
+    client.get(manage_url(personas))  # warm the session
+    with django_assert_max_num_queries(8):
+        assert client.get(manage_url(personas)).status_code == 200
