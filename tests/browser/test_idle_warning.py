@@ -63,3 +63,20 @@ def test_the_page_goes_to_the_sign_in_page_which_says_why(
     tablet.get_by_label("Password").fill(PASSWORD)
     tablet.get_by_role("button", name="Sign in").click()
     tablet.wait_for_url("**/ward/")
+
+
+def test_before_the_end_in_all_the_warning_offers_no_way_to_stay(
+    tablet, personas, shipped_data, idle_logoff
+):
+    idle_logoff.STAFF_IDLE_MINUTES = 15
+    # Seven seconds in all: sooner than the idle time.
+    idle_logoff.SESSION_ABSOLUTE_HOURS = 0.002
+    sign_in(tablet, "nurse-on-team", PASSWORD)
+    tablet.wait_for_url("**/ward/")
+    warning = tablet.locator("#session-warning")
+    warning.wait_for(state="visible", timeout=5_000)
+    assert "a session lasts 0.002 hours at most" in warning.inner_text()
+    assert tablet.get_by_role("button", name="Stay signed in").is_hidden()
+
+    tablet.wait_for_url("**/login/?next=%2Fward%2F", timeout=15_000)
+    assert tablet.get_by_text("because you had been signed in for 0.002 hours").is_visible()
