@@ -111,8 +111,8 @@ def test_the_sign_in_page_says_why_and_brings_the_user_back(as_persona, clock, p
     )
     assert back.url == "/ward/"
     assert signed_in(client)
-    # Said once: the next page does not repeat it.
-    assertNotContains(client.get("/ward/"), IDLE_MESSAGE)
+    # Said once: the next page (the second step after the password) does not repeat it.
+    assertNotContains(client.get("/ward/", follow=True), IDLE_MESSAGE)
 
 
 def test_the_sign_in_page_reached_after_the_end_says_why(as_persona, clock):

@@ -11,7 +11,7 @@ from tracker.accounts.second_factor import requires_second_factor, verify_by_rem
 
 # Pages open to a signed-in user who has not given a code yet, by URL name: signing in
 # and out, giving or setting up the second factor, resetting a password, accepting an
-# invitation, and the keep-alive and health checks. Every other page, including any
+# invitation, and the session's own status and keep-alive (tracker.accounts.sessions). Every other page, including any
 # added later, asks for the code first. Static files never reach Django's views.
 OPEN_BEFORE_SECOND_FACTOR = frozenset(
     {
@@ -25,8 +25,8 @@ OPEN_BEFORE_SECOND_FACTOR = frozenset(
         "password_reset_confirm",
         "password_reset_complete",
         "invitation-accept",
-        "keep-alive",
-        "health",
+        "session-status",
+        "session-keep-alive",
     }
 )
 
