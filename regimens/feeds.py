@@ -26,6 +26,8 @@ class IssuedFeed:
 
 
 def _lock_patient(patient) -> None:
+    # PostgreSQL: a row lock held to the end of the transaction.  SQLite has none, but
+    # its transactions begin IMMEDIATE (tracker/settings.py): one writer at a time.
     Patient.objects.select_for_update().filter(pk=patient.pk).exists()
 
 

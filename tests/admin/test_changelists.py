@@ -14,7 +14,14 @@ from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
 from regimens.courses import end_cycle, record_discharge_between_cycles
-from regimens.models import CalendarFeed, Course, Dose, RegimenTemplate
+from regimens.models import (
+    CalendarChoice,
+    CalendarFeed,
+    Course,
+    Dose,
+    RegimenTemplate,
+    hash_feed_token,
+)
 from tests.factories import (
     NORMAL_OBSERVATIONS,
     make_course,
@@ -285,12 +292,26 @@ def build_feeds(n: int) -> list[CalendarFeed]:
             CalendarFeed(
                 patient=patient,
                 created_by=by,
+                token_hash=hash_feed_token(f"bulk-feed-{patient.pk}"),
                 revoked_at=None if k % 2 else at(k),
                 revoked_by=None if k % 2 else by,
             )
             for k, patient in enumerate(build_patients(n))
         ],
         CalendarFeed,
+    )
+
+
+def build_calendar_choices(n: int) -> list[CalendarChoice]:
+    by = staff()
+    return bulk_create_with_history(
+        [
+            CalendarChoice(
+                patient=patient, neutral_titles=bool(k % 2), changed_by=by, changed_at=at(k)
+            )
+            for k, patient in enumerate(build_patients(n))
+        ],
+        CalendarChoice,
     )
 
 
@@ -790,6 +811,7 @@ MODELS = [
     (RetreatmentContraindication, build_retreatment_flags, "patient"),
     (Dose, build_doses, "course.patient"),
     (CalendarFeed, build_feeds, "patient"),
+    (CalendarChoice, build_calendar_choices, "patient"),
     (HoldRule, build_hold_rules, None),
     (ChartRule, build_chart_rules, None),
     (RuleFiring, build_rule_firings, "patient"),
