@@ -181,6 +181,8 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# A username too long for axes's column, or holding a NUL, is cut to fit, not a 500.
+AXES_USERNAME_CALLABLE = "tracker.accounts.lockout.username_for_lockout"
 
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True

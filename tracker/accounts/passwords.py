@@ -23,6 +23,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.urls import reverse_lazy
 
+from tracker.accounts.forms import NewPasswordForm, ResetPasswordForm
+
 logger = logging.getLogger(__name__)
 
 RESET_LIMIT = 5
@@ -84,6 +86,7 @@ def _queue_reset(email: str) -> None:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetPasswordForm
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
@@ -94,6 +97,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
     success_url = reverse_lazy("password_reset_complete")
 
     def form_valid(self, form):

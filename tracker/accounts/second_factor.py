@@ -9,6 +9,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.views import LoginView as OTPLoginView
 
+from tracker.lib.forms import SafeInputMixin
+
 APP_DEVICE = "Authenticator app"
 BACKUP_DEVICE = "Backup codes"
 
@@ -41,7 +43,7 @@ def issue_backup_codes(user, count: int) -> list[str]:
     return codes
 
 
-class SecondStepForm(OTPTokenForm):
+class SecondStepForm(SafeInputMixin, OTPTokenForm):
     """The code alone, for a user already signed in; their devices listed, the first chosen."""
 
     @staticmethod

@@ -1,16 +1,34 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tracker.accounts.decorators import role_required
-from tracker.accounts.forms import MySettingsForm
+from tracker.accounts.forms import MySettingsForm, NewPasswordForm, SignInForm
 from tracker.accounts.invitations import InvitationGone, accept_invitation, usable_invitation
 from tracker.accounts.roles import STAFF_ROLES, Role
+from tracker.lib.http import safe_next
+
+
+class SafeNextMixin:
+    """Django's sign-in and sign-out views, taking their `next` page through `safe_next`."""
+
+    def get_redirect_url(self):
+        return safe_next(self.request, "")
+
+
+class SignInView(SafeNextMixin, auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(SafeNextMixin, auth_views.LogoutView):
+    pass
+
 
 HOME_PAGES = {
     Role.ADMIN: "admin:index",
@@ -68,7 +86,7 @@ def invitation_accept(request, token):
     if invitation is None:
         return _link_gone(request)
     user = invitation.user
-    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    form = NewPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             accept_invitation(invitation, form, now)

@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.history import save_with_history
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.units import IU_PER_MIU
@@ -262,7 +263,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 # Bases -------------------------------------------------------------------------------
 
 
-class ReasonForm(forms.ModelForm):
+class ReasonForm(SafeInputMixin, forms.ModelForm):
     change_reason = forms.CharField(
         max_length=200,
         help_text="Why you are making this change. Kept in the history.",
