@@ -295,6 +295,16 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = 12 * 60 * 60  # one ward shift
 X_FRAME_OPTIONS = "DENY"
+# Cookies, headers: Django's defaults, written out so that tests/test_deploy_headers.py
+# and a reader see them.  The CSRF cookie can be HttpOnly: pages hand the token to
+# htmx in base.html (hx-headers), and no script reads the cookie.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Every script and style is served from our own origin; nothing loads from a CDN.
 CONTENT_SECURITY_POLICY = {

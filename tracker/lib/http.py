@@ -32,3 +32,15 @@ def safe_next(request, default: str) -> str:
     except (DisallowedHost, ValueError):
         return default
     return target if allowed else default
+
+
+def id_from_query(raw) -> int | None:
+    """A primary key from the query string, or None for anything that cannot be one.
+
+    Only ASCII digits: int() also reads "٣" and "²".isdigit() is true, and the
+    database refuses a number past its integer column.
+    """
+    if not isinstance(raw, str) or not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 0 < value < 2**31 else None
