@@ -4,6 +4,7 @@ from datetime import date, datetime
 from django import forms
 
 from regimens.models import Course, CycleEnd, RegimenTemplate
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import all_zones, zone_choices, zone_in_words
 from tracker.patients.forms import Confirmations, confirm_body_size_field
@@ -20,7 +21,7 @@ from tracker.patients.models import (
 FIRST_START, LAST_START = date(2000, 1, 1), date(2099, 12, 31)
 
 
-class StartFields(forms.Form):
+class StartFields(SafeInputMixin, forms.Form):
     start_date = forms.DateField(widget=DateInput, help_text="Local date of the first dose.")
     start_time = forms.TimeField(widget=TimeInput, help_text="Local time of the first dose.")
 
@@ -211,7 +212,7 @@ class DelayForm(StartFields):
         self.fields["start_time"].help_text = "The doses after it keep the regimen's spacing."
 
 
-class CancelCourseForm(forms.Form):
+class CancelCourseForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(max_length=200, help_text="Kept in the course history.")
 
 
@@ -229,7 +230,7 @@ def discontinue_choices():
     ]
 
 
-class DiscontinueCourseForm(forms.Form):
+class DiscontinueCourseForm(SafeInputMixin, forms.Form):
     code = forms.ChoiceField(
         label="Reason",
         choices=discontinue_choices,
@@ -249,7 +250,7 @@ class DiscontinueCourseForm(forms.Form):
     )
 
 
-class DischargeForm(forms.Form):
+class DischargeForm(SafeInputMixin, forms.Form):
     BETWEEN_CYCLES, END_OF_COURSE = "between_cycles", "end_of_course"
 
     discharged_on = forms.DateField(label="Discharge date", widget=DateInput)
@@ -283,7 +284,7 @@ class DischargeForm(forms.Form):
         return self.cleaned_data.get("kind") == self.BETWEEN_CYCLES
 
 
-class EndCycleForm(forms.Form):
+class EndCycleForm(SafeInputMixin, forms.Form):
     cycle = forms.TypedChoiceField(coerce=int, choices=())
     reason = forms.ChoiceField(
         choices=[("", "Choose a reason…"), *CycleEnd.Reason.choices],

@@ -200,6 +200,8 @@ AXES_SENSITIVE_PARAMETERS = [
     "new_password1",
     "new_password2",
 ]
+# A username too long for axes's column, or holding a NUL, is cut to fit, not a 500.
+AXES_USERNAME_CALLABLE = "tracker.accounts.lockout.username_for_lockout"
 
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
@@ -330,6 +332,16 @@ SESSION_ABSOLUTE_HOURS = env_whole_number("SESSION_ABSOLUTE_HOURS", "12", minimu
 # The cookie lasts no longer than the session may: one ward shift.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
 X_FRAME_OPTIONS = "DENY"
+# Cookies, headers: Django's defaults, written out so that tests/test_deploy_headers.py
+# and a reader see them.  The CSRF cookie can be HttpOnly: pages hand the token to
+# htmx in base.html (hx-headers), and no script reads the cookie.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Every script and style is served from our own origin; nothing loads from a CDN.
 CONTENT_SECURITY_POLICY = {

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from tracker.accounts import passwords
 from tracker.accounts import views as account_views
+from tracker.accounts.forms import ChangePasswordForm
 from tracker.accounts.second_factor import AdminSite
 from tracker.patients import views as patient_views
 
@@ -14,9 +15,13 @@ admin.site.site_title = "IL-2 tracker admin"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", passwords.PasswordChangeView.as_view(), name="password_change"),
+    path("login/", account_views.SignInView.as_view(), name="login"),
+    path("logout/", account_views.SignOutView.as_view(), name="logout"),
+    path(
+        "password/",
+        passwords.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

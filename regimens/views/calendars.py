@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from regimens.models import Dose
+from tracker.lib.forms import SafeInputMixin
 from tracker.patients.access import get_patient_for_user
 
 
@@ -105,7 +106,7 @@ def patient_month(request, patient_pk, year=None, month=None):
     )
 
 
-class DoseListForm(forms.Form):
+class DoseListForm(SafeInputMixin, forms.Form):
     SPANS = [("day", "Day"), ("week", "Seven days")]
 
     date = forms.DateField(

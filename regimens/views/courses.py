@@ -40,6 +40,7 @@ from regimens.forms import (
 )
 from regimens.models import Dose, RegimenTemplate
 from tracker.accounts.roles import CARE_TEAM_ROLES
+from tracker.lib.http import id_from_query
 from tracker.lib.records import refused_on_form
 from tracker.patients.access import EDITOR_ROLES, get_patient_for_user
 
@@ -54,11 +55,9 @@ def course_create(request, patient_pk):
         "weight_kg": patient.weight_kg,
         "height_cm": patient.height_cm,
     }
-    chosen = request.GET.get("template", "")
+    chosen = id_from_query(request.GET.get("template"))
     template = (
-        RegimenTemplate.objects.filter(is_active=True, pk=chosen).first()
-        if chosen.isdigit()
-        else None
+        RegimenTemplate.objects.filter(is_active=True, pk=chosen).first() if chosen else None
     )
     if template:
         initial.update(template=template.pk, **CourseForm.defaults_of(template))

@@ -1,10 +1,18 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.core.validators import MaxLengthValidator
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.zones import all_zones, validate_time_zone
 
 
-class MySettingsForm(forms.Form):
+class MySettingsForm(SafeInputMixin, forms.Form):
     time_zone = forms.CharField(
         label="Show times on the clock of",
         required=False,
@@ -27,7 +35,7 @@ class MySettingsForm(forms.Form):
         ]
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(SafeInputMixin, forms.Form):
     code = forms.CharField(
         label="Code",
         max_length=16,
@@ -46,7 +54,7 @@ class SecondFactorForm(forms.Form):
         return "".join(self.cleaned_data["code"].split())
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(SafeInputMixin, forms.Form):
     code = forms.CharField(
         label="Code from the app",
         max_length=16,
@@ -58,3 +66,30 @@ class EnrolForm(forms.Form):
 
     def clean_code(self):
         return "".join(self.cleaned_data["code"].split())
+
+
+class SignInForm(SafeInputMixin, AuthenticationForm):
+    """Django's sign-in form, refusing a username no login can have before trying it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the length only on the input: a longer username reached the
+        # lockout's store, whose column it overflowed.
+        longest = self.fields["username"].max_length
+        self.fields["username"].validators.append(
+            MaxLengthValidator(
+                longest, f"No username is longer than {longest} characters: check what you typed."
+            )
+        )
+
+
+class ChangePasswordForm(SafeInputMixin, PasswordChangeForm):
+    pass
+
+
+class ResetPasswordForm(SafeInputMixin, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(SafeInputMixin, SetPasswordForm):
+    pass

@@ -25,6 +25,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.urls import reverse_lazy
 
+from tracker.accounts.forms import NewPasswordForm, ResetPasswordForm
+
 logger = logging.getLogger(__name__)
 
 RESET_LIMIT = 5
@@ -86,6 +88,7 @@ def _queue_reset(email: str) -> None:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetPasswordForm
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
@@ -96,6 +99,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
     success_url = reverse_lazy("password_reset_complete")
 
     def form_valid(self, form):

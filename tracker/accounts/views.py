@@ -2,8 +2,8 @@ from base64 import b32encode
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -17,10 +17,33 @@ from django_otp import match_token
 
 from tracker.accounts import second_factor as factor
 from tracker.accounts import sessions
-from tracker.accounts.forms import EnrolForm, MySettingsForm, SecondFactorForm
+from tracker.accounts.forms import (
+    EnrolForm,
+    MySettingsForm,
+    NewPasswordForm,
+    SecondFactorForm,
+    SignInForm,
+)
 from tracker.accounts.invitations import InvitationGone, accept_invitation, usable_invitation
 from tracker.accounts.roles import STAFF_ROLES, Role
 from tracker.lib.http import safe_next
+
+
+class SafeNextMixin:
+    """Django's sign-in and sign-out views, taking their `next` page through `safe_next`."""
+
+    def get_redirect_url(self):
+        return safe_next(self.request, "")
+
+
+class SignInView(SafeNextMixin, auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(SafeNextMixin, auth_views.LogoutView):
+    pass
+
 
 HOME_PAGES = {
     Role.ADMIN: "admin:index",
@@ -217,7 +240,7 @@ def invitation_accept(request, token):
     if invitation is None:
         return _link_gone(request)
     user = invitation.user
-    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    form = NewPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             accept_invitation(invitation, form, now)

@@ -8,14 +8,14 @@ from django import forms
 
 from tracker.accounts.models import User
 from tracker.alerts.models import Alert
-from tracker.lib.forms import REASON_LENGTH
+from tracker.lib.forms import REASON_LENGTH, SafeInputMixin
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
 
 NOTE_LENGTH = Alert._meta.get_field("acknowledgement_note").max_length
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(SafeInputMixin, forms.Form):
     note = forms.CharField(
         label="Note (optional)",
         max_length=NOTE_LENGTH,
@@ -31,7 +31,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{user.get_full_name() or user.username} ({role})"
 
 
-class ShiftForm(forms.Form):
+class ShiftForm(SafeInputMixin, forms.Form):
     """A shift on the ward's clock: who, and local start and end dates and times.
 
     The rota's rules (not ending before it starts, 7 days at most, not long past) are
@@ -62,7 +62,7 @@ class ShiftForm(forms.Form):
         return data
 
 
-class CancelShiftForm(forms.Form):
+class CancelShiftForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(
         label="Why it is cancelled",
         max_length=REASON_LENGTH,

@@ -4,11 +4,13 @@ from datetime import date
 
 from django import forms
 
+from tracker.lib.forms import SafeInputMixin
+
 # Days outside these are a mistyped year, not a day anyone was on the ward.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
-class FlowsheetQuery(forms.Form):
+class FlowsheetQuery(SafeInputMixin, forms.Form):
     course = forms.IntegerField(required=False, min_value=1)
     day = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     days = forms.ChoiceField(required=False, choices=[("", "One day"), ("all", "Every day")])

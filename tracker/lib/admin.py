@@ -31,6 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.history import save_with_history
 from tracker.lib.reads import note_list, note_read
 from tracker.lib.spreadsheets import csv_response
@@ -382,7 +383,7 @@ class HistoryAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
 # Bases -------------------------------------------------------------------------------
 
 
-class ReasonForm(forms.ModelForm):
+class ReasonForm(SafeInputMixin, forms.ModelForm):
     change_reason = forms.CharField(
         max_length=200,
         help_text="Why you are making this change. Kept in the history.",

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from tracker.accounts.roles import CARE_TEAM_ROLES, Role
-from tracker.lib.forms import REASON_LENGTH
+from tracker.lib.forms import REASON_LENGTH, SafeInputMixin
 from tracker.lib.widgets import DateInput
 from tracker.lib.zones import zone_choices
 from tracker.patients.measures import body_size_warning
@@ -47,7 +47,7 @@ def confirm_body_size_field():
     )
 
 
-class PatientForm(Confirmations, forms.ModelForm):
+class PatientForm(Confirmations, SafeInputMixin, forms.ModelForm):
     time_zone = forms.ChoiceField(
         help_text="Where the patient lives; their calendar is shown in this zone.",
     )
@@ -146,11 +146,11 @@ class PatientEditForm(PatientForm):
     )
 
 
-class PatientSearchForm(forms.Form):
+class PatientSearchForm(SafeInputMixin, forms.Form):
     q = forms.CharField(label="Search by MRN or name", required=False, max_length=100)
 
 
-class LiftRequestForm(forms.Form):
+class LiftRequestForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(
         label="Why aldesleukin may be given again",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -170,7 +170,7 @@ class LiftRequestForm(forms.Form):
     )
 
 
-class LiftConfirmForm(forms.Form):
+class LiftConfirmForm(SafeInputMixin, forms.Form):
     note = forms.CharField(
         label="Note (optional)",
         max_length=REASON_LENGTH,
@@ -179,7 +179,7 @@ class LiftConfirmForm(forms.Form):
     )
 
 
-class LiftDeclineForm(forms.Form):
+class LiftDeclineForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(
         label="Why the flag stays",
         max_length=REASON_LENGTH,
@@ -188,7 +188,7 @@ class LiftDeclineForm(forms.Form):
     )
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(SafeInputMixin, forms.Form):
     email = forms.EmailField(
         label="E-mail address",
         max_length=254,

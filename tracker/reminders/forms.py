@@ -1,10 +1,11 @@
 from django import forms
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.widgets import TimeInput
 from tracker.reminders.models import ReminderSettings
 
 
-class ReminderSettingsForm(forms.Form):
+class ReminderSettingsForm(SafeInputMixin, forms.Form):
     dose_reminders = forms.BooleanField(
         label="E-mail me before each injection I give at home", required=False
     )

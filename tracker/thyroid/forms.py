@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from regimens.models import Course
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
 from tracker.thyroid import lab
@@ -34,7 +35,7 @@ UNITS_HELP = "; ".join(f"{spec.name}: {' or '.join(spec.units)}" for spec in lab
 DECIMAL = {"max_digits": 10, "decimal_places": 3, "min_value": 0}
 
 
-class ResultForm(forms.Form):
+class ResultForm(SafeInputMixin, forms.Form):
     test = forms.ChoiceField(choices=ThyroidResult.TestName.choices)
     value = forms.CharField(
         label="Result",

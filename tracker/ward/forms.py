@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
 from tracker.ward.access import can_override_withhold
@@ -31,7 +32,7 @@ from tracker.ward.sites import InjectionSite
 BLANK = [("", "Choose a reason…")]
 
 
-class RecordDoseForm(forms.Form):
+class RecordDoseForm(SafeInputMixin, forms.Form):
     """Given (time, amount, who), a partial dose (the same, and why), held or not given."""
 
     outcome = forms.ChoiceField(
@@ -228,7 +229,7 @@ class CorrectionForm(RecordDoseForm):
         return self.cleaned_data.get("action") == self.WITHDRAW
 
 
-class PreDoseCheckForm(forms.ModelForm):
+class PreDoseCheckForm(SafeInputMixin, forms.ModelForm):
     """Observations before an IV dose.  Temperature may be entered in °C or °F."""
 
     CELSIUS, FAHRENHEIT = "C", "F"
@@ -417,7 +418,7 @@ class PreDoseCheckForm(forms.ModelForm):
         }
 
 
-class WithholdOverrideForm(forms.Form):
+class WithholdOverrideForm(SafeInputMixin, forms.Form):
     """A clinician's reason for giving a dose the pre-dose rules withhold."""
 
     reason = forms.CharField(
@@ -441,7 +442,7 @@ def refuse_ambiguous_local_time(moment, zone) -> None:
         )
 
 
-class OwnDoseForm(forms.Form):
+class OwnDoseForm(SafeInputMixin, forms.Form):
     """A patient's record of their own home injection: now, earlier, or not taken.
 
     `action` is the button pressed: "now" (injected now), "earlier" (with the time),

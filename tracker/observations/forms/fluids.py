@@ -9,6 +9,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
 from tracker.observations.fluids import default_urine_start
@@ -24,7 +25,7 @@ def _now_on(zone):
     return timezone.localtime(timezone.now(), zone).replace(second=0, microsecond=0)
 
 
-class TakenAtForm(forms.Form):
+class TakenAtForm(SafeInputMixin, forms.Form):
     """A time on the patient's clock, "now" unless changed."""
 
     taken_date = forms.DateField(label="Date", widget=DateInput)

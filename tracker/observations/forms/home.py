@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.records import refused_on_form
 from tracker.lib.widgets import TimeInput
 from tracker.lib.zones import local_instant
@@ -36,7 +37,7 @@ def _number(label: str, inputmode: str, **kwargs) -> forms.Field:
     )
 
 
-class HomeReadingForm(forms.Form):
+class HomeReadingForm(SafeInputMixin, forms.Form):
     temperature_c = _number(
         "Temperature (°C)", "decimal", max_digits=4, decimal_places=1, help_text="For example 37.2"
     )

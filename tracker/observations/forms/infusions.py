@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.records import refused_on_form
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
@@ -23,7 +24,7 @@ from tracker.observations.models.infusions import (
 BLANK = [("", "Choose…")]
 
 
-class LocalTimeForm(forms.Form):
+class LocalTimeForm(SafeInputMixin, forms.Form):
     """A date and time on the patient's clock, "now" by default, cleaned into `field`."""
 
     field = "taken_at"

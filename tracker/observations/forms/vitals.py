@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.utils import timezone
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.records import refused_on_form
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
@@ -57,7 +58,7 @@ def buttons(choices, label: str, **kwargs) -> forms.ChoiceField:
     )
 
 
-class VitalSignsForm(forms.Form):
+class VitalSignsForm(SafeInputMixin, forms.Form):
     taken_date = forms.DateField(label="Date taken", widget=DateInput, required=False)
     taken_time = forms.TimeField(label="Time taken", widget=TimeInput, required=False)
     systolic_bp = whole_number("Systolic BP (mmHg)")

@@ -6,6 +6,7 @@ tracker.symptoms.replies, whose refusals the views put on these forms.
 
 from django import forms
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.symptoms.models import MESSAGE_LENGTH
 
 ERRORS = {
@@ -25,7 +26,7 @@ def message_field(label: str, help_text: str) -> forms.CharField:
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SafeInputMixin, forms.Form):
     body = message_field(
         "Reply to the patient",
         f"Up to {MESSAGE_LENGTH} characters. The patient is e-mailed that a message is "
@@ -33,7 +34,7 @@ class ReplyForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(SafeInputMixin, forms.Form):
     body = message_field(
         "Your answer",
         f"Up to {MESSAGE_LENGTH} characters. You can answer each message once. "
@@ -41,7 +42,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class WithdrawMessageForm(forms.Form):
+class WithdrawMessageForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing this message?",
         max_length=200,

@@ -3,13 +3,14 @@
 from django import forms
 from django.utils import dateformat
 
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
 
 AUTO, NO_DOSE = "auto", "none"
 
 
-class OnsetAndDoseForm(forms.Form):
+class OnsetAndDoseForm(SafeInputMixin, forms.Form):
     """Onset on the patient's clock, and a dose chosen from those the view offers.
 
     Only the doses passed to `offer_doses` validate, so a dose id from another

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import dateformat
 
 from regimens.models import Dose
-from tracker.lib.forms import REASON_LENGTH
+from tracker.lib.forms import REASON_LENGTH, SafeInputMixin
 from tracker.symptoms.forms.onset import AUTO, NO_DOSE, OnsetAndDoseForm
 from tracker.symptoms.models import SCALES, TEMPERATURE_RANGE_C, Attribute
 
@@ -66,7 +66,7 @@ def _present(value) -> bool:
     return value == PRESENT
 
 
-class PatientAnswersForm(forms.Form):
+class PatientAnswersForm(SafeInputMixin, forms.Form):
     """The answers given so far to one symptom's questions.
 
     Each question screen posts every earlier answer again in hidden fields, so
@@ -232,7 +232,7 @@ class PatientReportChangeForm(OnsetAndDoseForm):
         return {"onset_at": data["onset_at"], "note": data["note"], "dose": data["dose"]}
 
 
-class WithdrawReportForm(forms.Form):
+class WithdrawReportForm(SafeInputMixin, forms.Form):
     """Why the patient withdraws a report: kept with it and in its history."""
 
     reason = forms.CharField(

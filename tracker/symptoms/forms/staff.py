@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from regimens.models import Dose
+from tracker.lib.forms import SafeInputMixin
 from tracker.lib.widgets import DateInput, TimeInput
 from tracker.lib.zones import local_instant
 from tracker.symptoms.forms.onset import AUTO, OnsetAndDoseForm
@@ -110,7 +111,7 @@ class AdverseEventForm(OnsetAndDoseForm):
         }
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SafeInputMixin, forms.Form):
     """A clinician's CTCAE grade for a patient's report; 0 says it is not an adverse event.
 
     With the symptom's CTCAE term known, only the grades that term defines are offered,

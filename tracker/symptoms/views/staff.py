@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.access import can_acknowledge
 from tracker.alerts.rules import open_alert_note
-from tracker.lib.http import safe_next
+from tracker.lib.forms import NUL, NUL_MESSAGE
+from tracker.lib.http import id_from_query, safe_next
 from tracker.lib.records import refused_on_form
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.views import entered_in_error_page
@@ -43,22 +44,13 @@ from tracker.symptoms.timeline import LEVELS, SOURCES, course_timeline
 # A new CTCAE entry: choose the term, then grade it.
 
 
-def as_id(raw) -> int | None:
-    """A primary key from the query string, or None for anything that cannot be one."""
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value < 2**31 else None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def adverse_event_new(request, patient_pk):
     patient = get_patient_for_grading(request.user, patient_pk)
     terms = CtcaeTerm.objects.current()
     chosen = request.GET.get("term", "")
-    term_id = as_id(chosen)
+    term_id = id_from_query(chosen)
     term = terms.filter(pk=term_id).first() if term_id else None
     if term is None:
         if chosen:
@@ -89,6 +81,9 @@ def adverse_event_new(request, patient_pk):
 def _term_list(request, patient, terms):
     """Step 1: the current terms by category; ?q= filters them without JavaScript."""
     query = request.GET.get("q", "").strip()[:60]
+    if NUL in query:
+        messages.error(request, f"The search was not run. {NUL_MESSAGE}")
+        query = ""
     shown = terms.order_by("category", "term")
     if query:
         shown = shown.filter(term__icontains=query) | shown.filter(category__icontains=query)
