@@ -75,6 +75,7 @@ class World:
     invitation_token: str
     reset_uid: str
     reset_token: str
+    newcomer: Patient  # on the clinician's team, no course, invited to set a password
     extra: dict = field(default_factory=dict)
 
 
@@ -237,4 +238,5 @@ def build_world() -> World:
         invitation_token=sent.token,
         reset_uid=urlsafe_base64_encode(force_bytes(the_patient.pk)),
         reset_token=default_token_generator.make_token(the_patient),
+        newcomer=newcomer,
     )
