@@ -432,6 +432,10 @@ def record_demo_side_effects(course, nurse, patient_login) -> None:
         )
 
 
-def admin_backup_codes(count: int = 5) -> list[str]:
-    """Fresh single-use codes for the demo admin's second factor (the admin demands one)."""
-    return issue_backup_codes(User.objects.get(username="admin"), count)
+def staff_backup_codes(count: int = 5) -> dict[str, list[str]]:
+    """Fresh single-use codes for each demo member of staff: every staff page asks for one."""
+    staff = [demo.username for demo in DEMO_USERS if demo.role != Role.PATIENT]
+    return {
+        user.username: issue_backup_codes(user, count)
+        for user in User.objects.filter(username__in=staff).order_by("username")
+    }

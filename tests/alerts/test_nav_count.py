@@ -162,7 +162,8 @@ def test_a_strange_shown_count_gets_the_fragment(as_persona, urgent_and_high, sh
 
 def test_the_count_is_one_query(as_persona, urgent_and_high, django_assert_max_num_queries):
     client = as_persona("nurse_on_team")
-    # The session, the user and the user's role come with any signed-in request.
-    with django_assert_max_num_queries(4), CaptureQueriesContext(connection) as queries:
+    # The session, the user, the user's role and (staff) the second factor's device come
+    # with any signed-in request.
+    with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as queries:
         client.get("/alerts/count/", **HTMX)
     assert sum('"alerts_alert"' in q["sql"] for q in queries.captured_queries) == 1

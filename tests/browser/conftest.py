@@ -114,5 +114,5 @@ def sign_in(page, username, password):
         return
     with page.expect_navigation(url="**/second-factor/**"):
         page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Continue").click()

@@ -177,6 +177,7 @@ PAGES = {
     "rota": lambda s: reverse("ward-rota", args=[Ward.objects.get().pk]),
     "shift-add": lambda s: reverse("shift-add", args=[Ward.objects.get().pk]),
     "my-settings": lambda s: reverse("my-settings"),
+    "second-factor-enrol": lambda s: reverse("second-factor-enrol"),
     # A patient's record.
     "patient": lambda s: reverse("patient-detail", args=[s.patient.pk]),
     "patient-edit": lambda s: reverse("patient-edit", args=[s.patient.pk]),
@@ -275,7 +276,7 @@ CARE_TEAM_PAGES = [
 ]
 
 ROLE_PAGES = {
-    "nurse": [*CARE_TEAM_PAGES, "message-withdraw"],
+    "nurse": [*CARE_TEAM_PAGES, "message-withdraw", "second-factor-enrol"],
     "clinician": [
         "clinic",
         "patient-new",
@@ -309,6 +310,7 @@ ROLE_PAGES = {
         "course-summary",
         "side-effects",
         "thyroid",
+        "my-settings",
     ],
 }
 

@@ -257,7 +257,7 @@ def test_the_patient_page_with_an_invitation_runs_a_fixed_number_of_queries(
     create_invitation(newcomer, email=EMAIL, by=personas.clinician_on_team)
     client = as_persona("clinician_on_team")
     # The patient page's own (tests/patients/test_views.py), and the latest invitation.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         page = client.get(f"/patients/{newcomer.pk}/")
     assert "Invitation sent to j…@example.org on 30 Nov, 14:05" in page.text
 

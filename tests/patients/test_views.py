@@ -71,8 +71,9 @@ def test_detail_runs_a_fixed_number_of_queries(
 ):
     client = as_persona("clinician_on_team")
     # One of them is the menu's count of open urgent and high alerts, on every staff page;
-    # one is the patient's login, whose state (has a login, invited) the page shows.
-    with django_assert_max_num_queries(10):
+    # one is the patient's login, whose state (has a login, invited) the page shows;
+    # one is the second factor's device, which the session names.
+    with django_assert_max_num_queries(11):
         client.get(detail_url(personas))
 
 

@@ -203,8 +203,9 @@ def test_the_delay_preview_runs_a_fixed_number_of_queries(
     as_persona, started, django_assert_max_num_queries
 ):
     client = as_persona("clinician_on_team")
-    # Two of them are the patient header's retreatment flag, on every patient page, and
-    # the menu's count of open urgent and high alerts, on every staff page.
-    with django_assert_max_num_queries(7):
+    # Three of them are the patient header's retreatment flag, on every patient page, and
+    # the menu's count of open urgent and high alerts and the second factor's device, on
+    # every staff page.
+    with django_assert_max_num_queries(8):
         response = client.post(url(started), {**DELAY, "preview": "1"})
     assert len(response.context["rows"]) == 12

@@ -51,9 +51,10 @@ def test_course_detail_query_count_does_not_grow_with_doses(
 ):
     small = make_course(personas.patient, slug="hd-iv-q8h-15", start="2027-05-01 08:00")
     client = as_persona("clinician_on_team")
-    # Four of them are the header's retreatment flag, cycles ended early, discharges
-    # between cycles, and the menu's count of open urgent and high alerts.
-    with django_assert_max_num_queries(12) as small_queries:
+    # Five of them are the header's retreatment flag, cycles ended early, discharges
+    # between cycles, the menu's count of open urgent and high alerts, and the second
+    # factor's device, which the session names.
+    with django_assert_max_num_queries(13) as small_queries:
         client.get(f"/courses/{small.pk}/")
     big = make_course(personas.patient, slug="sc-5on2off", start="2027-06-01 09:00", cycles=4)
     with django_assert_max_num_queries(len(small_queries.captured_queries)):

@@ -36,8 +36,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD}):")
         for user in demo.DEMO_USERS:
             self.stdout.write(f"  {user.username:<10} {user.role.label}")
-        codes = demo.admin_backup_codes()
         self.stdout.write(
-            "The admin site asks for a second factor. Backup codes for admin, each usable once: "
-            + " ".join(codes)
+            "Staff give a code after the password. Backup codes, each usable once "
+            "(or set up an authenticator app in My settings):"
         )
+        for username, codes in demo.staff_backup_codes().items():
+            self.stdout.write(f"  {username:<10} {' '.join(codes)}")
