@@ -294,6 +294,11 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = 12 * 60 * 60  # one ward shift
+
+# Read-access log (docs/security.md).  Behind a reverse proxy REMOTE_ADDR is the proxy's:
+# name the header the proxy sets to the client's address, as Django spells it in META
+# (e.g. HTTP_X_REAL_IP).  Only a header the proxy overwrites can be trusted.
+READ_LOG_CLIENT_IP_HEADER = env_str("READ_LOG_CLIENT_IP_HEADER", "")
 X_FRAME_OPTIONS = "DENY"
 
 # Every script and style is served from our own origin; nothing loads from a CDN.
