@@ -331,6 +331,11 @@ PATIENT_IDLE_MINUTES = env_whole_number("PATIENT_IDLE_MINUTES", "30", minimum=2)
 SESSION_ABSOLUTE_HOURS = env_whole_number("SESSION_ABSOLUTE_HOURS", "12", minimum=1)
 # The cookie lasts no longer than the session may: one ward shift.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
+
+# Read-access log (docs/security.md).  Behind a reverse proxy REMOTE_ADDR is the proxy's:
+# name the header the proxy sets to the client's address, as Django spells it in META
+# (e.g. HTTP_X_REAL_IP).  Only a header the proxy overwrites can be trusted.
+READ_LOG_CLIENT_IP_HEADER = env_str("READ_LOG_CLIENT_IP_HEADER", "")
 X_FRAME_OPTIONS = "DENY"
 # Cookies, headers: Django's defaults, written out so that tests/test_deploy_headers.py
 # and a reader see them.  The CSRF cookie can be HttpOnly: pages hand the token to

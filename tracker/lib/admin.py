@@ -212,16 +212,23 @@ class ReadLoggedAdmin(admin.ModelAdmin):
     def patient_path(self) -> str | None:
         return patient_path(self.model)
 
+    def with_path_to_patient(self, queryset):
+        """`queryset` with the rows' path to their patient: no query to note it."""
+        hops = hops_to_patient(self.patient_path or "")
+        return queryset.select_related(*hops) if hops else queryset
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if self.patient_path:
-            # The patient's id comes with the row: no query to note it.
-            queryset = queryset.select_related(*hops_to_patient(self.patient_path))
+        match = getattr(request, "resolver_match", None)
+        # The history page reads its row here, not through get_object.  Not for the
+        # changelist: a queryset that selects anything skips its list_select_related.
+        if match and match.url_name and match.url_name.endswith("_history"):
+            queryset = self.with_path_to_patient(queryset)
         return queryset
 
     def get_object(self, request, object_id, from_field=None):
         # Django's, and then noting the row's patient.
-        queryset = self.get_queryset(request)
+        queryset = self.with_path_to_patient(self.get_queryset(request))
         model = queryset.model
         field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
         try:

@@ -7,9 +7,11 @@ once the response is known.  A refused request (403, 404, 405) or a failed one
 (5xx) showed nothing and writes nothing.
 """
 
+import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db.backends.signals import connection_created
 
 from tracker.lib.reads import Reads, collecting
@@ -42,12 +44,25 @@ def write(request, reads: Reads) -> None:
         "what": what[:100],
         "method": request.method[:8],
         "path": shown_path(request)[:500],
-        "ip": request.META.get("REMOTE_ADDR") or None,
+        "ip": client_ip(request),
     }
     patients = sorted(reads.patient_ids) or [None]
     RecordAccess.objects.bulk_create(
         [RecordAccess(patient_id=patient_id, **fields) for patient_id in patients]
     )
+
+
+def client_ip(request) -> str | None:
+    """Where the request came from: the proxy's header if one is named, else REMOTE_ADDR.
+
+    Anything that is not an IP address is left out rather than refused: the page was read.
+    """
+    header = settings.READ_LOG_CLIENT_IP_HEADER or "REMOTE_ADDR"
+    value = request.META.get(header, "").split(",")[0].strip()
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def shown_path(request) -> str:
