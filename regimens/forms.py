@@ -304,7 +304,7 @@ class EndCycleForm(SafeInputMixin, forms.Form):
         self.fields["cycle"].choices = [(c, f"Cycle {c}") for c in cycles]
 
 
-class CalendarTitlesForm(forms.Form):
+class CalendarTitlesForm(SafeInputMixin, forms.Form):
     NAMED, NEUTRAL = "named", "neutral"
 
     titles = forms.ChoiceField(
