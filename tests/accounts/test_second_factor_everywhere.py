@@ -71,7 +71,7 @@ def test_every_pattern_gets_a_path_that_reaches_it():
 
 def test_the_open_pages_are_only_those_needed_to_sign_in():
     # The session's status and keep-alive carry no patient data; the rest sign in and out.
-    assert OPEN_BEFORE_SECOND_FACTOR == {
+    assert {
         "session-status",
         "session-keep-alive",
         "login",
@@ -84,7 +84,7 @@ def test_the_open_pages_are_only_those_needed_to_sign_in():
         "password_reset_confirm",
         "password_reset_complete",
         "invitation-accept",
-    }
+    } == OPEN_BEFORE_SECOND_FACTOR
     names = {resolve(path).view_name for _, path in every_url()}
     assert names >= OPEN_BEFORE_SECOND_FACTOR
 

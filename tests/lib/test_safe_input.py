@@ -74,6 +74,22 @@ def test_every_class_based_page_uses_a_form_with_the_mixin():
     assert checked >= 4
 
 
+def test_every_admin_form_of_the_app_has_the_mixin():
+    """The admin builds its forms on `form` (and `add_form`) when a page is asked for."""
+    from django.contrib import admin
+
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        if model.__module__.split(".")[0] not in {"tracker", "regimens"}:
+            continue
+        for attribute in ("form", "add_form"):
+            form_class = getattr(model_admin, attribute, None)
+            if form_class is not None:
+                checked += 1
+                assert _cleans_first(form_class), f"{type(model_admin).__name__}.{attribute}"
+    assert checked > 20
+
+
 class LookupForm(SafeInputMixin, forms.Form):
     """Its field asks the database, as a choice of a user by username would."""
 

@@ -1,15 +1,27 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.shortcuts import get_object_or_404
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.accounts.models import Invitation, User
 from tracker.lib.admin import HistoryAdmin, export_as_csv
+from tracker.lib.forms import SafeInputMixin
+
+
+class ChangeUserForm(SafeInputMixin, UserChangeForm):
+    pass
+
+
+class AddUserForm(SafeInputMixin, AdminUserCreationForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = ChangeUserForm
+    add_form = AddUserForm
     list_display = [
         "username",
         "first_name",

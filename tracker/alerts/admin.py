@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from tracker.alerts.models import Alert, AlertRule, EscalationStep, Notification, OnCallShift
 from tracker.lib.admin import ReadLoggedAdmin, ReadOnlyAdmin, ReasonedHistoryAdmin, export_as_csv
+from tracker.lib.forms import SafeModelForm
 from tracker.patients.admin import patient_columns, patient_search
 
 
@@ -141,6 +142,7 @@ class OnCallShiftAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadLoggedAdmin):
     """Every e-mail an alert caused, and what became of it: written only by the delivery."""
 
+    form = SafeModelForm
     actions = [export_as_csv]
     list_display = [
         "alert_about",

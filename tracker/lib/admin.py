@@ -31,7 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
-from tracker.lib.forms import SafeInputMixin
+from tracker.lib.forms import SafeInputMixin, SafeModelForm
 from tracker.lib.history import save_with_history
 from tracker.lib.reads import note_list, note_read
 from tracker.lib.spreadsheets import csv_response
@@ -329,6 +329,7 @@ class HistoryAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     """
 
     actions = [export_as_csv]
+    form = SafeModelForm
     object_history_list_template = "admin/history/object_history_list.html"
     allow_revert = False
 

@@ -49,6 +49,10 @@ class SafeInputMixin:
             self.add_error(None, forms.ValidationError(NUL_MESSAGE, code="null_characters"))
 
 
+class SafeModelForm(SafeInputMixin, forms.ModelForm):
+    """The admin's forms: Django builds one per model on this base (HistoryAdmin.form)."""
+
+
 class EnteredInErrorForm(SafeInputMixin, forms.Form):
     """Why an entry is wrong: kept with the entry and in its history."""
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from tracker.lib.admin import ReadLoggedAdmin, ReadOnlyAdmin
+from tracker.lib.forms import SafeModelForm
 from tracker.patients.admin import patient_columns, patient_search
 from tracker.reminders.models import Reminder, ReminderSettings
 
@@ -26,6 +27,7 @@ class ReminderSettingsAdmin(ReadOnlyAdmin):
 class ReminderAdmin(ReadLoggedAdmin):
     """What was sent, skipped (and why) or failed; read only (a log, without history)."""
 
+    form = SafeModelForm
     patient_mrn, patient_name = patient_columns()
     list_display = [
         "patient_mrn",
