@@ -220,10 +220,11 @@ def test_the_status_and_keep_alive_answer_quickly(
 ):
     client = as_persona("nurse_on_team")
     clock.shift(5 * MINUTES)
-    # The session, the user, their groups; keep-alive also writes the session.
-    with django_assert_max_num_queries(3):
+    # The session, the user, their groups, the second factor's device; keep-alive also
+    # writes the session.
+    with django_assert_max_num_queries(4):
         client.get("/session/")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         keep_alive(client)
 
 

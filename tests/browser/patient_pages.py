@@ -60,6 +60,8 @@ PATIENT_PAGES = {
     "patient-home": lambda s: reverse("patient-home"),
     "reminder-settings": lambda s: reverse("reminder-settings"),
     "my-record-access": lambda s: reverse("my-record-access"),
+    "my-settings": lambda s: reverse("my-settings"),
+    "second-factor-enrol": lambda s: reverse("second-factor-enrol"),
     "patient-calendar": lambda s: reverse("patient-calendar", args=[s.patient.pk]),
     "patient-calendar-month": month_of,
     "patient-doses": lambda s: reverse("patient-doses", args=[s.patient.pk]),
@@ -128,11 +130,16 @@ NOT_A_PAGE = {
     "report-reply": "POST only, from the staff report page",
     "symptom-report-answer": "POST only, the patient's answer from the report's page",
     "invitation-accept": "a one-time link from an e-mail, opened by test_patient_at_home.py",
+    "session-status": "JSON for the idle warning's script",
+    "session-keep-alive": "POST only, the idle warning's Stay signed in",
+    "second-factor": "the step after the password, once a patient has opted in (tests/accounts)",
+    "second-factor-backup-codes": "shown once, right after setting up an app (tests/accounts)",
+    "second-factor-new-backup-codes": "POST only, from My settings",
+    "second-factor-stop": "POST only, from My settings",
 }
 
 # Staff pages: a patient gets 403 or 404 (checked by test_patient_pages.py).
 NOT_FOR_PATIENTS = {
-    "my-settings",
     "patient-list",
     "patient-create",
     "patient-edit",
