@@ -174,7 +174,7 @@ TARGETS: dict[str, Target] = {
         r("patient-invite", pk("newcomer")),
         writes={"accounts.Invitation": 1, "accounts.HistoricalInvitation": 2},
     ),
-    "retreatment-lift-request": Target(CLINICIAN, r("retreatment-lift-request", pk("flag"))),
+    "retreatment-lift-request": Target(CLINICIAN, r("retreatment-lift-request", pk("flag")), FLAG),
     "retreatment-lift-confirm": Target(
         "second_clinician", r("retreatment-lift-confirm", pk("requested_flag")), FLAG
     ),
