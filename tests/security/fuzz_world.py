@@ -25,6 +25,7 @@ from tests.factories import (
     record_given,
 )
 from tracker.accounts.roles import Role
+from tracker.accounts.second_factor import enrol_authenticator, issue_backup_codes
 from tracker.alerts.models import Alert
 from tracker.observations.fluids import chart_fluid, chart_weight
 from tracker.observations.home import record_readings
@@ -196,8 +197,23 @@ def build_world() -> World:
     newcomer = PatientFactory(care_team=[clinician])
     sent = create_invitation(newcomer, email="jo@example.org", by=clinician)
 
+    # The second factor: a patient who chose it, a nurse at the code step with an app,
+    # and a nurse setting one up at first sign-in.
+    opted_in_patient = make_user(
+        Role.PATIENT, username="fuzz-opted-in-patient", asks_second_factor=True
+    )
+    PatientFactory(user=opted_in_patient)
+    enrol_authenticator(opted_in_patient)
+    issue_backup_codes(opted_in_patient, 10)
+    nurse_at_code_step = make_user(Role.NURSE, username="fuzz-nurse-at-code-step")
+    enrol_authenticator(nurse_at_code_step)
+    nurse_enrolling = make_user(Role.NURSE, username="fuzz-nurse-enrolling")
+
     users = {
         "the_patient": the_patient,
+        "opted_in_patient": opted_in_patient,
+        "nurse_at_code_step": nurse_at_code_step,
+        "nurse_enrolling": nurse_enrolling,
         "other_patient": other_patient,
         "nurse_on_team": nurse,
         "clinician_on_team": clinician,
