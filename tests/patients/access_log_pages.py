@@ -237,6 +237,13 @@ NO_PATIENT_DATA = {
     "ward-rota": "staff on call",
     "shift-add": "staff on call",
     "shift-cancel": "staff on call",
+    "session-status": "how long the user's own session has left",
+    "session-keep-alive": "keeping the user's own session",
+    "second-factor": "the user's own second factor",
+    "second-factor-enrol": "the user's own second factor",
+    "second-factor-backup-codes": "the user's own second factor",
+    "second-factor-new-backup-codes": "the user's own second factor",
+    "second-factor-stop": "the user's own second factor",
 }
 
 # Posted to from another page, never opened: GET answers 405 and writes nothing.  A POST

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.db import DatabaseError, connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,6 +18,7 @@ from regimens.feeds import issue_feed
 from tests.browser.patient_pages import url_patterns
 from tests.factories import (
     NORMAL_OBSERVATIONS,
+    Client,
     PatientFactory,
     make_course,
     make_home_course,
@@ -122,7 +122,7 @@ def make_scene(personas, now) -> Scene:
         set_by=clinician,
         set_at=now,
     )
-    feed, _ = issue_feed(patient, by=personas.the_patient)
+    feed = issue_feed(patient, by=personas.the_patient)
     earlier = now - timedelta(hours=2)
     vitals = chart_vitals(
         patient, by=nurse, taken_at=earlier, heart_rate=82, spo2=97, oxygen_device="room_air"

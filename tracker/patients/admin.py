@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 
 from tracker.lib.admin import HistoryAdmin, ReadLoggedAdmin, ReadOnlyAdmin, export_as_csv
+from tracker.lib.forms import SafeModelForm
 from tracker.patients.models import Patient, RecordAccess, RetreatmentContraindication, Ward
 
 
@@ -109,6 +110,8 @@ class RecordAccessAdmin(ReadLoggedAdmin):
     Nobody adds, changes or deletes a row here, the superuser included: the log is
     written by the app (tracker.patients.access_log) and the database refuses changes.
     """
+
+    form = SafeModelForm
 
     actions = [export_as_csv]
     list_display = ["at", "who", "patient_mrn", "patient_name", "what", "method", "path", "ip"]

@@ -291,7 +291,7 @@ def test_the_regimen_defaults_are_filled_by_a_static_script(as_persona, personas
     html = (
         as_persona("clinician_on_team").get(f"/patients/{personas.patient.pk}/courses/new/").text
     )
-    assert '<script src="/static/js/course-defaults.js" defer></script>' in html
+    assert '<script src="/static/js/course-defaults.js" defer nonce="' in html
     assert "data-defaults=" in html
     assert (
         f"&quot;{label().pk}&quot;: {{&quot;cycles&quot;: 2, &quot;start_time&quot;: &quot;08:00&quot;}}"

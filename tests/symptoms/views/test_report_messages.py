@@ -110,7 +110,7 @@ def test_the_page_shows_the_report_and_the_labelled_form(as_persona, report):
     [
         ("", "Write a message first."),
         ("   \n ", "Write a message first."),
-        ("Hi\x00", "The message holds a character that cannot be sent."),
+        ("Hi\x00", "This contains a NUL character"),
         ("x" * 501, "Keep the message to 500 characters or fewer."),
     ],
 )
