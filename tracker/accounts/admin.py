@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAd
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.accounts.models import Invitation, User
-from tracker.lib.admin import HistoryAdmin, export_as_csv
+from tracker.lib.admin import ReadOnlyAdmin, export_as_csv
 from tracker.lib.forms import SafeInputMixin
 
 
@@ -56,7 +56,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(HistoryAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     """Who was invited, by whom, and what became of the link: to read, never to change.
 
     Invitations are made from the patient's page, where the login and the e-mail go
@@ -89,15 +89,6 @@ class InvitationAdmin(HistoryAdmin):
     def patient_mrn(self, invitation):
         patient = getattr(invitation.user, "patient", None)
         return patient.mrn if patient else None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TOTPDeviceAdmin(OTPTOTPDeviceAdmin):

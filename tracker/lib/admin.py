@@ -415,9 +415,9 @@ class ReasonedHistoryAdmin(HistoryAdmin):
         return False
 
 
-class ReadOnlyAdmin(HistoryAdmin):
-    """Clinical records made through the app: viewable with their history, never
-    added, changed or deleted in the admin."""
+class ReadOnlyPermissions:
+    """For a model admin whose rows are only ever written by the app: no one adds,
+    changes or deletes them in the admin, superusers included."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -427,6 +427,11 @@ class ReadOnlyAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyPermissions, HistoryAdmin):
+    """Clinical records made through the app: viewable with their history, never
+    added, changed or deleted in the admin."""
 
 
 class ReadOnlyInline(admin.TabularInline):

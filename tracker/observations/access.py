@@ -6,12 +6,11 @@ when they try to chart.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tracker.accounts.roles import RECORDER_ROLES, Role
+from tracker.accounts.roles import RECORDER_ROLES
 from tracker.lib.reads import note_read
-from tracker.patients.access import get_own_patient, get_patient_for_user
+from tracker.patients.access import get_own_record, get_patient_for_user
 from tracker.patients.models import Patient
 
 
@@ -44,12 +43,7 @@ def get_observation_for_user(user, model, pk, *, correct: bool = False):
 def get_recording_patient(user) -> Patient:
     """The record a signed-in patient records readings for: 403 for staff, 404 if no record
     is linked to the login yet.  Never a patient id from the request."""
-    if user.role != Role.PATIENT:
-        raise PermissionDenied
-    patient = get_own_patient(user)
-    if patient is None:
-        raise Http404("Your login is not linked to a patient record yet.")
-    return patient
+    return get_own_record(user)
 
 
 def get_own_reading(user, model, pk):

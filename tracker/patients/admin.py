@@ -5,7 +5,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import admin
 
-from tracker.lib.admin import HistoryAdmin, ReadLoggedAdmin, ReadOnlyAdmin, export_as_csv
+from tracker.lib.admin import (
+    HistoryAdmin,
+    ReadLoggedAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyPermissions,
+    export_as_csv,
+)
 from tracker.lib.forms import SafeModelForm
 from tracker.patients.models import Patient, RecordAccess, RetreatmentContraindication, Ward
 
@@ -104,7 +110,7 @@ class RetreatmentContraindicationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RecordAccess)
-class RecordAccessAdmin(ReadLoggedAdmin):
+class RecordAccessAdmin(ReadOnlyPermissions, ReadLoggedAdmin):
     """The read-access log: searched by patient or user, filtered by date, exported.
 
     Nobody adds, changes or deletes a row here, the superuser included: the log is
@@ -146,12 +152,3 @@ class RecordAccessAdmin(ReadLoggedAdmin):
     def zone_of(self, read):
         # One clock for the whole log, whoever the patients are (tracker.lib.admin.row_zone).
         return ZoneInfo(settings.CLINIC_TIME_ZONE)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tracker.lib.admin import ReadLoggedAdmin, ReadOnlyAdmin
+from tracker.lib.admin import ReadLoggedAdmin, ReadOnlyAdmin, ReadOnlyPermissions
 from tracker.lib.forms import SafeModelForm
 from tracker.patients.admin import patient_columns, patient_search
 from tracker.reminders.models import Reminder, ReminderSettings
@@ -24,7 +24,7 @@ class ReminderSettingsAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadLoggedAdmin):
+class ReminderAdmin(ReadOnlyPermissions, ReadLoggedAdmin):
     """What was sent, skipped (and why) or failed; read only (a log, without history)."""
 
     form = SafeModelForm
@@ -43,12 +43,3 @@ class ReminderAdmin(ReadLoggedAdmin):
     list_select_related = ["patient"]
     search_fields = patient_search()
     raw_id_fields = ["patient", "dose"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

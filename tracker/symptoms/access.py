@@ -12,7 +12,6 @@ admin may read the messages, not write them.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tracker.accounts.roles import (
@@ -23,19 +22,14 @@ from tracker.accounts.roles import (
     Role,
 )
 from tracker.lib.reads import note_read
-from tracker.patients.access import get_own_patient, get_patient_for_user
+from tracker.patients.access import get_own_record, get_patient_for_user
 from tracker.patients.models import Patient
 from tracker.symptoms.models import AdverseEvent, ProSymptom, ReportMessage, SymptomReport
 
 
 def get_reporting_patient(user) -> Patient:
     """The patient record a signed-in patient reports for; 404 if no record is linked yet."""
-    if user.role != Role.PATIENT:
-        raise PermissionDenied
-    patient = get_own_patient(user)
-    if patient is None:
-        raise Http404("Your login is not linked to a patient record yet.")
-    return patient
+    return get_own_record(user)
 
 
 def get_reportable_symptom(slug) -> ProSymptom:
