@@ -58,6 +58,20 @@ def test_every_seeded_row_has_its_history_row():
         assert sorted(made) == sorted(model.objects.values_list("pk", flat=True)), model
 
 
+def test_a_recorded_dose_was_scheduled_first_and_changed_by_its_record():
+    seed()
+    record = DoseRecord.objects.select_related("dose").first()
+
+    rows = list(record.dose.history.order_by("history_date", "history_id"))
+
+    assert [(row.history_type, row.status) for row in rows] == [
+        ("+", Dose.Status.SCHEDULED),
+        ("~", record.outcome),
+    ]
+    assert rows[1].history_date == record.recorded_at
+    assert rows[1].history_user_id == record.recorded_by_id
+
+
 def test_doses_are_the_courses_own_and_only_past_doses_are_recorded():
     seed()
     now = timezone.now()

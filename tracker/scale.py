@@ -116,11 +116,12 @@ class Writer:
         self.counts[model._meta.db_table] += len(objs)
         return self.history(model, objs) if history else []
 
-    def history(self, model: type[models.Model], objs: list) -> list:
-        """One "+" row per object, at the object's own `_history_date`, by `_history_user`."""
+    def history(self, model: type[models.Model], objs: list, *, update: bool = False) -> list:
+        """One row per object ("+", or "~" for an `update`), at the object's own
+        `_history_date`, by its `_history_user`."""
         manager = get_history_manager_for_model(model)
         rows = manager.bulk_history_create(
-            objs, batch_size=BATCH_SIZE, default_change_reason=REASON
+            objs, batch_size=BATCH_SIZE, update=update, default_change_reason=REASON
         )
         self.counts[manager.model._meta.db_table] += len(rows)
         return rows
@@ -283,12 +284,21 @@ class Context:
 # Courses and doses --------------------------------------------------------------------
 
 
-def start_dates(ctx: Context) -> list[date]:
-    """One course, or two a retreatment gap apart; the second may still be to come."""
+def first_start(ctx: Context) -> date:
+    """Most courses started in the last four months; the rest long enough ago for another."""
     today = ctx.now.date()
     if ctx.rng.random() < 0.7:
-        return [today - timedelta(days=ctx.rng.randint(-10, 120))]
-    return [today - timedelta(days=ctx.rng.randint(130, 260))]
+        return today - timedelta(days=ctx.rng.randint(-10, 120))
+    return today - timedelta(days=ctx.rng.randint(130, 260))
+
+
+def next_start(ctx: Context, course: Course) -> date | None:
+    """A second course for some, after the retreatment gap; None if there is none yet."""
+    if not course.discharged_on or ctx.rng.random() >= 0.3:
+        return None
+    gap = (course.retreatment_gap_days or 0) + ctx.rng.randint(1, 40)
+    start = course.discharged_on + timedelta(days=gap)
+    return start if start <= ctx.now.date() + timedelta(days=10) else None
 
 
 def plan_course(ctx: Context, patient: Patient, start: date, clinician: User):
@@ -322,6 +332,7 @@ def end_course(ctx: Context, course: Course, plan) -> None:
     else:
         course.status = Course.Status.COMPLETED
     course.discharged_on = last.local_start(course.time_zone).date() + timedelta(days=1)
+    course._ended_at = last.start_utc + timedelta(hours=2)  # type: ignore[attr-defined]
     course.status_reason = f"Discharged on {course.discharged_on:%d %b %Y}"
 
 
@@ -330,14 +341,11 @@ def make_courses(ctx: Context, seeded: Seeded, numbers: range) -> dict[int, list
     planned = []
     for n, patient in zip(numbers, seeded.patients, strict=True):
         clinician = ctx.team.clinician_for(n - 1, ctx.total)
-        starts = start_dates(ctx)
-        course, plan = plan_course(ctx, patient, starts[0], clinician)
+        course, plan = plan_course(ctx, patient, first_start(ctx), clinician)
         planned.append((course, plan))
-        if course.discharged_on and len(starts) == 1 and ctx.rng.random() < 0.3:
-            gap = (course.retreatment_gap_days or 0) + ctx.rng.randint(1, 40)
-            second = course.discharged_on + timedelta(days=gap)
-            if second <= ctx.now.date() + timedelta(days=10):
-                planned.append(plan_course(ctx, patient, second, clinician))
+        second = next_start(ctx, course)
+        if second:
+            planned.append(plan_course(ctx, patient, second, clinician))
     seeded.courses = [course for course, _ in planned]
     ctx.writer.insert(Course, seeded.courses)
     return {course.pk: plan for course, plan in planned}
@@ -366,15 +374,41 @@ def make_doses(ctx: Context, seeded: Seeded, plans: dict[int, list]) -> list[Dos
             course_doses.append(stamp(dose, course.created, course.created_by))
         seeded.doses[course.pk] = course_doses
         doses += course_doses
-    ctx.writer.insert(Dose, doses)
+    ctx.writer.insert(Dose, doses, history=False)
+    write_planned_history(ctx, doses)
     return doses
+
+
+def write_planned_history(ctx: Context, doses: list[Dose]) -> None:
+    """Each dose's first history row says "scheduled", as start_course wrote it; the
+    record or the course's end changes it later (write_status_history)."""
+    statuses = [dose.status for dose in doses]
+    for dose in doses:
+        dose.status = Dose.Status.SCHEDULED
+    ctx.writer.history(Dose, doses)
+    for dose, status in zip(doses, statuses, strict=True):
+        dose.status = status
+
+
+def write_status_history(ctx: Context, seeded: Seeded) -> None:
+    """The "~" row of each dose a record or a discontinuation changed, by whom and when."""
+    changed = []
+    for course in seeded.courses:
+        for dose in seeded.doses[course.pk]:
+            record = seeded.records.get(dose.pk)
+            if record is not None:
+                changed.append(stamp(dose, record.recorded_at, record.recorded_by))
+            elif dose.status == Dose.Status.CANCELLED:
+                changed.append(stamp(dose, course._ended_at, course.created_by))  # type: ignore[attr-defined]
+    ctx.writer.history(Dose, changed, update=True)
 
 
 # Dose records and pre-dose checks ----------------------------------------------------
 
 
 def make_check(ctx: Context, dose: Dose, nurse: User, hold_reason: str | None) -> PreDoseCheck:
-    taken_at = dose.planned_at - ctx.minutes(5, 30)
+    # Before the dose's earliest given time (planned - 5 min).
+    taken_at = dose.planned_at - ctx.minutes(10, 30)
     readings = {**NORMAL_READINGS, **HOLD_READINGS.get(hold_reason or "", {})}
     rule = ctx.ref.hold_rules.get(hold_reason or "")
     check = PreDoseCheck(
@@ -394,7 +428,7 @@ def outcome_fields(ctx: Context, dose: Dose, by_patient: bool, giver: User) -> d
     prescribed = dose.dose_iu or dose.course.dose_iu
     if dose.status in DoseRecord.RECEIVED:
         fields = {
-            "given_at": ctx.by_now(dose.planned_at + ctx.minutes(-15, 45)),
+            "given_at": ctx.by_now(dose.planned_at + ctx.minutes(-5, 45)),
             "amount_iu": prescribed,
             "given_by": giver,
         }
@@ -446,6 +480,7 @@ def make_records(ctx: Context, seeded: Seeded, nurse_of: dict[int, User]) -> Non
     ctx.writer.insert(PreDoseCheck, checks)
     ctx.writer.insert(DoseRecord, records)
     seeded.records = {record.dose_id: record for record in records}
+    write_status_history(ctx, seeded)
 
 
 # Reports, graded entries, thyroid results and their alerts ------------------------------
@@ -525,39 +560,30 @@ def make_entries(ctx: Context, seeded: Seeded) -> None:
             reports.append(make_report(ctx, course, *ctx.rng.choice(given)))
         for _ in range(ctx.rng.randint(0, 3)):
             events.append(make_event(ctx, course, *ctx.rng.choice(given)))
-    ctx.writer.insert(SymptomReport, [r for r in reports if r])
-    ctx.writer.insert(AdverseEvent, [e for e in events if e])
-    for report in filter(None, reports):
-        worst = max(
-            v for v in (report.frequency, report.severity, report.interference, 0) if v is not None
-        )
-        if worst >= 3:
-            text = f"{report.patient.full_name} reported {report.symptom.name.lower()} ({worst}/4)"
-            seeded.alerts.append(
-                alert(
-                    ctx,
-                    report.patient,
-                    "patient_answer",
-                    worst,
-                    text,
-                    report.reported_at,
-                    symptom_report=report,
-                )
-            )
-    for event in filter(None, events):
-        if event.grade >= 3:
-            text = f"{event.patient.full_name}: {event.term.term} grade {event.grade}"
-            seeded.alerts.append(
-                alert(
-                    ctx,
-                    event.patient,
-                    "staff_grade",
-                    event.grade,
-                    text,
-                    event.recorded_at,
-                    adverse_event=event,
-                )
-            )
+    reports, events = [r for r in reports if r], [e for e in events if e]
+    ctx.writer.insert(SymptomReport, reports)
+    ctx.writer.insert(AdverseEvent, events)
+    seeded.alerts += filter(None, (report_alert(ctx, report) for report in reports))
+    seeded.alerts += filter(None, (event_alert(ctx, event) for event in events))
+
+
+def report_alert(ctx: Context, report: SymptomReport) -> Alert | None:
+    """An answer of 3 or more alerts the team, as tracker.alerts.rules does."""
+    answered = (report.frequency, report.severity, report.interference)
+    worst = max((v for v in answered if v is not None), default=0)
+    if worst < 3:
+        return None
+    text = f"{report.patient.full_name} reported {report.symptom.name.lower()} ({worst}/4)"
+    at = report.reported_at
+    return alert(ctx, report.patient, "patient_answer", worst, text, at, symptom_report=report)
+
+
+def event_alert(ctx: Context, event: AdverseEvent) -> Alert | None:
+    if event.grade < 3:
+        return None
+    text = f"{event.patient.full_name}: {event.term.term} grade {event.grade}"
+    at = event.recorded_at
+    return alert(ctx, event.patient, "staff_grade", event.grade, text, at, adverse_event=event)
 
 
 def thyroid_pair(ctx: Context, course: Course, collected: datetime) -> list[ThyroidResult]:
@@ -596,22 +622,15 @@ def make_thyroid(ctx: Context, seeded: Seeded) -> None:
             if collected + timedelta(days=1) < ctx.now:
                 results += thyroid_pair(ctx, course, collected)
     ctx.writer.insert(ThyroidResult, results)
-    for result in results:
-        if result.test == "tsh" and result.flag != "normal":
-            text = (
-                f"{result.patient.full_name}: TSH {result.value.normalize()} mIU/L ({result.flag})"
-            )
-            seeded.alerts.append(
-                alert(
-                    ctx,
-                    result.patient,
-                    "thyroid",
-                    2,
-                    text,
-                    result.recorded_at,
-                    thyroid_result=result,
-                )
-            )
+    seeded.alerts += filter(None, (thyroid_alert(ctx, result) for result in results))
+
+
+def thyroid_alert(ctx: Context, result: ThyroidResult) -> Alert | None:
+    if result.test != "tsh" or result.flag == "normal":
+        return None
+    text = f"{result.patient.full_name}: TSH {result.value.normalize()} mIU/L ({result.flag})"
+    at = result.recorded_at
+    return alert(ctx, result.patient, "thyroid", 2, text, at, thyroid_result=result)
 
 
 SEVERITY = {2: "routine", 3: "high", 4: "urgent"}
