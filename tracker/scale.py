@@ -1,10 +1,11 @@
 """Made-up patients at scale, to rehearse the app's speed (`manage.py seed_scale`).
 
 Seeding through the operations writes one dose at a time, about a patient a second;
-this builds the same rows with bulk inserts, in chunks of patients, each row with
-its "+" history row.  The courses come from the shipped templates and the pure
-calendar (`preview_course`), so their doses are what `start_course` would write.
-Never for a database with real patients: the command refuses one unless forced.
+this builds the same rows with bulk inserts, in chunks of patients, with the
+history rows the operations would write ("+" as made; "~" where a record changed
+a dose).  The courses come from the shipped templates and the pure calendar
+(`preview_course`), so their doses are what `start_course` would write.  Never for
+a database with real patients: the command refuses one unless forced.
 """
 
 import random
@@ -39,7 +40,7 @@ from tracker.ward.models import DoseRecord, HoldRule, NotGivenReason, PreDoseChe
 from tracker.ward.sites import ROTATION
 
 BATCH_SIZE = 2000
-# Patients per transaction: keeps memory flat at 10,000 patients.
+# Patients built and inserted at a time: keeps memory flat at 10,000 patients.
 CHUNK = 250
 PATIENTS_PER_NURSE = 100
 PATIENTS_PER_CLINICIAN = 200
