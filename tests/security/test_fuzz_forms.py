@@ -33,6 +33,8 @@ from tests.security import hostile
 from tests.security.forms_on_page import Form, form_posting_to
 from tests.security.fuzz_world import World, build_world
 from tracker.accounts.roles import Role
+from tracker.observations import shipped
+from tracker.observations.lab import LabTest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2027-03-10 14:00Z")]
 
@@ -115,6 +117,23 @@ DOSE_RECORD = {
     "regimens.HistoricalDose": 1,
 }
 ALERT = {"alerts.Alert": 1, "alerts.HistoricalAlert": 1}
+# A reading charted reads the course's rules again (and a reading at home, the home
+# alert rules): each rule it newly meets is a firing and an alert, with a notice to each
+# person told; a firing no longer met closes with a history row.  At most every rule.
+RULES = len(shipped.CHART_RULES)
+CHARTED = {
+    "observations.RuleFiring": RULES,
+    "observations.HistoricalRuleFiring": RULES,
+    "alerts.Alert": RULES,
+    "alerts.HistoricalAlert": RULES,
+    "alerts.Notification": 2 * RULES,
+}
+
+
+def charted(model: str, rows: int = 1) -> dict[str, int]:
+    """What a success of a charting form may write: its rows, their history, the rules'."""
+    return {f"observations.{model}": rows, f"observations.Historical{model}": rows, **CHARTED}
+
 
 TARGETS: dict[str, Target] = {
     # Signing in and out, passwords, invitations.
@@ -129,8 +148,11 @@ TARGETS: dict[str, Target] = {
         {"accounts.User": 0},
         follow=True,
     ),
+    # The invitation is marked accepted; the password is set on the user's own row.
     "invitation-accept": Target(
-        "anonymous", lambda w: reverse("invitation-accept", args=[w.invitation_token])
+        "anonymous",
+        lambda w: reverse("invitation-accept", args=[w.invitation_token]),
+        {"accounts.HistoricalInvitation": 1},
     ),
     "my-settings": Target(NURSE, r("my-settings")),
     "session-keep-alive": Target(NURSE, r("session-keep-alive"), formless=True),
@@ -230,21 +252,21 @@ TARGETS: dict[str, Target] = {
         {"alerts.HistoricalOnCallShift": 1},
     ),
     # The observation chart.
-    "chart-vitals": Target(NURSE, r("chart-vitals", patient_pk)),
+    "chart-vitals": Target(NURSE, r("chart-vitals", patient_pk), charted("VitalSigns")),
     "chart-vitals-error": Target(
         NURSE, r("chart-vitals-error", pk("vitals")), {"observations.HistoricalVitalSigns": 1}
     ),
-    "chart-fluids": Target(NURSE, r("chart-fluids", patient_pk)),
+    "chart-fluids": Target(NURSE, r("chart-fluids", patient_pk), charted("FluidEntry")),
     "chart-fluid-error": Target(
         NURSE, r("chart-fluid-error", pk("fluid")), {"observations.HistoricalFluidEntry": 1}
     ),
-    "chart-weight": Target(NURSE, r("chart-weight", patient_pk)),
+    "chart-weight": Target(NURSE, r("chart-weight", patient_pk), charted("WeightEntry")),
     "chart-weight-error": Target(
         NURSE,
         r("chart-weight-error", pk("weight")),
         writes={"observations.HistoricalWeightEntry": 1},
     ),
-    "chart-infusions": Target(NURSE, r("chart-infusions", patient_pk)),
+    "chart-infusions": Target(NURSE, r("chart-infusions", patient_pk), charted("Infusion")),
     "chart-infusion-rate": Target(NURSE, r("chart-infusion-rate", pk("infusion")), RATE),
     "chart-infusion-stop": Target(NURSE, r("chart-infusion-stop", pk("infusion")), INFUSION),
     "chart-infusion-stop-error": Target(
@@ -260,16 +282,20 @@ TARGETS: dict[str, Target] = {
     "chart-rate-change-error": Target(
         NURSE, r("chart-rate-change-error", pk("rate_change")), RATE
     ),
-    "chart-events": Target(NURSE, r("chart-events", patient_pk)),
+    "chart-events": Target(NURSE, r("chart-events", patient_pk), charted("ClinicalEvent")),
     "chart-event-end": Target(NURSE, r("chart-event-end", pk("clinical_event")), EVENT),
     "chart-event-end-error": Target(NURSE, r("chart-event-end-error", pk("ended_event")), EVENT),
     "chart-event-error": Target(NURSE, r("chart-event-error", pk("clinical_event")), EVENT),
-    "chart-labs": Target(NURSE, r("chart-labs", patient_pk)),
+    "chart-labs": Target(NURSE, r("chart-labs", patient_pk), charted("LabResult", len(LabTest))),
     "chart-labs-error": Target(
         NURSE, r("chart-labs-error", pk("lab")), {"observations.HistoricalLabResult": 1}
     ),
     # The patient's own readings.
-    "my-reading-add": Target("other_patient", r("my-reading-add")),
+    "my-reading-add": Target(
+        "other_patient",
+        r("my-reading-add"),
+        {**charted("VitalSigns"), **charted("WeightEntry")},
+    ),
     "my-reading-vitals-error": Target(
         "other_patient",
         r("my-reading-vitals-error", pk("home_vitals")),
