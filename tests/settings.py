@@ -30,6 +30,12 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+# Every request thread (live_server) and worker process the suite starts closes its
+# connection when done, so none is left holding the test database when pytest-django
+# drops it.  tests/test_settings.py checks production's persistent connections.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
+
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: the worker tests (tests/workers) start Celery workers in
     # other processes on the same database (docs/decisions.md).  A crash loses

@@ -143,3 +143,51 @@ def test_no_system_check_warning_comes_and_goes_with_the_time_of_day():
 
     shown = [message.id for message in checks.run_checks() if not message.is_silenced()]
     assert "fields.W161" not in shown
+
+
+def database_setting(name, **env):
+    code = f"from django.conf import settings; print(settings.DATABASES['default'][{name!r}])"
+    return run_manage("shell", "--verbosity", "0", "-c", code, **env)
+
+
+# Reading the settings opens no connection, so the database need not exist.
+POSTGRES = {"DATABASE_URL": "postgres://il2@db.invalid:5432/il2"}
+
+
+def test_production_on_postgresql_keeps_connections_for_a_minute_and_checks_them(monkeypatch):
+    monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
+    env = {**PRODUCTION, **DELIVERY, **POSTGRES, "WARD_PHONE": "+44 20 7946 0123"}
+    assert database_setting("CONN_MAX_AGE", **env).stdout.strip() == "60"
+    assert database_setting("CONN_HEALTH_CHECKS", **env).stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(("value", "age", "checks"), [("0", "0", "False"), ("300", "300", "True")])
+def test_production_connection_age_can_be_set(value, age, checks):
+    env = {**PRODUCTION, **DELIVERY, **POSTGRES, "WARD_PHONE": "+44 20 7946 0123"}
+    env["DATABASE_CONN_MAX_AGE"] = value
+    assert database_setting("CONN_MAX_AGE", **env).stdout.strip() == age
+    assert database_setting("CONN_HEALTH_CHECKS", **env).stdout.strip() == checks
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param({"DEBUG": "true", **POSTGRES}, id="debug-on-postgresql"),
+        pytest.param({**PRODUCTION, **DELIVERY, "WARD_PHONE": "+44 20 7946 0123"}, id="sqlite"),
+    ],
+)
+def test_a_laptop_or_sqlite_opens_a_connection_per_request(env):
+    env = {**env, "DATABASE_URL": env.get("DATABASE_URL", "sqlite:///var/unused.sqlite3")}
+    result = database_setting("CONN_MAX_AGE", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+
+
+def test_a_connection_age_that_is_not_a_whole_number_stops_the_start():
+    result = database_setting("CONN_MAX_AGE", DEBUG="true", DATABASE_CONN_MAX_AGE="1m")
+    assert result.returncode != 0
+    assert "DATABASE_CONN_MAX_AGE must be a whole number" in result.stderr
+
+
+def test_the_test_suite_closes_its_connections(settings):
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 0

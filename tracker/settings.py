@@ -46,6 +46,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_whole_number(name: str, default: str, minimum: int) -> int:
+    value = env_str(name, default)
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}.")
+    return int(value)
+
+
 def env_zone(name: str, default: str) -> str:
     value = env_str(name, default)
     try:
@@ -136,12 +143,18 @@ TEMPLATES = [
 ]
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "0")),
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# In production each process (a gunicorn worker, a Celery worker) keeps its PostgreSQL
+# connection for a minute instead of opening one per request (a TLS handshake and a
+# login each time), and checks it before reuse, so that a restarted database costs a
+# reconnection, not an error page (docs/deploy.md, "Sizing").
+# A laptop (DEBUG) and SQLite open one per request: nothing to gain, and runserver's
+# threads would each hold one.  DATABASE_CONN_MAX_AGE=0 turns it off.
+persistent = not DEBUG and DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASES["default"]["CONN_MAX_AGE"] = env_whole_number(
+    "DATABASE_CONN_MAX_AGE", "60" if persistent else "0", minimum=0
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # bin/run's web server and Celery worker share the one file.  Write-ahead
     # logging lets one read while the other writes, and an immediate transaction
@@ -318,13 +331,6 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # many minutes without activity (staff on shared ward computers sooner than patients
 # on their own devices), and this many hours after signing in, whatever the activity.
 # The page warns a minute before, so an idle limit must be longer than that.
-def env_whole_number(name: str, default: str, minimum: int) -> int:
-    value = env_str(name, default)
-    if not value.isdigit() or int(value) < minimum:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}.")
-    return int(value)
-
-
 IDLE_LOGOFF_ENABLED = env_bool("IDLE_LOGOFF_ENABLED", True)
 STAFF_IDLE_MINUTES = env_whole_number("STAFF_IDLE_MINUTES", "15", minimum=2)
 PATIENT_IDLE_MINUTES = env_whole_number("PATIENT_IDLE_MINUTES", "30", minimum=2)
