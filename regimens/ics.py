@@ -16,15 +16,17 @@ chose for their e-mail reminders, else 30 minutes.  Its text is as neutral as th
 e-mail's, since it shows on a lock screen.
 """
 
+import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import models
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event, vDuration
 
-from regimens.models import CalendarChoice, Dose
+from regimens.models import CalendarChoice, Course, Dose, RegimenTemplate
 from regimens.templatetags.regimens import cycle_dose
 from tracker.patients.models import Patient
 
@@ -39,6 +41,10 @@ DEFAULT_DURATION = timedelta(minutes=15)
 REFRESH_INTERVAL = timedelta(hours=1)
 DEFAULT_ALARM_BEFORE = timedelta(minutes=30)
 ALARM_TEXT = "Reminder from your care team"
+# Part of every feed's version (feed_version): raise it when a release changes what the
+# same records are written as, so that subscribed calendars fetch the new text instead
+# of being told that theirs is current.
+FEED_FORMAT = 1
 
 
 def dose_uid(dose, *, neutral: bool = False) -> str:
@@ -111,6 +117,10 @@ def patient_choices(patient_id: int) -> PatientChoices:
         .values_list("reminder_settings__dose_lead_minutes", "calendar_choice__neutral_titles")
         .first()
     ) or (None, None)
+    return _choices(minutes, neutral)
+
+
+def _choices(minutes: int | None, neutral: bool | None) -> PatientChoices:
     before = DEFAULT_ALARM_BEFORE if minutes is None else timedelta(minutes=minutes)
     return PatientChoices(alarm_before=before, neutral=bool(neutral))
 
@@ -215,7 +225,104 @@ def course_calendar(course, doses, choices: PatientChoices | None = None) -> byt
     return _calendar(doses, course.time_zone, choices.alarm_before, choices.neutral)
 
 
-def patient_calendar(patient, doses) -> bytes:
-    """The calendar of all of a patient's courses; `doses` come from doses_for_export."""
-    choices = patient_choices(patient.pk)
+def patient_calendar(patient, doses, choices: PatientChoices | None = None) -> bytes:
+    """The calendar of all of a patient's courses; `doses` come from doses_for_export.
+
+    `choices` are the patient's (patient_choices), if the caller has read them already.
+    """
+    choices = choices or patient_choices(patient.pk)
     return _calendar(doses, patient.time_zone, choices.alarm_before, choices.neutral)
+
+
+# The feed's version: answering a calendar app's poll without writing the calendar ------
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    etag: str  # quoted, as the header carries it
+    last_modified: datetime
+    choices: PatientChoices
+
+
+def _one(queryset, function: str, field: str, output_field) -> Subquery:
+    """`function` ("MAX", "MIN") of the rows' `field`, as a subquery of one value."""
+    value = models.Func(models.F(field), function=function, output_field=output_field)
+    return Subquery(queryset.order_by().annotate(value=value).values("value"))
+
+
+def _newest_change(history, **about) -> dict[str, Subquery]:
+    """The newest history row of a table among those about the patient: its id, which
+    grows with every change (even on a test's frozen clock), and its time."""
+    rows = history.objects.filter(**about)
+    return {
+        "id": _one(rows, "MAX", "history_id", models.IntegerField()),
+        "at": _one(rows, "MAX", "history_date", models.DateTimeField()),
+    }
+
+
+def feed_version(patient, now: datetime) -> FeedVersion:
+    """What the patient's feed would show, summed up in one query, without writing it.
+
+    The calendar is made of the patient's doses and their history, their courses, the
+    templates those name (drug, route, infusion length), the patient's zone and
+    choices (titles, alarm lead) and, since only doses still to come ring, the clock.
+    All of them are read here: recording, moving or cancelling a dose, stopping a
+    course or editing a template adds a history row; a choice or the zone is read
+    itself; and the next dose passing ends its alarm.  History rows are never deleted,
+    so the newest id of each history table only grows.
+    """
+    patient_pk = OuterRef("pk")
+    templates = Course.objects.filter(patient_id=OuterRef(patient_pk)).values("template_id")
+    changes = {
+        "doses": _newest_change(Dose.history.model, course__patient_id=patient_pk),
+        "courses": _newest_change(Course.history.model, patient_id=patient_pk),
+        "templates": _newest_change(RegimenTemplate.history.model, id__in=templates),
+        "record": _newest_change(Patient.history.model, id=patient_pk),
+    }
+    scheduled = Dose.objects.for_patient(patient_pk).scheduled()
+    when = models.DateTimeField()
+    row = (
+        Patient.objects.filter(pk=patient.pk)
+        .annotate(
+            **{
+                f"{table}_{part}": sub
+                for table, parts in changes.items()
+                for part, sub in parts.items()
+            },
+            # The next dose to ring: once it passes, its alarm goes.
+            next_alarm=_one(scheduled.filter(planned_at__gt=now), "MIN", "planned_at", when),
+            last_alarm=_one(scheduled.filter(planned_at__lte=now), "MAX", "planned_at", when),
+        )
+        .values(
+            "time_zone",
+            "reminder_settings__dose_lead_minutes",
+            "reminder_settings__updated_at",
+            "calendar_choice__neutral_titles",
+            "calendar_choice__changed_at",
+            "next_alarm",
+            "last_alarm",
+            *(f"{table}_{part}" for table in changes for part in ("id", "at")),
+        )
+        .get()
+    )
+    choices = _choices(
+        row["reminder_settings__dose_lead_minutes"], row["calendar_choice__neutral_titles"]
+    )
+    shown = [
+        FEED_FORMAT,
+        row["time_zone"],
+        choices.alarm_before.total_seconds(),
+        choices.neutral,
+        row["next_alarm"],
+        *(row[f"{table}_id"] for table in changes),
+    ]
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+    # The latest instant at which anything shown changed: a change, or an alarm ending.
+    instants = [
+        row["reminder_settings__updated_at"],
+        row["calendar_choice__changed_at"],
+        row["last_alarm"],
+        *(row[f"{table}_at"] for table in changes),
+    ]
+    last_modified = max((at for at in instants if at is not None), default=now)
+    return FeedVersion(etag=f'"{digest}"', last_modified=last_modified, choices=choices)

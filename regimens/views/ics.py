@@ -7,6 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_http_methods
 
 from regimens import ics
@@ -118,13 +121,31 @@ def _render_manage(
 @require_GET
 def calendar_feed(request, token):
     # No login: calendar apps cannot sign in, so the secret token is the only key.  A
-    # token of any other shape, a revoked one and an unknown one all get the same 404.
+    # token of any other shape, a revoked one and an unknown one all get the same 404,
+    # whatever the request's If-None-Match: the key is checked before the version.
     feed = CalendarFeed.objects.active().with_token(token).select_related("patient").first()
     if feed is None:
         raise Http404
-    # Logged without a user: the calendar app read the patient's doses with the link.
+    # Logged without a user: the calendar app read the patient's doses with the link,
+    # or was told that the copy it holds is still what they are.
     note_read(feed.patient_id)
-    doses = ics.doses_for_export(Dose.objects.for_patient(feed.patient))
-    response = _calendar_response(ics.patient_calendar(feed.patient, doses))
-    response["Cache-Control"] = "private, max-age=300"
+    # Calendar apps poll every few minutes and the calendar seldom changes, so most
+    # polls are answered 304 from one query.  The version is read before the doses: a
+    # change in between is written with the older version, and fetched again next time.
+    version = ics.feed_version(feed.patient, timezone.now())
+    headers = {
+        "ETag": version.etag,
+        "Last-Modified": http_date(version.last_modified.timestamp()),
+        "Cache-Control": "private, max-age=300",
+    }
+    not_modified = get_conditional_response(
+        request, etag=version.etag, last_modified=int(version.last_modified.timestamp())
+    )
+    if not_modified is None:
+        doses = ics.doses_for_export(Dose.objects.for_patient(feed.patient))
+        response = _calendar_response(ics.patient_calendar(feed.patient, doses, version.choices))
+    else:
+        response = not_modified
+    for name, value in headers.items():
+        response[name] = value
     return response

@@ -1,16 +1,23 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
+from regimens.courses import discontinue_course, move_start
 from regimens.feeds import choose_titles, issue_feed, revoke_feed
 from regimens.models import CalendarChoice, CalendarFeed, hash_feed_token
-from tests.factories import make_course
+from tests.factories import make_course, record_given
+from tracker.patients.models import RecordAccess
+from tracker.reminders.models import ReminderSettings
 
 pytestmark = pytest.mark.django_db
+
+# The course fixture starts 2027-03-10 08:00 in New York: dose 1 is at 13:00 UTC.
+FIRST_DOSE_AT = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
+BEFORE_START = "2027-03-10 12:00Z"
 
 IN_SCOPE = ["the_patient", "nurse_on_team", "clinician_on_team", "admin"]
 OUT_OF_SCOPE = ["other_patient", "nurse_off_team", "clinician_off_team"]
@@ -338,3 +345,168 @@ def test_the_subscription_page_reads_little(as_persona, personas, django_assert_
     client.get(manage_url(personas))  # warm the session
     with django_assert_max_num_queries(8):
         assert client.get(manage_url(personas)).status_code == 200
+
+
+# Answering polls: a calendar app asks again every few minutes
+
+
+def poll(client, token, etag=None, **headers):
+    if etag:
+        headers["HTTP_IF_NONE_MATCH"] = etag
+    return client.get(feed_url(token), **headers)
+
+
+@pytest.fixture
+def feed_token(personas, course):
+    return issue_feed(personas.patient, by=personas.the_patient).token
+
+
+@pytest.mark.now(BEFORE_START)
+def test_the_feed_carries_a_strong_etag_and_its_last_change(client, feed_token):
+    response = poll(client, feed_token)
+    assert response.status_code == 200
+    assert re.fullmatch(r'"[0-9a-f]{32}"', response["ETag"])
+    # The feed was issued, and the course started, on the frozen clock.
+    assert response["Last-Modified"] == "Wed, 10 Mar 2027 12:00:00 GMT"
+
+
+@pytest.mark.now(BEFORE_START)
+def test_a_poll_with_the_current_etag_is_answered_304_without_a_body(client, feed_token):
+    etag = poll(client, feed_token)["ETag"]
+    response = poll(client, feed_token, etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert response["Cache-Control"] == "private, max-age=300"
+
+
+@pytest.mark.now(BEFORE_START)
+def test_a_poll_with_the_last_change_is_answered_304(client, feed_token):
+    last_modified = poll(client, feed_token)["Last-Modified"]
+    response = poll(client, feed_token, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert response.status_code == 304
+
+
+@pytest.mark.now(BEFORE_START)
+def test_the_same_calendar_keeps_its_etag(client, feed_token):
+    first, second = poll(client, feed_token), poll(client, feed_token)
+    assert first["ETag"] == second["ETag"]
+    assert first.content == second.content
+
+
+def record_the_first_dose(personas, course):
+    record_given(course.doses.get(dose_in_course=1), personas.nurse_on_team)
+
+
+def move_the_start(personas, course):
+    move_start(course, datetime(2027, 3, 11, 8, 0), by=personas.clinician_on_team, reason="No bed")
+
+
+def discontinue(personas, course):
+    discontinue_course(course, by=personas.clinician_on_team, code="progression")
+
+
+def choose_neutral_titles(personas, course):
+    choose_titles(personas.patient, neutral=True, by=personas.the_patient)
+
+
+def choose_an_alarm_an_hour_before(personas, course):
+    ReminderSettings.objects.of(personas.patient).choose(
+        by=personas.the_patient, dose_lead_minutes=60
+    )
+
+
+def move_the_patient_to_london(personas, course):
+    personas.patient.time_zone = "Europe/London"
+    personas.patient.save()
+
+
+def move_the_course_to_london(personas, course):
+    # Not offered on a page; an admin's edit all the same.
+    course.time_zone = "Europe/London"
+    course.save()
+
+
+def lengthen_the_infusion(personas, course):
+    course.template.infusion_minutes += 15
+    course.template.save()
+
+
+@pytest.mark.now(BEFORE_START)
+@pytest.mark.parametrize(
+    "change",
+    [
+        record_the_first_dose,
+        move_the_start,
+        discontinue,
+        choose_neutral_titles,
+        choose_an_alarm_an_hour_before,
+        move_the_patient_to_london,
+        move_the_course_to_london,
+        lengthen_the_infusion,
+    ],
+)
+def test_a_change_to_what_the_feed_shows_gives_a_new_etag(client, personas, course, change):
+    token = issue_feed(personas.patient, by=personas.the_patient).token
+    before = poll(client, token)
+    change(personas, course)
+    after = poll(client, token, before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert after.content != before.content
+
+
+@pytest.mark.now(BEFORE_START)
+def test_the_first_dose_passing_gives_a_new_etag_and_last_change(client, clock, feed_token):
+    before = poll(client, feed_token)
+    clock.move_to(FIRST_DOSE_AT + timedelta(minutes=1))
+    after = poll(
+        client, feed_token, before["ETag"], HTTP_IF_MODIFIED_SINCE=before["Last-Modified"]
+    )
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    # Its alarm is gone: it is no longer to come.
+    assert len(Calendar.from_ical(after.content).walk("VALARM")) == (
+        len(Calendar.from_ical(before.content).walk("VALARM")) - 1
+    )
+    assert after["Last-Modified"] == "Wed, 10 Mar 2027 13:00:00 GMT"
+    assert (
+        poll(client, feed_token, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"]).status_code == 200
+    )
+
+
+@pytest.mark.now(BEFORE_START)
+def test_a_revoked_link_is_404_whatever_etag_it_brings(client, personas, feed_token):
+    response = poll(client, feed_token)
+    revoke_feed(personas.patient, by=personas.the_patient)
+    assert poll(client, feed_token, response["ETag"]).status_code == 404
+    assert poll(client, feed_token, "*").status_code == 404
+    assert (
+        poll(client, feed_token, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code
+        == 404
+    )
+
+
+@pytest.mark.now(BEFORE_START)
+def test_an_unknown_link_is_404_with_any_etag(client, feed_token):
+    etag = poll(client, feed_token)["ETag"]
+    assert poll(client, "x" * 43, etag).status_code == 404
+
+
+@pytest.mark.now(BEFORE_START)
+def test_a_304_is_still_written_in_the_read_access_log(client, personas, feed_token):
+    etag = poll(client, feed_token)["ETag"]
+    before = RecordAccess.objects.filter(patient=personas.patient).count()
+    assert poll(client, feed_token, etag).status_code == 304
+    assert RecordAccess.objects.filter(patient=personas.patient).count() == before + 1
+
+
+@pytest.mark.now(BEFORE_START)
+def test_a_poll_answered_304_reads_less_than_the_calendar(
+    client, feed_token, django_assert_num_queries
+):
+    # The link (1) and the version (1); the calendar then reads the doses (1).
+    with django_assert_num_queries(3):
+        etag = poll(client, feed_token)["ETag"]
+    with django_assert_num_queries(2):
+        assert poll(client, feed_token, etag).status_code == 304
