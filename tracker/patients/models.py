@@ -414,8 +414,9 @@ class RecordAccess(models.Model):
             models.Index(fields=["patient", "-at"], name="recordaccess_patient_at_idx"),
             # The admin's search by user.
             models.Index(fields=["user", "-at"], name="recordaccess_user_at_idx"),
-            # The admin's list and its date filter.
-            models.Index(fields=["-at"], name="recordaccess_at_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin), and its
+            # date filter.
+            models.Index(fields=["-at", "-id"], name="recordaccess_at_idx"),
         ]
 
     def __str__(self):

@@ -172,6 +172,8 @@ class Reminder(models.Model):
             # The sender's sweep: rows whose time has come.
             models.Index(fields=["status", "next_attempt_at"], name="reminder_due_idx"),
             models.Index(fields=["patient", "kind"], name="reminder_patient_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-due_at", "-id"], name="reminder_due_at_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -263,7 +263,11 @@ class SymptomReport(ClinicalEntry):
 
     class Meta(ClinicalEntry.Meta):
         ordering = ["-onset_at", "-pk"]
-        indexes = [models.Index(fields=["patient", "onset_at"], name="report_patient_onset_idx")]
+        indexes = [
+            models.Index(fields=["patient", "onset_at"], name="report_patient_onset_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-onset_at", "-id"], name="report_onset_idx"),
+        ]
         constraints = [
             *ClinicalEntry.Meta.constraints,
             zero_to_four("frequency"),
@@ -362,7 +366,11 @@ class AdverseEvent(ClinicalEntry):
 
     class Meta(ClinicalEntry.Meta):
         ordering = ["-onset_at", "-pk"]
-        indexes = [models.Index(fields=["patient", "onset_at"], name="event_patient_onset_idx")]
+        indexes = [
+            models.Index(fields=["patient", "onset_at"], name="event_patient_onset_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-onset_at", "-id"], name="event_onset_idx"),
+        ]
         constraints = [
             *ClinicalEntry.Meta.constraints,
             models.CheckConstraint(
@@ -442,7 +450,11 @@ class ReportMessage(models.Model):
     class Meta:
         ordering = ["sent_at", "pk"]
         # The thread of a report, oldest first (report pages, the alert page).
-        indexes = [models.Index(fields=["report", "sent_at"], name="message_report_sent_idx")]
+        indexes = [
+            models.Index(fields=["report", "sent_at"], name="message_report_sent_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-sent_at", "-id"], name="message_sent_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(body=""), name="message_has_a_body"),
             models.CheckConstraint(

@@ -51,7 +51,9 @@ class ThyroidResult(LabValue, ClinicalEntry):
         indexes = [
             models.Index(
                 fields=["patient", "test", "collected_at"], name="thyroid_patient_test_idx"
-            )
+            ),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-collected_at", "test", "-id"], name="thyroid_collected_idx"),
         ]
         constraints = [
             *ClinicalEntry.Meta.constraints,

@@ -314,6 +314,10 @@ class PreDoseCheck(models.Model):
     class Meta:
         ordering = ["taken_at", "pk"]
         get_latest_by = "taken_at"
+        indexes = [
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-taken_at", "-id"], name="predosecheck_taken_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(spo2__gte=50, spo2__lte=100), name="check_spo2_range"
@@ -472,6 +476,10 @@ class WithholdOverride(ClinicalEntry):
 
     class Meta(ClinicalEntry.Meta):
         ordering = ["recorded_at", "pk"]
+        indexes = [
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-recorded_at", "-id"], name="withhold_override_recorded_idx"),
+        ]
         constraints = [
             *ClinicalEntry.Meta.constraints,
             models.CheckConstraint(
@@ -617,8 +625,9 @@ class DoseRecord(ClinicalEntry):
     class Meta(ClinicalEntry.Meta):
         ordering = ["recorded_at", "pk"]
         indexes = [
-            # The shift page lists what was recorded in the last hours.
-            models.Index(fields=["recorded_at"], name="doserecord_recorded_idx"),
+            # The shift page lists what was recorded in the last hours; the admin's
+            # list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-recorded_at", "-id"], name="doserecord_recorded_idx"),
             # The patient's last injection sites, for the next one's suggestion.
             models.Index(
                 fields=["injection_site", "given_at"],

@@ -148,7 +148,9 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["patient", "acknowledged_at"], name="alert_patient_open_idx")
+            models.Index(fields=["patient", "acknowledged_at"], name="alert_patient_open_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-created_at", "-id"], name="alert_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

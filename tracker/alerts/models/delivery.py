@@ -184,6 +184,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
             models.Index(fields=["recipient", "status"], name="notification_recipient_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-queued_at", "-id"], name="notification_queued_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

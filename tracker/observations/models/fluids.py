@@ -108,6 +108,8 @@ class FluidEntry(Observation):
         verbose_name_plural = "fluid entries"
         indexes = [
             models.Index(fields=["patient", "taken_at"], name="obs_fluid_patient_taken_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-taken_at", "-id"], name="obs_fluid_taken_idx"),
         ]
         constraints = [
             *Observation.Meta.constraints,
@@ -188,6 +190,8 @@ class WeightEntry(Observation):
         verbose_name_plural = "weight entries"
         indexes = [
             models.Index(fields=["patient", "taken_at"], name="obs_weight_patient_taken_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-taken_at", "-id"], name="obs_weight_taken_idx"),
         ]
         constraints = [
             *Observation.Meta.constraints,

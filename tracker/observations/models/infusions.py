@@ -175,7 +175,11 @@ class Infusion(Observation):
                 violation_error_message="An infusion stops after it starts.",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "taken_at"], name="infusion_patient_taken")]
+        indexes = [
+            models.Index(fields=["patient", "taken_at"], name="infusion_patient_taken"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-taken_at", "-id"], name="infusion_taken_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} from {self.taken_at:%Y-%m-%d %H:%M} UTC"
@@ -303,6 +307,8 @@ class InfusionRateChange(Observation):
         ]
         indexes = [
             models.Index(fields=["infusion", "taken_at"], name="infusion_change_taken"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-taken_at", "-id"], name="infusion_change_taken_idx"),
         ]
 
     def __str__(self):
@@ -399,7 +405,9 @@ class ClinicalEvent(Observation):
             ),
         ]
         indexes = [
-            models.Index(fields=["patient", "taken_at"], name="clinicalevent_patient_taken")
+            models.Index(fields=["patient", "taken_at"], name="clinicalevent_patient_taken"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-taken_at", "-id"], name="clinicalevent_taken_idx"),
         ]
 
     def __str__(self):

@@ -213,6 +213,8 @@ class LabResult(LabValue, Observation):
             models.Index(fields=["patient", "test", "taken_at"], name="obs_lab_patient_test_idx"),
             # The chart and the flowsheet read every test of a window at once.
             models.Index(fields=["patient", "taken_at"], name="obs_lab_patient_taken_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-taken_at", "-id"], name="obs_lab_taken_idx"),
         ]
         constraints = [
             *Observation.Meta.constraints,

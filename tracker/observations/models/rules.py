@@ -253,7 +253,11 @@ class RuleFiring(models.Model):
                 name="rule_firing_clears_after_it_fires",
             ),
         ]
-        indexes = [models.Index(fields=["course", "cleared_at"], name="rule_firing_course_idx")]
+        indexes = [
+            models.Index(fields=["course", "cleared_at"], name="rule_firing_course_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-fired_at", "-id"], name="rule_firing_fired_idx"),
+        ]
 
     def __str__(self):
         return f"{self.rule} ({self.why})"

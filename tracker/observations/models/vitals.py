@@ -230,6 +230,8 @@ class VitalSigns(Observation):
         indexes = [
             # The chart page lists a patient's sets of the last days by time taken.
             models.Index(fields=["patient", "taken_at"], name="vitalsigns_patient_taken_idx"),
+            # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
+            models.Index(fields=["-taken_at", "-id"], name="vitalsigns_taken_idx"),
         ]
         constraints = [
             *Observation.Meta.constraints,
