@@ -11,6 +11,7 @@ from regimens.models import (
 )
 from tracker.lib.admin import (
     HistoryAdmin,
+    LongListAdmin,
     ReadOnlyAdmin,
     ReadOnlyInline,
     ReasonedHistoryAdmin,
@@ -149,7 +150,7 @@ class CourseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Dose)
-class DoseAdmin(ReadOnlyAdmin):
+class DoseAdmin(LongListAdmin, ReadOnlyAdmin):
     patient_mrn, patient_name = patient_columns("course__patient")
     list_display = [
         "patient_mrn",
@@ -165,8 +166,8 @@ class DoseAdmin(ReadOnlyAdmin):
     list_filter = ["status", ("course__template", RegimenListFilter), "planned_at"]
     list_select_related = ["course__patient", "course__template"]
     search_fields = patient_search("course__patient")
-    date_hierarchy = "planned_at"
-    ordering = ["-planned_at"]  # the latest first, for review
+    # The latest first, for review; dose_due_idx (planned_at, status) serves it.
+    ordering = ["-planned_at", "-id"]
     # The records, reports and entries against a dose are added by tracker/clinic/admin.py.
 
     @admin.display(description="regimen", ordering="course__template__name")

@@ -35,8 +35,8 @@ class UserAdmin(BaseUserAdmin):
         "date_joined",
     ]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active", "last_login", "date_joined"]
-    # A patient's login is found by their MRN too.
-    search_fields = ["username", "first_name", "last_name", "email", "patient__mrn"]
+    # A patient's login is found by their whole MRN too.
+    search_fields = ["username", "first_name", "last_name", "email", "=patient__mrn"]
     date_hierarchy = "date_joined"
     list_select_related = ["patient"]
     actions = [export_as_csv]
@@ -78,7 +78,7 @@ class InvitationAdmin(ReadOnlyAdmin):
     search_fields = [
         "user__username",
         "email",
-        "user__patient__mrn",
+        "=user__patient__mrn",
         "user__patient__family_name",
         "user__patient__given_name",
     ]

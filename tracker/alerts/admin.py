@@ -8,7 +8,13 @@ here adds, edits or deletes one.
 from django.contrib import admin
 
 from tracker.alerts.models import Alert, AlertRule, EscalationStep, Notification, OnCallShift
-from tracker.lib.admin import ReadLoggedAdmin, ReadOnlyAdmin, ReasonedHistoryAdmin, export_as_csv
+from tracker.lib.admin import (
+    LongListAdmin,
+    ReadLoggedAdmin,
+    ReadOnlyAdmin,
+    ReasonedHistoryAdmin,
+    export_as_csv,
+)
 from tracker.lib.forms import SafeModelForm
 from tracker.patients.admin import patient_columns, patient_search
 
@@ -29,7 +35,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
+class AlertAdmin(LongListAdmin, ReadOnlyAdmin):
     patient_mrn, patient_name = patient_columns("patient")
     list_display = [
         "patient_mrn",
@@ -44,7 +50,7 @@ class AlertAdmin(ReadOnlyAdmin):
     list_filter = ["trigger", OpenFilter, "created_at", "acknowledged_at"]
     list_select_related = ["patient", "acknowledged_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
 
     @admin.display(description="open", boolean=True)
     def is_open(self, alert):
@@ -139,7 +145,7 @@ class OnCallShiftAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadLoggedAdmin):
+class NotificationAdmin(LongListAdmin, ReadLoggedAdmin):
     """Every e-mail an alert caused, and what became of it: written only by the delivery."""
 
     form = SafeModelForm
@@ -161,7 +167,7 @@ class NotificationAdmin(ReadLoggedAdmin):
     list_select_related = ["alert__patient", "recipient"]
     search_fields = ["recipient__username", "recipient__email", *patient_search("alert__patient")]
     raw_id_fields = ["alert", "recipient"]
-    date_hierarchy = "queued_at"
+    ordering = ["-queued_at", "-id"]
 
     @admin.display(description="about", ordering="alert__patient__mrn")
     def alert_about(self, notification):

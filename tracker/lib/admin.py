@@ -33,6 +33,7 @@ from simple_history.template_utils import ObjDiffDisplay
 
 from tracker.lib.forms import SafeInputMixin, SafeModelForm
 from tracker.lib.history import save_with_history
+from tracker.lib.pagination import EstimatedCountPaginator
 from tracker.lib.reads import note_list, note_read
 from tracker.lib.spreadsheets import csv_response
 from tracker.lib.units import IU_PER_MIU
@@ -413,6 +414,24 @@ class ReasonedHistoryAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LongListAdmin:
+    """For the admin of a table that grows without bound (doses, records, reports,
+    chart entries, alerts, notifications, logs): its changelist's cost stays that of
+    one page.
+
+    A filtered or searched page does not also count the whole table, and the
+    unfiltered page numbers its pages by the planner's estimate of the rows on
+    PostgreSQL (tracker.lib.pagination).  Such an admin has no date hierarchy, which
+    reads every row's date to draw its links; a date filter in list_filter narrows by
+    date instead.  Each sets an ordering that ends in the id, with an index to match
+    (tests/admin/test_long_lists.py).
+    """
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    date_hierarchy = None
 
 
 class ReadOnlyPermissions:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tracker.lib.admin import ReadOnlyAdmin, ReasonedHistoryAdmin, RegimenListFilter
+from tracker.lib.admin import LongListAdmin, ReadOnlyAdmin, ReasonedHistoryAdmin, RegimenListFilter
 from tracker.lib.history import save_with_history
 from tracker.observations.models import (
     ChartRule,
@@ -20,7 +20,7 @@ from tracker.patients.admin import patient_columns, patient_search
 
 
 @admin.register(Infusion)
-class InfusionAdmin(ReadOnlyAdmin):
+class InfusionAdmin(LongListAdmin, ReadOnlyAdmin):
     """Infusions are started, changed and stopped on the chart's infusions page."""
 
     patient_mrn, patient_name = patient_columns("patient")
@@ -39,11 +39,11 @@ class InfusionAdmin(ReadOnlyAdmin):
     list_filter = ["agent", "state", "taken_at"]
     list_select_related = ["patient", "recorded_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "taken_at"
+    ordering = ["-taken_at", "-id"]
 
 
 @admin.register(InfusionRateChange)
-class InfusionRateChangeAdmin(ReadOnlyAdmin):
+class InfusionRateChangeAdmin(LongListAdmin, ReadOnlyAdmin):
     patient_mrn, patient_name = patient_columns("patient")
     list_display = [
         "patient_mrn",
@@ -57,11 +57,11 @@ class InfusionRateChangeAdmin(ReadOnlyAdmin):
     list_filter = ["state", "taken_at"]
     list_select_related = ["patient", "infusion", "recorded_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "taken_at"
+    ordering = ["-taken_at", "-id"]
 
 
 @admin.register(ClinicalEvent)
-class ClinicalEventAdmin(ReadOnlyAdmin):
+class ClinicalEventAdmin(LongListAdmin, ReadOnlyAdmin):
     """Events are started and ended on the chart's events page."""
 
     patient_mrn, patient_name = patient_columns("patient")
@@ -78,11 +78,11 @@ class ClinicalEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "state", "taken_at"]
     list_select_related = ["patient", "recorded_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "taken_at"
+    ordering = ["-taken_at", "-id"]
 
 
 @admin.register(FluidEntry)
-class FluidEntryAdmin(ReadOnlyAdmin):
+class FluidEntryAdmin(LongListAdmin, ReadOnlyAdmin):
     """Fluids are charted on the ward's fluid page, which checks urine periods."""
 
     patient_mrn, patient_name = patient_columns("patient")
@@ -98,10 +98,16 @@ class FluidEntryAdmin(ReadOnlyAdmin):
         "state",
         "recorded_by",
     ]
-    list_filter = ["direction", "kind", "state", ("course__template", RegimenListFilter)]
+    list_filter = [
+        "direction",
+        "kind",
+        "state",
+        ("course__template", RegimenListFilter),
+        "taken_at",
+    ]
     list_select_related = ["patient", "course__template", "recorded_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "taken_at"
+    ordering = ["-taken_at", "-id"]
 
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, entry):
@@ -109,7 +115,7 @@ class FluidEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WeightEntry)
-class WeightEntryAdmin(ReadOnlyAdmin):
+class WeightEntryAdmin(LongListAdmin, ReadOnlyAdmin):
     """Weights are charted on the ward's weight page."""
 
     patient_mrn, patient_name = patient_columns("patient")
@@ -122,10 +128,10 @@ class WeightEntryAdmin(ReadOnlyAdmin):
         "state",
         "recorded_by",
     ]
-    list_filter = ["state", ("course__template", RegimenListFilter)]
+    list_filter = ["state", ("course__template", RegimenListFilter), "taken_at"]
     list_select_related = ["patient", "course__template", "recorded_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "taken_at"
+    ordering = ["-taken_at", "-id"]
 
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, entry):
@@ -133,7 +139,7 @@ class WeightEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VitalSigns)
-class VitalSignsAdmin(ReadOnlyAdmin):
+class VitalSignsAdmin(LongListAdmin, ReadOnlyAdmin):
     """Charted on the patient's vital signs page, which checks the values and the time."""
 
     patient_mrn, patient_name = patient_columns("patient")
@@ -167,7 +173,7 @@ class VitalSignsAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["patient", "course__template", "recorded_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "taken_at"
+    ordering = ["-taken_at", "-id"]
 
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, entry):
@@ -200,19 +206,20 @@ class ChartRuleAdmin(ReasonedHistoryAdmin):
 
 
 @admin.register(RuleFiring)
-class RuleFiringAdmin(ReadOnlyAdmin):
+class RuleFiringAdmin(LongListAdmin, ReadOnlyAdmin):
     """When each rule was met on a course's chart, why, and the alert it raised."""
 
     patient_mrn, patient_name = patient_columns("patient")
     list_display = ["patient_mrn", "patient_name", "rule", "fired_at", "cleared_at", "why"]
     list_select_related = ["patient", "rule"]
-    list_filter = ["rule"]
+    list_filter = ["rule", "fired_at"]
+    ordering = ["-fired_at", "-id"]
     search_fields = patient_search("patient")
     raw_id_fields = ["patient", "course", "alert"]
 
 
 @admin.register(LabResult)
-class LabResultAdmin(ReadOnlyAdmin):
+class LabResultAdmin(LongListAdmin, ReadOnlyAdmin):
     """Charted on the patient's laboratory results page, which checks units, values and time."""
 
     patient_mrn, patient_name = patient_columns("patient")
@@ -233,7 +240,7 @@ class LabResultAdmin(ReadOnlyAdmin):
     list_filter = ["test", "flag", "state", ("course__template", RegimenListFilter), "taken_at"]
     list_select_related = ["patient", "course__template", "recorded_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "taken_at"
+    ordering = ["-taken_at", "-id"]
 
     @admin.display(description="result")
     def shown_value(self, result):

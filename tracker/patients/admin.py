@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from tracker.lib.admin import (
     HistoryAdmin,
+    LongListAdmin,
     ReadLoggedAdmin,
     ReadOnlyAdmin,
     ReadOnlyPermissions,
@@ -43,8 +44,13 @@ def patient_columns(path: str = "patient"):
 
 
 def patient_search(path: str = "patient") -> list[str]:
-    """Search fields that find a patient's rows by MRN or name."""
-    return [f"{path}__mrn", f"{path}__family_name", f"{path}__given_name"]
+    """Search fields that find a patient's rows (or, with path "", patients) by their whole MRN, in any case (as the
+    app's patient search does), or by part of a name.
+
+    A part of an MRN is not searched: "MRN-1" would also list MRN-10 to MRN-19999.
+    """
+    prefix = f"{path}__" if path else ""
+    return [f"={prefix}mrn", f"{prefix}family_name", f"{prefix}given_name"]
 
 
 @admin.register(Ward)
@@ -74,7 +80,7 @@ class PatientAdmin(HistoryAdmin):
     ]
     list_filter = ["sex", "time_zone", "ward", "created"]
     list_select_related = ["user", "ward"]
-    search_fields = ["mrn", "family_name", "given_name"]
+    search_fields = patient_search("")
     date_hierarchy = "created"
     raw_id_fields = ["user"]
     autocomplete_fields = ["ward"]
@@ -110,7 +116,7 @@ class RetreatmentContraindicationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RecordAccess)
-class RecordAccessAdmin(ReadOnlyPermissions, ReadLoggedAdmin):
+class RecordAccessAdmin(LongListAdmin, ReadOnlyPermissions, ReadLoggedAdmin):
     """The read-access log: searched by patient or user, filtered by date, exported.
 
     Nobody adds, changes or deletes a row here, the superuser included: the log is
@@ -129,10 +135,8 @@ class RecordAccessAdmin(ReadOnlyPermissions, ReadLoggedAdmin):
         "user__first_name",
         "user__last_name",
     ]
-    search_help_text = "A patient's MRN or name, or a user's username or name."
-    date_hierarchy = "at"
-    # Searching a large log for a name should not also count every row for the paginator.
-    show_full_result_count = False
+    search_help_text = "A patient's whole MRN or name, or a user's username or name."
+    ordering = ["-at", "-id"]
 
     @admin.display(description="user", ordering="user__username")
     def who(self, read):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tracker.lib.admin import ReadLoggedAdmin, ReadOnlyAdmin, ReadOnlyPermissions
+from tracker.lib.admin import LongListAdmin, ReadLoggedAdmin, ReadOnlyAdmin, ReadOnlyPermissions
 from tracker.lib.forms import SafeModelForm
 from tracker.patients.admin import patient_columns, patient_search
 from tracker.reminders.models import Reminder, ReminderSettings
@@ -24,7 +24,7 @@ class ReminderSettingsAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyPermissions, ReadLoggedAdmin):
+class ReminderAdmin(LongListAdmin, ReadOnlyPermissions, ReadLoggedAdmin):
     """What was sent, skipped (and why) or failed; read only (a log, without history)."""
 
     form = SafeModelForm
@@ -39,7 +39,8 @@ class ReminderAdmin(ReadOnlyPermissions, ReadLoggedAdmin):
         "sent_at",
         "note",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", "due_at"]
     list_select_related = ["patient"]
     search_fields = patient_search()
     raw_id_fields = ["patient", "dose"]
+    ordering = ["-due_at", "-id"]

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 
 from tracker.alerts.models import Alert
 from tracker.lib.admin import (
+    LongListAdmin,
     ReadOnlyAdmin,
     ReadOnlyInline,
     ReasonedHistoryAdmin,
@@ -98,7 +99,7 @@ class SelfCareAdviceAdmin(ReasonedHistoryAdmin):
 
 
 @admin.register(ReportMessage)
-class ReportMessageAdmin(ReadOnlyAdmin):
+class ReportMessageAdmin(LongListAdmin, ReadOnlyAdmin):
     patient_mrn, patient_name = patient_columns("report__patient")
     list_display = [
         "patient_mrn",
@@ -114,12 +115,12 @@ class ReportMessageAdmin(ReadOnlyAdmin):
     list_filter = ["from_patient", "sent_at"]
     list_select_related = ["report__patient", "report__symptom", "author"]
     search_fields = patient_search("report__patient")
-    date_hierarchy = "sent_at"
+    ordering = ["-sent_at", "-id"]
 
 
-class EntryAdmin(ReadOnlyAdmin):
+class EntryAdmin(LongListAdmin, ReadOnlyAdmin):
     patient_mrn, patient_name = patient_columns("patient")
-    date_hierarchy = "onset_at"
+    ordering = ["-onset_at", "-id"]
 
     @admin.display(description="regimen", ordering="dose__course__template__name")
     def regimen(self, entry):

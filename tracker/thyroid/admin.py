@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from tracker.lib.admin import ReadOnlyAdmin, ReasonedHistoryAdmin, RegimenListFilter
+from tracker.lib.admin import LongListAdmin, ReadOnlyAdmin, ReasonedHistoryAdmin, RegimenListFilter
 from tracker.patients.admin import patient_columns, patient_search
 from tracker.thyroid.models import FollowUpCheck, ThyroidResult
 
 
 @admin.register(ThyroidResult)
-class ThyroidResultAdmin(ReadOnlyAdmin):
+class ThyroidResultAdmin(LongListAdmin, ReadOnlyAdmin):
     """Results are entered on the ward pages, which flag them and raise alerts."""
 
     patient_mrn, patient_name = patient_columns("patient")
@@ -33,7 +33,7 @@ class ThyroidResultAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["patient", "course__template", "recorded_by"]
     search_fields = patient_search("patient")
-    date_hierarchy = "collected_at"
+    ordering = ["-collected_at", "test", "-id"]
 
     @admin.display(description="regimen", ordering="course__template__name")
     def regimen(self, result):

@@ -8,6 +8,7 @@ A wrong record is corrected there ("entered in error"), never edited or deleted.
 from django.contrib import admin
 
 from tracker.lib.admin import (
+    LongListAdmin,
     ReadOnlyAdmin,
     ReadOnlyInline,
     ReasonedHistoryAdmin,
@@ -32,7 +33,7 @@ class RulesFiredFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DoseRecordAdmin(ReadOnlyAdmin):
+class DoseRecordAdmin(LongListAdmin, ReadOnlyAdmin):
     """A dose's record or check: viewable with its history, never edited here."""
 
     patient_mrn, patient_name = patient_columns("dose__course__patient")
@@ -90,8 +91,7 @@ class AdministrationAdmin(DoseRecordAdmin):
         ("dose__course__template", RegimenListFilter),
         "recorded_at",
     ]
-    date_hierarchy = "recorded_at"
-    ordering = ["-recorded_at"]  # the latest first, for review
+    ordering = ["-recorded_at", "-id"]  # the latest first, for review
 
     @admin.display(description="corrects a record", boolean=True)
     def is_correction(self, record):
@@ -125,8 +125,7 @@ class PreDoseCheckAdmin(DoseRecordAdmin):
         ("dose__course__template", RegimenListFilter),
         "taken_at",
     ]
-    date_hierarchy = "taken_at"
-    ordering = ["-taken_at"]
+    ordering = ["-taken_at", "-id"]
 
     @admin.display(description="hold rules fired")
     def rules_fired(self, check):
@@ -189,5 +188,4 @@ class WithholdOverrideAdmin(DoseRecordAdmin):
         ("dose__course__template", RegimenListFilter),
         "recorded_at",
     ]
-    date_hierarchy = "recorded_at"
-    ordering = ["-recorded_at"]
+    ordering = ["-recorded_at", "-id"]
