@@ -878,12 +878,6 @@ def patient_of(row, path: str):
     return row
 
 
-@pytest.fixture
-def admin_client(client):
-    sign_in_with_second_factor(client, make_user(Role.ADMIN, is_superuser=True))
-    return client
-
-
 def count_queries(client, path):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
