@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.filters import AllValuesFieldListFilter
+from django.contrib.admin.utils import reverse_field_path
 from django.contrib.admin.views.main import ChangeList
 from django.db import connection
 from django.test import RequestFactory
@@ -129,6 +131,15 @@ def test_a_long_list_is_ordered_by_an_index_that_ends_in_the_id(build):
         return
     fields = index_fields(model)
     assert ordering in fields or reversed_ordering(ordering) in fields
+
+
+@pytest.mark.parametrize("build", PARAMS)
+def test_no_filter_of_a_long_list_reads_every_value_in_its_table(build):
+    model = model_built_by(build)
+    cl, _request = changelist(model)
+    for spec in cl.filter_specs:
+        if type(spec) is AllValuesFieldListFilter:
+            assert reverse_field_path(model, spec.field_path)[0] is not model, spec.field_path
 
 
 @pytest.mark.parametrize("build", PARAMS)

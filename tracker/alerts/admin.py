@@ -14,6 +14,7 @@ from tracker.lib.admin import (
     ReadOnlyAdmin,
     ReasonedHistoryAdmin,
     export_as_csv,
+    values_filter,
 )
 from tracker.lib.forms import SafeModelForm
 from tracker.patients.admin import patient_columns, patient_search
@@ -144,6 +145,10 @@ class OnCallShiftAdmin(ReadOnlyAdmin):
         return shift.is_cancelled
 
 
+def escalation_levels():
+    return EscalationStep.objects.order_by("level").values_list("level", flat=True).distinct()
+
+
 @admin.register(Notification)
 class NotificationAdmin(LongListAdmin, ReadLoggedAdmin):
     """Every e-mail an alert caused, and what became of it: written only by the delivery."""
@@ -163,7 +168,7 @@ class NotificationAdmin(LongListAdmin, ReadLoggedAdmin):
         "failed_at",
         "last_error",
     ]
-    list_filter = ["status", "channel", "level", "queued_at"]
+    list_filter = ["status", "channel", ("level", values_filter(escalation_levels)), "queued_at"]
     list_select_related = ["alert__patient", "recipient"]
     search_fields = ["recipient__username", "recipient__email", *patient_search("alert__patient")]
     raw_id_fields = ["alert", "recipient"]

@@ -12,6 +12,7 @@ from tracker.lib.admin import (
     ReadOnlyAdmin,
     ReadOnlyPermissions,
     export_as_csv,
+    values_filter,
 )
 from tracker.lib.forms import SafeModelForm
 from tracker.patients.models import Patient, RecordAccess, RetreatmentContraindication, Ward
@@ -127,7 +128,10 @@ class RecordAccessAdmin(LongListAdmin, ReadOnlyPermissions, ReadLoggedAdmin):
 
     actions = [export_as_csv]
     list_display = ["at", "who", "patient_mrn", "patient_name", "what", "method", "path", "ip"]
-    list_filter = [("at", admin.DateFieldListFilter), "method"]
+    list_filter = [
+        ("at", admin.DateFieldListFilter),
+        ("method", values_filter(lambda: ["GET", "HEAD", "POST"])),
+    ]
     list_select_related = ["patient", "user"]
     search_fields = [
         *patient_search("patient"),

@@ -17,6 +17,7 @@ from tracker.lib.admin import (
     ReadOnlyInline,
     ReasonedHistoryAdmin,
     RegimenListFilter,
+    values_filter,
 )
 from tracker.patients.admin import patient_columns, patient_search
 from tracker.symptoms.models import (
@@ -45,6 +46,10 @@ class AlertingAnswerFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(alerting)
         return queryset
+
+
+def ctcae_versions():
+    return CtcaeTerm.objects.order_by("version").values_list("version", flat=True).distinct()
 
 
 @admin.register(CtcaeTerm)
@@ -146,7 +151,7 @@ class SymptomReportAdmin(EntryAdmin):
     list_filter = [
         "symptom",
         AlertingAnswerFilter,
-        "reviewed_grade",
+        ("reviewed_grade", values_filter(lambda: [*range(6), None])),
         "state",
         ("dose__course__template", RegimenListFilter),
         "onset_at",
@@ -172,8 +177,8 @@ class AdverseEventAdmin(EntryAdmin):
         "recorded_by",
     ]
     list_filter = [
-        "grade",
-        "ctcae_version",
+        ("grade", values_filter(lambda: range(1, 6))),
+        ("ctcae_version", values_filter(ctcae_versions)),
         "term__category",
         "attribution",
         "state",
