@@ -121,6 +121,15 @@ def preview_course(
         raise _refused(error) from error
 
 
+def patient_choices(patient) -> dict:
+    """The choices a course takes from the patient's record: their zone and body size."""
+    return {
+        "time_zone": patient.time_zone,
+        "weight_kg": patient.weight_kg,
+        "height_cm": patient.height_cm,
+    }
+
+
 def check_body_size(*, height_cm, weight_kg, field: str | None = None) -> None:
     """Refuse a height or weight outside the plausible adult range (the app and the command)."""
     try:

@@ -25,7 +25,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
-from regimens.courses import preview_course
+from regimens.courses import patient_choices, preview_course
 from regimens.models import Course, Dose, RegimenTemplate
 from tracker import shipped
 from tracker.accounts.models import User
@@ -306,12 +306,7 @@ def plan_course(ctx: Context, patient: Patient, start: date, clinician: User):
     template = ctx.ref.templates[ctx.rng.choice(TEMPLATES)]
     local = datetime.combine(start, template.dose_time or time(9, 0))
     course, plan = preview_course(
-        template=template,
-        start=local,
-        time_zone=patient.time_zone,
-        cycles=template.default_cycles,
-        weight_kg=patient.weight_kg,
-        height_cm=patient.height_cm,
+        template=template, start=local, cycles=template.default_cycles, **patient_choices(patient)
     )
     created = timezone.make_aware(local - timedelta(days=3), ZoneInfo(patient.time_zone))
     course.patient, course.created_by, course.weight_chosen_by = patient, clinician, clinician
@@ -504,12 +499,18 @@ def answers(ctx: Context, symptom: ProSymptom) -> dict:
     return values
 
 
+def onset_after(ctx: Context, record: DoseRecord, low: int, high: int) -> datetime | None:
+    """When a reaction began, `low` to `high` minutes after the dose; None if still to come."""
+    onset = record.given_at + ctx.minutes(low, high)
+    return onset if onset < ctx.now else None
+
+
 def make_report(
     ctx: Context, course: Course, dose: Dose, record: DoseRecord
 ) -> SymptomReport | None:
     hours = 7 if course.needs_pre_dose_check else 20  # before the next dose is due
-    onset = record.given_at + ctx.minutes(60, hours * 60)
-    if onset >= ctx.now:
+    onset = onset_after(ctx, record, 60, hours * 60)
+    if onset is None:
         return None
     symptom = ctx.rng.choice(ctx.ref.symptoms)
     report = SymptomReport(
@@ -531,8 +532,8 @@ def make_report(
 def make_event(
     ctx: Context, course: Course, dose: Dose, record: DoseRecord
 ) -> AdverseEvent | None:
-    onset = record.given_at + ctx.minutes(30, 600)
-    if onset >= ctx.now:
+    onset = onset_after(ctx, record, 30, 600)
+    if onset is None:
         return None
     term = ctx.rng.choice(ctx.ref.terms)
     event = AdverseEvent(

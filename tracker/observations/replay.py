@@ -25,7 +25,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from regimens.courses import CourseRefused, start_course
+from regimens.courses import CourseRefused, patient_choices, start_course
 from regimens.models import RegimenTemplate
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
@@ -443,10 +443,8 @@ def _admit(scenario: Scenario) -> Ward:
             created_by=clinician,
             template=template,
             start=scenario.start,
-            time_zone=patient.time_zone,
-            weight_kg=patient.weight_kg,
-            height_cm=patient.height_cm,
             baseline_weight_kg=scenario.admission_weight_kg,
+            **patient_choices(patient),
             **choices,
         )
     except CourseRefused as refused:
