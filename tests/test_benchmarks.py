@@ -1,3 +1,7 @@
+import pytest
+from django.db import connection
+
+from tracker import benchmark_pages
 from tracker.benchmarks import HEADER, merge
 
 
@@ -11,3 +15,24 @@ def test_each_database_keeps_its_own_section():
     assert "| a | 1 |" not in newer
     assert "| a | 3 |" in newer and "| a | 2 |" in newer
     assert newer.count("## sqlite") == 1
+
+
+@pytest.mark.django_db
+def test_it_times_a_tiny_teams_pages_and_the_changelists_against_the_floor():
+    rows = benchmark_pages.run(teams=[2], changelists=[2], rounds=1)
+
+    table = benchmark_pages.section(rows, rounds=1)
+    lines = table.splitlines()
+    assert lines[0].startswith(f"## pages against the floor on {connection.vendor}, ")
+    assert "| page | size | as | median ms | floor ms | ratio | queries |" in lines
+    floors = [r for r in rows if r.name.startswith("Floor")]
+    assert {r.who for r in floors} == {"nurse", "clinician", "patient", "no login", "admin"}
+    assert all(r.ratio == 1 for r in floors)
+    pages = {r.name for r in rows}
+    assert {"Shift page", "Clinician dashboard", "Calendar feed (.ics)"} <= pages
+    assert any(name.startswith("Admin: doses (") for name in pages)
+    for r in rows:
+        assert r.ratio > 0
+        assert r.queries > 0 or r.who == "no login"
+        assert f"| {r.name} | {r.size} | {r.who} |" in table
+    assert "| Shift page | team of 2 (2 in all) | nurse |" in table

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from tracker.accounts.models import User
 from tracker.accounts.roles import Role
 from tracker.alerts.models import Alert, Notification, OnCallShift
 from tracker.alerts.rules import raise_alert
+from tracker.benchmark_pages import signed_in
 from tracker.exchange.fhir import patient_bundle
 from tracker.lib.live_workers import MailSink, Workers, database_url, publishing_to
 from tracker.patients.models import Patient, Ward
@@ -138,8 +138,7 @@ def run() -> list[Result]:
     )
     results.append(Result("Start a course (28 doses, with history)", "hd-iv-label", ms, kib))
 
-    client = Client()
-    client.force_login(nurse)
+    client = signed_in(nurse)
     existing = len(started)
     for total in (10, 50, 200):
         make_patients(total - existing, clinician, nurse, start, existing)
@@ -149,8 +148,7 @@ def run() -> list[Result]:
         results.append(
             Result("Shift page, all patients", f"{total} patients", ms, kib, count_queries(fn))
         )
-    clinician_client = Client()
-    clinician_client.force_login(clinician)
+    clinician_client = signed_in(clinician)
     fn = page(clinician_client, "/clinic/")
     ms, kib = measure(fn)
     results.append(Result("Clinician home", f"{existing} patients", ms, kib, count_queries(fn)))

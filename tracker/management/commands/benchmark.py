@@ -1,3 +1,4 @@
+import argparse
 from pathlib import Path
 
 from django.conf import settings
@@ -10,15 +11,27 @@ from django.test.utils import (
     teardown_databases,
 )
 
-from tracker import benchmarks
+from tracker import benchmark_pages, benchmarks
 
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def sizes(text: str) -> list[int]:
+    """ "50,200,1000" as numbers; "" as none."""
+    try:
+        numbers = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not numbers separated by commas: {text!r}") from None
+    if any(n < 1 for n in numbers):
+        raise argparse.ArgumentTypeError("each size must be at least 1")
+    return numbers
 
 
 class Command(BaseCommand):
     help = (
         "Time the heavy operations and pages in a throwaway test database and print "
-        "the table (or write it with --write docs/benchmarks.md)."
+        "the table (or write it with --write docs/benchmarks.md); then the pages of care "
+        "teams of --teams patients, and the admin's changelists, against an empty page."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +49,35 @@ class Command(BaseCommand):
             default="redis://127.0.0.1:6379/1",
             metavar="URL",
             help="With --alerts: the Redis to use (default redis://127.0.0.1:6379/1).",
+        )
+
+        parser.add_argument(
+            "--pages",
+            action="store_true",
+            help="Only the pages against the floor (not the operations).",
+        )
+        parser.add_argument(
+            "--teams",
+            type=sizes,
+            default=benchmark_pages.TEAMS,
+            metavar="N,N",
+            help="Care-team sizes whose pages are timed (default 50,200,1000; '' for none).",
+        )
+        parser.add_argument(
+            "--changelists",
+            type=sizes,
+            default=benchmark_pages.CHANGELISTS,
+            metavar="N,N",
+            help="Time the admin's changelists with this many patients (default 1000).",
+        )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            metavar="N",
+            help="Also the changelists at N patients (10000 takes minutes to seed).",
+        )
+        parser.add_argument(
+            "--rounds", type=int, default=benchmark_pages.ROUNDS, help="Rounds (default 5)."
         )
 
     def handle(self, *args, write=None, alerts=None, workers=2, broker=None, **options):
@@ -62,12 +104,24 @@ class Command(BaseCommand):
                         benchmarks.run_alert_delivery(alerts, workers=workers, broker_url=broker)
                     )
                 else:
-                    markdown = benchmarks.section(benchmarks.run())
+                    markdown = "" if options["pages"] else benchmarks.section(benchmarks.run())
+                    changelists = [*options["changelists"], *filter(None, [options["scale"]])]
+                    if options["teams"] or changelists:
+                        rows = benchmark_pages.run(
+                            options["teams"],
+                            changelists,
+                            rounds=options["rounds"],
+                            progress=lambda text: self.stderr.write(f"Benchmark: {text}"),
+                        )
+                        pages = benchmark_pages.section(rows, options["rounds"])
+                        markdown = "\n".join(filter(None, [markdown, pages]))
         finally:
             teardown_databases(databases, verbosity=0)
         self.stdout.write(markdown)
         if write:
             path = Path(write)
-            existing = path.read_text() if path.exists() else ""
-            path.write_text(benchmarks.merge(existing, markdown))
+            document = path.read_text() if path.exists() else ""
+            for section in markdown.split("\n## "):
+                document = benchmarks.merge(document, "## " + section.removeprefix("## "))
+            path.write_text(document)
             self.stdout.write(f"Written to {write}.")
