@@ -88,7 +88,8 @@ class Command(BaseCommand):
             test = connections["default"].settings_dict["TEST"]
             test["NAME"] = str(settings.BASE_DIR / "var" / "benchmark-db.sqlite3")
             (settings.BASE_DIR / "var").mkdir(exist_ok=True)
-        setup_test_environment()
+        # DEBUG off, as in production, even when it is on for the defaults it gives.
+        setup_test_environment(debug=False)
         # A test database: created from the migrations, dropped afterwards.  Static
         # files are served plain (no collectstatic needed) and the test client talks
         # plain HTTP; everything else runs as configured.
