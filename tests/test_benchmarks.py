@@ -1,8 +1,11 @@
+import argparse
+
 import pytest
 from django.db import connection
 
 from tracker import benchmark_pages
 from tracker.benchmarks import HEADER, merge
+from tracker.management.commands.benchmark import sizes
 
 
 def test_each_database_keeps_its_own_section():
@@ -36,3 +39,10 @@ def test_it_times_a_tiny_teams_pages_and_the_changelists_against_the_floor():
         assert r.queries > 0 or r.who == "no login"
         assert f"| {r.name} | {r.size} | {r.who} |" in table
     assert "| Shift page | team of 2 (2 in all) | nurse |" in table
+
+
+def test_it_reads_sizes_separated_by_commas_and_none_from_nothing():
+    assert sizes("50,200, 1000") == [50, 200, 1000]
+    assert sizes("") == []
+    with pytest.raises(argparse.ArgumentTypeError):
+        sizes("50,lots")

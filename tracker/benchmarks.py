@@ -188,6 +188,17 @@ latency is from an alert's `created_at` to its notification's `sent_at`. SQLite
 lets one process write at a time, and the process raising the burst takes the lock
 back as soon as it lets it go: there the workers send mostly after the burst. That
 is the laptop set-up (`bin/run`); production runs on PostgreSQL.
+
+The "pages against the floor" sections (`tracker/benchmark_pages.py`) time the
+pages of a nurse and a clinician on the care team of every one of 50, 200 and
+1,000 patients seeded by `tracker/scale.py` (`--teams`), and the admin's
+changelists of the tables with a row or more per patient, as a superuser, at
+1,000 patients (`--changelists`; `--scale 10000` adds 10,000). The floor is an
+empty page behind the same middleware and signed-in session, in the benchmark's
+own urlconf; each round asks for the floor, then a page, then the floor, then the
+next page, so a busy machine slows both alike. The ratio (page median over floor
+median) is the number to compare; `--pages` leaves out the operations above.
+Each run keeps its own section, titled with its day and commit.
 """
 
 
