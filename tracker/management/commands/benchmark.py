@@ -11,7 +11,7 @@ from django.test.utils import (
     teardown_databases,
 )
 
-from tracker import benchmark_pages, benchmarks
+from tracker import benchmark_pages, benchmarks, loadtest
 
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
@@ -43,12 +43,25 @@ class Command(BaseCommand):
             help="Instead: raise N urgent alerts in a burst and time their delivery "
             "by real workers on Redis, to an SMTP server in this process.",
         )
-        parser.add_argument("--workers", type=int, default=2, help="With --alerts (default 2).")
+        parser.add_argument(
+            "--workers", type=int, default=2, help="With --alerts or --load (default 2)."
+        )
         parser.add_argument(
             "--broker",
             default="redis://127.0.0.1:6379/1",
             metavar="URL",
             help="With --alerts: the Redis to use (default redis://127.0.0.1:6379/1).",
+        )
+        parser.add_argument(
+            "--load",
+            action="store_true",
+            help="Instead: simulated nurses, patients and clinicians against gunicorn "
+            "(locust; the bench extra) in a PostgreSQL database made for the run.",
+        )
+        parser.add_argument("--users", type=int, default=50, help="With --load (default 50).")
+        parser.add_argument("--seconds", type=int, default=60, help="With --load (default 60).")
+        parser.add_argument(
+            "--patients", type=int, default=1000, help="With --load: seeded (default 1000)."
         )
 
         parser.add_argument(
@@ -81,6 +94,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, write=None, alerts=None, workers=2, broker=None, **options):
+        if options["load"]:
+            return self.load_test(write, workers, options)
         if alerts is not None and not (1 <= alerts <= 100_000 and 1 <= workers <= 16):
             raise CommandError("Give --alerts from 1 to 100000 and --workers from 1 to 16.")
         if alerts and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -125,4 +140,23 @@ class Command(BaseCommand):
             for section in markdown.split("\n## "):
                 document = benchmarks.merge(document, "## " + section.removeprefix("## "))
             path.write_text(document)
+            self.stdout.write(f"Written to {write}.")
+
+    def load_test(self, write, workers, options):
+        try:
+            run = loadtest.run(
+                users=options["users"],
+                seconds=options["seconds"],
+                workers=workers,
+                patients=options["patients"],
+                say=self.stderr.write,
+            )
+        except (RuntimeError, ImportError) as problem:
+            raise CommandError(str(problem)) from problem
+        markdown = loadtest.section(run)
+        self.stdout.write(markdown)
+        if write:
+            path = Path(write)
+            existing = path.read_text() if path.exists() else ""
+            path.write_text(benchmarks.merge(existing, markdown))
             self.stdout.write(f"Written to {write}.")
