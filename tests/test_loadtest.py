@@ -1,0 +1,170 @@
+"""The load test's parts that need no locust: the write check, the table, the forms.
+
+The run itself (`manage.py benchmark --load`) needs locust and gunicorn on
+PostgreSQL, so it is measured, not tested; only importing the locustfile is, when
+locust is installed.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from django.conf import settings
+
+from bench.pages import form_fields, select_options
+from tests.factories import record_given, record_normal_check
+from tracker.loadtest import check_writes, compare, stats_table
+from tracker.symptoms.models import ProSymptom
+from tracker.symptoms.reporting import report_symptom
+from tracker.ward.models import DoseRecord
+from tracker.ward.recording import mark_entered_in_error
+
+# Dose 1 of the default course is planned at 13:00 UTC on 10 March 2027.
+NOW = "2027-03-10 13:30Z"
+SINCE = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
+
+COUNT_USERS = """
+import json
+from bench.locustfile import Clinician, Nurse, Patient
+print(json.dumps({u.role: u.fixed_count for u in (Nurse, Patient, Clinician)}))
+"""
+STATS_CSV = """\
+Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%
+GET,nurse: shift page,120,0,110,140.5,60,900,20000,2.0,0.0,110,130,150,170,300,450,600,880,900,900,900
+POST,sign in: password,50,1,3600,3700,2000,6000,0,0.8333,0.0167,3600,3800,4000,4200,4600,5000,5800,6000,6000,6000,6000
+POST,nurse: record dose,80,2,37,45,20,1200,0,1.3333,0.0333,37,40,48,49,82,90,1000,1200,1200,1200,1200
+,Aggregated,250,3,90,800,20,6000,9600,4.1667,0.05,90,150,200,240,1200,3600,4600,5700,6000,6000,6000
+"""
+
+
+def plan_for(doses=(), patients=(), alerts=()):
+    return {
+        "nurse": [{"doses": [{"id": d} for d in doses]}],
+        "patient": [{"patient": p} for p in patients],
+        "clinician": [{"alerts": list(alerts)}],
+    }
+
+
+def by_check(checks):
+    return {check.what.split(" (")[0]: check for check in checks}
+
+
+def test_it_sorts_each_key_into_exactly_one_duplicated_missing_or_unreported():
+    check = compare("doses", Counter({1: 1, 2: 1, 3: 2, 4: 1}), Counter({1: 1, 2: 3, 3: 2, 5: 1}))
+    assert check.saved == 5
+    assert check.exactly_one == 3  # key 1 once, key 3 saved twice and made twice
+    assert check.duplicated == [2]
+    assert check.missing == [4]
+    assert check.unreported == [5]
+    assert not check.ok
+
+
+def test_a_clean_run_is_ok():
+    check = compare("doses", Counter({1: 1, 2: 1}), Counter({1: 1, 2: 1}))
+    assert check.ok and check.exactly_one == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.now(NOW)
+def test_it_finds_a_duplicate_and_a_missing_dose_record_in_the_database(course, personas):
+    nurse = personas.nurse_on_team
+    first, second, third = course.doses.order_by("dose_in_course")[:3]
+    # The first dose has two records (one since marked in error): one more than saved.
+    mark_entered_in_error(record_given(first, nurse), by=nurse, reason="Wrong patient")
+    record_given(first, nurse)
+    writes = [{"kind": "dose", "key": first.pk}, {"kind": "dose", "key": second.pk}]
+    doses = by_check(check_writes(writes, plan_for([first.pk, second.pk, third.pk]), SINCE))
+    assert DoseRecord.objects.filter(dose=first).count() == 2
+    assert doses["dose records"].duplicated == [first.pk]
+    assert doses["dose records"].missing == [second.pk]
+    assert doses["dose records"].unreported == []
+    assert doses["dose records"].exactly_one == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.now(NOW)
+def test_it_counts_symptom_reports_made_since_the_start_against_those_saved(personas):
+    patient = personas.patient
+    nausea = ProSymptom.objects.get(slug="nausea")
+    for _ in range(2):
+        report_symptom(
+            patient, nausea, by=personas.the_patient, answers={"frequency": 2, "severity": 1}
+        )
+    once = [{"kind": "report", "key": patient.pk, "report": 1}]
+    reports = by_check(check_writes(once, plan_for(patients=[patient.pk]), SINCE))
+    assert reports["symptom reports"].duplicated == [patient.pk]
+    twice = once * 2
+    reports = by_check(check_writes(twice, plan_for(patients=[patient.pk]), SINCE))
+    assert reports["symptom reports"].ok and reports["symptom reports"].exactly_one == 2
+
+
+def test_the_table_has_a_row_per_request_the_totals_and_the_totals_without_sign_in():
+    table = stats_table(STATS_CSV).splitlines()
+    assert table[0] == "| request | requests | failures | req/s | p50 ms | p95 ms | p99 ms |"
+    assert table[2:] == [
+        "| nurse: record dose | 80 | 2 | 1.3 | 37 | 90 | 1,200 |",
+        "| nurse: shift page | 120 | 0 | 2.0 | 110 | 450 | 880 |",
+        "| sign in: password | 50 | 1 | 0.8 | 3,600 | 5,000 | 6,000 |",
+        "| **all** | 250 | 3 | 4.2 | 90 | 3,600 | 5,700 |",
+        "| all but sign-in | 200 | 2 | 3.3 | | | |",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.now(NOW)
+def test_the_record_form_as_the_page_fills_it_records_the_dose(as_persona, personas, course):
+    dose = course.doses.get(dose_in_course=1)
+    record_normal_check(dose, personas.nurse_on_team)
+    client = as_persona("nurse_on_team")
+    page = client.get(f"/doses/{dose.pk}/record/").text
+    data = form_fields(page, "given_time")
+    assert data["given_by"] == str(personas.nurse_on_team.pk)
+    assert data["given_time"] and data["amount_miu"]
+    data.update(outcome="given", notes="load 1 dose")
+    response = client.post(f"/doses/{dose.pk}/record/", data)
+    assert response.status_code == 302
+    assert DoseRecord.objects.get(dose=dose).notes == "load 1 dose"
+
+
+def test_it_reads_selects_textareas_and_checked_boxes_of_the_form_asked_for():
+    page = """
+    <form action="/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="t"></form>
+    <form method="post">
+      <input type="text" name="given_time" value="08:30">
+      <input type="radio" name="outcome" value="given"><input type="radio" name="outcome" value="held" checked>
+      <input type="checkbox" name="different_time">
+      <select name="site"><option value="">--</option><option value="arm" selected>Arm</option>
+        <option value="leg">Leg</option></select>
+      <textarea name="notes">as usual</textarea>
+      <button type="submit" name="save">Save</button>
+    </form>"""
+    assert form_fields(page, "given_time") == {
+        "given_time": "08:30",
+        "outcome": "held",
+        "site": "arm",
+        "notes": "as usual",
+    }
+    assert form_fields(page, "nothing") == {}
+    assert select_options(page, "site") == ["arm", "leg"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="needs the bench extra")
+def test_the_locustfile_makes_as_many_users_of_each_kind_as_the_plan_has(tmp_path):
+    plan = {"run": "t", "password": "p", "nurse": [{}] * 3, "patient": [{}] * 2, "clinician": [{}]}
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    env = {
+        **os.environ,
+        "LOAD_PLAN": str(tmp_path / "plan.json"),
+        "LOAD_WRITES": str(tmp_path / "writes.jsonl"),
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
+    # In its own process: locust patches the standard library for gevent as it loads.
+    counts = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", COUNT_USERS], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(counts.stdout) == {"nurse": 3, "patient": 2, "clinician": 1}
