@@ -84,9 +84,17 @@ class Persona(HttpUser):
             if not _saved(r):
                 r.failure(f"code refused ({r.status_code})")
 
-    def expect_redirect(self, url: str, data: dict, name: str):
-        """POST; a redirect onwards means saved. Else the page's answer is the failure."""
+    def expect_redirect(self, url: str, data: dict, name: str, writes: tuple = ()):
+        """POST; a redirect onwards means saved. Else the page's answer is the failure.
+
+        For a write (`writes` is its kind and key) the sending and the answer are noted,
+        so that a record whose answer never came (the run stopped) is told apart.
+        """
+        if writes:
+            wrote("sent", writes[1], what=writes[0])
         with self.post(url, data, name, catch_response=True) as r:
+            if writes:
+                wrote("answered", writes[1], what=writes[0])
             if r.status_code != 302:
                 r.failure(f"{r.status_code}: {_first_message(r.text)}")
             elif _signed_out(r):
@@ -122,14 +130,23 @@ class Nurse(Persona):
         data.update(outcome="given", notes=f"load {PLAN['run']} dose {dose['id']}")
         if dose["double"]:
             self.submit_twice(url + "record/", data, dose)
-        elif _saved(self.expect_redirect(url + "record/", data, "nurse: record dose")):
-            wrote("dose", dose["id"])
+        else:
+            r = self.expect_redirect(
+                url + "record/", data, "nurse: record dose", ("dose", dose["id"])
+            )
+            if _saved(r):
+                wrote("dose", dose["id"])
 
     def submit_twice(self, url: str, data: dict, dose: dict):
         """Two submits of one dose at once, as a double click: one record, one clear answer."""
         name = "nurse: record dose (double submit)"
+        for _ in range(2):
+            wrote("sent", dose["id"], what="dose")
         both = [gevent.spawn(self.post, url, data, name) for _ in range(2)]
         gevent.joinall(both)
+        for g in both:
+            if g.value is not None:
+                wrote("answered", dose["id"], what="dose")
         answers = sorted(g.value.status_code for g in both if g.value is not None)
         said_already = any(
             any(text in g.value.text for text in ALREADY)
@@ -160,7 +177,12 @@ class Patient(Persona):
     def report_side_effect(self):
         slug, answers = random.choice(SYMPTOMS)  # noqa: S311
         self.client.get(f"/me/symptoms/{slug}/", name="patient: symptom question")
-        r = self.expect_redirect(f"/me/symptoms/{slug}/", answers, "patient: report side effect")
+        r = self.expect_redirect(
+            f"/me/symptoms/{slug}/",
+            answers,
+            "patient: report side effect",
+            ("report", self.me["patient"]),
+        )
         if _saved(r):
             report = int(r.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
             wrote("report", self.me["patient"], report=report)
@@ -197,7 +219,8 @@ class Clinician(Persona):
         self.client.get(f"/alerts/{alert}/", name="clinician: alert page")
         note = {"note": f"load {PLAN['run']} alert {alert}"}
         url = f"/alerts/{alert}/acknowledge/"
-        if _saved(self.expect_redirect(url, note, "clinician: acknowledge alert")):
+        writes = ("acknowledgement", alert)
+        if _saved(self.expect_redirect(url, note, "clinician: acknowledge alert", writes)):
             wrote("acknowledgement", alert)
 
 

@@ -64,6 +64,14 @@ def test_it_sorts_each_key_into_exactly_one_duplicated_missing_or_unreported():
     assert not check.ok
 
 
+def test_a_record_for_a_write_whose_answer_never_came_is_in_flight_not_a_fault():
+    saved, made = Counter({7: 1}), Counter({6: 1, 7: 2, 8: 1})
+    check = compare("doses", saved, made, unanswered=Counter({6: 1, 7: 1}))
+    assert check.in_flight == [6, 7]
+    assert check.exactly_one == 1
+    assert check.unreported == [8]  # sent by no one
+
+
 def test_a_clean_run_is_ok():
     check = compare("doses", Counter({1: 1, 2: 1}), Counter({1: 1, 2: 1}))
     assert check.ok and check.exactly_one == 2

@@ -192,7 +192,8 @@ def make_plan(users: int, run: str, *, seconds: int = 60, now=None) -> dict:
         for i in range(personas_per_nurse):
             mine = doses[i::personas_per_nurse]
             for n, dose in enumerate(mine):
-                dose["double"] = n % DOUBLE_EVERY == DOUBLE_EVERY - 1
+                # Early in each nurse's list, so that a short run has some.
+                dose["double"] = n % DOUBLE_EVERY == i % DOUBLE_EVERY
             plan["nurse"].append(_staff(nurse, codes, i, doses=mine))
     for clinician in clinicians:
         alerts = list(
@@ -238,23 +239,31 @@ class Check:
     duplicated: list = field(default_factory=list)  # more records than saves
     missing: list = field(default_factory=list)  # a save with no record
     unreported: list = field(default_factory=list)  # a record no one was told was saved
+    # A record made for a write whose answer never came: the run stopped waiting.
+    in_flight: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not (self.duplicated or self.missing or self.unreported)
 
 
-def compare(what: str, saved: Counter, made: Counter) -> Check:
+def compare(what: str, saved: Counter, made: Counter, unanswered: Counter | None = None) -> Check:
+    """Sort each key by records made against saves; `unanswered` counts writes sent
+    whose answer never came, which may have made a record."""
+    unanswered = unanswered or Counter()
     check = Check(what, sum(saved.values()))
     for key in sorted(set(saved) | set(made)):
-        if saved[key] and made[key] == saved[key]:
-            check.exactly_one += saved[key]
-        elif not saved[key]:
-            check.unreported.append(key)
-        elif made[key] > saved[key]:
-            check.duplicated.append(key)
-        else:
+        extra = made[key] - saved[key]
+        if extra < 0:
             check.missing.append(key)
+            continue
+        check.exactly_one += saved[key] if extra <= unanswered[key] else 0
+        if 0 < extra <= unanswered[key]:
+            check.in_flight.append(key)
+        elif extra and saved[key]:
+            check.duplicated.append(key)
+        elif extra:
+            check.unreported.append(key)
     return check
 
 
@@ -265,9 +274,14 @@ def check_writes(writes: list[dict], plan: dict, since: datetime) -> list[Check]
         "report": Counter(),
         "acknowledgement": Counter(),
     }
+    unanswered: dict[str, Counter] = {kind: Counter() for kind in saved}
     for write in writes:
         if write["kind"] in saved:
             saved[write["kind"]][write["key"]] += 1
+        elif write["kind"] == "sent":
+            unanswered[write["what"]][write["key"]] += 1
+        elif write["kind"] == "answered":
+            unanswered[write["what"]][write["key"]] -= 1
     doses = [d["id"] for nurse in plan["nurse"] for d in nurse["doses"]]
     patients = [p["patient"] for p in plan["patient"]]
     alerts = [a for clinician in plan["clinician"] for a in clinician["alerts"]]
@@ -288,11 +302,12 @@ def check_writes(writes: list[dict], plan: dict, since: datetime) -> list[Check]
         ),
     }
     return [
-        compare("dose records (by dose)", saved["dose"], made["dose"]),
-        compare("symptom reports (by patient)", saved["report"], made["report"]),
-        compare(
-            "alert acknowledgements (by alert)", saved["acknowledgement"], made["acknowledgement"]
-        ),
+        compare(f"{name} (by {by})", saved[kind], made[kind], unanswered[kind])
+        for kind, name, by in (
+            ("dose", "dose records", "dose"),
+            ("report", "symptom reports", "patient"),
+            ("acknowledgement", "alert acknowledgements", "alert"),
+        )
     ]
 
 
@@ -411,6 +426,11 @@ def section(run: Run) -> str:
                 f"{len(check.unreported)} made but not reported as saved"
             )
         )
+        if check.in_flight:
+            verdict += (
+                f"; and {len(check.in_flight)} made for a write sent as the run stopped, "
+                "its answer not waited for"
+            )
         lines.append(
             f"- {check.what}: {check.saved:,} saved, {check.exactly_one:,} exactly one; {verdict}."
         )
