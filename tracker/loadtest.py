@@ -397,7 +397,8 @@ def section(run: Run) -> str:
         "off) and runs the simulated users of `bench/locustfile.py` with locust, then",
         "drops the database. Nurses open the shift page and a flowsheet, take a pre-dose",
         "check where the course needs one and record a due dose of their own team as",
-        f"given (one in {DOUBLE_EVERY} submitted twice at once, as a double click);",
+        "given (each nurse's first or second dose, and one in"
+        f" {DOUBLE_EVERY} after, submitted twice at once, as a double click);",
         "patients open their home page and calendar and report a side effect; clinicians",
         "open the clinic page, the alerts and a patient, and acknowledge an alert. Each",
         "user signs in once, at the start (password, and a backup code for staff):",
