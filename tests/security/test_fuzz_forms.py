@@ -181,7 +181,12 @@ TARGETS: dict[str, Target] = {
         },
         page=r("my-settings"),
     ),
-    "reminder-settings": Target(PATIENT, r("reminder-settings")),
+    # The patient's reminder choices: made on the first save, changed after.
+    "reminder-settings": Target(
+        PATIENT,
+        r("reminder-settings"),
+        {"reminders.ReminderSettings": 1, "reminders.HistoricalReminderSettings": 1},
+    ),
     # Pages that read, and answer a POST as a GET.
     "patient-home": Target(PATIENT, r("patient-home"), formless=True),
     "clinician-home": Target(CLINICIAN, r("clinician-home"), formless=True),
