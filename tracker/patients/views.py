@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import EDITOR_ROLES, STAFF_ROLES, Role
+from tracker.lib.pages import page_of
 from tracker.lib.reads import note_list
 from tracker.lib.records import refused_on_form
 from tracker.patients.access import (
@@ -44,10 +45,16 @@ def patient_list(request):
     patients = Patient.objects.visible_to(request.user)
     if form.is_valid():
         patients = patients.search(form.cleaned_data["q"])
+    page = page_of(request, patients.order_by("family_name", "given_name", "mrn", "pk"))
     return render(
         request,
         "patients/patient_list.html",
-        {"patients": patients, "form": form, "can_add": request.user.role in EDITOR_ROLES},
+        {
+            "patients": page,
+            "page": page,
+            "form": form,
+            "can_add": request.user.role in EDITOR_ROLES,
+        },
     )
 
 
