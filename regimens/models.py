@@ -765,6 +765,13 @@ class Dose(models.Model):
         indexes = [
             # The ward list and calendars: doses due in a time window.
             models.Index(fields=["planned_at", "status"], name="dose_due_idx"),
+            # Each course's first and last dose given or planned, for the TSH checks due
+            # (tracker/thyroid/schedule.py): one step into the index per course and end.
+            models.Index(
+                fields=["course", "planned_at"],
+                condition=~models.Q(status="cancelled"),
+                name="dose_course_span_idx",
+            ),
         ]
 
     def __str__(self):

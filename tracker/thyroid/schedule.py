@@ -4,7 +4,7 @@ checks after treatment (three queries, however many patients)."""
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Min, Q
+from django.db.models import OuterRef, Subquery
 from django.db.models.query import QuerySet
 from django.utils import timezone
 
@@ -22,14 +22,20 @@ def due_checks_by_patient(patients) -> dict[int, list[lab.Due]]:
     """
     # Doses cancelled when a course was discontinued or discharged early were
     # never given, so checks "during the course" stop where the doses stopped.
-    given_or_planned = ~Q(doses__status=Dose.Status.CANCELLED)
+    # Read from the doses themselves, so a moved or cut-short course is always right;
+    # each end is one step into dose_course_span_idx, not a read of every dose.
+    doses = (
+        Dose.objects.filter(course=OuterRef("pk"))
+        .exclude(status=Dose.Status.CANCELLED)
+        .values("planned_at")
+    )
     courses = defaultdict(list)
     rows = (
         Course.objects.filter(patient__in=patients)
         .exclude(status=Course.Status.CANCELLED)
         .annotate(
-            first=Min("doses__planned_at", filter=given_or_planned),
-            last=Max("doses__planned_at", filter=given_or_planned),
+            first=Subquery(doses.order_by("planned_at")[:1]),
+            last=Subquery(doses.order_by("-planned_at")[:1]),
         )
         .filter(first__isnull=False)
         .values("patient_id", "first", "last", "time_zone", "template__thyroid_every_days")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES
 from tracker.alerts.rules import open_alert_note
+from tracker.lib.pages import page_of
 from tracker.lib.reads import note_list
 from tracker.lib.records import refused_on_form
 from tracker.lib.spreadsheets import csv_response
@@ -242,9 +243,10 @@ def _csv_row(result, zone) -> list:
 def due_list(request):
     """TSH checks whose day has passed with no result, oldest first, for the user's patients."""
     note_list()
-    overdue = schedule.overdue_checks(Patient.objects.visible_to(request.user))
+    # Oldest first: the first page is the longest overdue.
+    page = page_of(request, schedule.overdue_checks(Patient.objects.visible_to(request.user)))
     return render(
         request,
         "thyroid/due.html",
-        {"overdue": overdue, "can_record": can_record(request.user)},
+        {"overdue": page.object_list, "page": page, "can_record": can_record(request.user)},
     )
