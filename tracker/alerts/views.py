@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -33,12 +32,14 @@ from tracker.alerts.forms import AcknowledgeForm, CancelShiftForm, ShiftForm
 from tracker.alerts.handling import acknowledge_alert
 from tracker.alerts.models import Alert, OnCallShift
 from tracker.lib.http import safe_next
+from tracker.lib.pages import page_of
 from tracker.lib.reads import note_list
 from tracker.lib.records import refused_on_form
 from tracker.lib.zones import zone_in_words
 from tracker.patients.models import Ward
 
 ACKNOWLEDGED_PER_PAGE = 50
+OPEN_PER_PAGE = 50
 
 
 @login_required
@@ -53,14 +54,20 @@ def alert_list(request):
     )
     acknowledged = None
     if show_all:
-        acknowledged = Paginator(
-            alerts.filter(acknowledged_at__isnull=False), ACKNOWLEDGED_PER_PAGE
-        ).get_page(request.GET.get("page"))
+        acknowledged = page_of(
+            request,
+            alerts.filter(acknowledged_at__isnull=False),
+            ACKNOWLEDGED_PER_PAGE,
+            param="acknowledged_page",
+        )
+    # A page at a time, most severe first: the first page is what needs seeing to now.
+    open_page = page_of(request, alerts.open().most_severe_first(), OPEN_PER_PAGE)
     return render(
         request,
         "alerts/alert_list.html",
         {
-            "open_alerts": list(alerts.open().most_severe_first()),
+            "open_alerts": list(open_page.object_list),
+            "open_page": open_page,
             "show_all": show_all,
             "acknowledged": acknowledged,
         },
