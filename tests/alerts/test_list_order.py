@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.factories import PatientFactory
-from tracker.alerts.for_doses import attach_open_alerts, patient_open_alerts
+from tracker.alerts.for_doses import other_open_alerts, patient_open_alerts
 from tracker.alerts.models import Alert
 
 NOW = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
@@ -32,12 +32,18 @@ def test_alerts_of_patients_with_no_dose_listed_are_most_severe_first(personas, 
     urgent = alert_of(personas.patient, "urgent", 60)
     high = alert_of(other, "high", 10)
     older_routine = alert_of(other, "routine", 90)
-    assert attach_open_alerts(personas.nurse_on_team, []) == [
-        urgent,
-        high,
-        first_routine,
-        older_routine,
-    ]
+    alerts, count = other_open_alerts(personas.nurse_on_team, [], limit=20)
+    assert alerts == [urgent, high, first_routine, older_routine]
+    assert count == 4
+
+
+def test_only_the_most_severe_few_are_read_and_the_rest_counted(personas, alert_of):
+    urgent = alert_of(personas.patient, "urgent", 60)
+    high = alert_of(personas.patient, "high", 10)
+    alert_of(personas.patient, "routine", 5)
+    alerts, count = other_open_alerts(personas.nurse_on_team, [], limit=2)
+    assert alerts == [urgent, high]
+    assert count == 3
 
 
 def test_one_patients_alerts_are_most_severe_then_newest(personas, alert_of):

@@ -27,4 +27,5 @@ def shift_doses(user, now, hours: int):
         dose.overdue_now = dose.is_overdue(now)
     overdue = [dose for dose in doses if dose.overdue_now]
     due = [dose for dose in doses if not dose.overdue_now]
-    return overdue, due, attach_open_alerts(user, overdue + due)
+    attach_open_alerts(user, overdue + due)
+    return overdue, due

@@ -19,7 +19,7 @@ from regimens.models import Course, Dose, RegimenTemplate
 from tracker.accounts.decorators import role_required
 from tracker.accounts.roles import STAFF_ROLES, Role
 from tracker.alerts.access import get_alert_for_user
-from tracker.alerts.for_doses import patient_open_alerts
+from tracker.alerts.for_doses import other_open_alerts, patient_open_alerts
 from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.models import Alert
 from tracker.alerts.who_was_told import notifications_of
@@ -30,6 +30,7 @@ from tracker.clinic.shift import shift_doses
 from tracker.clinic.side_by_side import side_effects_context
 from tracker.clinic.summary import course_summary
 from tracker.clinic.trend_charts import chart_json, trends
+from tracker.lib.pages import page_of
 from tracker.lib.reads import note_list
 from tracker.observations.access import get_patient_for_charting
 from tracker.patients.access import get_own_patient
@@ -41,6 +42,11 @@ from tracker.ward.models import DoseRecord
 from tracker.ward.recording import withhold_status
 
 HOME_ALERTS = 20
+# The most severe open alerts of patients with no dose due, on the shift page.
+SHIFT_ALERTS = 20
+# Doses and thyroid checks on the clinician's page: the most urgent few, then a link.
+HOME_DOSES = 20
+HOME_THYROID = 20
 DASHBOARD_HOURS = 24
 SHIFT_HOURS = (8, 12, 24)
 RECENT = timedelta(hours=12)
@@ -56,32 +62,39 @@ THYROID_AHEAD = timedelta(days=14)
 @login_required
 @role_required(Role.CLINICIAN)
 def clinician_home(request):
-    """The clinician's day: doses due and overdue, open alerts, thyroid checks, patients."""
+    """The clinician's day: the most urgent doses, alerts and thyroid checks, each with
+    its count and a link to the whole list, and a page of the patients."""
     note_list()
     now = timezone.now()
-    patients = list(
-        with_treatment(Patient.objects.visible_to(request.user), now).order_by(
-            "family_name", "given_name"
-        )
+    team = Patient.objects.visible_to(request.user)
+    patients = page_of(
+        request, with_treatment(team, now).order_by("family_name", "given_name", "pk")
     )
-    overdue, due, _ = shift_doses(request.user, now, DASHBOARD_HOURS)
+    overdue, due = shift_doses(request.user, now, DASHBOARD_HOURS)
+    doses = overdue + due
     alerts = (
         Alert.objects.visible_to(request.user)
         .open()
         .select_related("patient", "acknowledged_by", "symptom_report", "adverse_event")
         .most_severe_first()
     )
+    thyroid_overdue = overdue_checks(team)
     return render(
         request,
         "clinic/clinician_home.html",
         {
             "patients": patients,
+            "page": patients,
             "now": now,
             "overdue": overdue,
             "due": due,
-            "doses": overdue + due,
+            # Overdue first, then the soonest due; the shift page has the rest.
+            "doses": doses[:HOME_DOSES],
+            "dose_count": len(doses),
             "hours": DASHBOARD_HOURS,
-            "thyroid_overdue": overdue_checks(patients),
+            # The oldest few; the TSH checks page has the rest.
+            "thyroid_overdue": thyroid_overdue[:HOME_THYROID],
+            "thyroid_overdue_count": len(thyroid_overdue),
             # The most severe few; the alerts page has the rest.
             "alerts": list(alerts[:HOME_ALERTS]),
             "open_alert_count": alerts.count(),
@@ -186,7 +199,9 @@ def shift(request):
     except ValueError:
         hours = 12
     hours = hours if hours in SHIFT_HOURS else 12
-    overdue, due, other_alerts = shift_doses(request.user, now, hours)
+    overdue, due = shift_doses(request.user, now, hours)
+    # The team's whole list is on the patients page; here, what the shift must act on.
+    other_alerts, other_alert_count = other_open_alerts(request.user, overdue + due, SHIFT_ALERTS)
     records = (
         DoseRecord.objects.active()
         .filter(dose__in=Dose.objects.visible_to(request.user))
@@ -211,10 +226,11 @@ def shift(request):
             "overdue": overdue,
             "due": due,
             "other_alerts": other_alerts,
+            "other_alert_count": other_alert_count,
+            "more_alerts": other_alert_count - len(other_alerts),
             "recent": recent,
             "to_verify": to_verify,
             "can_record": can_record(request.user),
-            "patients": Patient.objects.visible_to(request.user),
         },
     )
 
