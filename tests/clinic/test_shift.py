@@ -526,3 +526,26 @@ def test_records_to_verify_do_not_add_a_query_each(as_persona, personas):
     four, four_count = shift_queries(client)
     assert len(four.context["to_verify"]) == 4
     assert four_count == one_count
+
+
+def test_the_most_urgent_alerts_are_shown_with_a_link_to_the_rest(
+    as_persona, personas, raise_alert, monkeypatch
+):
+    monkeypatch.setattr("tracker.clinic.views.SHIFT_ALERTS", 2)
+    at = datetime.fromisoformat(NOW)
+    high = raise_alert(personas.patient, personas.nurse_on_team, grade=3, at=at)
+    urgent = raise_alert(personas.patient, personas.nurse_on_team, grade=4, at=at)
+    for _ in range(3):
+        raise_alert(personas.patient, personas.nurse_on_team, grade=3, at=at)
+    response = as_persona("nurse_on_team").get("/ward/")
+    assert response.context["other_alerts"][0] == urgent
+    assert high not in response.context["other_alerts"]
+    assert response.context["other_alert_count"] == 5
+    assert '<a href="/alerts/">3 more open alerts</a>' in response.text
+
+
+def test_a_few_alerts_need_no_link_to_the_rest(as_persona, personas, raise_alert):
+    raise_alert(personas.patient, personas.nurse_on_team, at=datetime.fromisoformat(NOW))
+    response = as_persona("nurse_on_team").get("/ward/")
+    assert len(response.context["other_alerts"]) == 1
+    assert "more open alert" not in response.text

@@ -323,3 +323,48 @@ def test_the_care_team_choices_name_each_persons_role(as_persona, personas):
     with CaptureQueriesContext(connection) as many:
         client.get("/patients/new/")
     assert len(many) == len(few)
+
+
+# The list a page at a time
+
+
+@pytest.fixture
+def three_per_page(monkeypatch):
+    monkeypatch.setattr("tracker.lib.pages.PER_PAGE", 3)
+
+
+def names(response) -> list[str]:
+    return [patient.family_name for patient in response.context["patients"]]
+
+
+@pytest.fixture
+def seven_on_the_team(personas, three_per_page):
+    from tests.factories import PatientFactory
+
+    Patient.objects.filter(pk=personas.patient.pk).update(family_name="Aaa")
+    for n in range(6):
+        PatientFactory(family_name=f"Zz{n}", care_team=[personas.nurse_on_team])
+
+
+def test_the_list_shows_a_page_at_a_time_in_name_order(as_persona, seven_on_the_team):
+    client = as_persona("nurse_on_team")
+    assert names(client.get("/patients/")) == ["Aaa", "Zz0", "Zz1"]
+    second = client.get("/patients/", {"page": 2})
+    assert names(second) == ["Zz2", "Zz3", "Zz4"]
+    assert 'aria-current="page"' in second.text
+    assert 'href="?page=3"' in second.text
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("99", 3), ("0", 3), ("two", 1), ("", 1)])
+def test_a_page_out_of_range_shows_the_last_and_garbage_the_first(
+    as_persona, seven_on_the_team, asked, shown
+):
+    response = as_persona("nurse_on_team").get("/patients/", {"page": asked})
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+
+
+def test_the_page_links_keep_the_search(as_persona, seven_on_the_team):
+    response = as_persona("nurse_on_team").get("/patients/", {"q": "zz"})
+    assert names(response) == ["Zz0", "Zz1", "Zz2"]
+    assert 'href="?q=zz&amp;page=2"' in response.text

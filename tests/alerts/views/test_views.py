@@ -447,3 +447,22 @@ def test_the_admin_role_views_alerts_in_the_admin(client, personas, alert):
     sign_in_with_second_factor(client, personas.admin)
     assert client.get("/admin/alerts/alert/").status_code == 200
     assert client.get(f"/admin/alerts/alert/{alert.pk}/change/").status_code == 200
+
+
+# The alerts page a page at a time.
+
+
+def test_open_alerts_page_most_severe_first_and_keep_the_filter(as_persona, personas, monkeypatch):
+    monkeypatch.setattr("tracker.alerts.views.OPEN_PER_PAGE", 2)
+    high = [raise_alert(personas.patient, personas.nurse_on_team, grade=3) for _ in range(2)]
+    urgent = raise_alert(personas.patient, personas.nurse_on_team, grade=4)
+    client = as_persona("nurse_on_team")
+    first = client.get("/alerts/", {"show": "all"})
+    assert first.context["open_alerts"][0] == urgent
+    assert first.context["open_page"].paginator.count == 3
+    assert 'href="?show=all&amp;page=2"' in first.text
+    second = client.get("/alerts/", {"show": "all", "page": 2})
+    assert len(second.context["open_alerts"]) == 1
+    assert second.context["open_alerts"][0] in high
+    assert client.get("/alerts/", {"page": 9}).context["open_page"].number == 2
+    assert client.get("/alerts/", {"page": "last"}).context["open_page"].number == 1

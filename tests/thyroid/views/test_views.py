@@ -623,3 +623,21 @@ def test_the_overdue_list_query_count_does_not_grow_with_patients(as_persona, pe
     four, queries_for_four = with_patients(3)
     assert (one, four) == (2, 8)
     assert queries_for_four == queries_for_one
+
+
+def test_the_overdue_list_shows_a_page_at_a_time_oldest_first(as_persona, personas, monkeypatch):
+    monkeypatch.setattr("tracker.lib.pages.PER_PAGE", 1)
+    clinician = personas.clinician_on_team
+    make_course(
+        personas.patient, slug="sc-5on2off", start="2027-01-04 09:00", cycles=2, by=clinician
+    )
+    client = as_persona("clinician_on_team")
+    first = client.get("/thyroid/due/")
+    second = client.get("/thyroid/due/", {"page": 2})
+    past_the_end = client.get("/thyroid/due/", {"page": 50})
+    garbage = client.get("/thyroid/due/", {"page": "x"})
+    assert first.context["page"].paginator.count == 2
+    assert first.context["overdue"][0][1].on < second.context["overdue"][0][1].on
+    assert past_the_end.context["overdue"] == second.context["overdue"]
+    assert garbage.context["overdue"] == first.context["overdue"]
+    assert 'href="?page=2"' in first.text
