@@ -549,3 +549,15 @@ def test_a_few_alerts_need_no_link_to_the_rest(as_persona, personas, raise_alert
     response = as_persona("nurse_on_team").get("/ward/")
     assert len(response.context["other_alerts"]) == 1
     assert "more open alert" not in response.text
+
+
+def test_records_to_verify_show_a_page_at_a_time_oldest_first(as_persona, personas, monkeypatch):
+    monkeypatch.setattr("tracker.clinic.views.TO_VERIFY_PER_PAGE", 2)
+    records = [inject_at_home(personas.patient, day) for day in (1, 2, 3)]
+    client = as_persona("nurse_on_team")
+    first = client.get("/ward/", {"hours": 8})
+    assert list(first.context["to_verify"]) == records[:2]
+    assert 'href="?hours=8&amp;verify_page=2"' in first.text
+    assert list(client.get("/ward/", {"verify_page": 2}).context["to_verify"]) == records[2:]
+    assert list(client.get("/ward/", {"verify_page": 7}).context["to_verify"]) == records[2:]
+    assert list(client.get("/ward/", {"verify_page": "x"}).context["to_verify"]) == records[:2]

@@ -46,6 +46,8 @@ HOME_ALERTS = 20
 SHIFT_ALERTS = 20
 # Doses and thyroid checks on the clinician's page: the most urgent few, then a link.
 HOME_DOSES = 20
+# A patient's own records wait on the shift page until verified: the oldest first, a page at a time.
+TO_VERIFY_PER_PAGE = 20
 HOME_THYROID = 20
 DASHBOARD_HOURS = 24
 SHIFT_HOURS = (8, 12, 24)
@@ -214,7 +216,12 @@ def shift(request):
         )
     )
     # A patient's own record waits here, however old, until a nurse verifies or corrects it.
-    to_verify = records.awaiting_verification().order_by("dose__planned_at")
+    to_verify = page_of(
+        request,
+        records.awaiting_verification().order_by("dose__planned_at", "pk"),
+        TO_VERIFY_PER_PAGE,
+        param="verify_page",
+    )
     recent = records.settled().filter(recorded_at__gte=now - RECENT).order_by("-recorded_at")
     return render(
         request,
