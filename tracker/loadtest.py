@@ -29,7 +29,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
@@ -518,7 +517,6 @@ def _run_in(out: Path, *, users, seconds, workers, patients, say) -> Run:
     (out / "plan.json").write_text(json.dumps(plan))
     writes = out / "writes.jsonl"
     writes.write_text("")
-    call_command("collectstatic", "--noinput", verbosity=0)
     db = connections["default"].settings_dict
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -539,6 +537,14 @@ def _run_in(out: Path, *, users, seconds, workers, patients, say) -> Run:
         "LOG_LEVEL": "WARNING",
     }
     bin_dir = Path(sys.executable).parent
+    # Collected with the server's settings: with DEBUG off the pages ask for the
+    # hashed names of the manifest, which a collection with DEBUG on does not write.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
     connections.close_all()
     started = timezone.now()
     with (out / "gunicorn.log").open("w") as log:
