@@ -8,6 +8,15 @@ test, so a new page cannot escape the log by being forgotten.
 
 from django.urls import reverse
 
+
+def alert_message(s):
+    """A care-team message about the scene's alert, which has no report."""
+    from tracker.symptoms.replies import send_alert_message
+
+    message = send_alert_message(s.alert, by=s.patient.care_team.first(), body="Please call us.")
+    return reverse("my-alert-message", args=[message.pk])
+
+
 # Patient pages: name -> (persona who opens it, its address given the scene).
 PATIENT_PAGES = {
     "patient-detail": (
@@ -207,6 +216,7 @@ PATIENT_PAGES = {
         "the_patient",
         lambda s: reverse("symptom-report-withdraw", args=[s.report.pk]),
     ),
+    "my-alert-message": ("the_patient", alert_message),
 }
 
 # Pages that show several patients at once: one row without a patient.
@@ -250,5 +260,6 @@ NO_PATIENT_DATA = {
 # goes through the same access helpers as a page, so it is logged like one.
 POST_ONLY = {
     "symptom-report-answer": "the patient's answer to a message",
+    "alert-message": "a care-team message about an alert, from the alert's page",
     "record-verify": "a nurse verifying a patient's own record of a dose",
 }

@@ -519,6 +519,9 @@ def test_the_admin_searches_the_log_by_patient_by_user_and_by_date(admin_client,
         client_for(personas, "nurse_on_team"),
         client_for(personas, "clinician_on_team"),
     )
+    # A name no made-up user has: a search for "Harris" also finds a user "Harrison".
+    scene.ward_patient.family_name = "Quernwood-Tallis"
+    scene.ward_patient.save(update_fields=["family_name"])
     nurse.get(reverse("patient-detail", args=[scene.ward_patient.pk]))
     clinician.get(reverse("patient-detail", args=[scene.patient.pk]))
 

@@ -250,6 +250,9 @@ TARGETS: dict[str, Target] = {
     "alert-acknowledge": Target(
         NURSE, r("alert-acknowledge", pk("alert")), {"alerts.HistoricalAlert": 1}
     ),
+    "alert-message": Target(
+        NURSE, r("alert-message", pk("alert")), MESSAGE, page=r("alert-detail", pk("alert"))
+    ),
     "shift-add": Target("admin", r("shift-add", pk("ward"))),
     "shift-cancel": Target(
         "admin",

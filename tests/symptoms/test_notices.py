@@ -156,3 +156,38 @@ def test_the_sweep_is_a_celery_task_on_the_beat_schedule():
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "symptoms.send_message_notices" in scheduled
     assert {"symptoms.send_message_notices", "symptoms.send_message_notice"} <= set(app.tasks)
+
+
+# A message about an alert that has no report (a reading at home, a missed dose).
+
+
+@pytest.fixture
+def alert(patient, personas, raise_alert, now):
+    return raise_alert(patient, personas.nurse_on_team, at=now)
+
+
+def test_a_message_about_an_alert_sends_the_same_email_saying_nothing_else(
+    personas, alert, django_capture_on_commit_callbacks
+):
+    from tracker.symptoms.replies import send_alert_message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_alert_message(alert, by=personas.nurse_on_team, body=SECRET)
+    (email,) = mail.outbox
+    assert (email.to, email.subject) == (["philippa@example.org"], SUBJECT)
+    text = f"{email.subject}\n{email.body}".lower()
+    for private in ["philippa", "okonkwo", "hypotension", "alert", "potassium", "ondansetron"]:
+        assert private not in text, private
+
+
+def test_the_sweep_sends_a_message_about_an_alert_once_and_to_an_address_only(personas, alert):
+    from tracker.symptoms.replies import send_alert_message
+
+    send_alert_message(alert, by=personas.nurse_on_team, body="Call us.")
+    assert notices.send_waiting_notices() == 1
+    assert notices.send_waiting_notices() == 0
+    personas.the_patient.email = ""
+    personas.the_patient.save()
+    send_alert_message(alert, by=personas.nurse_on_team, body="Call us again.")
+    assert notices.send_waiting_notices() == 0
+    assert [email.subject for email in mail.outbox] == [SUBJECT]

@@ -7,11 +7,13 @@ On the staff side scope follows the patient (tracker.patients.access): out of
 scope is 404.  In scope, clinicians and nurses on the care team grade side
 effects and mark an entry graded by mistake entered in error; only clinicians
 review a patient's report; the admin may look and export.  Anything else is 403.
-Nurses and clinicians on the care team write to the patient about a report; the
-admin may read the messages, not write them.
+Nurses and clinicians on the care team write to the patient about a report, or
+about an alert that has none; the admin may read the messages, not write them.
+A patient reaches only the messages to them; another patient's is a 404.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from tracker.accounts.roles import (
@@ -21,6 +23,8 @@ from tracker.accounts.roles import (
     STAFF_ROLES,
     Role,
 )
+from tracker.alerts.access import get_alert_for_user
+from tracker.alerts.models import Alert
 from tracker.lib.reads import note_read
 from tracker.patients.access import get_own_record, get_patient_for_user
 from tracker.patients.models import Patient
@@ -129,6 +133,28 @@ def get_report_for_messages(user, pk) -> SymptomReport:
     return report
 
 
+def get_alert_for_message(user, pk) -> Alert:
+    """An alert the user may write to the patient about: 404 out of scope, 403 not care team."""
+    alert = get_alert_for_user(user, pk, with_source=True)
+    if not can_reply(user):
+        raise PermissionDenied
+    return alert
+
+
+def get_own_alert_message(user, pk) -> ReportMessage:
+    """A care-team message to the signed-in patient about one of their alerts."""
+    if user.role != Role.PATIENT:
+        raise PermissionDenied
+    message = get_object_or_404(
+        ReportMessage.objects.filter(alert__patient__user=user)
+        .from_staff()
+        .select_related("alert__patient__ward", "alert__dose"),
+        pk=pk,
+    )
+    note_read(message.alert.patient_id)
+    return message
+
+
 def can_review(user) -> bool:
     """Reviewing a patient's report is a clinician's call (on the care team: the scope's job)."""
     return user.role in REVIEWER_ROLES
@@ -147,12 +173,13 @@ def get_message_for_withdrawal(user, pk) -> ReportMessage:
     """A care-team message the user sent: 404 out of scope, 403 anyone but its sender."""
     message = get_object_or_404(
         ReportMessage.objects.filter(
-            report__in=SymptomReport.objects.visible_to(user)
-        ).select_related("report__patient", "report__symptom", "author"),
+            Q(report__in=SymptomReport.objects.visible_to(user))
+            | Q(alert__in=Alert.objects.visible_to(user))
+        ).select_related("report__patient", "report__symptom", "alert__patient", "author"),
         pk=pk,
         from_patient=False,
     )
-    note_read(message.report.patient_id)
+    note_read(message.patient.pk)
     if not can_reply(user) or message.author_id != user.pk:
         raise PermissionDenied
     return message

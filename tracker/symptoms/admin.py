@@ -4,7 +4,7 @@ CTCAE terms, PRO-CTCAE symptoms and self-care advice are reference data: editabl
 a reason kept in the history.  Patient reports and staff-graded entries are
 clinical records made through the app (which links the dose and raises alerts):
 read-only here, with their history, never deleted; so are the messages about a
-report.
+report or an alert.
 """
 
 from django.contrib import admin
@@ -105,11 +105,22 @@ class SelfCareAdviceAdmin(ReasonedHistoryAdmin):
 
 @admin.register(ReportMessage)
 class ReportMessageAdmin(LongListAdmin, ReadOnlyAdmin):
-    patient_mrn, patient_name = patient_columns("report__patient")
+    # A message is about a report or an alert: the patient is reached through either.
+    @admin.display(description="MRN")
+    def patient_mrn(self, message):
+        return message.patient.mrn
+
+    patient_mrn.zone_of = lambda message: message.patient.zone
+
+    @admin.display(description="patient")
+    def patient_name(self, message):
+        return f"{message.patient.family_name}, {message.patient.given_name}"
+
     list_display = [
         "patient_mrn",
         "patient_name",
         "report",
+        "alert",
         "from_patient",
         "author",
         "sent_at",
@@ -118,8 +129,8 @@ class ReportMessageAdmin(LongListAdmin, ReadOnlyAdmin):
         "withdrawn_at",
     ]
     list_filter = ["from_patient", "sent_at"]
-    list_select_related = ["report__patient", "report__symptom", "author"]
-    search_fields = patient_search("report__patient")
+    list_select_related = ["report__patient", "report__symptom", "alert__patient", "author"]
+    search_fields = patient_search("report__patient") + patient_search("alert__patient")
     ordering = ["-sent_at", "-id"]
 
 

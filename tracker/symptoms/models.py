@@ -396,6 +396,9 @@ class AdverseEvent(ClinicalEntry):
 MESSAGE_LENGTH = 500
 # A thread is a few short notes, not a conversation: past this, the patient calls.
 MESSAGES_PER_REPORT = 6
+# An alert about something else (a reading, a missed dose) takes the care team's
+# messages only, and fewer: the patient answers by phone.
+MESSAGES_PER_ALERT = 3
 
 
 def ward_phone(patient) -> str:
@@ -419,11 +422,19 @@ class ReportMessageQuerySet(models.QuerySet):
 class ReportMessage(models.Model):
     """A short message about one report: the care team's, or the patient's answer to one.
 
+    Or the care team's message about an alert raised by something else the patient
+    did at home (a reading, a missed dose); those take no answer.
+
     Never deleted or edited; a message sent by mistake is withdrawn with a reason and
     stays in the thread, struck through.
     """
 
-    report = models.ForeignKey(SymptomReport, models.PROTECT, related_name="messages")
+    report = models.ForeignKey(
+        SymptomReport, models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    alert = models.ForeignKey(
+        Alert, models.PROTECT, null=True, blank=True, related_name="messages"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     from_patient = models.BooleanField(default=False)
     # The care-team message a patient's message answers: one answer each.
@@ -452,11 +463,18 @@ class ReportMessage(models.Model):
         # The thread of a report, oldest first (report pages, the alert page).
         indexes = [
             models.Index(fields=["report", "sent_at"], name="message_report_sent_idx"),
+            models.Index(fields=["alert", "sent_at"], name="message_alert_sent_idx"),
             # The admin's list, newest first (tracker.lib.admin.LongListAdmin).
             models.Index(fields=["-sent_at", "-id"], name="message_sent_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(body=""), name="message_has_a_body"),
+            # About a report, or about an alert that has none, and from the care team.
+            models.CheckConstraint(
+                condition=models.Q(report__isnull=False, alert__isnull=True)
+                | models.Q(report__isnull=True, alert__isnull=False, from_patient=False),
+                name="message_about_a_report_or_an_alert",
+            ),
             models.CheckConstraint(
                 condition=models.Q(from_patient=True, answers__isnull=False, read_at__isnull=True)
                 | models.Q(from_patient=False, answers__isnull=True),
@@ -481,7 +499,12 @@ class ReportMessage(models.Model):
 
     def __str__(self):
         who = "Patient" if self.from_patient else "Care team"
-        return f"{who} message on report {self.report_id}, {self.sent_at:%d %b %Y %H:%M}"
+        about = f"report {self.report_id}" if self.report_id else f"alert {self.alert_id}"
+        return f"{who} message on {about}, {self.sent_at:%d %b %Y %H:%M}"
+
+    @property
+    def patient(self):
+        return (self.report or self.alert).patient
 
     @property
     def is_withdrawn(self) -> bool:

@@ -1,4 +1,4 @@
-"""E-mailing a patient that their care team sent a message about a report.
+"""E-mailing a patient that their care team sent a message about a report or an alert.
 
 An e-mail is read on lock screens and in shared inboxes, so it says only that a
 message is waiting, with a link to sign in: no name, symptom, drug, or the
@@ -17,6 +17,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,15 +54,14 @@ def notify_after_commit(message: ReportMessage) -> None:
 
 def _waiting():
     """Care-team messages not yet e-mailed nor read, to patients who can be e-mailed."""
+    can_be_emailed = Q()
+    for about in ("report", "alert"):
+        user = f"{about}__patient__user"
+        can_be_emailed |= Q(**{f"{user}__is_active": True}) & ~Q(**{f"{user}__email": ""})
     return (
         ReportMessage.objects.shown()
         .from_staff()
-        .filter(
-            emailed_at__isnull=True,
-            read_at__isnull=True,
-            report__patient__user__is_active=True,
-        )
-        .exclude(report__patient__user__email="")
+        .filter(can_be_emailed, emailed_at__isnull=True, read_at__isnull=True)
     )
 
 
@@ -71,9 +71,12 @@ def send_notice(message_pk: int, now=None) -> bool:
     if not _waiting().filter(pk=message_pk).update(emailed_at=now):
         return False  # read, withdrawn, or another worker has it
     message = ReportMessage.objects.select_related(
-        "report__patient__user", "report__patient__ward"
+        "report__patient__user",
+        "report__patient__ward",
+        "alert__patient__user",
+        "alert__patient__ward",
     ).get(pk=message_pk)
-    patient = message.report.patient
+    patient = message.patient
     try:
         send_message(
             to=patient.user.email,

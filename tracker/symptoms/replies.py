@@ -3,17 +3,21 @@
 A thread is a few short notes, not a chat: at most MESSAGES_PER_REPORT messages
 that stand, and the patient answers each care-team message once.  Each message is
 saved with a history row and never changed, except to be withdrawn with a reason
-or marked read.  The patient is e-mailed that a message is waiting once the
+or marked read.  An alert raised by something else the patient did at home (a
+reading, a missed dose) takes a few care-team messages too, MESSAGES_PER_ALERT,
+and no answer: the patient calls.  The patient is e-mailed that a message is waiting once the
 transaction commits (tracker/symptoms/notices.py); the e-mail says nothing else.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.alerts.models import Alert
 from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.symptoms.models import (
     MESSAGE_LENGTH,
+    MESSAGES_PER_ALERT,
     MESSAGES_PER_REPORT,
     ReportMessage,
     SymptomReport,
@@ -88,12 +92,45 @@ def answer_message(message, *, by, body: str, now=None) -> ReportMessage:
     return answer
 
 
-def mark_read(report, *, now=None) -> int:
+def mark_read(report_or_alert, *, now=None) -> int:
     """The patient opened the thread: their unread care-team messages are read now.
 
     One UPDATE, no history row: reading changes nothing the team wrote.
     """
-    return report.messages.unread().update(read_at=now or timezone.now())
+    return report_or_alert.messages.unread().update(read_at=now or timezone.now())
+
+
+def can_message_about(alert) -> bool:
+    """An alert the care team may write to the patient about, from the alert's page.
+
+    An alert raised by a report has the report's thread instead; a patient without
+    an active login could never read it.
+    """
+    user = alert.patient.user if alert.patient_id else None
+    return alert.symptom_report_id is None and user is not None and user.is_active
+
+
+@transaction.atomic
+def send_alert_message(alert, *, by, body: str, now=None) -> ReportMessage:
+    """A care-team message to the patient about an alert with no report; they are e-mailed."""
+    body = _clean_body(body)
+    if not can_message_about(alert):
+        raise MessageRefused(
+            "This patient cannot be sent a message about this alert: call them instead."
+        )
+    # Lock the alert's row, so two messages at once cannot both pass the limit.
+    Alert.objects.select_for_update().only("pk").get(pk=alert.pk)
+    if alert.messages.shown().count() >= MESSAGES_PER_ALERT:
+        raise MessageRefused(
+            f"This alert has {MESSAGES_PER_ALERT} messages, the most it takes. "
+            f"Call {alert.patient.given_name} if there is more to say."
+        )
+    message = ReportMessage(
+        alert=alert, author=by, body=body, sent_at=now or timezone.now(), from_patient=False
+    )
+    save_with_history(message, by=by, reason="Sent to the patient")
+    notify_after_commit(message)
+    return message
 
 
 @transaction.atomic

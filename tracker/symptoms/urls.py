@@ -18,6 +18,7 @@ urlpatterns = [
         name="symptom-report-answer",
     ),
     path("me/symptoms/<slug:slug>/", patient.symptom_answer, name="symptom-answer"),
+    path("me/messages/<int:pk>/", patient.alert_message_detail, name="my-alert-message"),
     # --- Staff pages: the care team grades, reviews and exports side effects. ---
     path(
         "patients/<int:patient_pk>/side-effects/",

@@ -196,11 +196,23 @@ def test_the_admin_sees_the_thread_on_the_alert_page_without_the_form(
     assert "Send reply" not in response.text
 
 
-def test_an_alert_about_something_else_has_no_reply_form(as_persona, personas, raise_alert):
+def test_an_alert_about_something_else_has_its_own_message_form(as_persona, personas, raise_alert):
     alert = raise_alert(personas.patient, personas.nurse_on_team, at=personas.patient.created)
     response = as_persona("nurse_on_team").get(f"/alerts/{alert.pk}/")
     assert response.status_code == 200
     assert "Send reply" not in response.text
+    assert f'action="/alerts/{alert.pk}/message/"' in response.text
+
+
+def test_an_alert_about_a_patient_without_a_login_has_no_form(as_persona, personas, raise_alert):
+    from tests.factories import PatientFactory
+
+    patient = PatientFactory(user=None, care_team=[personas.nurse_on_team])
+    alert = raise_alert(patient, personas.nurse_on_team, at=patient.created)
+    response = as_persona("nurse_on_team").get(f"/alerts/{alert.pk}/")
+    assert response.status_code == 200
+    assert "Send reply" not in response.text
+    assert "/message/" not in response.text
 
 
 # The patient reads and answers.

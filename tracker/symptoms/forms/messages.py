@@ -34,6 +34,14 @@ class ReplyForm(SafeInputMixin, forms.Form):
     )
 
 
+class AlertMessageForm(SafeInputMixin, forms.Form):
+    body = message_field(
+        "Message to the patient",
+        f"Up to {MESSAGE_LENGTH} characters. The patient is e-mailed that a message is "
+        "waiting; the e-mail does not include it. They cannot answer it here: they call.",
+    )
+
+
 class AnswerForm(SafeInputMixin, forms.Form):
     body = message_field(
         "Your answer",

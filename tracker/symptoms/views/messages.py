@@ -80,7 +80,12 @@ def message_withdraw(request, pk):
     """Its sender withdraws a message sent by mistake, with a reason the patient sees."""
     message = get_message_for_withdrawal(request.user, pk)
     report = message.report
-    next_url = safe_next(request, reverse("report-reply", args=[report.pk]))
+    thread_url = (
+        reverse("report-reply", args=[report.pk])
+        if report
+        else reverse("alert-detail", args=[message.alert_id])
+    )
+    next_url = safe_next(request, thread_url)
     form = WithdrawMessageForm(request.POST or None)
     if message.is_withdrawn:
         form.add_error(None, "This message is already withdrawn.")
@@ -98,7 +103,8 @@ def message_withdraw(request, pk):
         {
             "message": message,
             "report": report,
-            "patient": report.patient,
+            "patient": message.patient,
+            "thread_url": thread_url,
             "form": form,
             "next": next_url,
         },

@@ -23,7 +23,12 @@ from tracker.alerts.rules import report_severity
 from tracker.lib.records import refused_on_form
 from tracker.lib.views import entered_in_error_page
 from tracker.patients.access import get_own_patient
-from tracker.symptoms.access import get_own_report, get_reportable_symptom, get_reporting_patient
+from tracker.symptoms.access import (
+    get_own_alert_message,
+    get_own_report,
+    get_reportable_symptom,
+    get_reporting_patient,
+)
 from tracker.symptoms.forms.messages import AnswerForm
 from tracker.symptoms.forms.patient import (
     CELSIUS,
@@ -270,4 +275,29 @@ def report_withdraw(request, pk):
         context={"report": report, "patient": report.patient},
         form_class=WithdrawReportForm,
         refused_status=400,
+    )
+
+
+@login_required
+@require_GET
+def alert_message_detail(request, pk):
+    """A message from the care team about an alert of the patient's (a reading, a missed
+    dose), with the others about it; opening it marks them read.  No answer: they call."""
+    message = get_own_alert_message(request.user, pk)
+    alert = message.alert
+    thread = list(alert.messages.from_staff())
+    for each in thread:
+        each.is_new = each.read_at is None
+    mark_read(alert)
+    return render(
+        request,
+        "symptoms/patient_alert_message.html",
+        {
+            "message": message,
+            "alert": alert,
+            "patient": alert.patient,
+            "thread": thread,
+            "call_now": alert.severity in CALL_NOW,
+            "ward_phone_number": ward_phone(alert.patient),
+        },
     )
