@@ -357,6 +357,9 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-pk"]
+        # The admin's list, newest first: one page read from the index, not a sort of
+        # every course.
+        indexes = [models.Index(fields=["-start_date", "-id"], name="course_start_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(cycles__gte=1), name="course_cycles_positive"
@@ -667,6 +670,23 @@ class DoseQuerySet(models.QuerySet):
                 )
             )
             .filter(overdue_from__lte=now)
+        )
+
+    def not_overdue(self, now):
+        """Recordable doses not overdue at `now`: still to come, or inside their overdue window.
+
+        The exact complement of `overdue` among recordable doses, so that a list split in
+        two by these loses no dose between them.
+        """
+        return (
+            self.recordable()
+            .alias(
+                overdue_from=models.ExpressionWrapper(
+                    models.F("planned_at") + models.F("course__overdue_after"),
+                    output_field=models.DateTimeField(),
+                )
+            )
+            .filter(models.Q(planned_at__gte=now) | models.Q(overdue_from__gt=now))
         )
 
     def window_ended(self, now):

@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PatientFactory, make_course, record_given
+from tracker.clinic.dashboards import most_urgent_doses
+from tracker.clinic.shift import shift_lists
 from tracker.symptoms.models import CtcaeTerm
 from tracker.symptoms.reporting import record_event
 from tracker.thyroid.recording import record_result
@@ -151,3 +153,16 @@ def test_a_patient_barred_from_retreatment_is_marked_on_their_row(as_persona, pe
     assert rows == {personas.patient.pk: True, other.pk: False}
     assert response.text.count("Retreatment contraindicated</span>") == 1
     assert '<span aria-hidden="true">⚠</span> Retreatment contraindicated' in response.text
+
+
+def test_the_most_urgent_doses_are_the_shift_pages_first_few_with_its_counts(personas, now):
+    for start in ("2027-03-10 08:00", "2027-03-10 13:00", "2027-03-10 20:00", "2027-03-11 02:00"):
+        patient = PatientFactory(care_team=[personas.clinician_on_team])
+        make_course(patient, start=start)
+    clinician = personas.clinician_on_team
+    overdue, due = (list(doses) for doses in shift_lists(clinician, now, 24))
+    urgent = most_urgent_doses(clinician, now, 24, limit=5)
+    assert (urgent["overdue_count"], urgent["due_count"]) == (len(overdue), len(due))
+    assert overdue and len(overdue) + len(due) > 5
+    assert urgent["overdue"] + urgent["due"] == (overdue + due)[:5]
+    assert all(dose.overdue_now for dose in urgent["overdue"])

@@ -43,6 +43,11 @@ def numbers(doses):
     return [(d.course_id, d.dose_in_course) for d in doses]
 
 
+def listed(response):
+    """The doses on the page: the overdue page's, then the due page's."""
+    return [*response.context["overdue"], *response.context["due"]]
+
+
 # Access.
 
 
@@ -81,13 +86,11 @@ def test_overdue_and_due_doses_are_listed_in_their_sections(as_persona, course):
 def test_only_my_patients_doses_are_listed(as_persona, personas, course):
     stranger = make_course(PatientFactory(), by=personas.clinician_off_team)
     mine = as_persona("nurse_on_team").get("/ward/")
-    listed = mine.context["overdue"] + mine.context["due"]
-    assert {d.course_id for d in listed} == {course.pk}
+    assert {d.course_id for d in listed(mine)} == {course.pk}
     assert f'id="dose-{dose(stranger, 1).pk}"' not in mine.text
 
     theirs = as_persona("nurse_off_team").get("/ward/")
-    assert theirs.context["overdue"] == []
-    assert theirs.context["due"] == []
+    assert listed(theirs) == []
     assert personas.patient.mrn not in theirs.text
 
 
@@ -245,8 +248,7 @@ def test_a_dose_of_a_cancelled_course_is_not_listed(as_persona, personas, course
     cancel_course(course, by=personas.clinician_on_team, reason="entered by mistake")
     assert dose(course, 1).status == "scheduled"
     response = as_persona("nurse_on_team").get("/ward/")
-    assert response.context["overdue"] == []
-    assert response.context["due"] == []
+    assert listed(response) == []
     assert f'id="dose-{dose(course, 1).pk}"' not in response.text
 
 
@@ -300,10 +302,14 @@ def test_the_shift_page_runs_the_same_queries_however_many_courses(as_persona, p
 def test_recent_records_do_not_add_a_query_each(as_persona, personas, course):
     client = as_persona("nurse_on_team")
     nurse = personas.nurse_on_team
+    # An empty list is only counted, so keep a dose overdue throughout: a Paris patient's
+    # doses from 07:00Z, left unrecorded.
+    add_patient_with_course(personas, "hd-iv-label", "2027-03-10 08:00", check=False)
     record_given(dose(course, 1), nurse, now=dose(course, 1).planned_at)
     one, one_count = shift_queries(client)
     assert len(one.context["recent"]) == 1
-    for slug, start in (("hd-iv-label", "2027-03-10 08:00"), ("hd-iv-q8h-15", "2027-03-10 09:00")):
+    assert len(one.context["overdue"]) > 0
+    for slug, start in (("hd-iv-label", "2027-03-10 09:00"), ("hd-iv-q8h-15", "2027-03-10 09:00")):
         other = add_patient_with_course(personas, slug, start, check=False)
         first = other.doses.get(dose_in_course=1)
         record_given(first, nurse, now=first.planned_at)
@@ -326,8 +332,8 @@ def test_an_open_alert_shows_beside_the_patients_next_due_dose(as_persona, perso
         attribution="probable",
     )
     response = as_persona("nurse_on_team").get("/ward/")
-    listed = response.context["overdue"] + response.context["due"]
-    assert [len(d.open_alerts) for d in listed] == [1] + [0] * (len(listed) - 1)
+    shown = listed(response)
+    assert [len(d.open_alerts) for d in shown] == [1] + [0] * (len(shown) - 1)
     assert "Hypotension, grade 3" in response.text
     assert "Acknowledge" in response.text
     assert "Hypotension, grade 3" not in as_persona("nurse_off_team").get("/ward/").text
@@ -367,7 +373,7 @@ def test_an_alert_for_a_patient_with_no_dose_due_is_still_on_the_shift_page(as_p
     )
     response = as_persona("nurse_on_team").get("/ward/")
     assert [a.patient for a in response.context["other_alerts"]] == [personas.patient]
-    assert "Open alerts for patients with no dose due" in response.text
+    assert "Open alerts for patients with no dose on this page" in response.text
     assert "TSH 9.9 mIU/L is high" in response.text
 
 
@@ -561,3 +567,121 @@ def test_records_to_verify_show_a_page_at_a_time_oldest_first(as_persona, person
     assert list(client.get("/ward/", {"verify_page": 2}).context["to_verify"]) == records[2:]
     assert list(client.get("/ward/", {"verify_page": 7}).context["to_verify"]) == records[2:]
     assert list(client.get("/ward/", {"verify_page": "x"}).context["to_verify"]) == records[:2]
+
+
+# A page at a time: a big team's lists are read and shown 20 doses at a time.
+
+
+@pytest.fixture
+def overdue_25(personas, course):
+    """25 overdue doses: 14 of a course begun on 4 March (the last at 21:00Z on 8 March), 10 of one begun on 7 March, and
+    dose 1 of the default course (13:00Z today), none recorded."""
+    return [
+        make_course(PatientFactory(care_team=[personas.nurse_on_team]), start=start)
+        for start in ("2027-03-04 08:00", "2027-03-07 08:00")
+    ]
+
+
+def planned(doses):
+    return [d.planned_at for d in doses]
+
+
+def test_25_overdue_doses_show_20_with_the_count_and_a_link_to_the_other_5(as_persona, overdue_25):
+    client = as_persona("nurse_on_team")
+    first = client.get("/ward/")
+    page = first.context["overdue"]
+    assert (len(page), page.paginator.count) == (20, 25)
+    heading = first.text.split('id="overdue-heading"')[1].split("</h2>")[0]
+    assert "25 doses" in heading
+    assert "Showing 1–20" in first.text
+    assert 'href="?overdue_page=2"' in first.text
+    second = client.get("/ward/", {"overdue_page": 2})
+    rest = second.context["overdue"]
+    assert len(rest) == 5
+    assert "Showing 21–25" in second.text
+    both = [*page, *rest]
+    assert len({d.pk for d in both}) == 25
+    # The longest overdue first, across the pages.
+    assert planned(both) == sorted(planned(both))
+
+
+def test_the_due_list_is_a_page_at_a_time_soonest_first_then_by_family_name(
+    as_persona, personas, monkeypatch
+):
+    monkeypatch.setattr("tracker.clinic.views.SHIFT_DOSES_PER_PAGE", 2)
+    for family_name in ("Zeller", "Abbott"):
+        patient = PatientFactory(care_team=[personas.nurse_on_team], family_name=family_name)
+        make_course(patient)
+    client = as_persona("nurse_on_team")
+    first = client.get("/ward/").context["due"]
+    # Dose 2 of each, at 21:00Z, then dose 3 of each, at 05:00Z: four in all.
+    assert first.paginator.count == 4
+    assert [d.course.patient.family_name for d in first] == ["Abbott", "Zeller"]
+    second = client.get("/ward/", {"due_page": 2}).context["due"]
+    assert [d.course.patient.family_name for d in second] == ["Abbott", "Zeller"]
+    assert planned(first) < planned(second)
+
+
+@pytest.mark.parametrize("garbage", ["x", "2x", "", "1.5"])
+def test_a_garbage_page_number_gives_the_first_page(as_persona, overdue_25, garbage):
+    client = as_persona("nurse_on_team")
+    first = list(client.get("/ward/").context["overdue"])
+    response = client.get("/ward/", {"overdue_page": garbage, "due_page": garbage})
+    assert response.status_code == 200
+    assert list(response.context["overdue"]) == first
+
+
+def test_a_page_past_the_end_gives_the_last(as_persona, overdue_25):
+    response = as_persona("nurse_on_team").get("/ward/", {"overdue_page": 9})
+    assert response.status_code == 200
+    assert len(response.context["overdue"]) == 5
+
+
+def test_the_hours_choice_is_kept_in_the_page_links(as_persona, overdue_25):
+    client = as_persona("nurse_on_team")
+    response = client.get("/ward/", {"hours": 24})
+    assert 'href="?hours=24&amp;overdue_page=2"' in response.text
+    second = client.get("/ward/", {"hours": 24, "overdue_page": 2})
+    assert second.context["hours"] == 24
+    assert 'href="?hours=24&amp;overdue_page=1"' in second.text
+
+
+def test_each_list_keeps_the_others_page(as_persona, personas, overdue_25, monkeypatch):
+    monkeypatch.setattr("tracker.clinic.views.SHIFT_DOSES_PER_PAGE", 2)
+    response = as_persona("nurse_on_team").get("/ward/", {"overdue_page": 3, "due_page": 2})
+    assert 'href="?overdue_page=3&amp;due_page=1"' in response.text
+    assert 'href="?due_page=2&amp;overdue_page=4"' in response.text
+
+
+def test_a_patient_whose_doses_are_on_another_page_has_their_alerts_on_this_one(
+    as_persona, personas, overdue_25, raise_alert, now
+):
+    # The course begun on 4 March has its 14 doses overdue, the oldest: all on page 1.
+    patient = overdue_25[0].patient
+    alert = raise_alert(patient, personas.nurse_on_team, at=now)
+    client = as_persona("nurse_on_team")
+    first = client.get("/ward/")
+    assert alert not in first.context["other_alerts"]
+    beside = [d for d in first.context["overdue"] if d.open_alerts]
+    assert [(d.course.patient, d.open_alerts) for d in beside] == [(patient, [alert])]
+    second = client.get("/ward/", {"overdue_page": 2})
+    assert alert in second.context["other_alerts"]
+    assert "Hypotension" in second.text
+
+
+def test_records_of_the_last_12_hours_show_a_page_at_a_time_newest_first(
+    as_persona, personas, monkeypatch
+):
+    monkeypatch.setattr("tracker.clinic.views.RECENT_PER_PAGE", 1)
+    nurse = personas.nurse_on_team
+    records = []
+    for start in ("2027-03-10 07:00", "2027-03-10 08:00"):
+        course = make_course(PatientFactory(care_team=[nurse]), start=start)
+        first = dose(course, 1)
+        records.append(record_given(first, nurse, now=first.planned_at))
+    client = as_persona("nurse_on_team")
+    page = client.get("/ward/").context["recent"]
+    assert page.paginator.count == 2
+    assert [r.dose for r in page] == [records[1].dose]
+    later = client.get("/ward/", {"recent_page": 2}).context["recent"]
+    assert [r.dose for r in later] == [records[0].dose]

@@ -382,6 +382,24 @@ def test_a_dose_becomes_overdue_exactly_at_its_courses_window(
     assert list(course.doses.overdue(overdue_at)) == [dose]
 
 
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2027, 3, 10, 13, 0, tzinfo=UTC),
+        datetime(2027, 3, 10, 14, 0, tzinfo=UTC) - timedelta(microseconds=1),
+        datetime(2027, 3, 10, 14, 0, tzinfo=UTC),
+        datetime(2027, 3, 12, 6, 0, tzinfo=UTC),
+    ],
+)
+def test_every_recordable_dose_is_either_overdue_or_not_overdue(course, nurse, at):
+    record_given(dose_number(course, 1), nurse)
+    overdue = set(course.doses.overdue(at))
+    not_overdue = set(course.doses.not_overdue(at))
+    assert overdue.isdisjoint(not_overdue)
+    assert overdue | not_overdue == set(course.doses.recordable())
+    assert overdue == {dose for dose in course.doses.recordable() if dose.is_overdue(at)}
+
+
 def test_a_recorded_dose_is_never_overdue(course, nurse):
     dose = dose_number(course, 1)
     record_given(dose, nurse)

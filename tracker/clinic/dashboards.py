@@ -1,9 +1,12 @@
 """What the clinician's home page reads beside each patient: their course, next dose and
 whether retreatment is contraindicated."""
 
+from datetime import timedelta
+
 from django.db import models
 
 from regimens.models import Course, Dose
+from tracker.alerts.for_doses import attach_open_alerts
 from tracker.patients.models import RetreatmentContraindication
 
 
@@ -34,3 +37,49 @@ def with_treatment(patients, now):
             RetreatmentContraindication.objects.active().filter(patient=models.OuterRef("pk"))
         ),
     )
+
+
+def most_urgent_doses(user, now, hours: int, limit: int) -> dict:
+    """The `limit` most urgent doses waiting for a record, with how many are overdue and
+    how many due within `hours`: the whole team is counted and ordered by the database,
+    and only the doses shown are read.
+
+    Overdue doses come first, then those coming due, each the earliest first, as on the
+    shift page (tracker.clinic.shift.shift_lists).
+    """
+    waiting = (
+        Dose.objects.visible_to(user)
+        .recordable()
+        .filter(planned_at__lt=now + timedelta(hours=hours))
+        .alias(
+            overdue_from=models.ExpressionWrapper(
+                models.F("planned_at") + models.F("course__overdue_after"),
+                output_field=models.DateTimeField(),
+            ),
+        )
+        .alias(
+            late=models.Case(
+                models.When(overdue_from__lte=now, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+    )
+    counts = waiting.aggregate(
+        overdue=models.Count("pk", filter=models.Q(late=True)),
+        waiting=models.Count("pk"),
+    )
+    shown = list(
+        waiting.with_course()
+        .with_cycle_total()
+        .order_by("-late", "planned_at", "course__patient__family_name", "pk")[:limit]
+    )
+    for dose in shown:
+        dose.overdue_now = dose.is_overdue(now)
+    attach_open_alerts(user, shown)
+    return {
+        "overdue": [dose for dose in shown if dose.overdue_now],
+        "due": [dose for dose in shown if not dose.overdue_now],
+        "overdue_count": counts["overdue"],
+        "due_count": counts["waiting"] - counts["overdue"],
+    }

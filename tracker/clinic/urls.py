@@ -9,5 +9,6 @@ urlpatterns = [
     path("doses/<int:pk>/", views.dose_detail, name="dose-detail"),
     path("courses/<int:pk>/summary/", views.course_summary_page, name="course-summary"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
+    path("alerts/<int:pk>/message/", views.alert_message, name="alert-message"),
     path("patients/<int:pk>/flowsheet/", views.flowsheet, name="flowsheet"),
 ]

@@ -8,11 +8,13 @@ domain app imports one above it (docs/architecture.md).
 
 from datetime import datetime, time, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from regimens.access import get_course_for_user
 from regimens.models import Course, Dose, RegimenTemplate
@@ -24,18 +26,22 @@ from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.models import Alert
 from tracker.alerts.who_was_told import notifications_of
 from tracker.clinic import flowsheet as sheets
-from tracker.clinic.dashboards import with_treatment
+from tracker.clinic.dashboards import most_urgent_doses, with_treatment
 from tracker.clinic.forms import FlowsheetQuery
-from tracker.clinic.shift import shift_doses
+from tracker.clinic.shift import shift_lists, show_on_shift
 from tracker.clinic.side_by_side import side_effects_context
 from tracker.clinic.summary import course_summary
 from tracker.clinic.trend_charts import chart_json, trends
 from tracker.lib.pages import page_of
 from tracker.lib.reads import note_list
+from tracker.lib.records import refused_on_form
 from tracker.observations.access import get_patient_for_charting
 from tracker.patients.access import get_own_patient
 from tracker.patients.models import Patient, Ward
-from tracker.symptoms.access import can_review
+from tracker.symptoms.access import can_reply, can_review, get_alert_for_message
+from tracker.symptoms.forms.messages import AlertMessageForm
+from tracker.symptoms.models import MESSAGES_PER_ALERT
+from tracker.symptoms.replies import MessageRefused, can_message_about, send_alert_message
 from tracker.thyroid.schedule import due_checks_by_patient, overdue_checks
 from tracker.ward.access import can_override_withhold, can_record, get_dose_for_user
 from tracker.ward.models import DoseRecord
@@ -48,6 +54,10 @@ SHIFT_ALERTS = 20
 HOME_DOSES = 20
 # A patient's own records wait on the shift page until verified: the oldest first, a page at a time.
 TO_VERIFY_PER_PAGE = 20
+# The shift page's overdue and due doses, each a page at a time, the most urgent first.
+SHIFT_DOSES_PER_PAGE = 20
+# What was recorded in the last hours, newest first: a busy team's shift records hundreds.
+RECENT_PER_PAGE = 20
 HOME_THYROID = 20
 DASHBOARD_HOURS = 24
 SHIFT_HOURS = (8, 12, 24)
@@ -72,8 +82,7 @@ def clinician_home(request):
     patients = page_of(
         request, with_treatment(team, now).order_by("family_name", "given_name", "pk")
     )
-    overdue, due = shift_doses(request.user, now, DASHBOARD_HOURS)
-    doses = overdue + due
+    doses = most_urgent_doses(request.user, now, DASHBOARD_HOURS, HOME_DOSES)
     alerts = (
         Alert.objects.visible_to(request.user)
         .open()
@@ -88,11 +97,10 @@ def clinician_home(request):
             "patients": patients,
             "page": patients,
             "now": now,
-            "overdue": overdue,
-            "due": due,
             # Overdue first, then the soonest due; the shift page has the rest.
-            "doses": doses[:HOME_DOSES],
-            "dose_count": len(doses),
+            **doses,
+            "doses": doses["overdue"] + doses["due"],
+            "dose_count": doses["overdue_count"] + doses["due_count"],
             "hours": DASHBOARD_HOURS,
             # The oldest few; the TSH checks page has the rest.
             "thyroid_overdue": thyroid_overdue[:HOME_THYROID],
@@ -201,12 +209,15 @@ def shift(request):
     except ValueError:
         hours = 12
     hours = hours if hours in SHIFT_HOURS else 12
-    overdue, due = shift_doses(request.user, now, hours)
+    overdue_doses, due_doses = shift_lists(request.user, now, hours)
+    overdue = page_of(request, overdue_doses, SHIFT_DOSES_PER_PAGE, param="overdue_page")
+    due = page_of(request, due_doses, SHIFT_DOSES_PER_PAGE, param="due_page")
+    shown = show_on_shift(request.user, now, overdue, due)
     # The team's whole list is on the patients page; here, what the shift must act on.
-    other_alerts, other_alert_count = other_open_alerts(request.user, overdue + due, SHIFT_ALERTS)
+    other_alerts, other_alert_count = other_open_alerts(request.user, shown, SHIFT_ALERTS)
     records = (
         DoseRecord.objects.active()
-        .filter(dose__in=Dose.objects.visible_to(request.user))
+        .visible_to(request.user)
         .select_related(
             "dose__course__patient",
             "dose__course__template",
@@ -222,7 +233,12 @@ def shift(request):
         TO_VERIFY_PER_PAGE,
         param="verify_page",
     )
-    recent = records.settled().filter(recorded_at__gte=now - RECENT).order_by("-recorded_at")
+    recent = page_of(
+        request,
+        records.settled().filter(recorded_at__gte=now - RECENT).order_by("-recorded_at", "-pk"),
+        RECENT_PER_PAGE,
+        param="recent_page",
+    )
     return render(
         request,
         "clinic/shift.html",
@@ -309,17 +325,63 @@ def course_summary_page(request, pk):
 def alert_detail(request, pk):
     """One alert with the entry that raised it, and the Acknowledge form if still open."""
     alert = get_alert_for_user(request.user, pk, with_source=True)
+    return alert_page(request, alert)
+
+
+def alert_page(request, alert, *, message_form=None, status=200):
+    """The alert's page; `message_form` is a message to the patient, refused."""
+    # An alert raised by a report shows the report's thread instead.
+    thread = (
+        []
+        if alert.symptom_report_id
+        else list(alert.messages.select_related("author", "withdrawn_by"))
+    )
+    standing = sum(not message.is_withdrawn for message in thread)
     return render(
         request,
         "clinic/alert_detail.html",
         {
             "alert": alert,
             "acknowledge_form": AcknowledgeForm(),
-            "alert_next": request.get_full_path(),
+            "alert_next": (
+                request.get_full_path()
+                if request.method == "GET"
+                else reverse("alert-detail", args=[alert.pk])
+            ),
             "may_review": can_review(request.user),
             "notifications": notifications_of(alert),
+            "thread": thread,
+            "may_reply": can_reply(request.user),
+            "may_message": can_reply(request.user) and can_message_about(alert),
+            "thread_full": standing >= MESSAGES_PER_ALERT,
+            "message_limit": MESSAGES_PER_ALERT,
+            "message_form": message_form or AlertMessageForm(),
         },
+        status=status,
     )
+
+
+@login_required
+@role_required(*STAFF_ROLES)
+@require_POST
+def alert_message(request, pk):
+    """The care team writes to the patient about an alert that has no report."""
+    alert = get_alert_for_message(request.user, pk)
+    form = AlertMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            send_alert_message(alert, by=request.user, body=form.cleaned_data["body"])
+        except MessageRefused as refusal:
+            refused_on_form(form, refusal)
+        else:
+            told = (
+                "They are e-mailed that a message is waiting."
+                if alert.patient.user.email
+                else "They have no e-mail address here, so they will see it when they next sign in."
+            )
+            messages.success(request, f"Message sent to {alert.patient.full_name}. {told}")
+            return redirect(reverse("alert-detail", args=[alert.pk]) + "#alert-messages")
+    return alert_page(request, alert, message_form=form, status=400)
 
 
 # The flowsheet -------------------------------------------------------------------------

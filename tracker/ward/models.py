@@ -18,6 +18,7 @@ from tracker.lib.zones import CLOCK_LEEWAY
 
 # The withhold reasons are the chart's vocabulary too: its rules name them.
 from tracker.observations.models import ChartRule, HoldReason
+from tracker.patients.models import Patient
 from tracker.ward.sites import InjectionSite
 
 STOP_ACTION = ChartRule.Action.STOP
@@ -504,6 +505,11 @@ class WithholdOverride(ClinicalEntry):
 class DoseRecordQuerySet(ClinicalEntryQuerySet):
     def for_patient(self, patient):
         return self.filter(dose__course__patient=patient)
+
+    def visible_to(self, user):
+        # Joined to the patient, not `dose__in` the user's doses: a big team has tens of
+        # thousands of doses, and a list of records starts best from its own index.
+        return self.filter(dose__course__patient__in=Patient.objects.visible_to(user))
 
     def by_the_patient(self):
         return self.filter(source=DoseRecord.Source.PATIENT)

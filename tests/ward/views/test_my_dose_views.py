@@ -416,3 +416,55 @@ def test_the_missed_page_runs_a_fixed_number_of_queries(
     client.post(missed_url(dose))
     with django_assert_max_num_queries(12):
         client.get(missed_url(dose))
+
+
+# The nurse corrects: the same "entered in error" rules as any record.
+
+
+def test_a_nurse_withdraws_the_patients_record_as_entered_in_error(as_persona, patients_record):
+    response = as_persona("nurse_on_team").post(
+        f"/records/{patients_record.pk}/correct/",
+        {"action": "withdraw", "reason": "she injected yesterday's dose, not this one"},
+    )
+    assert response.status_code == 302
+    patients_record.refresh_from_db()
+    assert patients_record.state == DoseRecord.State.ENTERED_IN_ERROR
+    assert patients_record.source == DoseRecord.Source.PATIENT
+    assert not DoseRecord.objects.active().exists()
+    assert patients_record.dose.status == "scheduled"
+    # The dose is the patient's to record again.
+    assert (
+        "Save: injected now"
+        in as_persona("the_patient").get(record_url(patients_record.dose)).text
+    )
+
+
+def test_a_nurse_replaces_the_patients_record_and_one_record_stays_active(
+    as_persona, personas, dose, patients_record
+):
+    data = {
+        "action": "replace",
+        "reason": "injected at 09:10, she says",
+        "outcome": "given",
+        "given_date": "2027-02-03",
+        "given_time": "09:10",
+        "amount_miu": str(dose.prescribed_iu / 1_000_000),
+        "given_by": personas.nurse_on_team.pk,
+    }
+    response = as_persona("nurse_on_team").post(f"/records/{patients_record.pk}/correct/", data)
+    assert response.status_code == 302
+    patients_record.refresh_from_db()
+    assert patients_record.state == DoseRecord.State.ENTERED_IN_ERROR
+    new = DoseRecord.objects.active().get(dose=dose)
+    assert new.replaces == patients_record
+    assert new.given_at == datetime(2027, 2, 3, 14, 10, tzinfo=UTC)
+    assert new.recorded_by == personas.nurse_on_team
+
+
+def test_the_patient_may_not_correct_their_own_record(as_persona, patients_record):
+    response = as_persona("the_patient").post(
+        f"/records/{patients_record.pk}/correct/", {"action": "withdraw", "reason": "oops"}
+    )
+    assert response.status_code == 403
+    patients_record.refresh_from_db()
+    assert patients_record.state == DoseRecord.State.ACTIVE
