@@ -247,9 +247,9 @@ def test_a_check_is_overdue_from_the_day_after_on_the_patients_clock(clock):
     make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
     # 23:30 on 10 March in New York is 04:30 on 11 March in UTC: not overdue yet.
     clock.move_to("2027-03-11 04:30Z")
-    assert overdue_checks(Patient.objects.all()) == []
+    assert list(overdue_checks(Patient.objects.all())) == []
     clock.move_to("2027-03-11 05:00Z")  # midnight in New York
-    assert overdue_checks(Patient.objects.all()) == [
+    assert list(overdue_checks(Patient.objects.all())) == [
         (patient, Due(date(2027, 3, 10), BASELINE, None))
     ]
 
@@ -275,3 +275,17 @@ def test_overdue_checks_are_only_of_the_patients_given():
     make_course(theirs, slug="hd-iv-label", start="2027-03-10 08:00")
     overdue = overdue_checks(Patient.objects.filter(pk=mine.pk), today=date(2027, 4, 1))
     assert [patient for patient, _ in overdue] == [mine]
+
+
+def test_a_slice_of_overdue_checks_reads_only_its_own_patients(django_assert_num_queries, nurse):
+    patients = [PatientFactory(family_name=f"Patient {n:02}") for n in range(6)]
+    for n, patient in enumerate(patients):
+        make_course(patient, slug="hd-iv-label", start=f"2027-03-{10 + n} 08:00")
+    tsh(patients[0], nurse, "2027-03-09 09:00")  # meets its baseline
+    overdue = overdue_checks(Patient.objects.all(), today=date(2027, 4, 1))
+    assert len(overdue) == 5
+    with django_assert_num_queries(1):
+        first_two = overdue[:2]
+    assert [patient for patient, _ in first_two] == patients[1:3]
+    assert overdue[4][0] == patients[5]
+    assert list(overdue)[2:] == overdue[2:]

@@ -4,6 +4,7 @@ No database here.  Ranges and codes come from docs/clinical-sources.md §3; ever
 also stores the lab's own range, which is what its flag is read against.
 """
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -321,8 +322,9 @@ def due_checks(
     result = []
     for position, (on, why) in enumerate(wanted):
         until = wanted[position + 1][0] - LOOKBACK if position + 1 < len(wanted) else date.max
-        met = next(
-            (t for t in tests if on - LOOKBACK <= t < max(until, on + timedelta(days=1))), None
-        )
+        # The earliest test from the window's start, if it is before the window's end.
+        earliest = bisect_left(tests, on - LOOKBACK)
+        inside = earliest < len(tests) and tests[earliest] < max(until, on + timedelta(days=1))
+        met = tests[earliest] if inside else None
         result.append(Due(on=on, why=why, met_on=met))
     return result

@@ -2,13 +2,14 @@
 checks after treatment (three queries, however many patients)."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Subquery
-from django.db.models.query import QuerySet
 from django.utils import timezone
 
 from regimens.models import Course, Dose
+from tracker.patients.models import Patient
 from tracker.thyroid import lab
 from tracker.thyroid.models import FollowUpCheck, ThyroidResult
 
@@ -69,20 +70,48 @@ def due_checks_by_patient(patients) -> dict[int, list[lab.Due]]:
     }
 
 
-def overdue_checks(patients, today=None):
+class OverdueChecks(Sequence):
+    """(patient, due) for each overdue check, oldest first, read a slice at a time.
+
+    The checks are worked out for every patient given, but only the patients of the
+    slice asked for are read whole: a page of 50, or the oldest 20, reads 50 or 20
+    patients however long the team.
+    """
+
+    def __init__(self, rows: list[tuple[int, lab.Due]]):
+        self._rows = rows  # (patient id, due), in the order shown
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        chosen = self._rows[index]
+        patients = Patient.objects.in_bulk({patient_id for patient_id, _ in chosen})
+        return [(patients[patient_id], due) for patient_id, due in chosen]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def overdue_checks(patients, today=None) -> OverdueChecks:
     """(patient, due) for each check whose day has passed with no TSH, oldest first.
 
-    "Today" is each patient's own date unless `today` is given.
+    `patients` is a queryset.  "Today" is each patient's own date unless `today` is given.
     """
     now = timezone.now()
-    by_id = {patient.pk: patient for patient in patients}
-    # A queryset goes in as a subquery: a long list of ids can pass SQLite's limit.
-    wanted = patients if isinstance(patients, QuerySet) else list(by_id)
+    # Each patient's clock and name for the order; the patients themselves wait for a slice.
+    known = {
+        pk: (ZoneInfo(zone), family_name)
+        for pk, zone, family_name in patients.values_list("pk", "time_zone", "family_name")
+    }
     overdue = [
-        (by_id[patient_id], due)
-        for patient_id, checks in due_checks_by_patient(wanted).items()
-        if patient_id in by_id
+        (patient_id, due)
+        for patient_id, checks in due_checks_by_patient(patients).items()
+        if patient_id in known
         for due in checks
-        if due.is_overdue(today or timezone.localdate(now, by_id[patient_id].zone))
+        if due.is_overdue(today or now.astimezone(known[patient_id][0]).date())
     ]
-    return sorted(overdue, key=lambda pair: (pair[1].on, pair[0].family_name, pair[0].pk))
+    overdue.sort(key=lambda pair: (pair[1].on, known[pair[0]][1], pair[0]))
+    return OverdueChecks(overdue)
