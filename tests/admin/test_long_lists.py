@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from regimens.models import Dose
+from regimens.models import Course, Dose
 from tests.admin.test_changelists import (
     build_alerts,
     build_checks,
@@ -43,7 +43,7 @@ from tests.admin.test_changelists import (
 from tests.factories import PatientFactory, make_user
 from tracker.accounts.models import User
 from tracker.accounts.roles import Role
-from tracker.lib.admin import LongListAdmin
+from tracker.lib.admin import LightRows, LongListAdmin
 from tracker.lib.pagination import EstimatedCountPaginator
 from tracker.patients.models import Patient
 from tracker.symptoms.models import SymptomReport
@@ -164,11 +164,15 @@ def test_the_database_reads_a_long_lists_page_from_its_index_without_sorting(bui
     model = model_built_by(build)
     build(2)
     cl, _request = changelist(model)
+    assert_read_without_sorting(cl.queryset[:100])
+
+
+def assert_read_without_sorting(queryset):
     with connection.cursor() as cursor:
         # A tiny test table is cheaper to read whole; ask for the plan a long one gets.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
-        plan = cl.queryset[:100].explain()
+        plan = queryset.explain()
     # A sort node of its own, not an incremental sort of the rows of one time by id.
     assert not re.search(r"(?<!Incremental )Sort  \(cost", plan), plan
 
@@ -221,3 +225,68 @@ def test_a_search_answers_any_input_without_an_error(admin_client, model, typed)
     build_reports(1)
     response = admin_client.get(url(model), {"q": typed})
     assert response.status_code == 200
+
+
+def test_every_admin_of_the_project_draws_50_light_rows_a_page():
+    ours = [
+        model_admin
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_config.name.startswith(("tracker", "regimens"))
+    ]
+    assert ours and all(isinstance(model_admin, LightRows) for model_admin in ours)
+    assert {model_admin.list_per_page for model_admin in ours} == {50}
+
+
+@pytest.mark.parametrize("build", PARAMS)
+def test_a_long_lists_row_checkbox_is_the_one_django_draws(build):
+    rows = build(1)
+    row = rows[0] if isinstance(rows, list) else rows
+    model_admin = admin.site._registry[model_built_by(build)]
+    assert model_admin.action_checkbox(row) == admin.ModelAdmin.action_checkbox(model_admin, row)
+
+
+def test_a_row_checkbox_escapes_the_rows_name():
+    class Row:
+        pk = 7
+
+        def __str__(self):
+            return '<b>"Smith"</b>'
+
+    model_admin = admin.site._registry[SymptomReport]
+    drawn = model_admin.action_checkbox(Row())
+    assert drawn == admin.ModelAdmin.action_checkbox(model_admin, Row())
+    assert "&lt;b&gt;&quot;Smith&quot;" in drawn
+    assert "<b>" not in drawn
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_whole_mrn_is_found_through_the_mrn_index(numbered_patients):
+    with connection.cursor() as cursor:
+        # A tiny test table is cheaper to read whole; ask for the plan a long one gets.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Patient.objects.filter(mrn__iexact="mrn-1").explain()
+    assert "patient_mrn_upper_idx" in plan, plan
+
+
+def test_a_whole_mrn_searches_by_the_mrn_alone(admin_client, numbered_patients):
+    reports = build_reports(2)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url(SymptomReport), {"q": reports[0].patient.mrn.lower()})
+    assert list(response.context["cl"].result_list) == [reports[0]]
+    searched = [q["sql"] for q in queries.captured_queries if "symptoms_symptomreport" in q["sql"]]
+    by_name = re.compile(r'"family_name"(::text\))? LIKE')
+    assert searched and not any(by_name.search(sql) for sql in searched), searched
+
+
+def test_a_term_that_is_no_mrn_still_searches_the_names(admin_client):
+    reports = build_reports(2)
+    patient = reports[1].patient
+    response = admin_client.get(url(SymptomReport), {"q": patient.family_name})
+    assert reports[1] in list(response.context["cl"].result_list)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.parametrize("model", [Course, Patient, User])
+def test_a_list_of_one_or_two_rows_a_patient_is_read_from_its_index_without_sorting(model):
+    cl, _request = changelist(model)
+    assert_read_without_sorting(cl.queryset[:50])

@@ -79,10 +79,12 @@ class PatientAdmin(HistoryAdmin):
         "user",
         "created",
     ]
-    list_filter = ["sex", "time_zone", "ward", "created"]
+    # One row per patient, so no date hierarchy or list of every zone in use (each
+    # reads the whole table) and no count of it: the ward and the dates narrow.
+    list_filter = ["sex", "ward", "created"]
     list_select_related = ["user", "ward"]
     search_fields = patient_search("")
-    date_hierarchy = "created"
+    show_full_result_count = False
     raw_id_fields = ["user"]
     autocomplete_fields = ["ward"]
     filter_horizontal = ["care_team"]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -174,7 +175,11 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "mrn"]
-        indexes = [models.Index(fields=["family_name", "given_name"], name="patient_name_idx")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
+            # MRN searches ignore case (mrn__iexact is UPPER(mrn) = UPPER(%s)).
+            models.Index(Upper("mrn"), name="patient_mrn_upper_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(height_cm__gte=MIN_HEIGHT_CM, height_cm__lte=MAX_HEIGHT_CM),
