@@ -6,6 +6,8 @@ Content-Security-Policy does not govern, so the app's CSP stays exactly as it is
 Nothing is fetched from the network.
 """
 
+import json
+import os
 from pathlib import Path
 
 AXE_SOURCE = Path(__file__).with_name("vendor").joinpath("axe.min.js")
@@ -80,3 +82,20 @@ def assert_no_serious_violations(page, where: str = "") -> list[dict]:
     bad = blocking(violations)
     assert not bad, f"axe on {where or page.url}:\n{describe(bad)}"
     return violations
+
+
+def report_entry(violations: list[dict]) -> dict:
+    """A page's line in the report: counts by impact and each violation's id."""
+    return {
+        "impacts": by_impact(violations),
+        "violations": [f"{v['id']} ({v['impact']})" for v in violations],
+    }
+
+
+def write_report(results: dict[str, dict]) -> None:
+    """Merge `results` into the JSON file named by $AXE_REPORT, if set, for the docs."""
+    path = os.environ.get("AXE_REPORT")
+    if path and results:
+        report = Path(path)
+        earlier = json.loads(report.read_text()) if report.exists() else {}
+        report.write_text(json.dumps({**earlier, **results}, indent=2, sort_keys=True))

@@ -42,6 +42,24 @@ def own_reading(kind: str):
     return build
 
 
+def alert_message(s):
+    """The page of a care-team message about a fever the patient recorded at home."""
+    from tracker.alerts.models import Alert
+    from tracker.observations.home import record_readings
+    from tracker.symptoms.replies import send_alert_message
+
+    record_readings(
+        s.patient, by=s.patient.user, taken_at=timezone.now(), temperature_c=Decimal("39.4")
+    )
+    alert = Alert.objects.filter(patient=s.patient, trigger="reading").latest("pk")
+    message = send_alert_message(
+        alert,
+        by=s.patient.care_team.first(),
+        body="Your temperature is high. Please take paracetamol and call the ward this evening.",
+    )
+    return reverse("my-alert-message", args=[message.pk])
+
+
 def password_reset_link(s):
     user = s.patient.user
     return reverse(
@@ -100,6 +118,8 @@ PATIENT_PAGES = {
     "my-reading-add": lambda s: reverse("my-reading-add"),
     "my-reading-vitals-error": own_reading("vitals"),
     "my-reading-weight-error": own_reading("weight"),
+    # A message from the care team about an alert with no report.
+    "my-alert-message": alert_message,
 }
 
 # Pages a patient sees signed out.
@@ -179,6 +199,7 @@ NOT_FOR_PATIENTS = {
     "alert-list",
     "alert-detail",
     "alert-acknowledge",
+    "alert-message",
     "ward-list",
     "ward-rota",
     "shift-add",

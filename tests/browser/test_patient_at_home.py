@@ -19,7 +19,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from tests.browser.axe import assert_no_serious_violations
+from tests.browser.axe import assert_no_serious_violations, report_entry, write_report
 from tests.browser.conftest import sign_in, watched_page
 from tests.browser.test_every_page import OVERFLOWING
 from tests.factories import PASSWORD, PatientFactory, make_course
@@ -45,6 +45,16 @@ pytestmark = [
 ]
 
 
+# Each page's axe results, written to $AXE_REPORT at the end beside the patient pages' own.
+RESULTS: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def axe_report():
+    yield
+    write_report(RESULTS)
+
+
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     """A time in March 2027 on the patient's clock (New York)."""
     return datetime(2027, 3, day, hour, minute, tzinfo=NEW_YORK)
@@ -64,7 +74,8 @@ class Visits:
         assert width <= PHONE["width"], (
             f"{label} ({page.url}) overflows: {page.evaluate(OVERFLOWING, PHONE['width'])}"
         )
-        assert_no_serious_violations(page, f"{label} ({page.url})")
+        violations = assert_no_serious_violations(page, f"{label} ({page.url})")
+        RESULTS[f"at home: {label}"] = report_entry(violations)
         self.seen.append(label)
 
 

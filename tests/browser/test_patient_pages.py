@@ -6,12 +6,9 @@ page is tested from the day it is added. The results, page by page, are in
 docs/accessibility.md (set AXE_REPORT=path to write them as JSON).
 """
 
-import json
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -19,7 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser import patient_pages
-from tests.browser.axe import assert_no_serious_violations, axe_violations, by_impact
+from tests.browser.axe import (
+    assert_no_serious_violations,
+    axe_violations,
+    report_entry,
+    write_report,
+)
 from tests.browser.conftest import sign_in, watched_page
 from tests.browser.test_every_page import OVERFLOWING
 from tests.factories import PASSWORD, make_course, record_given
@@ -50,7 +52,11 @@ def make_scene(personas) -> PatientScene:
     patient.given_name, patient.family_name = "Alexandra", "Papadopoulou-Fitzgerald"
     patient.save(update_fields=["given_name", "family_name"])
     patient.care_team.add(personas.nurse_on_team)
-    start = timezone.localtime(timezone.now(), patient.zone) - timedelta(days=1, hours=1)
+    # Today's dose an hour ago, or at midnight in the day's first hour: on the patient's
+    # clock it must be today's, whatever the hour the tests run.
+    now = timezone.localtime(timezone.now(), patient.zone)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - timedelta(hours=1), midnight) - timedelta(days=1)
     course = make_course(
         patient,
         slug="sc-5on2off",
@@ -186,11 +192,7 @@ RESULTS: dict[str, dict] = {}
 @pytest.fixture(scope="module", autouse=True)
 def axe_report():
     yield
-    path = os.environ.get("AXE_REPORT")
-    if path and RESULTS:
-        report = Path(path)
-        earlier = json.loads(report.read_text()) if report.exists() else {}
-        report.write_text(json.dumps({**earlier, **RESULTS}, indent=2, sort_keys=True))
+    write_report(RESULTS)
 
 
 @pytest.fixture
@@ -210,10 +212,7 @@ def check_page(page, errors, label: str) -> None:
     if width > PHONE["width"]:
         pytest.fail(f"{label} overflows: {page.evaluate(OVERFLOWING, PHONE['width'])}")
     violations = assert_no_serious_violations(page, label)
-    RESULTS[label] = {
-        "impacts": by_impact(violations),
-        "violations": [f"{v['id']} ({v['impact']})" for v in violations],
-    }
+    RESULTS[label] = report_entry(violations)
 
 
 def open_as_patient(page, errors, url):
@@ -330,10 +329,84 @@ def test_the_home_pages_actions_are_reached_with_tab_and_opened_with_enter(
 
     # Back to the first action by keyboard alone, and Enter opens it.
     page.goto(reverse("patient-home"))
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if page.evaluate(FOCUSED)["name"] == "Report a side effect":
-            break
+    tab_to(page, "Report a side effect")
     page.keyboard.press("Enter")
     page.wait_for_url("**" + reverse("symptom-report"))
+    assert errors == []
+
+
+def tab_to(page, name: str, probe: str = FOCUSED, presses: int = 40) -> None:
+    """Press Tab until the element named `name` has the focus (at most `presses` times)."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate(probe)["name"] == name:
+            return
+
+
+ACTIVE_FIELD = """() => {
+    const el = document.activeElement;
+    return {name: el.name || '', value: el.value || '', checked: !!el.checked};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_home_injection_is_recorded_with_the_keyboard_alone(phone_812, personas, shipped_data):
+    from tracker.ward.models import DoseRecord
+
+    page, errors = phone_812
+    scene = make_scene(personas)
+    open_as_patient(page, errors, reverse("patient-home"))
+    tab_to(page, "Record this dose")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + reverse("my-dose-record", args=[scene.today_dose.pk]))
+
+    # Tab reaches the suggested site; an arrow key moves to another, as in any radio group.
+    tab_to(page, "injection_site", probe=ACTIVE_FIELD)
+    suggested = page.evaluate(ACTIVE_FIELD)
+    assert suggested["checked"], "Tab lands on the suggested site"
+    page.keyboard.press("ArrowDown")
+    chosen = page.evaluate(ACTIVE_FIELD)
+    assert chosen["checked"] and chosen["value"] != suggested["value"]
+
+    tab_to(page, "Save: injected now")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + reverse("patient-home"))
+    record = DoseRecord.objects.get(dose=scene.today_dose)
+    assert (record.source, record.injection_site) == ("patient", chosen["value"])
+    assert errors == []
+
+
+# The focused button with the symptom card it is on: "symptom-nausea Rarely".
+CARD_BUTTON = """() => {
+    const el = document.activeElement;
+    const card = el.closest('[id^="symptom-"]');
+    return {name: ((card ? card.id + ' ' : '') + (el.textContent || '').trim())};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_side_effect_is_reported_with_the_keyboard_alone(phone_812, personas, shipped_data):
+    from tracker.symptoms.models import SymptomReport
+
+    page, errors = phone_812
+    make_scene(personas)
+    reports_before = SymptomReport.objects.count()
+    open_as_patient(page, errors, reverse("patient-home"))
+    tab_to(page, "Report a side effect")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + reverse("symptom-report"))
+
+    tab_to(page, "symptom-nausea Rarely", probe=CARD_BUTTON, presses=300)
+    assert page.evaluate(CARD_BUTTON)["name"] == "symptom-nausea Rarely"
+    page.keyboard.press("Enter")
+    page.get_by_role("group", name="What was the severity of your nausea at its worst?").wait_for()
+    tab_to(page, "Mild")
+    assert page.evaluate(FOCUSED)["name"] == "Mild"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/me/symptoms/reports/*/")
+    assert SymptomReport.objects.count() == reports_before + 1
+    report = SymptomReport.objects.filter(patient=personas.patient).latest("pk")
+    assert (report.symptom.slug, report.frequency, report.severity) == ("nausea", 1, 1)
     assert errors == []
