@@ -17,12 +17,13 @@ import random
 from pathlib import Path
 
 import gevent
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 from bench.pages import form_fields, select_options
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
 WRITES = Path(os.environ["LOAD_WRITES"])
+TIMINGS = Path(os.environ["LOAD_TIMINGS"])
 # What the app says to the second of two submits of one dose (tracker/ward/recording.py).
 ALREADY = ("already recorded", "saved a moment ago")
 NORMAL_CHECK = {
@@ -47,6 +48,13 @@ def wrote(kind: str, key: int, **details) -> None:
     """Note a write the app answered as saved; gevent runs one greenlet at a time."""
     with WRITES.open("a") as out:
         out.write(json.dumps({"kind": kind, "key": key, **details}) + "\n")
+
+
+@events.request.add_listener
+def timed(request_type, name, response_time, exception, start_time=None, **kwargs):
+    """Every request's start and time: the report's steady state is measured from these."""
+    with TIMINGS.open("a") as out:
+        out.write(json.dumps([name, start_time, response_time, exception is not None]) + "\n")
 
 
 class Persona(HttpUser):

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from bench.pages import form_fields, select_options
 from tests.factories import record_given, record_normal_check
-from tracker.loadtest import check_writes, compare, stats_table
+from tracker.loadtest import check_writes, compare, percentile, stats_table, steady_state
 from tracker.symptoms.models import ProSymptom
 from tracker.symptoms.reporting import report_symptom
 from tracker.ward.models import DoseRecord
@@ -123,6 +123,37 @@ def test_the_table_has_a_row_per_request_the_totals_and_the_totals_without_sign_
     ]
 
 
+def test_a_percentile_is_the_nearest_rank():
+    times = [float(ms) for ms in range(1, 101)]
+    assert percentile(times, 0.5) == 50
+    assert percentile(times, 0.95) == 95
+    assert percentile(times, 0.99) == 99
+    assert percentile([7.0], 0.99) == 7
+
+
+def test_the_steady_state_starts_when_the_last_user_has_signed_in():
+    timings = [
+        ["sign in: password", 100.0, 2000, False],  # signed in at 102 s
+        ["sign in: password", 100.5, 3500, False],  # the last, at 104 s
+        ["nurse: shift page", 101.0, 3000, False],  # waited behind the sign-ins: left out
+        ["nurse: shift page", 104.0, 100, False],
+        ["nurse: shift page", 106.0, 300, True],
+        ["patient: home", 114.0, 50, False],
+    ]
+    lasted, table = steady_state(timings)
+    assert lasted == 10
+    assert table.splitlines()[2:] == [
+        "| nurse: shift page | 2 | 1 | 0.2 | 100 | 300 | 300 |",
+        "| patient: home | 1 | 0 | 0.1 | 50 | 50 | 50 |",
+        "| **all but sign-in** | 3 | 1 | 0.3 | 100 | 300 | 300 |",
+    ]
+
+
+def test_a_run_with_no_sign_in_or_no_later_request_has_no_steady_state():
+    assert steady_state([]) == (0.0, "")
+    assert steady_state([["sign in: page", 1.0, 10, False]]) == (0.0, "")
+
+
 @pytest.mark.django_db
 @pytest.mark.now(NOW)
 def test_the_record_form_as_the_page_fills_it_records_the_dose(as_persona, personas, course):
@@ -169,6 +200,7 @@ def test_the_locustfile_makes_as_many_users_of_each_kind_as_the_plan_has(tmp_pat
         **os.environ,
         "LOAD_PLAN": str(tmp_path / "plan.json"),
         "LOAD_WRITES": str(tmp_path / "writes.jsonl"),
+        "LOAD_TIMINGS": str(tmp_path / "timings.jsonl"),
         "PYTHONPATH": str(settings.BASE_DIR),
     }
     # In its own process: locust patches the standard library for gevent as it loads.

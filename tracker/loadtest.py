@@ -13,8 +13,10 @@ saved made exactly one record.
 import csv
 import io
 import json
+import math
 import os
 import platform
+import runpy
 import secrets
 import signal
 import socket
@@ -354,6 +356,46 @@ def stats_table(stats_csv: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def percentile(sorted_ms: list[float], share: float) -> float:
+    """The nearest-rank percentile of times already sorted."""
+    rank = max(1, math.ceil(share * len(sorted_ms)))
+    return sorted_ms[rank - 1]
+
+
+def steady_state(timings: list[list]) -> tuple[float, str]:
+    """From each request's [name, start, ms, failed]: how long the steady state lasted
+    (from the moment the last user had signed in to the last request), and its table.
+
+    Every user signs in in the first seconds, and the password hash is slow on purpose:
+    pages asked for meanwhile wait behind it.  This is the ward after the change of shift.
+    """
+    sign_ins = [t for t in timings if t[0].startswith("sign in")]
+    if not sign_ins or not timings:
+        return 0.0, ""
+    since = max(start + ms / 1000 for _name, start, ms, _failed in sign_ins)
+    later = [t for t in timings if not t[0].startswith("sign in") and t[1] >= since]
+    if not later:
+        return 0.0, ""
+    lasted = max(start for _name, start, _ms, _failed in later) - since
+    by_name: dict[str, list] = {}
+    for row in later:
+        by_name.setdefault(row[0], []).append(row)
+    lines = [
+        "| request | requests | failures | req/s | p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, rows in [*sorted(by_name.items()), ("**all but sign-in**", later)]:
+        times = sorted(ms for _name, _start, ms, _failed in rows)
+        failed = sum(1 for row in rows if row[3])
+        rate = len(rows) / lasted if lasted else 0.0
+        lines.append(
+            f"| {name} | {len(rows):,} | {failed:,} | {rate:,.1f} | "
+            + " | ".join(f"{percentile(times, p):,.0f}" for p in (0.5, 0.95, 0.99))
+            + " |"
+        )
+    return lasted, "\n".join(lines) + "\n"
+
+
 def _ms(value: str) -> str:
     return "" if value in ("", "N/A") else f"{float(value):,.0f}"
 
@@ -377,6 +419,7 @@ class Run:
     commit: str
     stats_csv: str
     failures_csv: str
+    timings: list[list]
     checks: list[Check]
     doubles: str
     planned: dict
@@ -413,6 +456,14 @@ def section(run: Run) -> str:
         "",
         stats_table(run.stats_csv),
     ]
+    lasted, steady = steady_state(run.timings)
+    if steady:
+        lines += [
+            f"Steady state: the {lasted:.0f} s from the moment the last user had signed in "
+            "(pages asked for during the sign-ins wait behind the password hashes):",
+            "",
+            steady,
+        ]
     failures = failures_list(run.failures_csv)
     if failures:
         lines += ["Failures:", "", failures]
@@ -477,8 +528,15 @@ def _commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
-def run(*, users: int, seconds: int, workers: int, patients: int, say=print) -> Run:
-    """The whole load test, in a database made for it and dropped after."""
+def production_workers() -> int:
+    """The worker count gunicorn.conf.py gives this machine (as in production)."""
+    return runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["workers"]
+
+
+def run(*, users: int, seconds: int, workers: int | None, patients: int, say=print) -> Run:
+    """The whole load test, in a database made for it and dropped after; gunicorn with
+    `workers`, or as many as gunicorn.conf.py gives this machine."""
+    workers = workers or production_workers()
     if connection.vendor != "postgresql":
         raise RuntimeError("The load test runs on PostgreSQL: set DATABASE_URL to a server.")
     if not (Path(sys.executable).parent / "locust").exists():
@@ -517,6 +575,8 @@ def _run_in(out: Path, *, users, seconds, workers, patients, say) -> Run:
     (out / "plan.json").write_text(json.dumps(plan))
     writes = out / "writes.jsonl"
     writes.write_text("")
+    timings = out / "timings.jsonl"
+    timings.write_text("")
     db = connections["default"].settings_dict
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -565,6 +625,7 @@ def _run_in(out: Path, *, users, seconds, workers, patients, say) -> Run:
                 **os.environ,
                 "LOAD_PLAN": str(out / "plan.json"),
                 "LOAD_WRITES": str(writes),
+                "LOAD_TIMINGS": str(timings),
                 "PYTHONPATH": str(settings.BASE_DIR),
             }
             subprocess.run(  # noqa: S603
@@ -609,6 +670,7 @@ def _run_in(out: Path, *, users, seconds, workers, patients, say) -> Run:
         commit=_commit(),
         stats_csv=(out / "locust_stats.csv").read_text(),
         failures_csv=(out / "locust_failures.csv").read_text(),
+        timings=[json.loads(line) for line in timings.read_text().splitlines() if line],
         checks=check_writes(lines, plan, started),
         doubles=double_submits(lines),
         planned=plan,

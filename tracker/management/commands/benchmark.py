@@ -44,7 +44,9 @@ class Command(BaseCommand):
             "by real workers on Redis, to an SMTP server in this process.",
         )
         parser.add_argument(
-            "--workers", type=int, default=2, help="With --alerts or --load (default 2)."
+            "--workers",
+            type=int,
+            help="With --alerts (default 2) or --load (default: gunicorn.conf.py's count).",
         )
         parser.add_argument(
             "--broker",
@@ -93,9 +95,10 @@ class Command(BaseCommand):
             "--rounds", type=int, default=benchmark_pages.ROUNDS, help="Rounds (default 5)."
         )
 
-    def handle(self, *args, write=None, alerts=None, workers=2, broker=None, **options):
+    def handle(self, *args, write=None, alerts=None, workers=None, broker=None, **options):
         if options["load"]:
             return self.load_test(write, workers, options)
+        workers = workers or 2
         if alerts is not None and not (1 <= alerts <= 100_000 and 1 <= workers <= 16):
             raise CommandError("Give --alerts from 1 to 100000 and --workers from 1 to 16.")
         if alerts and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
