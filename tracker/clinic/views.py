@@ -337,6 +337,7 @@ def alert_page(request, alert, *, message_form=None, status=200):
         else list(alert.messages.select_related("author", "withdrawn_by"))
     )
     standing = sum(not message.is_withdrawn for message in thread)
+    may_reply = can_reply(request.user)
     return render(
         request,
         "clinic/alert_detail.html",
@@ -351,8 +352,8 @@ def alert_page(request, alert, *, message_form=None, status=200):
             "may_review": can_review(request.user),
             "notifications": notifications_of(alert),
             "thread": thread,
-            "may_reply": can_reply(request.user),
-            "may_message": can_reply(request.user) and can_message_about(alert),
+            "may_reply": may_reply,
+            "may_message": may_reply and can_message_about(alert),
             "thread_full": standing >= MESSAGES_PER_ALERT,
             "message_limit": MESSAGES_PER_ALERT,
             "message_form": message_form or AlertMessageForm(),

@@ -17,7 +17,7 @@ register = template.Library()
 @register.inclusion_tag("symptoms/includes/staff_report_thread.html", takes_context=True)
 def report_thread(context, report, form=None, next=None, level=2):
     request = context["request"]
-    thread = list(report.messages.select_related("author"))
+    thread = list(report.messages.select_related("author", "withdrawn_by"))
     standing = sum(not message.is_withdrawn for message in thread)
     return {
         "report": report,
@@ -29,6 +29,6 @@ def report_thread(context, report, form=None, next=None, level=2):
         "form": form or ReplyForm(),
         "next": request.get_full_path() if next is None else next,
         "level": level,
-        "user_pk": request.user.pk,
-        "here": request.get_full_path(),
+        "request": request,
+        "withdraw_next": request.get_full_path(),
     }
