@@ -785,6 +785,13 @@ class Dose(models.Model):
         indexes = [
             # The ward list and calendars: doses due in a time window.
             models.Index(fields=["planned_at", "status"], name="dose_due_idx"),
+            # The doses still to record, overdue or coming due: a few of a team's history,
+            # so the shift page counts them from this index instead of every dose.
+            models.Index(
+                fields=["planned_at"],
+                condition=models.Q(status="scheduled"),
+                name="dose_scheduled_idx",
+            ),
             # Each course's first and last dose given or planned, for the TSH checks due
             # (tracker/thyroid/schedule.py): one step into the index per course and end.
             models.Index(

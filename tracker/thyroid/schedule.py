@@ -38,11 +38,14 @@ def due_checks_by_patient(patients) -> dict[int, list[lab.Due]]:
             first=Subquery(doses.order_by("planned_at")[:1]),
             last=Subquery(doses.order_by("-planned_at")[:1]),
         )
-        .filter(first__isnull=False)
         .values("patient_id", "first", "last", "time_zone", "template__thyroid_every_days")
         .order_by("first")
     )
     for row in rows:
+        if row["first"] is None:
+            # No dose left to give or given: filtered here, as in SQL it reads the
+            # course's doses a third time.
+            continue
         zone = ZoneInfo(row["time_zone"])
         span = (timezone.localdate(row["first"], zone), timezone.localdate(row["last"], zone))
         courses[row["patient_id"]].append((span, row["template__thyroid_every_days"]))
