@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 from django.db import connection, transaction
 
-from regimens.models import Dose
+from regimens.models import Course, Dose
 from tests.factories import (
     PatientFactory,
     make_course,
@@ -248,3 +248,50 @@ def test_a_patients_and_a_nurses_simultaneous_records_leave_one_active_record(
             assert losses[0].error.message.startswith("Your nurse already recorded this dose at")
         else:
             assert "already recorded as given" in losses[0].error.message
+
+
+@on_postgresql
+@transactional
+def test_recording_waits_for_the_patient_before_it_locks_the_course_or_the_dose(
+    shipped_data, nurses
+):
+    """Recording takes its row locks in the order a change to the whole course does
+    (discontinue_course: patient, course, then the doses), so the two never wait on each
+    other in a circle: while a clinician holds the patient, the nurse holds nothing."""
+    nurse = nurses[0]
+    patient = PatientFactory()
+    dose = make_course(patient).doses.order_by("dose_in_course").first()
+    record_normal_check(dose, nurse)
+    clinician_holds_the_patient, release = threading.Event(), threading.Event()
+    pids = {}
+
+    def clinician():
+        pids["clinician"] = backend_pid()
+        with transaction.atomic():
+            type(patient).objects.select_for_update().get(pk=patient.pk)
+            clinician_holds_the_patient.set()
+            assert release.wait(timeout=30)
+
+    def nurse_records():
+        assert clinician_holds_the_patient.wait(timeout=30)
+        pids["nurse"] = backend_pid()
+        return give(dose, nurse)
+
+    a, b = Nurse(clinician), Nurse(nurse_records)
+    for thread in (a, b):
+        thread.start()
+    try:
+        assert clinician_holds_the_patient.wait(timeout=30)
+        while "nurse" not in pids:
+            b.join(timeout=0.01)
+        assert wait_until_blocked(b, pids["nurse"], held_by=pids["clinician"])
+        # The course and the dose are free for the clinician's next steps.
+        with transaction.atomic():
+            assert list(Course.objects.select_for_update(nowait=True).filter(pk=dose.course_id))
+            assert list(Dose.objects.select_for_update(nowait=True).filter(pk=dose.pk))
+    finally:
+        release.set()
+    for thread in (a, b):
+        thread.join_or_fail()
+    assert a.error is None and b.error is None
+    assert_one_given_record(dose, nurse)

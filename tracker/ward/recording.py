@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from regimens.dosing import IU_PER_MIU, RECONSTITUTED_IU_PER_ML
-from regimens.models import GIVEN_TIME_RANGE, Dose
+from regimens.models import GIVEN_TIME_RANGE, Course, Dose
 from tracker.alerts.dose_rules import (
     alert_for_held_doses,
     alert_for_missed_dose,
@@ -27,6 +27,7 @@ from tracker.lib.history import save_with_history
 from tracker.lib.records import Refused
 from tracker.lib.zones import CLOCK_LEEWAY
 from tracker.observations import rules as chart_rules
+from tracker.patients.models import Patient
 from tracker.ward.access import can_override_withhold
 from tracker.ward.models import (
     NEEDS_NOTE,
@@ -64,7 +65,21 @@ ACKNOWLEDGE, PROCEED = "acknowledge", "proceed"
 
 
 def _locked(dose: Dose) -> Dose:
+    """The dose, re-read under row locks on its patient, its course and itself, in that order.
+
+    The order every change to a whole course takes (regimens/courses.py: the patient,
+    the course, then its doses), so a record and a discontinued course never wait on
+    each other in a circle.  One FOR UPDATE over the joined rows would lock the dose
+    first.
+    """
+    _lock_rows(Patient.objects.filter(courses=dose.course_id))
+    _lock_rows(Course.objects.filter(pk=dose.course_id))
     return Dose.objects.select_for_update().select_related("course__patient").get(pk=dose.pk)
+
+
+def _lock_rows(rows) -> None:
+    # Only these rows (OF "self"), not the rows joined to find them; exists() would drop OF.
+    list(rows.select_for_update(of=("self",)).order_by().values_list("pk", flat=True))
 
 
 def _locked_recordable(dose: Dose) -> Dose:
