@@ -302,7 +302,7 @@ def test_an_other_event_raises_nothing(patient, nurse):
             },
             {
                 "term": [
-                    "A rule for “patient answer of 3 or more” does not read the term: "
+                    "A rule for “patient's answer to a symptom question” does not read the term: "
                     "leave it empty."
                 ]
             },

@@ -61,7 +61,7 @@ CHANGELIST = "/admin/alerts/alertrule/"
             {"trigger": "patient_answer", "attribute": "temperature", "measure": "temperature_c"},
             {
                 "measure": [
-                    "A rule for “patient answer of 3 or more” does not read the measure: "
+                    "A rule for “patient's answer to a symptom question” does not read the measure: "
                     "leave it empty."
                 ],
                 "at_least": ["Give the threshold: the answer or grade that alerts."],

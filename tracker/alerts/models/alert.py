@@ -74,8 +74,8 @@ class AlertQuerySet(PatientRecordQuerySet):
 
 class Alert(models.Model):
     class Trigger(models.TextChoices):
-        STAFF_GRADE = "staff_grade", "Staff-graded side effect of grade 3 or more"
-        PATIENT_ANSWER = "patient_answer", "Patient answer of 3 or more"
+        STAFF_GRADE = "staff_grade", "Staff-graded side effect"
+        PATIENT_ANSWER = "patient_answer", "Patient's answer to a symptom question"
         THYROID = "thyroid", "Thyroid result out of range"
         # The rule and its firing say which entries; the firing points here.
         CHART_RULE = "chart_rule", "Chart rule met (withhold or stop)"
