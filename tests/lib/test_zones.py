@@ -1,13 +1,21 @@
 """Time zones in words and the order they are offered in."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import dateformat, translation
 
 from regimens.calendar import CalendarError, IntervalRule, Schedule, plan_course
 from tracker.lib.zone_names import SERVER_DEPENDENT
-from tracker.lib.zones import all_zones, validate_time_zone, zone_choices, zone_in_words
+from tracker.lib.zones import (
+    all_zones,
+    on_clock,
+    validate_time_zone,
+    zone_choices,
+    zone_in_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,3 +66,27 @@ def test_a_zone_that_depends_on_the_server_is_refused_by_forms_and_the_calendar(
         validate_time_zone(name)
     with pytest.raises(CalendarError, match="not a known IANA time zone"):
         plan_course(EVERY_8_HOURS, datetime(2027, 7, 1, 8, 0), name, cycles=1)
+
+
+def test_an_instant_reads_on_each_zones_own_clock_however_often_it_is_asked():
+    # The same instant, remembered once per zone: equal datetimes in two zones must not
+    # share a remembered text.
+    instant = datetime(2027, 3, 28, 0, 30, tzinfo=UTC)
+    for _ in range(2):
+        assert (
+            on_clock(instant, ZoneInfo("Europe/London"), "D j M, H:i T") == "Sun 28 Mar, 00:30 GMT"
+        )
+        assert on_clock(instant, ZoneInfo("America/New_York"), "D j M, H:i T") == (
+            "Sat 27 Mar, 20:30 EDT"
+        )
+        later = instant.astimezone(ZoneInfo("Europe/London")) + timedelta(hours=1)
+        assert on_clock(later, "Europe/London", "H:i T") == "02:30 BST"
+
+
+def test_the_day_and_month_names_follow_the_active_language():
+    instant = datetime(2027, 3, 28, 12, 0, tzinfo=UTC)
+    assert on_clock(instant, "Europe/London", "D j M") == "Sun 28 Mar"
+    with translation.override("fr"):
+        french = dateformat.format(instant.astimezone(ZoneInfo("Europe/London")), "D j M")
+        assert french != "Sun 28 Mar"
+        assert on_clock(instant, "Europe/London", "D j M") == french

@@ -3,9 +3,10 @@ clocks' leeway."""
 
 import zoneinfo
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils import dateformat, translation
 
 from tracker.lib.zone_names import known_zones
 
@@ -48,6 +49,22 @@ def local_instant(day, clock, zone) -> datetime:
             "the clocks went forward. Check the time."
         )
     return local
+
+
+def on_clock(instant: datetime, zone, fmt: str) -> str:
+    """`instant` on `zone`'s wall clock in Django's date format `fmt` ("D j M, H:i T").
+
+    A shift page or a flowsheet shows a time in each of its rows, and shows the same
+    doses again at every refresh: each worker remembers the last few thousand, by
+    instant, zone, format and language, since formatting one takes longer than the
+    rest of its row's cell.
+    """
+    return _formatted(instant.astimezone(UTC), str(zone), fmt, translation.get_language())
+
+
+@lru_cache(maxsize=8192)
+def _formatted(instant: datetime, zone: str, fmt: str, language: str | None) -> str:
+    return dateformat.format(instant.astimezone(zoneinfo.ZoneInfo(zone)), fmt)
 
 
 # Offered first, after the clinic's own zone: where most patients of an

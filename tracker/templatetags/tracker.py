@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
+
+from tracker.lib.zones import on_clock
 
 register = template.Library()
 
@@ -40,9 +42,10 @@ def ward_time(context, instant, patient, fmt: str = "D j M, H:i T") -> str:
     """
     if instant is None:
         return ""
-    ward = instant.astimezone(_viewer_zone(context))
+    ward_zone = _viewer_zone(context)
+    ward = instant.astimezone(ward_zone)
     theirs = instant.astimezone(patient.zone)
-    shown = dateformat.format(ward, fmt)
+    shown = on_clock(instant, ward_zone, fmt)
     if ward.replace(tzinfo=None) == theirs.replace(tzinfo=None):
         return shown
     # Name the day when the patient's clock is on another date.
@@ -50,5 +53,5 @@ def ward_time(context, instant, patient, fmt: str = "D j M, H:i T") -> str:
     return format_html(
         '{} <small class="text-body-secondary">{} patient\'s time</small>',
         shown,
-        dateformat.format(theirs, their_fmt),
+        on_clock(instant, patient.zone, their_fmt),
     )

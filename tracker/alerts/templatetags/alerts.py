@@ -2,17 +2,17 @@
 the count in the navigation, who was told, and what could not be sent."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
 from django.contrib import admin
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from tracker.alerts.access import can_acknowledge
 from tracker.alerts.models import Alert, EscalationStep, Notification
+from tracker.lib import zones
 
 register = template.Library()
 
@@ -74,8 +74,8 @@ def on_clock(instant, zone, fmt: str = "D j M, H:i T") -> str:
     """An instant on a given clock: {% on_clock shift.starts_at ward.zone "D j M, H:i" %}."""
     if instant is None:
         return ""
-    # The viewer's zone in the context is lazy; ZoneInfo caches zones by name.
-    return dateformat.format(instant.astimezone(ZoneInfo(str(zone))), fmt)
+    # The viewer's zone in the context is lazy: str() reads it.
+    return zones.on_clock(instant, str(zone), fmt)
 
 
 AUDIENCE_WORDS = {

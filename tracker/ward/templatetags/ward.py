@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from django import template
-from django.utils import dateformat
 
 from regimens.dosing import IU_PER_MIU
+from tracker.lib.zones import on_clock
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ def clock(instant, patient, fmt: str = "D j M, H:i T") -> str:
     """An instant on the patient's wall clock: {% clock record.given_at patient "H:i T" %}."""
     if instant is None:
         return ""
-    return dateformat.format(instant.astimezone(patient.zone), fmt)
+    return on_clock(instant, patient.zone, fmt)
 
 
 @register.filter
