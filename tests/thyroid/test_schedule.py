@@ -1,6 +1,6 @@
 """When TSH falls due, read from the database: courses, their templates and TSH results."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -115,6 +115,19 @@ def test_the_lookback_is_counted_on_the_patients_clock(nurse):
     # 23:30 in New York on 23 February is already 24 February in UTC: 15 days before.
     tsh(patient, nurse, "2027-02-23 23:30")
     assert checks_of(patient) == [(date(2027, 3, 10), BASELINE, None)]
+
+
+def test_a_courses_days_are_read_on_its_own_clock():
+    auckland = ZoneInfo("Pacific/Auckland")
+    patient = PatientFactory(time_zone="Pacific/Auckland")
+    course = make_course(patient, slug="hd-iv-label", start="2027-03-10 08:00")
+    doses = course.doses.order_by("planned_at")
+    first, last = doses.first().planned_at, doses.last().planned_at
+    # 08:00 in Auckland on 10 March is still 9 March in UTC.
+    assert first.date() == date(2027, 3, 9)
+    assert checks_of(patient) == [(date(2027, 3, 10), BASELINE, None)]
+    four_weeks = after_treatment(patient)[0]
+    assert four_weeks[0] == last.astimezone(auckland).date() + timedelta(days=28)
 
 
 def test_a_cancelled_course_has_no_checks(nurse):
