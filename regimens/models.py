@@ -641,6 +641,11 @@ class CourseCounts:
         return cls(cycles=cycles, course=CycleCount.total(cycles, now))
 
 
+def _overdue_at(now) -> models.Q:
+    # With `overdue_from` aliased: planned before now, and its overdue window passed.
+    return models.Q(planned_at__lt=now, overdue_from__lte=now)
+
+
 class DoseQuerySet(models.QuerySet):
     def for_patient(self, patient):
         return self.filter(course__patient=patient)
@@ -658,19 +663,31 @@ class DoseQuerySet(models.QuerySet):
         """Doses waiting for a record (see Course.takes_records)."""
         return self.scheduled().exclude(course__status=Course.Status.CANCELLED)
 
+    def with_overdue_from(self):
+        """Alias `overdue_from`: when the dose falls overdue if nothing is recorded."""
+        return self.alias(
+            overdue_from=models.ExpressionWrapper(
+                models.F("planned_at") + models.F("course__overdue_after"),
+                output_field=models.DateTimeField(),
+            )
+        )
+
     def overdue(self, now):
         """Recordable doses whose course's overdue window has passed with no record."""
-        return (
+        return self.recordable().with_overdue_from().filter(_overdue_at(now))
+
+    def waiting_counts(self, now, hours: int) -> dict[str, int]:
+        """How many recordable doses are overdue at `now`, and how many more are due
+        within `hours`: the counts of `overdue` and `not_overdue` up to then, in one query."""
+        counts = (
             self.recordable()
-            .filter(planned_at__lt=now)
-            .alias(
-                overdue_from=models.ExpressionWrapper(
-                    models.F("planned_at") + models.F("course__overdue_after"),
-                    output_field=models.DateTimeField(),
-                )
+            .filter(planned_at__lt=now + timedelta(hours=hours))
+            .with_overdue_from()
+            .aggregate(
+                overdue=models.Count("pk", filter=_overdue_at(now)), waiting=models.Count("pk")
             )
-            .filter(overdue_from__lte=now)
         )
+        return {"overdue": counts["overdue"], "due": counts["waiting"] - counts["overdue"]}
 
     def not_overdue(self, now):
         """Recordable doses not overdue at `now`: still to come, or inside their overdue window.
@@ -680,12 +697,7 @@ class DoseQuerySet(models.QuerySet):
         """
         return (
             self.recordable()
-            .alias(
-                overdue_from=models.ExpressionWrapper(
-                    models.F("planned_at") + models.F("course__overdue_after"),
-                    output_field=models.DateTimeField(),
-                )
-            )
+            .with_overdue_from()
             .filter(models.Q(planned_at__gte=now) | models.Q(overdue_from__gt=now))
         )
 

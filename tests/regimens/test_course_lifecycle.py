@@ -400,6 +400,26 @@ def test_every_recordable_dose_is_either_overdue_or_not_overdue(course, nurse, a
     assert overdue == {dose for dose in course.doses.recordable() if dose.is_overdue(at)}
 
 
+@pytest.mark.parametrize("hours", [8, 24])
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2027, 3, 10, 14, 0, tzinfo=UTC) - timedelta(microseconds=1),
+        datetime(2027, 3, 10, 14, 0, tzinfo=UTC),
+        datetime(2027, 3, 12, 6, 0, tzinfo=UTC),
+    ],
+)
+def test_the_waiting_counts_are_those_of_the_overdue_and_due_lists(
+    course, nurse, at, hours, django_assert_num_queries
+):
+    record_given(dose_number(course, 1), nurse)
+    due = course.doses.not_overdue(at).filter(planned_at__lt=at + timedelta(hours=hours))
+    expected = {"overdue": course.doses.overdue(at).count(), "due": due.count()}
+    assert expected["overdue"] + expected["due"] > 0
+    with django_assert_num_queries(1):
+        assert course.doses.waiting_counts(at, hours) == expected
+
+
 def test_a_recorded_dose_is_never_overdue(course, nurse):
     dose = dose_number(course, 1)
     record_given(dose, nurse)

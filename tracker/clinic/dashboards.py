@@ -47,16 +47,12 @@ def most_urgent_doses(user, now, hours: int, limit: int) -> dict:
     Overdue doses come first, then those coming due, each the earliest first, as on the
     shift page (tracker.clinic.shift.shift_lists).
     """
+    doses = Dose.objects.visible_to(user)
+    counts = doses.waiting_counts(now, hours)
     waiting = (
-        Dose.objects.visible_to(user)
-        .recordable()
+        doses.recordable()
         .filter(planned_at__lt=now + timedelta(hours=hours))
-        .alias(
-            overdue_from=models.ExpressionWrapper(
-                models.F("planned_at") + models.F("course__overdue_after"),
-                output_field=models.DateTimeField(),
-            ),
-        )
+        .with_overdue_from()
         .alias(
             late=models.Case(
                 models.When(overdue_from__lte=now, then=models.Value(True)),
@@ -64,10 +60,6 @@ def most_urgent_doses(user, now, hours: int, limit: int) -> dict:
                 output_field=models.BooleanField(),
             )
         )
-    )
-    counts = waiting.aggregate(
-        overdue=models.Count("pk", filter=models.Q(late=True)),
-        waiting=models.Count("pk"),
     )
     shown = list(
         waiting.with_course()
@@ -81,5 +73,5 @@ def most_urgent_doses(user, now, hours: int, limit: int) -> dict:
         "overdue": [dose for dose in shown if dose.overdue_now],
         "due": [dose for dose in shown if not dose.overdue_now],
         "overdue_count": counts["overdue"],
-        "due_count": counts["waiting"] - counts["overdue"],
+        "due_count": counts["due"],
     }

@@ -211,18 +211,17 @@ def shift(request):
         hours = 12
     hours = hours if hours in SHIFT_HOURS else 12
     overdue_doses, due_doses = shift_lists(request.user, now, hours)
-    overdue = page_of(request, overdue_doses, SHIFT_DOSES_PER_PAGE, param="overdue_page")
-    due = page_of(request, due_doses, SHIFT_DOSES_PER_PAGE, param="due_page")
+    counts = Dose.objects.visible_to(request.user).waiting_counts(now, hours)
+    overdue = page_of(
+        request, overdue_doses, SHIFT_DOSES_PER_PAGE, "overdue_page", counts["overdue"]
+    )
+    due = page_of(request, due_doses, SHIFT_DOSES_PER_PAGE, "due_page", counts["due"])
     shown = show_on_shift(request.user, now, overdue, due)
     # The team's whole list is on the patients page; here, what the shift must act on.
     other_alerts, other_alert_count = other_open_alerts(request.user, shown, SHIFT_ALERTS)
-    records = (
-        DoseRecord.objects.active()
-        .visible_to(request.user)
-        # The people are read after the pages: three more joins make PostgreSQL plan
-        # each list for longer than it takes to run.
-        .select_related("dose__course__patient", "dose__course__template")
-    )
+    # The courses, patients and people are read after the pages, for both lists at
+    # once: joined here, PostgreSQL took longer to plan each list than to run it.
+    records = DoseRecord.objects.active().visible_to(request.user).select_related("dose")
     # A patient's own record waits here, however old, until a nurse verifies or corrects it.
     to_verify = page_of(
         request,
@@ -236,7 +235,14 @@ def shift(request):
         RECENT_PER_PAGE,
         param="recent_page",
     )
-    prefetch_related_objects([*to_verify, *recent], "recorded_by", "given_by", "verified_by")
+    prefetch_related_objects(
+        [*to_verify, *recent],
+        "dose__course__patient",
+        "dose__course__template",
+        "recorded_by",
+        "given_by",
+        "verified_by",
+    )
     return render(
         request,
         "clinic/shift.html",

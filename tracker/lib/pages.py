@@ -5,14 +5,20 @@ from django.core.paginator import Page, Paginator
 PER_PAGE = 50
 
 
-def page_of(request, items, per_page: int | None = None, param: str = "page") -> Page:
+def page_of(
+    request, items, per_page: int | None = None, param: str = "page", count: int | None = None
+) -> Page:
     """The page of `items` asked for in `param`: the first for garbage, the last past the end.
 
     `items` is a queryset (read as a count and one slice) or a list.  The page carries
     the rest of the query string as `page.keep` and its parameter as `page.param`,
-    so that its links keep a search or a filter.
+    so that its links keep a search or a filter.  `count` is the number of items where
+    the page has counted them already (with another list's, in one query).
     """
-    page = Paginator(items, per_page or PER_PAGE).get_page(request.GET.get(param))
+    paginator = Paginator(items, per_page or PER_PAGE)
+    if count is not None:
+        paginator.count = count  # type: ignore[misc]
+    page = paginator.get_page(request.GET.get(param))
     query = request.GET.copy()
     query.pop(param, None)
     page.keep = query.urlencode()  # type: ignore[attr-defined]
