@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Min, Prefetch, Q
+from django.db.models import Max, Min, Prefetch, Q, Value
 
 from regimens.models import Course, Dose
 from tracker.observations import lab
@@ -283,23 +283,30 @@ def charted_days(patient, course) -> tuple[date, date] | None:
     recorded dose: the days there is something to print, not the planned doses
     still to come.
     """
-    zone = patient.zone
-    instants = []
+    spans = []
     for model in CHARTED_MODELS:
         entries = model.objects.for_patient(patient).active()
         if course is not None:
             entries = entries.filter(course=course)
-        found = entries.aggregate(first=Min("taken_at"), last=Max("taken_at"))
-        instants.extend(value for value in found.values() if value)
+        spans.append(_span(entries, Min("taken_at"), Max("taken_at")))
     if course is not None:
-        doses = course.doses.aggregate(
-            first=Min("planned_at"),
-            last=Max("planned_at", filter=Q(status__in=Dose.RECORDED)),
-        )
-        instants.extend(value for value in doses.values() if value)
+        recorded = Q(status__in=Dose.RECORDED)
+        spans.append(_span(course.doses, Min("planned_at"), Max("planned_at", filter=recorded)))
+    # Each table's first and last entry, in one query rather than one a table.
+    instants = [value for row in spans[0].union(*spans[1:], all=True) for value in row if value]
     if not instants:
         return None
-    return local_day(min(instants), zone), local_day(max(instants), zone)
+    return local_day(min(instants), patient.zone), local_day(max(instants), patient.zone)
+
+
+def _span(rows, first, last):
+    # Grouped by a constant, which is no group: one row, as aggregate() gives, to unite.
+    return (
+        rows.order_by()
+        .values(one=Value(1))
+        .annotate(first=first, last=last)
+        .values_list("first", "last")
+    )
 
 
 # Building the rows ---------------------------------------------------------------------
