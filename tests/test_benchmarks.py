@@ -2,6 +2,8 @@ import argparse
 
 import pytest
 from django.db import connection
+from django.test.signals import template_rendered
+from django.test.utils import override_settings
 
 from tracker import benchmark_pages
 from tracker.benchmarks import HEADER, merge
@@ -41,6 +43,27 @@ def test_it_times_a_tiny_teams_pages_and_the_changelists_against_the_floor(monke
         assert r.queries > 0 or r.who == "no login"
         assert f"| {r.name} | {r.size} | {r.who} |" in table
     assert "| Shift page | team of 2 (2 in all) | nurse |" in table
+
+
+@pytest.mark.django_db
+def test_pages_are_timed_as_served_not_as_the_test_client_records_them(client):
+    recorded = []
+
+    def record(sender, **kwargs):
+        recorded.append(kwargs["template"].name)
+
+    template_rendered.connect(record)
+    try:
+        page = benchmark_pages.Page("Sign in", "/login/", client, "no login")
+        with override_settings(ROOT_URLCONF=benchmark_pages.URLCONF):
+            [floor, timed] = benchmark_pages.time_pages([page], "none", rounds=1)
+            assert recorded == []
+            # Outside the timing, the test environment records them again.
+            client.get("/login/")
+    finally:
+        template_rendered.disconnect(record)
+    assert timed.name == "Sign in" and floor.name.startswith("Floor")
+    assert "registration/login.html" in recorded
 
 
 def test_it_reads_sizes_separated_by_commas_and_none_from_nothing():
