@@ -26,6 +26,9 @@ def test_the_menu_folds_behind_a_button_on_a_phone(phone, personas):
     patients_link = phone.get_by_role("link", name="Patients", exact=True)
     assert not patients_link.is_visible()
     phone.get_by_role("button", name="Show menu").click()
+    # Bootstrap marks the menu shown once it has finished unfolding; a click while it
+    # unfolds can land before the link is where it will be.
+    phone.locator("#main-nav.show").wait_for()
     patients_link.click()
     phone.wait_for_url("**/patients/")
     assert phone.get_by_role("link", name=personas.patient.family_name, exact=False).is_visible()
