@@ -12,13 +12,24 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from bench.pages import form_fields, select_options
 from tests.factories import record_given, record_normal_check
-from tracker.loadtest import check_writes, compare, percentile, stats_table, steady_state
+from tracker.accounts.roles import Role
+from tracker.loadtest import (
+    _share,
+    check_writes,
+    compare,
+    percentile,
+    section,
+    stats_table,
+    steady_state,
+)
 from tracker.symptoms.models import ProSymptom
 from tracker.symptoms.reporting import report_symptom
 from tracker.ward.models import DoseRecord
@@ -121,6 +132,61 @@ def test_the_table_has_a_row_per_request_the_totals_and_the_totals_without_sign_
         "| **all** | 250 | 3 | 4.2 | 90 | 3,600 | 5,700 |",
         "| all but sign-in | 200 | 2 | 3.3 | | | |",
     ]
+
+
+@pytest.mark.parametrize(
+    ("users", "nurses", "patients", "clinicians"),
+    [(3, 1, 1, 1), (4, 2, 1, 1), (5, 2, 2, 1), (50, 20, 20, 10)],
+)
+def test_every_kind_of_user_has_at_least_one(users, nurses, patients, clinicians):
+    share = _share(users)
+    assert share == {Role.NURSE: nurses, Role.PATIENT: patients, Role.CLINICIAN: clinicians}
+
+
+@pytest.mark.parametrize("users", [-1, 0, 1, 2])
+def test_fewer_users_than_one_of_each_kind_is_refused(users):
+    with pytest.raises(ValueError, match="at least 3 users"):
+        _share(users)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"users": 2},
+        {"users": 1001},
+        {"seconds": 5},
+        {"seconds": 3601},
+        {"patients": 99},
+        {"patients": 100_001},
+    ],
+)
+def test_the_command_refuses_a_load_it_cannot_run_before_making_anything(options):
+    with pytest.raises(CommandError, match="Give --"):
+        call_command("benchmark", load=True, **options)
+
+
+def _run(users):
+    return SimpleNamespace(
+        users=users,
+        seconds=60,
+        workers=5,
+        patients=1000,
+        started=SINCE,
+        load_before=(1.0, 1.0, 1.0),
+        load_after=(2.0, 2.0, 2.0),
+        commit="abc1234",
+        stats_csv=STATS_CSV,
+        failures_csv="",
+        timings=[],
+        checks=[],
+        doubles="no double submits",
+        planned={"nurse": [{}], "patient": [{}], "clinician": [{}]},
+    )
+
+
+def test_a_run_of_another_size_keeps_its_own_section_beside_the_fifty_users():
+    assert section(_run(50)).splitlines()[0] == "## load test on postgresql"
+    assert section(_run(3)).splitlines()[0] == "## load test on postgresql, 3 users"
 
 
 def test_a_percentile_is_the_nearest_rank():

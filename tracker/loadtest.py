@@ -53,6 +53,9 @@ SECTION = "load test on postgresql"
 PASSWORD = "load-test-" + "x" * 8  # made-up users in a throwaway database
 # Shares of the simulated users; clinicians take the rest.
 NURSES, PATIENTS = 0.4, 0.4
+MIN_USERS = 3
+# The run the issue's targets are set for; another count's section is kept beside it.
+DEFAULT_USERS = 50
 # One dose in this many is submitted twice at once, as a double click.
 DOUBLE_EVERY = 5
 # How often a simulated nurse records a dose: one round (shift page, flowsheet, check,
@@ -76,7 +79,11 @@ def _accounts(role: Role) -> list[User]:
 
 
 def _share(users: int) -> dict[Role, int]:
-    nurses, patients = max(1, round(users * NURSES)), max(1, round(users * PATIENTS))
+    """How many simulated users of each kind: at least one of each (so `users` >= 3)."""
+    if users < MIN_USERS:
+        raise ValueError(f"A load test needs at least {MIN_USERS} users, one of each kind.")
+    nurses = min(max(1, round(users * NURSES)), users - 2)
+    patients = min(max(1, round(users * PATIENTS)), users - nurses - 1)
     return {Role.NURSE: nurses, Role.PATIENT: patients, Role.CLINICIAN: users - nurses - patients}
 
 
@@ -429,8 +436,9 @@ def section(run: Run) -> str:
     """The load test's section of docs/benchmarks.md."""
     before = ", ".join(f"{x:.2f}" for x in run.load_before)
     after = ", ".join(f"{x:.2f}" for x in run.load_after)
+    heading = SECTION if run.users == DEFAULT_USERS else f"{SECTION}, {run.users} users"
     lines = [
-        f"## {SECTION}",
+        f"## {heading}",
         "",
         "Written by `python manage.py benchmark --load --write docs/benchmarks.md` with",
         "`DATABASE_URL` pointing at a PostgreSQL server (it needs the `bench` extra:",

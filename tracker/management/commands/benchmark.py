@@ -60,7 +60,12 @@ class Command(BaseCommand):
             help="Instead: simulated nurses, patients and clinicians against gunicorn "
             "(locust; the bench extra) in a PostgreSQL database made for the run.",
         )
-        parser.add_argument("--users", type=int, default=50, help="With --load (default 50).")
+        parser.add_argument(
+            "--users",
+            type=int,
+            default=loadtest.DEFAULT_USERS,
+            help="With --load (default 50; at least 3, one of each kind).",
+        )
         parser.add_argument("--seconds", type=int, default=60, help="With --load (default 60).")
         parser.add_argument(
             "--patients", type=int, default=1000, help="With --load: seeded (default 1000)."
@@ -146,6 +151,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Written to {write}.")
 
     def load_test(self, write, workers, options):
+        users, seconds, patients = options["users"], options["seconds"], options["patients"]
+        if not (loadtest.MIN_USERS <= users <= 1000 and 10 <= seconds <= 3600):
+            raise CommandError(
+                f"Give --users from {loadtest.MIN_USERS} (one nurse, one patient and one "
+                "clinician) to 1000, and --seconds from 10 to 3600."
+            )
+        if not 100 <= patients <= 100_000:
+            raise CommandError("Give --patients from 100 (one nurse's team) to 100000.")
         try:
             run = loadtest.run(
                 users=options["users"],
