@@ -189,6 +189,10 @@ def test_a_run_of_another_size_keeps_its_own_section_beside_the_fifty_users():
     assert section(_run(3)).splitlines()[0] == "## load test on postgresql, 3 users"
 
 
+def test_it_says_how_many_users_of_each_kind_ran():
+    assert "3 users (1 nurse, 1 patient, 1 clinician) for 60 s" in section(_run(3))
+
+
 def test_a_percentile_is_the_nearest_rank():
     times = [float(ms) for ms in range(1, 101)]
     assert percentile(times, 0.5) == 50

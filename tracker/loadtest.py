@@ -432,6 +432,11 @@ class Run:
     planned: dict
 
 
+def _count(planned: dict, kind: str) -> str:
+    n = len(planned[kind])
+    return f"{n} {kind}" if n == 1 else f"{n} {kind}s"
+
+
 def section(run: Run) -> str:
     """The load test's section of docs/benchmarks.md."""
     before = ", ".join(f"{x:.2f}" for x in run.load_before)
@@ -458,8 +463,8 @@ def section(run: Run) -> str:
         f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores "
         f"shared with other jobs (load average {before} before, {after} after); "
         f"gunicorn with {run.workers} sync workers, {run.users} users "
-        f"({len(run.planned['nurse'])} nurses, {len(run.planned['patient'])} patients, "
-        f"{len(run.planned['clinician'])} clinicians) for {run.seconds} s, "
+        f"({_count(run.planned, 'nurse')}, {_count(run.planned, 'patient')}, "
+        f"{_count(run.planned, 'clinician')}) for {run.seconds} s, "
         f"{run.patients:,} seeded patients; locust in the same machine.",
         "",
         stats_table(run.stats_csv),
