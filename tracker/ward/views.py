@@ -182,12 +182,24 @@ def _record_check(request, dose, form):
 def dose_check(request, pk):
     """Pre-dose observations; the hold rules they fire are shown before the nurse decides."""
     dose = get_dose_for_user(request.user, pk, record=True)
+    form, valid = None, False
+    recording = "record" in request.POST and not request.htmx
+    if request.method == "POST":
+        form = PreDoseCheckForm(request.POST, dose=dose, user=request.user)
+        valid = form.is_valid()
+        if valid and recording:
+            # Recording reads the chart and the hold rules itself; the page reads them
+            # below only to show the form again.
+            done = _record_check(request, dose, form)
+            if done:
+                return done
     panel = decision_panel(dose, timezone.now())
-    initial = check_initial(panel, dose.course.patient.zone)
-    form = PreDoseCheckForm(request.POST or None, dose=dose, user=request.user, initial=initial)
+    if form is None:
+        initial = check_initial(panel, dose.course.patient.zone)
+        form = PreDoseCheckForm(dose=dose, user=request.user, initial=initial)
     fired = unchecked = entered = None
     rules = HoldRule.objects.active()
-    if request.method == "POST" and form.is_valid():
+    if valid:
         entered = form.unsaved_check(dose)
         fired = entered.evaluate(rules)
         unchecked = entered.unchecked_criteria(rules)
@@ -196,11 +208,7 @@ def dose_check(request, pk):
             chart = chart_rules.assess(dose.course, entered.taken_at)
             fired = entered.fired_rules = fired + [result.snapshot() for result in chart.met]
             unchecked = unchecked + [result.rule.name for result in chart.no_data]
-        if "record" in request.POST and not request.htmx:
-            done = _record_check(request, dose, form)
-            if done:
-                return done
-        elif fired and not form.data.get("hold_reason"):
+        if fired and not recording and not form.data.get("hold_reason"):
             # Pre-select the reason of the first rule that fired; the nurse may change it.
             form.data = form.data.copy()
             form.data["hold_reason"] = fired[0]["hold_reason"]

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from regimens.models import Dose
 from tests.factories import record_given
@@ -462,3 +464,15 @@ def test_the_mental_status_radio_has_no_blank_choice(as_persona, dose):
         ("normal", "Normal"),
         ("changed", "Changed"),
     ]
+
+
+def test_saving_a_check_reads_the_chart_once(as_persona, dose):
+    # Recording reads the chart for its rules; the page reads it only to show the form again.
+    with CaptureQueriesContext(connection) as queries:
+        response = as_persona("nurse_on_team").post(
+            f"/doses/{dose.pk}/check/", record(decision="give")
+        )
+    assert response.status_code == 302
+    chart_reads = [q for q in queries if 'FROM "observations_vitalsigns"' in q["sql"]]
+    assert len(chart_reads) == 1
+    assert PreDoseCheck.objects.get(dose=dose).decision == "give"
