@@ -161,10 +161,10 @@ class Command(BaseCommand):
             raise CommandError("Give --patients from 100 (one nurse's team) to 100000.")
         try:
             run = loadtest.run(
-                users=options["users"],
-                seconds=options["seconds"],
+                users=users,
+                seconds=seconds,
                 workers=workers,
-                patients=options["patients"],
+                patients=patients,
                 say=self.stderr.write,
             )
         except (RuntimeError, ImportError) as problem:
