@@ -3,7 +3,9 @@
 import pytest
 from django.test import RequestFactory
 
+from tests.factories import PatientFactory
 from tracker.lib.pages import page_of
+from tracker.patients.models import Patient
 
 ITEMS = list(range(7))
 
@@ -40,3 +42,42 @@ def test_a_long_list_links_the_ends_and_the_pages_near_this_one():
     shown = page_of(request, list(range(100)), 5)
     gap = shown.paginator.ELLIPSIS
     assert shown.numbers == [1, gap, 8, 9, 10, 11, 12, gap, 20]
+
+
+@pytest.mark.django_db
+def test_a_list_that_fits_on_its_first_page_is_read_without_a_count(
+    django_assert_num_queries,
+):
+    PatientFactory.create_batch(2)
+    with django_assert_num_queries(1) as captured:
+        shown = page_of(RequestFactory().get("/list/"), Patient.objects.order_by("pk"), 3)
+        assert len(shown.object_list) == 2
+    assert "COUNT" not in captured.captured_queries[0]["sql"]
+    assert (shown.paginator.count, shown.paginator.num_pages) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_a_longer_list_is_counted_and_its_first_page_read_once(django_assert_num_queries):
+    PatientFactory.create_batch(4)
+    first_three = list(Patient.objects.order_by("pk")[:3])
+    with django_assert_num_queries(2):
+        shown = page_of(RequestFactory().get("/list/"), Patient.objects.order_by("pk"), 3)
+        assert list(shown) == first_three
+    assert (shown.paginator.count, shown.number, shown.numbers) == (4, 1, [1, 2])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("asked", "number"), [("2", 2), ("9", 2), ("0", 2)])
+def test_a_later_page_of_a_queryset_is_counted_first(asked, number):
+    PatientFactory.create_batch(4)
+    items = Patient.objects.order_by("pk")
+    shown = page_of(RequestFactory().get("/list/", {"page": asked}), items, 3)
+    assert shown.number == number
+    assert [p.pk for p in shown] == [items.last().pk]
+
+
+@pytest.mark.django_db
+def test_a_stale_link_past_a_short_list_shows_its_only_page():
+    PatientFactory.create_batch(2)
+    shown = page_of(RequestFactory().get("/list/", {"page": "5"}), Patient.objects.all(), 3)
+    assert (shown.number, len(shown)) == (1, 2)
