@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 # The machinery every lab test shares lives with the observation chart's lab results;
 # these names stay importable from here for the thyroid pages and the exports.
@@ -273,8 +273,9 @@ def reading(results: Iterable[Result], day_of: Callable[[Result], date]) -> Read
     return Reading(text, tsh, free_t4, free_t3)
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
+    # A tuple, not a dataclass: a clinic page makes one for each check of each patient
+    # of the team, thousands a page, and a frozen dataclass takes over twice as long to make.
     on: date
     why: str
     met_on: date | None  # when a TSH satisfied it, if one did
@@ -285,6 +286,7 @@ class Due:
 
 # A TSH this many days before a due date still counts for it.
 LOOKBACK = timedelta(days=14)
+ONE_DAY = timedelta(days=1)
 
 
 def due_checks(
@@ -316,15 +318,15 @@ def due_checks(
                 day += step
     if courses:
         last_dose = courses[-1][1]
-        wanted.extend((last_dose + timedelta(days=after), label) for after, label in follow_up)
+        wanted += [(last_dose + timedelta(days=after), label) for after, label in follow_up]
     wanted.sort()
     tests = sorted(tested_on)
+    # A check's window ends where the next one's begins; the last one's never does.
+    ends = [on - LOOKBACK for on, _ in wanted[1:]] + [date.max]
     result = []
-    for position, (on, why) in enumerate(wanted):
-        until = wanted[position + 1][0] - LOOKBACK if position + 1 < len(wanted) else date.max
+    for (on, why), until in zip(wanted, ends, strict=False):
         # The earliest test from the window's start, if it is before the window's end.
         earliest = bisect_left(tests, on - LOOKBACK)
-        inside = earliest < len(tests) and tests[earliest] < max(until, on + timedelta(days=1))
-        met = tests[earliest] if inside else None
-        result.append(Due(on=on, why=why, met_on=met))
+        inside = earliest < len(tests) and tests[earliest] < max(until, on + ONE_DAY)
+        result.append(Due(on, why, tests[earliest] if inside else None))
     return result
