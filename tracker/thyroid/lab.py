@@ -305,6 +305,8 @@ def due_checks(
     (docs/clinical-sources.md §3).  A check is met by a TSH from 14 days
     before it until 14 days before the next check (the last check: any time after).
     """
+    if not courses:
+        return []
     wanted = []
     for index, ((first, last), every) in enumerate(zip(courses, every_days, strict=True)):
         wanted.append(
@@ -316,15 +318,14 @@ def due_checks(
             while day <= last:
                 wanted.append((day, f"Every {every} days during the course"))
                 day += step
-    if courses:
-        last_dose = courses[-1][1]
-        wanted += [(last_dose + timedelta(days=after), label) for after, label in follow_up]
+    last_dose = courses[-1][1]
+    wanted += [(last_dose + timedelta(days=after), label) for after, label in follow_up]
     wanted.sort()
     tests = sorted(tested_on)
     # A check's window ends where the next one's begins; the last one's never does.
     ends = [on - LOOKBACK for on, _ in wanted[1:]] + [date.max]
     result = []
-    for (on, why), until in zip(wanted, ends, strict=False):
+    for (on, why), until in zip(wanted, ends, strict=True):
         # The earliest test from the window's start, if it is before the window's end.
         earliest = bisect_left(tests, on - LOOKBACK)
         inside = earliest < len(tests) and tests[earliest] < max(until, on + ONE_DAY)
